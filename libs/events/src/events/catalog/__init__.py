@@ -1,0 +1,5 @@
+"""The published event catalogue: one module per service, imported by whoever consumes it.
+
+Importing this package registers every contract, so a consumer can decode any event."""
+
+from events.catalog import testing as testing  # noqa: F401  (contracts used by the backbone's own tests)

@@ -1,0 +1,140 @@
+"""Event contracts: pydantic models with a stable type name and a schema version.
+
+    class RepairOrderSigned(Event, type="reception.RepairOrderSigned", version=1):
+        repair_order_id: UUID
+        signed_by: str
+
+Defining the class registers it. An old stored version is turned into the current model by
+upcasters, one per version step, applied on read:
+
+    @upcaster("reception.RepairOrderSigned", from_version=1)
+    def _(data: dict[str, Any]) -> dict[str, Any]: ...
+
+Code lists (pay types, statuses) are plain strings checked by validators, not `Literal`s, so a
+new value does not break the published JSON Schema of old readers (shared/integration.md §3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar
+
+import pydantic
+from pydantic import BaseModel, ConfigDict
+
+from events.errors import DuplicateContract, InvalidEventPayload, UnknownEventType
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class Event(BaseModel):
+    """Base class of every domain event. Subclasses give `type=` and `version=` in the class line."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_type: ClassVar[str]
+    schema_version: ClassVar[int]
+
+    def __init_subclass__(cls, *, type: str | None = None, version: int = 1, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if type is None:  # an abstract intermediate base
+            return
+        cls.event_type = type
+        cls.schema_version = version
+        REGISTRY.register(cls)
+
+    @property
+    def service(self) -> str:
+        """The publishing service: the first part of the type name."""
+        return self.event_type.split(".", 1)[0]
+
+
+class Registry:
+    """All known contracts, by type name, with the upcasters that bring old versions forward."""
+
+    def __init__(self) -> None:
+        self._current: dict[str, type[Event]] = {}
+        self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        self._adapters: dict[str, pydantic.TypeAdapter[Any]] = {}
+
+    def register(self, model: type[Event]) -> None:
+        known = self._current.get(model.event_type)
+        if known is None or model.schema_version > known.schema_version:
+            self._current[model.event_type] = model
+        elif model.schema_version == known.schema_version and known.__qualname__ != model.__qualname__:
+            where = f"{known.__module__}.{known.__qualname__}"
+            raise DuplicateContract(f"{model.event_type!r} v{model.schema_version} is already defined by {where}")
+
+    def add_upcaster(self, event_type: str, from_version: int, fn: Upcaster) -> None:
+        self._upcasters[(event_type, from_version)] = fn
+
+    def model(self, event_type: str) -> type[Event]:
+        try:
+            return self._current[event_type]
+        except KeyError:
+            raise UnknownEventType(event_type, 0) from None
+
+    def __iter__(self) -> Iterator[type[Event]]:
+        return iter(sorted(self._current.values(), key=lambda m: m.event_type))
+
+    def __contains__(self, event_type: str) -> bool:
+        return event_type in self._current
+
+    def decode(self, event_type: str, version: int, raw: str | bytes | dict[str, Any]) -> Event:
+        """Turn a stored or received payload of `event_type` at `version` into the current model.
+
+        The current version is validated straight from JSON text (pydantic-core parses and
+        validates in one pass: the replay hot path). Older versions are parsed, upcast step by
+        step, then validated.
+        """
+        model = self._current.get(event_type)
+        if model is None:
+            raise UnknownEventType(event_type, version)
+        try:
+            if version == model.schema_version:
+                if isinstance(raw, dict):
+                    return model.model_validate(raw)
+                return model.model_validate_json(raw)
+            if version > model.schema_version:
+                raise UnknownEventType(event_type, version)
+            data = raw if isinstance(raw, dict) else pydantic.TypeAdapter(dict[str, Any]).validate_json(raw)
+            for step in range(version, model.schema_version):
+                upcast = self._upcasters.get((event_type, step))
+                if upcast is None:
+                    raise UnknownEventType(event_type, version)
+                data = upcast(data)
+            return model.model_validate(data)
+        except pydantic.ValidationError as error:
+            raise InvalidEventPayload(event_type, version, _summarise(error)) from error
+
+    def json_schema(self, model: type[Event]) -> dict[str, Any]:
+        """The published JSON Schema of one contract: closed, with its type and version."""
+        schema = model.model_json_schema(mode="serialization")
+        schema["$id"] = schema_id(model.event_type, model.schema_version)
+        schema["title"] = model.event_type
+        schema["x-event-type"] = model.event_type
+        schema["x-schema-version"] = model.schema_version
+        return schema
+
+
+def _summarise(error: pydantic.ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in error.errors())
+
+
+def schema_id(event_type: str, version: int) -> str:
+    """Where a contract's schema is published; also the CloudEvents `dataschema`."""
+    service, name = event_type.split(".", 1)
+    return f"https://schemas.dealerflow.dev/{service}/{name}/v{version}.json"
+
+
+REGISTRY = Registry()
+
+
+def upcaster(event_type: str, *, from_version: int) -> Callable[[Upcaster], Upcaster]:
+    """Register `fn` to turn the payload of `event_type` at `from_version` into `from_version + 1`."""
+
+    def register(fn: Upcaster) -> Upcaster:
+        REGISTRY.add_upcaster(event_type, from_version, fn)
+        return fn
+
+    return register

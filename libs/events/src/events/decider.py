@@ -1,0 +1,110 @@
+"""The shape of every aggregate, and the one function that runs a command against a stream.
+
+An aggregate is three pure things (the "decider"): an initial state, `decide(state, command)`
+returning the events the command causes (or raising a `DomainError`), and `evolve(state,
+event)` returning the next state. No I/O: business rules are unit-tested without a database.
+
+`execute` is the I/O around it: load the stream, fold it, decide, append with the loaded
+version, and re-run on a concurrent append (deciding is pure, so re-running is safe).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+import asyncpg
+
+from events.contract import Event
+from events.envelope import Envelope, Metadata, NewEvent
+from events.errors import ConcurrencyConflict, EventsError
+from events.store import EventStore
+
+S = TypeVar("S")
+C = TypeVar("C", contravariant=True)
+
+
+class DomainError(EventsError):
+    """A business rule refused a command. Subclasses set `code`; HTTP maps it to 409.
+
+    Raise with a message that tells the user what rule was broken and what to do instead."""
+
+    code = "domain_rule"
+
+
+class NotFound(EventsError):
+    """The stream does not exist (or belongs to another tenant, which is the same to the caller)."""
+
+    code = "not_found"
+
+
+class Decider(Protocol[C, S]):
+    initial_state: S
+
+    def decide(self, state: S, command: C) -> Sequence[Event]: ...
+
+    def evolve(self, state: S, event: Event) -> S: ...
+
+
+def fold(decider: Decider[Any, S], events: Sequence[Event], state: S | None = None) -> S:
+    """The state after `events`, starting from `state` (or the initial state)."""
+    current = decider.initial_state if state is None else state
+    for event in events:
+        current = decider.evolve(current, event)
+    return current
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[S]):
+    """What a command did: the recorded events and the state after them."""
+
+    state: S
+    version: int
+    recorded: list[Envelope[Any]]
+
+
+AfterAppend = Callable[[asyncpg.Connection, list[Envelope[Any]]], Awaitable[None]]
+
+
+async def execute(
+    store: EventStore,
+    decider: Decider[C, S],
+    stream_id: str,
+    command: C,
+    metadata: Metadata,
+    *,
+    expected_version: int | None = None,
+    must_exist: bool = False,
+    after_append: AfterAppend | None = None,
+    attempts: int = 5,
+) -> Outcome[S]:
+    """Run `command` against `stream_id` and record what it decides.
+
+    `expected_version` (from a client's If-Match) turns a concurrent change into a
+    `ConcurrencyConflict` for the client; without it the command is re-decided on the fresh
+    state, up to `attempts` times. `after_append` runs in the same transaction (timers, local
+    read models), so either everything is written or nothing is.
+    """
+    for attempt in range(attempts):
+        try:
+            async with store.transaction() as conn:
+                history = await store.read_stream(stream_id, conn=conn)
+                if (must_exist and not history) or (history and history[0].tenant != metadata.tenant):
+                    raise NotFound(f"{stream_id} does not exist")
+                version = history[-1].stream_version if history else 0
+                if expected_version is not None and expected_version != version:
+                    raise ConcurrencyConflict(stream_id, expected_version, version)
+                state = fold(decider, [e.event for e in history])
+                decided = decider.decide(state, command)
+                new_state = fold(decider, decided, state)
+                new_events = [NewEvent(event, metadata) for event in decided]
+                recorded = await store.append(stream_id, version, new_events, conn=conn)
+                if after_append is not None and recorded:
+                    await after_append(conn, recorded)
+                return Outcome(new_state, version + len(recorded), recorded)
+        except ConcurrencyConflict:
+            # The transaction is rolled back; deciding again on the fresh state is safe.
+            if expected_version is not None or attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")  # the loop either returns or raises

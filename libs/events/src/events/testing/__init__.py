@@ -1,0 +1,7 @@
+"""Test support: real PostgreSQL and Kafka for tests, and small waiting helpers.
+
+Load the fixtures with `pytest_plugins = ["events.testing.fixtures"]` in a conftest."""
+
+from events.testing.waiting import eventually
+
+__all__ = ["eventually"]
