@@ -1,0 +1,212 @@
+"""The consumer runtime: reacts to other services' events, each effect exactly once.
+
+Every record is handled in one database transaction together with its inbox row, so a
+redelivered event (the relay publishes at least once; a rebalance replays uncommitted
+offsets) has no second effect. A handler that keeps failing is retried a bounded number of
+times, then the record goes to the consumer's dead-letter topic (and `dead_letters` table,
+for re-drive) with its error, and the partition moves on. A record that cannot be decoded is
+dead-lettered at once: retrying cannot fix it.
+
+Partitions are processed concurrently, each in offset order; offsets are committed after the
+records before them are done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from opentelemetry import trace
+
+from events.contract import REGISTRY, Registry
+from events.envelope import Envelope
+from events.errors import EventsError
+from events.kafka import KafkaSettings, event_type_of, from_record, header_map
+from events.tracing import context_from, tracer
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[asyncpg.Connection, Envelope[Any]], Awaitable[None]]
+
+
+class _AlreadyHandled(Exception):
+    """Another delivery of this event committed first: roll this one back."""
+
+
+class Consumer:
+    """One consumer group: `handler` for every event whose type is in `handles`.
+
+    Events of other types on the same topics are skipped without a database round trip.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        topics: Collection[str],
+        handles: Collection[str],
+        handler: Handler,
+        pool: asyncpg.Pool,
+        settings: KafkaSettings,
+        *,
+        registry: Registry = REGISTRY,
+        max_attempts: int = 5,
+        first_backoff: float = 0.05,
+    ) -> None:
+        self.name = name
+        self.topics = list(topics)
+        self.handles = frozenset(handles)
+        self.handler = handler
+        self.pool = pool
+        self.settings = settings
+        self.registry = registry
+        self.max_attempts = max_attempts
+        self.first_backoff = first_backoff
+        self.dead_letter_topic = settings.dead_letter_topic(name)
+        self.handled = 0
+        self.dead_lettered = 0
+        self._consumer: AIOKafkaConsumer | None = None
+        self._producer: AIOKafkaProducer | None = None
+        self._done: dict[TopicPartition, int] = {}
+
+    async def run(self, stop: asyncio.Event, *, started: asyncio.Event | None = None) -> None:
+        await self.settings.ensure_topics(*self.topics, self.dead_letter_topic)
+        self._consumer = self.settings.consumer(self.name, *self.topics)
+        self._producer = self.settings.producer()
+        await self._producer.start()
+        self._consumer.subscribe(self.topics, listener=_CommitOnRevoke(self))
+        await self._consumer.start()
+        if started is not None:
+            started.set()
+        try:
+            while not stop.is_set():
+                batches = await self._consumer.getmany(timeout_ms=200)
+                if batches:
+                    await asyncio.gather(*(self._handle_partition(tp, recs) for tp, recs in batches.items()))
+                    await self.commit()
+        finally:
+            await self.commit()
+            await self._consumer.stop()
+            await self._producer.stop()
+
+    async def commit(self) -> None:
+        if self._done and self._consumer is not None:
+            offsets, self._done = self._done, {}
+            assigned = self._consumer.assignment()
+            await self._consumer.commit({tp: o for tp, o in offsets.items() if tp in assigned})
+
+    async def _handle_partition(self, tp: TopicPartition, records: list[ConsumerRecord[Any, Any]]) -> None:
+        for record in records:
+            await self.handle(record)
+            self._done[tp] = record.offset + 1
+
+    async def handle(self, record: ConsumerRecord[Any, Any]) -> None:
+        """Handle one record: exactly one effect, or a dead letter."""
+        headers = header_map(record.headers)
+        if event_type_of(headers) not in self.handles:
+            return
+        try:
+            envelope = from_record(record.value, headers, self.registry)
+        except (EventsError, KeyError, ValueError) as error:
+            await self._dead_letter(record, headers, f"undecodable: {error!r}", attempts=1)
+            return
+        with tracer.start_as_current_span(
+            f"handle {envelope.event_type}",
+            context=context_from(envelope.metadata.traceparent, envelope.metadata.tracestate),
+            kind=trace.SpanKind.CONSUMER,
+            attributes={"messaging.consumer.group.name": self.name, "messaging.message.id": str(envelope.event_id)},
+        ):
+            delay = self.first_backoff
+            for attempt in range(1, self.max_attempts + 1):
+                try:
+                    await self._handle_once(envelope)
+                    return
+                except Exception as error:  # noqa: BLE001 - any failure counts toward the bound
+                    if attempt == self.max_attempts:
+                        await self._dead_letter(record, headers, f"{type(error).__name__}: {error}", attempt)
+                        return
+                    log.warning("%s: %s failed (attempt %d): %r", self.name, envelope.event_id, attempt, error)
+                    await asyncio.sleep(delay)  # back-off between retries
+                    delay *= 2
+
+    async def _handle_once(self, envelope: Envelope[Any]) -> None:
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                seen = await conn.fetchval(
+                    "SELECT 1 FROM inbox WHERE consumer = $1 AND event_id = $2", self.name, envelope.event_id
+                )
+                if seen:
+                    return
+                await self.handler(conn, envelope)
+                inserted = await conn.fetchval(
+                    """INSERT INTO inbox (consumer, event_id) VALUES ($1, $2)
+                       ON CONFLICT DO NOTHING RETURNING 1""",
+                    self.name,
+                    envelope.event_id,
+                )
+                if not inserted:
+                    raise _AlreadyHandled
+        except _AlreadyHandled:
+            return
+        self.handled += 1
+
+    async def _dead_letter(
+        self, record: ConsumerRecord[Any, Any], headers: dict[str, str], error: str, attempts: int
+    ) -> None:
+        log.error("%s: dead-lettering %s[%d]@%d: %s", self.name, record.topic, record.partition, record.offset, error)
+        extra = {
+            "dlq_consumer": self.name,
+            "dlq_topic": record.topic,
+            "dlq_partition": str(record.partition),
+            "dlq_offset": str(record.offset),
+            "dlq_attempts": str(attempts),
+            "dlq_error": error[:2000],
+        }
+        assert self._producer is not None
+        await self._producer.send_and_wait(
+            self.dead_letter_topic,
+            record.value,
+            key=record.key,
+            headers=list(record.headers) + [(k, v.encode()) for k, v in extra.items()],
+        )
+        await self.pool.execute(
+            """INSERT INTO dead_letters (consumer, topic, partition, "offset", event_id, event_type,
+                                         key, value, headers, error, attempts)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
+            self.name,
+            record.topic,
+            record.partition,
+            record.offset,
+            _uuid_or_none(headers.get("ce_id")),
+            event_type_of(headers),
+            record.key,
+            record.value,
+            json.dumps(headers),
+            error,
+            attempts,
+        )
+        self.dead_lettered += 1
+
+
+def _uuid_or_none(value: str | None) -> UUID | None:
+    try:
+        return UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, consumer: Consumer) -> None:
+        self.consumer = consumer
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        await self.consumer.commit()
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        return None

@@ -1,0 +1,185 @@
+"""Kafka: client settings for Apache Kafka and the local broker, topics, and the CloudEvents
+binary-mode mapping between an `Envelope` and a Kafka record (shared/integration.md §1).
+
+Everything that differs between Apache Kafka and the local Tansu broker is a setting here,
+read from the environment (shared/local-broker.md); the defaults suit the local broker.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from events.contract import REGISTRY, Registry, schema_id
+from events.envelope import Envelope, Metadata, Tenant
+
+TYPE_PREFIX = "com.dealerflow."
+MAX_MESSAGE_BYTES = 1_000_000  # enforced by us: the local broker does not
+_TOPIC_EXISTS = 36
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class KafkaSettings:
+    bootstrap_servers: str
+    topic_prefix: str = "dealerflow."
+    partitions: int = 8
+    replication_factor: int = 1
+    # Apache Kafka: on (with acks=all it makes producer retries duplicate-free per session).
+    # The local broker refuses InitProducerId, so it is off unless asked for.
+    enable_idempotence: bool = False
+    compression: str | None = None
+    linger_ms: int = 5
+    session_timeout_ms: int = 6000
+    heartbeat_interval_ms: int = 2000
+    fetch_max_wait_ms: int = 100
+    extra_producer: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> KafkaSettings:
+        values: dict[str, Any] = {
+            "bootstrap_servers": os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+            "topic_prefix": os.environ.get("KAFKA_TOPIC_PREFIX", "dealerflow."),
+            "partitions": int(os.environ.get("KAFKA_PARTITIONS", "8")),
+            "replication_factor": int(os.environ.get("KAFKA_REPLICATION_FACTOR", "1")),
+            "enable_idempotence": _flag("KAFKA_ENABLE_IDEMPOTENCE", False),
+            "compression": os.environ.get("KAFKA_COMPRESSION") or None,
+        }
+        values.update(overrides)
+        return cls(**values)
+
+    def topic(self, service: str) -> str:
+        """Every service publishes all its events to one topic, keyed by stream id."""
+        return f"{self.topic_prefix}{service}.events"
+
+    def dead_letter_topic(self, consumer: str) -> str:
+        return f"{self.topic_prefix}{consumer}.dead-letters"
+
+    def producer(self, **overrides: Any) -> AIOKafkaProducer:
+        options: dict[str, Any] = {
+            "bootstrap_servers": self.bootstrap_servers,
+            "acks": "all",
+            "enable_idempotence": self.enable_idempotence,
+            "linger_ms": self.linger_ms,
+            "compression_type": self.compression,
+            "max_request_size": MAX_MESSAGE_BYTES + 64_000,
+            "request_timeout_ms": 15_000,
+            **self.extra_producer,
+            **overrides,
+        }
+        return AIOKafkaProducer(**options)
+
+    def consumer(self, group_id: str | None, *topics: str, **overrides: Any) -> AIOKafkaConsumer:
+        options: dict[str, Any] = {
+            "bootstrap_servers": self.bootstrap_servers,
+            "group_id": group_id,
+            "enable_auto_commit": False,
+            # Our own checkpoints decide what is new; the local broker's "latest" is unreliable.
+            "auto_offset_reset": "earliest",
+            "session_timeout_ms": self.session_timeout_ms,
+            "heartbeat_interval_ms": self.heartbeat_interval_ms,
+            "fetch_max_wait_ms": self.fetch_max_wait_ms,
+            "max_poll_records": 500,
+            **overrides,
+        }
+        return AIOKafkaConsumer(*topics, **options)
+
+    async def ensure_topics(self, *topics: str) -> str:
+        """Create `topics` (never rely on auto-create); return the cluster id."""
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers)
+        await admin.start()
+        try:
+            response = await admin.create_topics(
+                [NewTopic(t, self.partitions, self.replication_factor) for t in topics]
+            )
+            for topic, code, message in response.topic_errors:
+                if code not in (0, _TOPIC_EXISTS):
+                    raise RuntimeError(f"cannot create topic {topic}: {message} (error {code})")
+            cluster = await admin.describe_cluster()
+            return str(cluster["cluster_id"])
+        finally:
+            await admin.close()
+
+
+# --- CloudEvents 1.0, binary mode ------------------------------------------------------------
+
+_SCHEMA_VERSION = re.compile(r"/v(\d+)\.json$")
+
+
+def to_record(
+    envelope: Envelope[Any], *, traceparent: str | None = None, tracestate: str | None = None
+) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
+    """Key, value and headers of `envelope` as a Kafka record; the trace context given (the
+    publishing span's) replaces the one recorded with the event."""
+    event = envelope.event
+    meta = envelope.metadata
+    headers = {
+        "ce_specversion": "1.0",
+        "ce_id": str(envelope.event_id),
+        "ce_source": f"/groups/{meta.tenant.group_id}/sites/{meta.tenant.site_id}",
+        "ce_type": TYPE_PREFIX + event.event_type,
+        "ce_time": envelope.occurred_at.isoformat(),
+        "ce_subject": envelope.stream_id,
+        "ce_dataschema": schema_id(event.event_type, event.schema_version),
+        "content-type": "application/json",
+        "ce_sequence": str(envelope.stream_version),
+        "ce_partitionkey": envelope.stream_id,
+        "ce_groupid": meta.tenant.group_id,
+        "ce_siteid": meta.tenant.site_id,
+        "ce_actor": meta.actor,
+        "ce_recordedtime": envelope.recorded_at.isoformat(),
+        "ce_correlationid": meta.correlation_id,
+        "ce_causationid": meta.causation_id,
+        "ce_traceparent": traceparent or meta.traceparent,
+        "ce_tracestate": tracestate or meta.tracestate,
+    }
+    encoded = [(k, v.encode()) for k, v in headers.items() if v is not None]
+    value = event.model_dump_json().encode()
+    if len(value) > MAX_MESSAGE_BYTES:
+        raise ValueError(f"{event.event_type} {envelope.event_id} is {len(value)} bytes, over the 1 MB limit")
+    return envelope.stream_id.encode(), value, encoded
+
+
+def header_map(headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...]) -> dict[str, str]:
+    return {key: value.decode() for key, value in headers}
+
+
+def event_type_of(headers: dict[str, str]) -> str | None:
+    ce_type = headers.get("ce_type", "")
+    return ce_type[len(TYPE_PREFIX) :] if ce_type.startswith(TYPE_PREFIX) else None
+
+
+def from_record(value: bytes, headers: dict[str, str], registry: Registry = REGISTRY) -> Envelope[Any]:
+    """The envelope a record carries. Raises `UnknownEventType`/`InvalidEventPayload`/`KeyError`
+    (a header is missing) for a record that is not one of our events."""
+    event_type = event_type_of(headers)
+    match = _SCHEMA_VERSION.search(headers.get("ce_dataschema", ""))
+    if event_type is None or match is None:
+        raise KeyError("ce_type or ce_dataschema header missing or not ours")
+    return Envelope(
+        event=registry.decode(event_type, int(match.group(1)), value),
+        event_id=UUID(headers["ce_id"]),
+        stream_id=headers["ce_subject"],
+        stream_version=int(headers["ce_sequence"]),
+        metadata=Metadata(
+            tenant=Tenant(headers["ce_groupid"], headers["ce_siteid"]),
+            actor=headers.get("ce_actor", "unknown"),
+            correlation_id=headers.get("ce_correlationid", headers["ce_id"]),
+            causation_id=headers.get("ce_causationid"),
+            traceparent=headers.get("ce_traceparent"),
+            tracestate=headers.get("ce_tracestate"),
+        ),
+        occurred_at=datetime.fromisoformat(headers["ce_time"]),
+        recorded_at=datetime.fromisoformat(headers.get("ce_recordedtime", headers["ce_time"])),
+    )

@@ -1,0 +1,214 @@
+"""The outbox relay: publishes the service's event log to Kafka, in order, at least once.
+
+The event log *is* the outbox: an event and its "outbox entry" are the same row, written in
+the command's transaction (docs/decisions/0002-log-as-outbox.md). The relay reads the log in
+commit-safe order after its checkpoint, sends a page of records (`send()` for all, then
+await every acknowledgement), and only then moves the checkpoint. A crash between the two
+republishes the page; consumers' inboxes make that harmless.
+
+One relay per database is active at a time (a PostgreSQL advisory lock); more replicas wait.
+A different broker cluster id than the one last published to means the broker lost its data
+(the local broker keeps nothing across restarts): the relay recreates the topics and
+republishes the whole log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from opentelemetry import trace
+
+from events.envelope import Envelope
+from events.kafka import KafkaSettings, to_record
+from events.store import START, EventStore, LogPosition
+from events.tracing import context_from, current_trace_headers, tracer
+
+log = logging.getLogger(__name__)
+
+_LEADER_LOCK = 7_210_402
+
+
+@dataclass(frozen=True)
+class Page:
+    events: list[tuple[LogPosition, Envelope[Any]]]
+
+    @property
+    def last(self) -> LogPosition:
+        return self.events[-1][0]
+
+
+class Relay:
+    def __init__(
+        self,
+        store: EventStore,
+        settings: KafkaSettings,
+        *,
+        name: str = "relay",
+        page_size: int = 1000,
+        idle_interval: float = 0.02,
+        topic_for: Callable[[Envelope[Any]], str] | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.name = name
+        self.page_size = page_size
+        self.idle_interval = idle_interval
+        self.topic_for = topic_for or (lambda envelope: settings.topic(envelope.event.service))
+        self.published = 0
+        self._producer: AIOKafkaProducer | None = None
+        self._cluster_id: str | None = None
+        self._known_topics: set[str] = set()
+
+    # --- the three steps of one round -------------------------------------------------------
+
+    async def pending(self) -> Page | None:
+        """The next page of the log after the checkpoint, or None if nothing is pending."""
+        after = await self.checkpoint()
+        events = await self.store.read_log(after, self.page_size)
+        return Page(events) if events else None
+
+    async def publish(self, page: Page) -> None:
+        """Send every event of the page and wait until the broker has acknowledged all of them."""
+        producer = await self._ensure_producer()
+        await self._ensure_topics({self.topic_for(e) for _, e in page.events})
+        futures = []
+        for _, envelope in page.events:
+            with tracer.start_as_current_span(
+                f"publish {envelope.event_type}",
+                context=context_from(envelope.metadata.traceparent, envelope.metadata.tracestate),
+                kind=trace.SpanKind.PRODUCER,
+                attributes={"messaging.system": "kafka", "messaging.message.id": str(envelope.event_id)},
+            ):
+                traceparent, tracestate = current_trace_headers()
+                key, value, headers = to_record(envelope, traceparent=traceparent, tracestate=tracestate)
+                futures.append(await producer.send(self.topic_for(envelope), value, key=key, headers=headers))
+        await asyncio.gather(*futures)
+
+    async def mark(self, page: Page) -> None:
+        """Move the checkpoint past the page: its events will not be published again."""
+        await self.store.pool.execute(
+            """INSERT INTO log_checkpoints (reader, tx_id, position, cluster_id) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (reader) DO UPDATE
+               SET tx_id = $2, position = $3, cluster_id = $4, updated_at = now()""",
+            self.name,
+            page.last.tx_id,
+            page.last.position,
+            self._cluster_id,
+        )
+        self.published += len(page.events)
+
+    async def step(self) -> int:
+        """One round: publish what is pending; return how many events were published."""
+        page = await self.pending()
+        if page is None:
+            return 0
+        await self.publish(page)
+        await self.mark(page)
+        return len(page.events)
+
+    # --- running ----------------------------------------------------------------------------
+
+    async def checkpoint(self) -> LogPosition:
+        row = await self.store.pool.fetchrow(
+            "SELECT tx_id, position FROM log_checkpoints WHERE reader = $1", self.name
+        )
+        return LogPosition(row["tx_id"], row["position"]) if row else START
+
+    async def backlog(self) -> int:
+        """Events committed but not yet published (for metrics and readiness)."""
+        after = await self.checkpoint()
+        value = await self.store.pool.fetchval(
+            """SELECT count(*) FROM events WHERE (tx_id, position) > ($1::text::xid8, $2)
+               AND tx_id < pg_snapshot_xmin(pg_current_snapshot())""",
+            str(after.tx_id),
+            after.position,
+        )
+        return int(value)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Publish until `stop` is set, as the single active relay of this database."""
+        async with self.store.pool.acquire() as leader:
+            while not await self._lead(leader):
+                if await _wait(stop, 1.0):
+                    return
+            try:
+                await self._run_as_leader(stop)
+            finally:
+                await leader.execute("SELECT pg_advisory_unlock($1)", _LEADER_LOCK)
+                await self.close()
+
+    async def _run_as_leader(self, stop: asyncio.Event) -> None:
+        backoff = 0.1
+        while not stop.is_set():
+            try:
+                published = await self.step()
+                backoff = 0.1
+            except (KafkaError, OSError, asyncio.TimeoutError) as error:
+                log.warning("relay %s: publishing failed (%s); retrying in %.1fs", self.name, error, backoff)
+                await self.close()  # a fresh producer: do not trust one that saw the broker fail
+                if await _wait(stop, backoff):
+                    return
+                backoff = min(backoff * 2, 5.0)
+                continue
+            if published < self.page_size and await _wait(stop, self.idle_interval):
+                return
+
+    async def _lead(self, conn: asyncpg.Connection) -> bool:
+        return bool(await conn.fetchval("SELECT pg_try_advisory_lock($1)", _LEADER_LOCK))
+
+    async def _ensure_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = self.settings.producer()
+            await producer.start()
+            self._producer = producer
+            self._known_topics.clear()
+        return self._producer
+
+    async def _ensure_topics(self, topics: set[str]) -> None:
+        missing = topics - self._known_topics
+        if not missing:
+            return
+        cluster_id = await self.settings.ensure_topics(*missing)
+        if self._cluster_id is None:
+            known = await self.store.pool.fetchval(
+                "SELECT cluster_id FROM log_checkpoints WHERE reader = $1", self.name
+            )
+            if known is not None and known != cluster_id:
+                await self._republish_everything(known, cluster_id)
+        self._cluster_id = cluster_id
+        self._known_topics |= missing
+
+    async def _republish_everything(self, old: str, new: str) -> None:
+        log.warning("relay %s: broker cluster changed (%s -> %s); republishing the whole log", self.name, old, new)
+        await self.store.pool.execute(
+            "UPDATE log_checkpoints SET tx_id = 0, position = 0, cluster_id = $2 WHERE reader = $1",
+            self.name,
+            new,
+        )
+        raise _Restart()
+
+    async def close(self) -> None:
+        self._cluster_id = None  # compare again on reconnecting: the broker may be a new one
+        if self._producer is not None:
+            producer, self._producer = self._producer, None
+            await producer.stop()
+
+
+class _Restart(KafkaError):  # type: ignore[misc]
+    """The checkpoint was reset: restart the round from it."""
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait up to `seconds` for `stop`; True if it was set."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True

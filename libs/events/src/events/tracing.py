@@ -1,0 +1,70 @@
+"""OpenTelemetry: one trace from the user's request through the service, the database, the
+relay, Kafka and every consumer it triggers.
+
+The W3C trace context rides in the event's metadata (stored with the event) and in the Kafka
+record's `ce_traceparent` header; the relay's publish span and a consumer's handling span are
+children of the request that caused the event. Export is OTLP over HTTP when the standard
+`OTEL_EXPORTER_OTLP_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` variable is set; without
+one, spans are created (for the in-process exporters tests use) but go nowhere.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+tracer = trace.get_tracer("dealerflow.events")
+
+_instrumented = False
+
+
+def configure_tracing(service_name: str, *processors: SpanProcessor) -> TracerProvider:
+    """Install the global tracer provider for this process and instrument asyncpg and httpx.
+
+    `processors` are added as given (tests pass a `SimpleSpanProcessor(InMemorySpanExporter())`).
+    """
+    global _instrumented
+    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    for processor in processors:
+        provider.add_span_processor(processor)
+    trace.set_tracer_provider(provider)
+    if not _instrumented:
+        from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+        from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+        AsyncPGInstrumentor().instrument()
+        HTTPXClientInstrumentor().instrument()
+        _instrumented = True
+    return provider
+
+
+def instrument_app(app: Any) -> None:
+    """Server spans for every request of a FastAPI app (joining an incoming `traceparent`)."""
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    FastAPIInstrumentor.instrument_app(app)
+
+
+def current_trace_headers() -> tuple[str | None, str | None]:
+    """(traceparent, tracestate) of the active span, to store with the events it causes."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier.get("traceparent"), carrier.get("tracestate")
+
+
+def context_from(traceparent: str | None, tracestate: str | None = None) -> otel_context.Context:
+    """The trace context a stored or received event carries (empty if none)."""
+    carrier = {"traceparent": traceparent} if traceparent else {}
+    if tracestate:
+        carrier["tracestate"] = tracestate
+    return propagate.extract(carrier)
