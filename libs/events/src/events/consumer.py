@@ -58,6 +58,7 @@ class Consumer:
         registry: Registry = REGISTRY,
         max_attempts: int = 5,
         first_backoff: float = 0.05,
+        dedupe: bool = True,
     ) -> None:
         self.name = name
         self.topics = list(topics)
@@ -68,6 +69,8 @@ class Consumer:
         self.registry = registry
         self.max_attempts = max_attempts
         self.first_backoff = first_backoff
+        # Off only for handlers that recognise repeats themselves (projections keep per-stream versions).
+        self.dedupe = dedupe
         self.dead_letter_topic = settings.dead_letter_topic(name)
         self.handled = 0
         self.dead_lettered = 0
@@ -136,6 +139,11 @@ class Consumer:
                     delay *= 2
 
     async def _handle_once(self, envelope: Envelope[Any]) -> None:
+        if not self.dedupe:
+            async with self.pool.acquire() as conn, conn.transaction():
+                await self.handler(conn, envelope)
+            self.handled += 1
+            return
         try:
             async with self.pool.acquire() as conn, conn.transaction():
                 seen = await conn.fetchval(

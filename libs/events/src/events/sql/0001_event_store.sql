@@ -73,15 +73,18 @@ CREATE TABLE timers (
 );
 CREATE INDEX timers_pending ON timers (due_at) WHERE fired_at IS NULL AND cancelled_at IS NULL;
 
--- Read models (projections): where each one has got to, per source stream.
+-- Read models (projections): where each one has got to. A projection fed from the local log
+-- keeps its log position; one fed from Kafka keeps per-stream versions (below) and a
+-- generation: a rebuild starts a new consumer group, which reads the topics from the start.
 CREATE TABLE projection_state (
-    projection   text PRIMARY KEY,
-    status       text NOT NULL DEFAULT 'live',
-    tx_id        bigint NOT NULL DEFAULT 0,
-    position     bigint NOT NULL DEFAULT 0,
-    events_seen  bigint NOT NULL DEFAULT 0,
-    last_recorded_at timestamptz,
-    updated_at   timestamptz NOT NULL DEFAULT now()
+    projection        text PRIMARY KEY,
+    generation        integer NOT NULL DEFAULT 1,
+    tx_id             bigint NOT NULL DEFAULT 0,
+    position          bigint NOT NULL DEFAULT 0,
+    events_applied    bigint NOT NULL DEFAULT 0,
+    last_recorded_at  timestamptz,
+    last_lag_ms       double precision,
+    updated_at        timestamptz NOT NULL DEFAULT now()
 );
 CREATE TABLE projection_streams (
     projection   text NOT NULL,

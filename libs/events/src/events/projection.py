@@ -1,0 +1,205 @@
+"""Read models built from events, disposable: drop one and rebuild it from the events.
+
+A `Projection` names the event types it handles, the tables it owns, and how to apply one
+event. A projector feeds it, applying a page of events per transaction together with its
+checkpoint, so a crash never applies an event twice or skips one:
+
+- `LogProjector` reads this service's own event log (commit-safe order, checkpoint = log position);
+- `KafkaProjector` reads other services' topics. Each stream's last applied version is kept,
+  so a republished or redelivered event is recognised and skipped; a rebuild starts a new
+  consumer-group generation that reads the topics from the beginning.
+
+Both report lag: how far behind the log they are, and how old the newest applied event was
+when it was applied (append → read-model latency).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import asyncpg
+
+from events.consumer import Consumer
+from events.envelope import Envelope
+from events.kafka import KafkaSettings
+from events.store import EventStore, LogPosition
+
+
+class Projection(Protocol):
+    name: str
+    handles: Collection[str]
+    tables: Sequence[str]
+
+    async def apply(self, conn: asyncpg.Connection, envelope: Envelope[Any]) -> None: ...
+
+
+@dataclass(frozen=True)
+class Lag:
+    events_behind: int | None  # None: unknown (a Kafka-fed projection cannot see the publisher's head)
+    seconds_behind: float
+    last_apply_lag_ms: float | None
+    events_applied: int
+
+
+async def _state(pool: asyncpg.Pool | asyncpg.Connection, name: str) -> asyncpg.Record:
+    await pool.execute("INSERT INTO projection_state (projection) VALUES ($1) ON CONFLICT DO NOTHING", name)
+    row = await pool.fetchrow("SELECT * FROM projection_state WHERE projection = $1", name)
+    assert row is not None
+    return row
+
+
+async def _record_progress(
+    conn: asyncpg.Connection, name: str, applied: Sequence[Envelope[Any]], position: LogPosition | None = None
+) -> None:
+    newest = max(e.recorded_at for e in applied)
+    lag_ms = (datetime.now(UTC) - newest).total_seconds() * 1000
+    await conn.execute(
+        """UPDATE projection_state SET events_applied = events_applied + $2, last_recorded_at = $3,
+               last_lag_ms = $4, updated_at = now(),
+               tx_id = coalesce($5, tx_id), position = coalesce($6, position)
+           WHERE projection = $1""",
+        name,
+        len(applied),
+        newest,
+        lag_ms,
+        position.tx_id if position else None,
+        position.position if position else None,
+    )
+
+
+async def _truncate(conn: asyncpg.Connection, projection: Projection) -> None:
+    for table in projection.tables:
+        await conn.execute(f'TRUNCATE "{table}"')
+    await conn.execute("DELETE FROM projection_streams WHERE projection = $1", projection.name)
+
+
+class LogProjector:
+    """Feeds a projection from this service's own event log."""
+
+    def __init__(self, store: EventStore, projection: Projection, *, page_size: int = 2000) -> None:
+        self.store = store
+        self.projection = projection
+        self.page_size = page_size
+
+    async def step(self) -> int:
+        """Apply the next page of the log; return the number of events read."""
+        state = await _state(self.store.pool, self.projection.name)
+        page = await self.store.read_log(LogPosition(state["tx_id"], state["position"]), self.page_size)
+        if not page:
+            return 0
+        relevant = [e for _, e in page if e.event_type in self.projection.handles]
+        async with self.store.transaction() as conn:
+            for envelope in relevant:
+                await self.projection.apply(conn, envelope)
+            await _record_progress(conn, self.projection.name, [e for _, e in page], page[-1][0])
+        return len(page)
+
+    async def catch_up(self) -> int:
+        total = 0
+        while read := await self.step():
+            total += read
+        return total
+
+    async def rebuild(self) -> int:
+        """Empty the read model and replay the whole log into it; return events read."""
+        async with self.store.transaction() as conn:
+            await _state(conn, self.projection.name)
+            await _truncate(conn, self.projection)
+            await conn.execute(
+                """UPDATE projection_state SET tx_id = 0, position = 0, events_applied = 0,
+                   last_recorded_at = NULL, last_lag_ms = NULL WHERE projection = $1""",
+                self.projection.name,
+            )
+        return await self.catch_up()
+
+    async def lag(self) -> Lag:
+        state = await _state(self.store.pool, self.projection.name)
+        row = await self.store.pool.fetchrow(
+            """SELECT count(*) AS behind, min(recorded_at) AS oldest FROM events
+               WHERE (tx_id, position) > ($1::text::xid8, $2)
+                 AND tx_id < pg_snapshot_xmin(pg_current_snapshot())""",
+            str(state["tx_id"]),
+            state["position"],
+        )
+        oldest = row["oldest"]
+        seconds = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
+        return Lag(row["behind"], seconds, state["last_lag_ms"], state["events_applied"])
+
+    async def run(self, stop: asyncio.Event, *, idle_interval: float = 0.02) -> None:
+        while not stop.is_set():
+            if await self.step() < self.page_size:
+                try:
+                    await asyncio.wait_for(stop.wait(), idle_interval)
+                except TimeoutError:
+                    pass
+
+
+class KafkaProjector:
+    """Feeds a projection from Kafka topics, skipping anything already applied per stream."""
+
+    def __init__(
+        self, pool: asyncpg.Pool, projection: Projection, settings: KafkaSettings, topics: Collection[str]
+    ) -> None:
+        self.pool = pool
+        self.projection = projection
+        self.settings = settings
+        self.topics = list(topics)
+        self.consumer: Consumer | None = None
+
+    async def apply_once(self, conn: asyncpg.Connection, envelope: Envelope[Any]) -> bool:
+        """Apply `envelope` unless this stream's version was already applied; True if applied."""
+        last = await conn.fetchval(
+            "SELECT version FROM projection_streams WHERE projection = $1 AND stream_id = $2 FOR UPDATE",
+            self.projection.name,
+            envelope.stream_id,
+        )
+        if last is not None and envelope.stream_version <= last:
+            return False
+        await self.projection.apply(conn, envelope)
+        await conn.execute(
+            """INSERT INTO projection_streams (projection, stream_id, version) VALUES ($1, $2, $3)
+               ON CONFLICT (projection, stream_id) DO UPDATE SET version = $3""",
+            self.projection.name,
+            envelope.stream_id,
+            envelope.stream_version,
+        )
+        await _record_progress(conn, self.projection.name, [envelope])
+        return True
+
+    async def run(self, stop: asyncio.Event) -> None:
+        state = await _state(self.pool, self.projection.name)
+        self.consumer = Consumer(
+            f"{self.projection.name}.g{state['generation']}",
+            self.topics,
+            self.projection.handles,
+            self._handle,
+            self.pool,
+            self.settings,
+            dedupe=False,
+        )
+        await self.consumer.run(stop)
+
+    async def _handle(self, conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
+        await self.apply_once(conn, envelope)
+
+    async def rebuild(self) -> None:
+        """Empty the read model and start a new generation: the next `run` replays the topics.
+        Stop the running projector first."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await _state(conn, self.projection.name)
+            await _truncate(conn, self.projection)
+            await conn.execute(
+                """UPDATE projection_state SET generation = generation + 1, events_applied = 0,
+                   last_recorded_at = NULL, last_lag_ms = NULL WHERE projection = $1""",
+                self.projection.name,
+            )
+
+    async def lag(self) -> Lag:
+        state = await _state(self.pool, self.projection.name)
+        last_lag_ms = state["last_lag_ms"]
+        seconds = last_lag_ms / 1000 if last_lag_ms is not None else 0.0
+        return Lag(None, seconds, last_lag_ms, state["events_applied"])
