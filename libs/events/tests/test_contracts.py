@@ -1,0 +1,55 @@
+"""Contracts: registration, decoding with clear errors, upcasting, JSON Schema export."""
+
+from __future__ import annotations
+
+import pytest
+
+from events.catalog.testing import CounterIncremented, CounterOpened
+from events.contract import REGISTRY, Event, Registry
+from events.errors import DuplicateContract, InvalidEventPayload, UnknownEventType
+
+
+def test_a_stored_v1_event_is_upcast_to_the_current_v2_model() -> None:
+    event = REGISTRY.decode("sample.CounterIncremented", 1, '{"counter_id": "c1", "amount": 3}')
+    assert event == CounterIncremented(counter_id="c1", amount=3, reason="unspecified")
+
+
+def test_the_current_version_decodes_directly() -> None:
+    raw = CounterOpened(counter_id="c1", label="bay 3").model_dump_json()
+    assert REGISTRY.decode("sample.CounterOpened", 1, raw) == CounterOpened(counter_id="c1", label="bay 3")
+
+
+def test_unknown_type_or_future_version_is_a_clear_error() -> None:
+    with pytest.raises(UnknownEventType, match="sample.Nope"):
+        REGISTRY.decode("sample.Nope", 1, "{}")
+    with pytest.raises(UnknownEventType) as future:
+        REGISTRY.decode("sample.CounterOpened", 9, "{}")
+    assert future.value.version == 9
+
+
+def test_invalid_payload_names_the_fields() -> None:
+    with pytest.raises(InvalidEventPayload) as error:
+        REGISTRY.decode("sample.CounterOpened", 1, '{"counter_id": 5, "colour": "red"}')
+    message = str(error.value)
+    assert "counter_id" in message and "label" in message and "colour" in message
+
+
+def test_a_type_name_cannot_be_taken_twice_at_the_same_version() -> None:
+    registry = Registry()
+    registry.register(CounterOpened)
+
+    class Impostor(Event):
+        event_type = "sample.CounterOpened"
+        schema_version = 1
+
+    with pytest.raises(DuplicateContract):
+        registry.register(Impostor)
+
+
+def test_json_schema_is_closed_and_carries_type_and_version() -> None:
+    schema = REGISTRY.json_schema(CounterIncremented)
+    assert schema["additionalProperties"] is False
+    assert schema["x-event-type"] == "sample.CounterIncremented"
+    assert schema["x-schema-version"] == 2
+    assert schema["$id"].endswith("/sample/CounterIncremented/v2.json")
+    assert set(schema["required"]) == {"counter_id", "amount", "reason"}
