@@ -1,0 +1,42 @@
+# dealerflow — after-sales dealer-management core.
+#   make run    start PostgreSQL, the broker and every service (installs what is missing)
+#   make test   run every test suite against a real PostgreSQL and broker
+#   make lint   ruff and mypy
+#   make bench  the backbone benchmark (writes bench/results/backbone.md)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SERVICES := $(patsubst services/%/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install run test lint format bench clean
+
+$(INSTALLED): requirements-dev.txt libs/events/pyproject.toml $(wildcard services/*/pyproject.toml)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -e libs/events $(foreach s,$(SERVICES),-e services/$(s))
+	touch $@
+
+install: $(INSTALLED)
+
+run: install
+	$(BIN)/python -m events.local.stack
+
+test: install
+	$(BIN)/python -m events.testing.suites
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy libs/events/src $(foreach s,$(SERVICES),services/$(s)/$(s)) bench
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python -m bench.backbone
+
+clean:
+	rm -rf $(VENV) var

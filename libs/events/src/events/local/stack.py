@@ -1,0 +1,109 @@
+"""`make run`: the whole system on one machine.
+
+Starts PostgreSQL (data kept under var/postgres across runs) and the broker, unless
+`DATABASE_URL` / `KAFKA_BOOTSTRAP_SERVERS` name existing ones; gives each service its own
+database; starts every service that exists (`services/<name>/<name>/__main__.py`) on its
+port; prints where to look; stops everything cleanly on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+from events.database import ensure_database
+from events.local.broker import LocalBroker
+from events.local.ports import wait_for_port
+from events.local.postgres import LocalPostgres
+
+PORTS = {
+    "gateway": 8000,
+    "booking": 8001,
+    "reception": 8002,
+    "workshop": 8003,
+    "parts": 8004,
+    "followup": 8005,
+    "complaints": 8006,
+}
+
+
+def runnable_services(root: Path) -> list[str]:
+    return [name for name in PORTS if (root / "services" / name / name / "__main__.py").exists()]
+
+
+def main() -> int:
+    root = Path.cwd()
+    var = root / "var"
+    var.mkdir(exist_ok=True)
+    with ExitStack() as stack:
+        server_url = os.environ.get("DATABASE_URL")
+        if not server_url:
+            postgres = stack.enter_context(LocalPostgres(var / "postgres", port=int(os.environ.get("PGPORT", 55432))))
+            server_url = postgres.url
+        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        if not bootstrap:
+            broker = LocalBroker(port=int(os.environ.get("BROKER_PORT", 59092)), log_file=var / "broker.log")
+            bootstrap = stack.enter_context(broker).bootstrap_servers
+        services = runnable_services(root)
+        urls = {name: asyncio.run(ensure_database(server_url, f"dealerflow_{name}")) for name in services}
+        (var / "stack.env").write_text(f"DATABASE_URL={server_url}\nKAFKA_BOOTSTRAP_SERVERS={bootstrap}\n")
+
+        processes = []
+        for name in services:
+            env = {
+                **os.environ,
+                "DATABASE_URL": urls[name],
+                "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+                "PORT": str(PORTS[name]),
+                "OTEL_SERVICE_NAME": name,
+            }
+            log = open(var / f"{name}.log", "ab")  # noqa: SIM115 - closed when the process ends
+            processes.append((name, subprocess.Popen([sys.executable, "-m", name], env=env, stdout=log, stderr=log)))
+            stack.callback(_stop, processes[-1][1])
+        for name, _ in processes:
+            wait_for_port(PORTS[name], timeout=60)
+
+        print(f"PostgreSQL  {server_url}   (data in var/postgres)")
+        print(f"Kafka       {bootstrap}    (local broker keeps data in memory only)")
+        for name in services:
+            print(f"{name:<11} http://127.0.0.1:{PORTS[name]}/docs   (log: var/{name}.log)")
+        if not services:
+            print("No services yet: the backbone (libs/events) runs on its own; see README.md.")
+        print("Ctrl-C stops everything.", flush=True)
+        _wait_for_signal(processes)
+    return 0
+
+
+def _wait_for_signal(processes: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
+    stop = {"now": False}
+
+    def request_stop(*_: object) -> None:
+        stop["now"] = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    while not stop["now"]:
+        for name, process in processes:
+            if process.poll() is not None:
+                print(f"{name} exited with {process.returncode}; see var/{name}.log", flush=True)
+                return
+        time.sleep(0.5)  # a signal interrupts the sleep; its handler sets the flag
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
