@@ -29,7 +29,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy libs/events/src $(foreach s,$(SERVICES),services/$(s)/$(s)) bench
+	$(BIN)/mypy libs/events/src libs/events/tests $(foreach s,$(SERVICES),services/$(s)/$(s)) bench
 
 format: install
 	$(BIN)/ruff format .

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
-import asyncpg
-
 from events.catalog.testing import CounterPoisoned
-from events.consumer import Consumer
+from events.connection import Connection
 from events.envelope import Envelope
+
+Runner = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 EFFECTS_TABLE = """CREATE TABLE IF NOT EXISTS effects (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     event_id uuid NOT NULL, stream_id text NOT NULL, version integer NOT NULL)"""
 
 
-async def record_effect(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
+async def record_effect(conn: Connection, envelope: Envelope[Any]) -> None:
     """The test consumer's effect: one row per handled event (duplicates would show as two)."""
     if isinstance(envelope.event, CounterPoisoned):
         raise RuntimeError(f"cannot handle poisoned counter {envelope.event.counter_id}")
@@ -31,7 +31,9 @@ async def record_effect(conn: asyncpg.Connection, envelope: Envelope[Any]) -> No
 
 
 @asynccontextmanager
-async def running(*runners: Callable[[asyncio.Event], Awaitable[None]]) -> AsyncIterator[asyncio.Event]:
+async def running(
+    *runners: Callable[[asyncio.Event], Coroutine[Any, Any, None]],
+) -> AsyncIterator[asyncio.Event]:
     """Run background loops for the body of a `with`, then stop them and surface their errors."""
     stop = asyncio.Event()
     tasks = [asyncio.create_task(run(stop)) for run in runners]
@@ -40,10 +42,3 @@ async def running(*runners: Callable[[asyncio.Event], Awaitable[None]]) -> Async
     finally:
         stop.set()
         await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
-
-
-async def start_consumer(consumer: Consumer) -> Callable[[asyncio.Event], Awaitable[None]]:
-    async def run(stop: asyncio.Event) -> None:
-        await consumer.run(stop)
-
-    return run

@@ -9,6 +9,7 @@ import random
 from typing import Any
 
 import asyncpg
+from kafka_helpers import running
 
 from events.catalog.testing import CounterIncremented, CounterOpened
 from events.envelope import Envelope, Metadata, NewEvent, Tenant
@@ -16,12 +17,11 @@ from events.kafka import KafkaSettings, from_record, header_map
 from events.relay import Relay
 from events.store import START, EventStore
 from events.testing import eventually
-from kafka_helpers import running
 
 META = Metadata(tenant=Tenant("group-a", "site-1"), actor="tester", correlation_id="c-1")
 WRITERS = 8
 STREAMS_PER_WRITER = 5
-EVENTS_PER_STREAM = 60  # 8 × 5 × 60 = 2,400 events
+EVENTS_PER_STREAM = 60  # 8 x 5 x 60 = 2,400 events
 
 
 async def writer(store: EventStore, w: int, seed: int) -> None:

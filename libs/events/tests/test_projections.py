@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
+from kafka_helpers import running
 
 from events.catalog.testing import CounterIncremented, CounterOpened
+from events.connection import Connection
 from events.envelope import Envelope, Metadata, NewEvent, Tenant
 from events.kafka import KafkaSettings
 from events.projection import KafkaProjector, LogProjector
 from events.relay import Relay
 from events.store import EventStore
 from events.testing import eventually
-from kafka_helpers import running
 
 META = Metadata(tenant=Tenant("group-a", "site-1"), actor="tester", correlation_id="c-1")
 
@@ -26,15 +27,15 @@ class CounterTotals:
     tables = ("counter_totals",)
     ddl = "CREATE TABLE counter_totals (counter_id text PRIMARY KEY, label text, total bigint NOT NULL)"
 
-    async def apply(self, conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
+    async def apply(self, conn: Connection, envelope: Envelope[Any]) -> None:
         event = envelope.event
         if isinstance(event, CounterOpened):
-            await conn.execute(
-                "INSERT INTO counter_totals VALUES ($1, $2, 0)", event.counter_id, event.label
-            )
+            await conn.execute("INSERT INTO counter_totals VALUES ($1, $2, 0)", event.counter_id, event.label)
         elif isinstance(event, CounterIncremented):
             await conn.execute(
-                "UPDATE counter_totals SET total = total + $2 WHERE counter_id = $1", event.counter_id, event.amount
+                "UPDATE counter_totals SET total = total + $2 WHERE counter_id = $1",
+                event.counter_id,
+                event.amount,
             )
 
 
@@ -54,19 +55,23 @@ async def seed(store: EventStore, counters: int = 4, increments: int = 5) -> dic
     return expected
 
 
-async def test_log_projection_catches_up_reports_lag_and_rebuilds_to_the_same_result(pool: asyncpg.Pool) -> None:
+async def test_log_projection_catches_up_reports_lag_and_rebuilds_to_the_same_result(
+    pool: asyncpg.Pool,
+) -> None:
     await pool.execute(CounterTotals.ddl)
     store = EventStore(pool)
     expected = await seed(store)
     projector = LogProjector(store, CounterTotals(), page_size=7)
 
     before = await projector.lag()
-    assert before.events_behind == 24 and before.seconds_behind > 0
+    assert before.events_behind == 24
+    assert before.seconds_behind > 0
     assert await projector.catch_up() == 24
     assert await totals(pool) == expected
     after = await projector.lag()
     assert (after.events_behind, after.seconds_behind, after.events_applied) == (0, 0.0, 24)
-    assert after.last_apply_lag_ms is not None and after.last_apply_lag_ms >= 0
+    assert after.last_apply_lag_ms is not None
+    assert after.last_apply_lag_ms >= 0
 
     await pool.execute("UPDATE counter_totals SET total = -1")  # a corrupted read model
     assert await projector.rebuild() == 24

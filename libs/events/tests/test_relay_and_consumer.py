@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 import asyncpg
+from kafka_helpers import EFFECTS_TABLE, record_effect, running
 
 from events.catalog.testing import CounterIncremented, CounterOpened, CounterPoisoned
 from events.consumer import Consumer
@@ -15,7 +16,6 @@ from events.kafka import KafkaSettings
 from events.relay import Relay
 from events.store import EventStore
 from events.testing import eventually
-from kafka_helpers import EFFECTS_TABLE, record_effect, running
 
 META = Metadata(tenant=Tenant("group-a", "site-1"), actor="tester", correlation_id="c-1")
 HANDLES = {"sample.CounterOpened", "sample.CounterIncremented", "sample.CounterPoisoned"}
@@ -67,7 +67,8 @@ async def test_relay_crash_between_publish_and_mark_republishes_and_the_inbox_ab
 
     crashed = Relay(store, kafka)
     page = await crashed.pending()
-    assert page is not None and len(page.events) == 10
+    assert page is not None
+    assert len(page.events) == 10
     await crashed.publish(page)  # published ... and the process dies before `mark`
     await crashed.close()
     assert await crashed.backlog() == 10, "nothing was marked published"
@@ -78,7 +79,9 @@ async def test_relay_crash_between_publish_and_mark_republishes_and_the_inbox_ab
         await eventually(restarted.backlog, until=lambda n: n == 0, what="relay caught up")
         # 20 records for 10 events: wait until the consumer has read past all of them.
         await eventually(lambda: _inbox_size(pool), until=lambda n: n == 10, what="inbox filled")
-        await eventually(lambda: _committed(consumer, kafka), until=lambda n: n >= 20, what="offsets committed")
+        await eventually(
+            lambda: _committed(consumer, kafka), until=lambda n: n >= 20, what="offsets committed"
+        )
 
     rows = await effects(pool)
     assert len(rows) == 10, "the second delivery of each event must have no effect"
@@ -93,7 +96,9 @@ async def test_poison_message_is_dead_lettered_after_bounded_retries_and_the_par
     kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=1)
     await store.append("counter-p", 0, [NewEvent(CounterOpened(counter_id="p", label="x"), META)])
     await store.append("counter-p", 1, [NewEvent(CounterPoisoned(counter_id="p"), META)])
-    await store.append("counter-p", 2, [NewEvent(CounterIncremented(counter_id="p", amount=1, reason="r"), META)])
+    await store.append(
+        "counter-p", 2, [NewEvent(CounterIncremented(counter_id="p", amount=1, reason="r"), META)]
+    )
     relay = Relay(store, kafka)
     consumer = Consumer(
         "counter-watch", [kafka.topic("sample")], HANDLES, record_effect, pool, kafka, max_attempts=3

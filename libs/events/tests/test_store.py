@@ -55,7 +55,7 @@ async def test_two_writers_at_the_same_expected_version_exactly_one_wins(pool: a
     assert sorted(results) == ["conflict", "won"]
     events = await store.read_stream("counter-1")
     assert [e.stream_version for e in events] == [1, 2, 3]
-    amounts = {e.event.amount for e in events[1:]}  # type: ignore[attr-defined]
+    amounts = {e.event.amount for e in events[1:]}
     assert len(amounts) == 1, "the loser's events must not be half-written"
 
 

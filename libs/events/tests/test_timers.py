@@ -7,19 +7,20 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+from kafka_helpers import running
 
 from events.clock import ManualClock
+from events.connection import Connection
 from events.envelope import Tenant
 from events.testing import eventually
 from events.timers import DueTimer, TimerRunner, cancel, schedule
-from kafka_helpers import running
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TENANT = Tenant("group-a", "site-1")
 FIRINGS = "CREATE TABLE firings (timer_id text NOT NULL, fired_at timestamptz NOT NULL)"
 
 
-async def note_firing(conn: asyncpg.Connection, timer: DueTimer) -> None:
+async def note_firing(conn: Connection, timer: DueTimer) -> None:
     await conn.execute("INSERT INTO firings VALUES ($1, now())", timer.timer_id)
 
 
@@ -30,7 +31,9 @@ async def firings(pool: asyncpg.Pool) -> list[str]:
 async def test_a_timer_fires_once_when_the_clock_passes_its_due_time(pool: asyncpg.Pool) -> None:
     await pool.execute(FIRINGS)
     clock = ManualClock(T0)
-    await schedule(pool, "callback-72h:ro-1", "callback_due", T0 + timedelta(hours=72), TENANT, {"ro": "ro-1"})
+    await schedule(
+        pool, "callback-72h:ro-1", "callback_due", T0 + timedelta(hours=72), TENANT, {"ro": "ro-1"}
+    )
     runner = TimerRunner(pool, clock, {"callback_due": note_firing})
 
     assert await runner.fire_due() == 0
@@ -93,7 +96,7 @@ async def test_a_failing_handler_leaves_its_timer_pending_and_others_fire(pool: 
     clock = ManualClock(T0)
     attempts: list[str] = []
 
-    async def flaky(conn: asyncpg.Connection, timer: DueTimer) -> None:
+    async def flaky(conn: Connection, timer: DueTimer) -> None:
         attempts.append(timer.timer_id)
         if timer.timer_id == "bad" and attempts.count("bad") == 1:
             await conn.execute("INSERT INTO firings VALUES ('half-written', now())")

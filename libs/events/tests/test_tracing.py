@@ -11,6 +11,7 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
+from kafka_helpers import EFFECTS_TABLE, record_effect, running
 from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -20,13 +21,12 @@ from events.catalog.testing import CounterIncremented, CounterOpened
 from events.consumer import Consumer
 from events.contract import Event
 from events.decider import execute
-from events.envelope import Envelope, Metadata, Tenant
+from events.envelope import Metadata, Tenant
 from events.kafka import KafkaSettings
 from events.relay import Relay
 from events.store import EventStore
 from events.testing import eventually
 from events.tracing import configure_tracing, current_trace_headers, instrument_app
-from kafka_helpers import EFFECTS_TABLE, record_effect, running
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,10 @@ class Counter:
 
     def decide(self, state: int, command: Increment) -> Sequence[Event]:
         opened = [CounterOpened(counter_id=command.counter_id, label="new")] if state == 0 else []
-        return [*opened, CounterIncremented(counter_id=command.counter_id, amount=command.amount, reason="api")]
+        return [
+            *opened,
+            CounterIncremented(counter_id=command.counter_id, amount=command.amount, reason="api"),
+        ]
 
     def evolve(self, state: int, event: Event) -> int:
         return state + 1
@@ -59,8 +62,12 @@ def counter_app(store: EventStore) -> FastAPI:
     @app.post("/counters/{counter_id}/increments")
     async def increment(counter_id: str, amount: int) -> dict[str, Any]:
         traceparent, tracestate = current_trace_headers()
-        metadata = Metadata(Tenant("group-a", "site-1"), "advisor-7", str(uuid.uuid4()), None, traceparent, tracestate)
-        outcome = await execute(store, Counter(), f"counter-{counter_id}", Increment(counter_id, amount), metadata)
+        metadata = Metadata(
+            Tenant("group-a", "site-1"), "advisor-7", str(uuid.uuid4()), None, traceparent, tracestate
+        )
+        outcome = await execute(
+            store, Counter(), f"counter-{counter_id}", Increment(counter_id, amount), metadata
+        )
         return {"version": outcome.version}
 
     instrument_app(app)
@@ -92,10 +99,13 @@ async def test_one_trace_runs_from_the_request_to_the_consumer(
     trace_id = server.context.trace_id
     in_trace = [s for s in spans.get_finished_spans() if s.context.trace_id == trace_id]
     names = {s.name for s in in_trace}
-    assert any(s.attributes and "INSERT INTO events" in str(s.attributes.get("db.statement", "")) for s in in_trace)
+    assert any(
+        s.attributes and "INSERT INTO events" in str(s.attributes.get("db.statement", "")) for s in in_trace
+    )
     assert {"publish sample.CounterIncremented", "handle sample.CounterIncremented"} <= names
     publish = _one(in_trace, lambda s: s.name == "publish sample.CounterIncremented")
-    assert handled[0].parent is not None and handled[0].parent.span_id == publish.context.span_id
+    assert handled[0].parent is not None
+    assert handled[0].parent.span_id == publish.context.span_id
     assert handled[0].context.trace_id == trace_id
 
 

@@ -25,6 +25,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.abc import ConsumerRebalanceListener
 from opentelemetry import trace
 
+from events.connection import Connection
 from events.contract import REGISTRY, Registry
 from events.envelope import Envelope
 from events.errors import EventsError
@@ -33,7 +34,7 @@ from events.tracing import context_from, tracer
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[asyncpg.Connection, Envelope[Any]], Awaitable[None]]
+Handler = Callable[[Connection, Envelope[Any]], Awaitable[None]]
 
 
 class _AlreadyHandled(Exception):
@@ -123,18 +124,23 @@ class Consumer:
             f"handle {envelope.event_type}",
             context=context_from(envelope.metadata.traceparent, envelope.metadata.tracestate),
             kind=trace.SpanKind.CONSUMER,
-            attributes={"messaging.consumer.group.name": self.name, "messaging.message.id": str(envelope.event_id)},
+            attributes={
+                "messaging.consumer.group.name": self.name,
+                "messaging.message.id": str(envelope.event_id),
+            },
         ):
             delay = self.first_backoff
             for attempt in range(1, self.max_attempts + 1):
                 try:
                     await self._handle_once(envelope)
                     return
-                except Exception as error:  # noqa: BLE001 - any failure counts toward the bound
+                except Exception as error:
                     if attempt == self.max_attempts:
                         await self._dead_letter(record, headers, f"{type(error).__name__}: {error}", attempt)
                         return
-                    log.warning("%s: %s failed (attempt %d): %r", self.name, envelope.event_id, attempt, error)
+                    log.warning(
+                        "%s: %s failed (attempt %d): %r", self.name, envelope.event_id, attempt, error
+                    )
                     await asyncio.sleep(delay)  # back-off between retries
                     delay *= 2
 
@@ -167,7 +173,14 @@ class Consumer:
     async def _dead_letter(
         self, record: ConsumerRecord[Any, Any], headers: dict[str, str], error: str, attempts: int
     ) -> None:
-        log.error("%s: dead-lettering %s[%d]@%d: %s", self.name, record.topic, record.partition, record.offset, error)
+        log.error(
+            "%s: dead-lettering %s[%d]@%d: %s",
+            self.name,
+            record.topic,
+            record.partition,
+            record.offset,
+            error,
+        )
         extra = {
             "dlq_consumer": self.name,
             "dlq_topic": record.topic,

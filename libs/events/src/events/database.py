@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -22,10 +23,8 @@ async def ensure_database(server_url: str, database: str, *, template: str | Non
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
         if not exists:
             clause = f' TEMPLATE "{template}"' if template else ""
-            try:
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):  # another replica was first
                 await conn.execute(f'CREATE DATABASE "{database}"{clause}')
-            except asyncpg.DuplicateDatabaseError:
-                pass  # another replica created it first
     finally:
         await conn.close()
     return database_url(server_url, database)

@@ -14,8 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
-import asyncpg
-
+from events.connection import Connection
 from events.contract import Event
 from events.envelope import Envelope, Metadata, NewEvent
 from events.errors import ConcurrencyConflict, EventsError
@@ -64,7 +63,7 @@ class Outcome(Generic[S]):
     recorded: list[Envelope[Any]]
 
 
-AfterAppend = Callable[[asyncpg.Connection, list[Envelope[Any]]], Awaitable[None]]
+AfterAppend = Callable[[Connection, list[Envelope[Any]]], Awaitable[None]]
 
 
 async def execute(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import asyncpg
+from events.connection import Connection
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _LOCK_KEY = 7_210_401  # any constant; shared by every migrating process of this database
@@ -40,7 +40,7 @@ def backbone_migrations() -> list[Migration]:
     return load_folder("events", resources.files("events") / "sql")
 
 
-async def migrate(conn: asyncpg.Connection, migrations: list[Migration]) -> list[str]:
+async def migrate(conn: Connection, migrations: list[Migration]) -> list[str]:
     """Apply what is missing; return the names applied now."""
     applied_now: list[str] = []
     await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)

@@ -16,6 +16,7 @@ when it was applied (append → read-model latency).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from typing import Any, Protocol
 
 import asyncpg
 
+from events.connection import Connection
 from events.consumer import Consumer
 from events.envelope import Envelope
 from events.kafka import KafkaSettings
@@ -30,11 +32,18 @@ from events.store import EventStore, LogPosition
 
 
 class Projection(Protocol):
-    name: str
-    handles: Collection[str]
-    tables: Sequence[str]
+    @property
+    def name(self) -> str: ...
 
-    async def apply(self, conn: asyncpg.Connection, envelope: Envelope[Any]) -> None: ...
+    @property
+    def handles(self) -> Collection[str]:
+        """Event types it applies; others are skipped (but still advance the checkpoint)."""
+
+    @property
+    def tables(self) -> Sequence[str]:
+        """Tables it owns: emptied by a rebuild."""
+
+    async def apply(self, conn: Connection, envelope: Envelope[Any]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,7 @@ class Lag:
     events_applied: int
 
 
-async def _state(pool: asyncpg.Pool | asyncpg.Connection, name: str) -> asyncpg.Record:
+async def _state(pool: asyncpg.Pool | Connection, name: str) -> asyncpg.Record:
     await pool.execute("INSERT INTO projection_state (projection) VALUES ($1) ON CONFLICT DO NOTHING", name)
     row = await pool.fetchrow("SELECT * FROM projection_state WHERE projection = $1", name)
     assert row is not None
@@ -53,7 +62,7 @@ async def _state(pool: asyncpg.Pool | asyncpg.Connection, name: str) -> asyncpg.
 
 
 async def _record_progress(
-    conn: asyncpg.Connection, name: str, applied: Sequence[Envelope[Any]], position: LogPosition | None = None
+    conn: Connection, name: str, applied: Sequence[Envelope[Any]], position: LogPosition | None = None
 ) -> None:
     newest = max(e.recorded_at for e in applied)
     lag_ms = (datetime.now(UTC) - newest).total_seconds() * 1000
@@ -71,7 +80,7 @@ async def _record_progress(
     )
 
 
-async def _truncate(conn: asyncpg.Connection, projection: Projection) -> None:
+async def _truncate(conn: Connection, projection: Projection) -> None:
     for table in projection.tables:
         await conn.execute(f'TRUNCATE "{table}"')
     await conn.execute("DELETE FROM projection_streams WHERE projection = $1", projection.name)
@@ -125,6 +134,7 @@ class LogProjector:
             str(state["tx_id"]),
             state["position"],
         )
+        assert row is not None  # an aggregate query always returns a row
         oldest = row["oldest"]
         seconds = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
         return Lag(row["behind"], seconds, state["last_lag_ms"], state["events_applied"])
@@ -132,10 +142,8 @@ class LogProjector:
     async def run(self, stop: asyncio.Event, *, idle_interval: float = 0.02) -> None:
         while not stop.is_set():
             if await self.step() < self.page_size:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), idle_interval)
-                except TimeoutError:
-                    pass
 
 
 class KafkaProjector:
@@ -150,7 +158,7 @@ class KafkaProjector:
         self.topics = list(topics)
         self.consumer: Consumer | None = None
 
-    async def apply_once(self, conn: asyncpg.Connection, envelope: Envelope[Any]) -> bool:
+    async def apply_once(self, conn: Connection, envelope: Envelope[Any]) -> bool:
         """Apply `envelope` unless this stream's version was already applied; True if applied."""
         last = await conn.fetchval(
             "SELECT version FROM projection_streams WHERE projection = $1 AND stream_id = $2 FOR UPDATE",
@@ -183,7 +191,7 @@ class KafkaProjector:
         )
         await self.consumer.run(stop)
 
-    async def _handle(self, conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
+    async def _handle(self, conn: Connection, envelope: Envelope[Any]) -> None:
         await self.apply_once(conn, envelope)
 
     async def rebuild(self) -> None:

@@ -20,11 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from opentelemetry import trace
 
+from events.connection import Connection
 from events.envelope import Envelope
 from events.kafka import KafkaSettings, to_record
 from events.store import START, EventStore, LogPosition
@@ -150,7 +150,7 @@ class Relay:
             try:
                 published = await self.step()
                 backoff = 0.1
-            except (KafkaError, OSError, asyncio.TimeoutError) as error:
+            except (TimeoutError, KafkaError, OSError) as error:
                 log.warning("relay %s: publishing failed (%s); retrying in %.1fs", self.name, error, backoff)
                 await self.close()  # a fresh producer: do not trust one that saw the broker fail
                 if await _wait(stop, backoff):
@@ -160,7 +160,7 @@ class Relay:
             if published < self.page_size and await _wait(stop, self.idle_interval):
                 return
 
-    async def _lead(self, conn: asyncpg.Connection) -> bool:
+    async def _lead(self, conn: Connection) -> bool:
         return bool(await conn.fetchval("SELECT pg_try_advisory_lock($1)", _LEADER_LOCK))
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
@@ -186,7 +186,9 @@ class Relay:
         self._known_topics |= missing
 
     async def _republish_everything(self, old: str, new: str) -> None:
-        log.warning("relay %s: broker cluster changed (%s -> %s); republishing the whole log", self.name, old, new)
+        log.warning(
+            "relay %s: broker cluster changed (%s -> %s); republishing the whole log", self.name, old, new
+        )
         await self.store.pool.execute(
             "UPDATE log_checkpoints SET tx_id = 0, position = 0, cluster_id = $2 WHERE reader = $1",
             self.name,

@@ -15,11 +15,12 @@ from typing import Any
 
 import asyncpg
 
+from events.connection import Connection
 from events.contract import REGISTRY, Registry
 from events.envelope import Envelope, Metadata, NewEvent
 from events.errors import ConcurrencyConflict
 
-Executor = asyncpg.Connection | asyncpg.Pool
+Executor = Connection | asyncpg.Pool
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -85,7 +86,7 @@ class EventStore:
         self.registry = registry
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+    async def transaction(self) -> AsyncIterator[Connection]:
         """A connection in a transaction: append events and write your own tables atomically."""
         async with self.pool.acquire() as conn, conn.transaction():
             yield conn
@@ -96,7 +97,7 @@ class EventStore:
         expected_version: int,
         events: Sequence[NewEvent],
         *,
-        conn: asyncpg.Connection | None = None,
+        conn: Connection | None = None,
     ) -> list[Envelope[Any]]:
         """Append `events` to `stream_id`, which must be at `expected_version` (0: new stream).
 
@@ -149,14 +150,16 @@ class EventStore:
         stream_id: str,
         *,
         after_version: int = 0,
-        conn: asyncpg.Connection | None = None,
+        conn: Connection | None = None,
     ) -> list[Envelope[Any]]:
         """The stream's events in version order (empty if the stream does not exist)."""
         executor: Executor = conn if conn is not None else self.pool
         rows = await executor.fetch(_READ_STREAM, stream_id, after_version)
         return [self._envelope(row) for row in rows]
 
-    async def read_log(self, after: LogPosition = START, limit: int = 1000) -> list[tuple[LogPosition, Envelope[Any]]]:
+    async def read_log(
+        self, after: LogPosition = START, limit: int = 1000
+    ) -> list[tuple[LogPosition, Envelope[Any]]]:
         """The next committed events of the global log after `after`, in commit-safe order.
 
         An event whose transaction is still open is not returned yet, nor is anything after it:

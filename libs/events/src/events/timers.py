@@ -20,6 +20,7 @@ from typing import Any
 import asyncpg
 
 from events.clock import Clock, ManualClock
+from events.connection import Connection
 from events.envelope import Tenant
 
 log = logging.getLogger(__name__)
@@ -34,11 +35,11 @@ class DueTimer:
     tenant: Tenant
 
 
-TimerHandler = Callable[[asyncpg.Connection, DueTimer], Awaitable[None]]
+TimerHandler = Callable[[Connection, DueTimer], Awaitable[None]]
 
 
 async def schedule(
-    conn: asyncpg.Connection | asyncpg.Pool,
+    conn: Connection | asyncpg.Pool,
     timer_id: str,
     kind: str,
     due_at: datetime,
@@ -60,10 +61,11 @@ async def schedule(
     )
 
 
-async def cancel(conn: asyncpg.Connection | asyncpg.Pool, timer_id: str, at: datetime) -> bool:
+async def cancel(conn: Connection | asyncpg.Pool, timer_id: str, at: datetime) -> bool:
     """Stop a clock that has not fired; True if it was pending."""
     result = await conn.execute(
-        "UPDATE timers SET cancelled_at = $2 WHERE timer_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL",
+        """UPDATE timers SET cancelled_at = $2
+           WHERE timer_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL""",
         timer_id,
         at,
     )
@@ -123,9 +125,13 @@ class TimerRunner:
                 try:
                     async with conn.transaction():
                         await self.handlers[timer.kind](conn, timer)
-                        await conn.execute("UPDATE timers SET fired_at = $2 WHERE timer_id = $1", timer.timer_id, now)
+                        await conn.execute(
+                            "UPDATE timers SET fired_at = $2 WHERE timer_id = $1", timer.timer_id, now
+                        )
                 except Exception:
-                    log.exception("timer %s (%s) failed; it stays pending and is retried", timer.timer_id, timer.kind)
+                    log.exception(
+                        "timer %s (%s) failed; it stays pending and is retried", timer.timer_id, timer.kind
+                    )
                     continue
                 fired += 1
         self.fired += fired
@@ -145,6 +151,8 @@ class TimerRunner:
         waits = [asyncio.ensure_future(stop.wait())]
         if isinstance(self.clock, ManualClock):
             waits.append(asyncio.ensure_future(self.clock.changed.wait()))
-        _, pending = await asyncio.wait(waits, timeout=self.idle_interval, return_when=asyncio.FIRST_COMPLETED)
+        _, pending = await asyncio.wait(
+            waits, timeout=self.idle_interval, return_when=asyncio.FIRST_COMPLETED
+        )
         for task in pending:
             task.cancel()

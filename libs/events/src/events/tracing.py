@@ -42,7 +42,7 @@ def configure_tracing(service_name: str, *processors: SpanProcessor) -> TracerPr
         from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
         from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
-        AsyncPGInstrumentor().instrument()
+        AsyncPGInstrumentor().instrument()  # type: ignore[no-untyped-call]
         HTTPXClientInstrumentor().instrument()
         _instrumented = True
     return provider

@@ -2,4 +2,4 @@
 
 Importing this package registers every contract, so a consumer can decode any event."""
 
-from events.catalog import testing as testing  # noqa: F401  (contracts used by the backbone's own tests)
+from events.catalog import testing as testing

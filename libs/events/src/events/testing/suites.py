@@ -72,11 +72,17 @@ def main() -> int:
         if not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
             broker = servers.enter_context(LocalBroker(log_file=folder / "broker.log"))
             os.environ["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap_servers
-        print(f"PostgreSQL {os.environ['DATABASE_URL']}  broker {os.environ['KAFKA_BOOTSTRAP_SERVERS']}", flush=True)
+        print(
+            f"PostgreSQL {os.environ['DATABASE_URL']}  broker {os.environ['KAFKA_BOOTSTRAP_SERVERS']}",
+            flush=True,
+        )
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
             results = []
             for result in pool.map(lambda s: run_suite(s, pytest_args), suites):
-                print(f"\n===== {result.suite} ({result.seconds:.0f}s) =====\n{result.output.rstrip()}", flush=True)
+                print(
+                    f"\n===== {result.suite} ({result.seconds:.0f}s) =====\n{result.output.rstrip()}",
+                    flush=True,
+                )
                 results.append(result)
     passed = sum(r.count("passed") for r in results)
     failed = sum(r.count("failed") + r.count("error") for r in results)
@@ -94,7 +100,9 @@ def _parse() -> tuple[argparse.Namespace, list[str]]:
     if "--" in argv:
         split = argv.index("--")
         argv, pytest_args = argv[:split], argv[split + 1 :]
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--jobs", type=int, default=2, help="suites run at once (default 2)")
     parser.add_argument("suites", nargs="*", help="suite folders (default: all)")
     return parser.parse_args(argv), pytest_args
