@@ -10,38 +10,27 @@ cloned from a migrated template, and its own topic names.
 from __future__ import annotations
 
 import os
-import tempfile
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
+from contextlib import ExitStack
 
 import asyncpg
 import pytest
 
 from events.database import database_url, ensure_database, open_pool
-from events.local import LocalBroker, LocalPostgres
 from events.migrations import backbone_migrations, migrate
+from events.testing.servers import start_test_servers
 
-_started: list[LocalPostgres | LocalBroker] = []
+_servers = ExitStack()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if hasattr(config, "workerinput"):
-        return  # an xdist worker: the controller has started the servers
-    folder = Path(tempfile.mkdtemp(prefix="dealerflow-test-"))
-    if not os.environ.get("DATABASE_URL"):
-        postgres = LocalPostgres(folder / "pgdata", durable=False)
-        os.environ["DATABASE_URL"] = postgres.start()
-        _started.append(postgres)
-    if not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
-        broker = LocalBroker(log_file=folder / "broker.log")
-        os.environ["KAFKA_BOOTSTRAP_SERVERS"] = broker.start()
-        _started.append(broker)
+    if not hasattr(config, "workerinput"):  # an xdist worker inherits the controller's servers
+        start_test_servers(_servers)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    while _started:
-        _started.pop().stop()
+    _servers.close()
 
 
 @pytest.fixture(scope="session")

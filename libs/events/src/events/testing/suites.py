@@ -15,14 +15,13 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from events.local import LocalBroker, LocalPostgres
+from events.testing.servers import start_test_servers
 
 _SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped)")
 _CLOSING = re.compile(r"\b(passed|failed|errors?|no tests ran)\b.* in [\d.]+s")
@@ -65,13 +64,7 @@ def main() -> int:
     root = Path.cwd()
     suites = args.suites or discover(root)
     with ExitStack() as servers:
-        folder = Path(tempfile.mkdtemp(prefix="dealerflow-tests-"))
-        if not os.environ.get("DATABASE_URL"):
-            postgres = servers.enter_context(LocalPostgres(folder / "pgdata", durable=False))
-            os.environ["DATABASE_URL"] = postgres.url
-        if not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
-            broker = servers.enter_context(LocalBroker(log_file=folder / "broker.log"))
-            os.environ["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap_servers
+        start_test_servers(servers)
         print(
             f"PostgreSQL {os.environ['DATABASE_URL']}  broker {os.environ['KAFKA_BOOTSTRAP_SERVERS']}",
             flush=True,
