@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from events.catalog.testing import CounterIncremented, CounterOpened
 from events.contract import REGISTRY, Event, Registry
 from events.errors import DuplicateContract, InvalidEventPayload, UnknownEventType
+from events.schemas import export
 
 
 def test_a_stored_v1_event_is_upcast_to_the_current_v2_model() -> None:
@@ -55,3 +59,12 @@ def test_json_schema_is_closed_and_carries_type_and_version() -> None:
     assert schema["x-schema-version"] == 2
     assert schema["$id"].endswith("/sample/CounterIncremented/v2.json")
     assert set(schema["required"]) == {"counter_id", "amount", "reason"}
+
+
+def test_export_writes_one_schema_file_per_contract_at_its_id_path(tmp_path: Path) -> None:
+    written = export(tmp_path)
+    target = tmp_path / "sample" / "CounterIncremented" / "v2.json"
+    assert target in written
+    schema = json.loads(target.read_text())
+    assert schema["$id"].endswith("sample/CounterIncremented/v2.json")
+    assert len(written) == len(list(REGISTRY))
