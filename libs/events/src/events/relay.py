@@ -24,6 +24,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from opentelemetry import trace
 
+from events.clock import sleep_unless
 from events.connection import Connection
 from events.envelope import Envelope
 from events.kafka import KafkaSettings, to_record
@@ -136,7 +137,7 @@ class Relay:
         """Publish until `stop` is set, as the single active relay of this database."""
         async with self.store.pool.acquire() as leader:
             while not await self._lead(leader):
-                if await _wait(stop, 1.0):
+                if await sleep_unless(stop, 1.0):
                     return
             try:
                 await self._run_as_leader(stop)
@@ -153,11 +154,11 @@ class Relay:
             except (TimeoutError, KafkaError, OSError) as error:
                 log.warning("relay %s: publishing failed (%s); retrying in %.1fs", self.name, error, backoff)
                 await self.close()  # a fresh producer: do not trust one that saw the broker fail
-                if await _wait(stop, backoff):
+                if await sleep_unless(stop, backoff):
                     return
                 backoff = min(backoff * 2, 5.0)
                 continue
-            if published < self.page_size and await _wait(stop, self.idle_interval):
+            if published < self.page_size and await sleep_unless(stop, self.idle_interval):
                 return
 
     async def _lead(self, conn: Connection) -> bool:
@@ -205,12 +206,3 @@ class Relay:
 
 class _Restart(KafkaError):  # type: ignore[misc]
     """The checkpoint was reset: restart the round from it."""
-
-
-async def _wait(stop: asyncio.Event, seconds: float) -> bool:
-    """Wait up to `seconds` for `stop`; True if it was set."""
-    try:
-        await asyncio.wait_for(stop.wait(), seconds)
-    except TimeoutError:
-        return False
-    return True

@@ -1,0 +1,90 @@
+"""The HTTP edge every service shares: identity from the gateway, tenant checks, command
+metadata, and one mapping from errors to status codes.
+
+    404 NotFound                      409 DomainError (its code) / ConcurrencyConflict
+    401 Unauthenticated               403 Forbidden
+    422 invalid body or parameters (FastAPI's field errors, in the same error shape)
+
+Every error body is `{"error": {"code": ..., "message": ..., "fields": [...]?}}`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from events.decider import DomainError, NotFound
+from events.envelope import Metadata, Tenant
+from events.errors import ConcurrencyConflict
+from events.identity import IDENTITY_HEADER, Forbidden, Identity, Unauthenticated, verify_internal_token
+from events.tracing import current_trace_headers
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+def current_identity(
+    token: Annotated[str | None, Header(alias=IDENTITY_HEADER, include_in_schema=False)] = None,
+) -> Identity:
+    return verify_internal_token(token)
+
+
+CurrentIdentity = Annotated[Identity, Depends(current_identity)]
+
+
+def command_metadata(identity: Identity, site_id: str, request: Request) -> Metadata:
+    """Metadata for events caused by this request, after checking the site is in scope."""
+    identity.require_site(identity.group_id, site_id)
+    traceparent, tracestate = current_trace_headers()
+    return Metadata(
+        tenant=Tenant(identity.group_id, site_id),
+        actor=identity.user_id,
+        correlation_id=request.headers.get(REQUEST_ID_HEADER) or str(uuid.uuid4()),
+        traceparent=traceparent,
+        tracestate=tracestate,
+    )
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, **extra}}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    def respond(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+        return JSONResponse(error_body(code, message, **extra), status_code=status)
+
+    @app.exception_handler(NotFound)
+    async def not_found(_: Request, error: NotFound) -> JSONResponse:
+        return respond(404, error.code, str(error))
+
+    @app.exception_handler(DomainError)
+    async def domain_rule(_: Request, error: DomainError) -> JSONResponse:
+        return respond(409, error.code, str(error))
+
+    @app.exception_handler(ConcurrencyConflict)
+    async def conflict(_: Request, error: ConcurrencyConflict) -> JSONResponse:
+        return respond(
+            409,
+            error.code,
+            "someone else changed this record at the same time; reload and try again",
+            current_version=error.actual,
+        )
+
+    @app.exception_handler(Unauthenticated)
+    async def unauthenticated(_: Request, error: Unauthenticated) -> JSONResponse:
+        return respond(401, error.code, str(error))
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(_: Request, error: Forbidden) -> JSONResponse:
+        return respond(403, error.code, str(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        fields = [
+            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]}
+            for e in error.errors()
+        ]
+        return respond(422, "invalid_request", "the request has invalid fields", fields=fields)

@@ -1,0 +1,177 @@
+"""A service's moving parts, started and stopped together: its database pool and event
+store, the outbox relay, its reactions to other services' events, its timers and its
+projections. `app.py` of each service builds one `ServiceRuntime` and hands its `lifespan` to
+FastAPI.
+
+Background loops are supervised: a loop that fails (broker unreachable, database restarted)
+is logged and restarted with back-off, so the service heals when the dependency returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import AsyncIterator, Callable, Collection, Coroutine, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+from fastapi import FastAPI
+
+from events.clock import Clock, SystemClock, sleep_unless
+from events.consumer import Consumer, Handler
+from events.database import open_pool
+from events.kafka import KafkaSettings
+from events.migrations import Migration
+from events.projection import KafkaProjector, LogProjector, Projection
+from events.relay import Relay
+from events.store import EventStore
+from events.timers import TimerHandler, TimerRunner
+
+log = logging.getLogger(__name__)
+
+Loop = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """A consumer group reacting to events of other services (a policy)."""
+
+    name: str
+    services: Sequence[str]
+    handles: Collection[str]
+    handler: Handler
+
+
+@dataclass
+class ServiceRuntime:
+    name: str
+    migrations: list[Migration] = field(default_factory=list)
+    reactions: list[Reaction] = field(default_factory=list)
+    timers: dict[str, TimerHandler] = field(default_factory=dict)
+    own_projections: list[Projection] = field(default_factory=list)
+    feed_projections: list[tuple[Projection, Sequence[str]]] = field(default_factory=list)
+    clock: Clock = field(default_factory=SystemClock)
+    database_url: str | None = None
+    kafka: KafkaSettings | None = None
+
+    def __post_init__(self) -> None:
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._pool: asyncpg.Pool | None = None
+        self.relay: Relay | None = None
+        self.consumers: list[Consumer] = []
+        self.projectors: list[LogProjector | KafkaProjector] = []
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError(f"{self.name} is not started")
+        return self._pool
+
+    @property
+    def store(self) -> EventStore:
+        return EventStore(self.pool)
+
+    async def start(self, *, background: bool = True) -> None:
+        url = self.database_url or os.environ.get("DATABASE_URL")
+        if not url:
+            raise RuntimeError("DATABASE_URL is not set")
+        self._pool = await open_pool(url, migrations=self.migrations)
+        kafka = self.kafka or KafkaSettings.from_env()
+        store = EventStore(self._pool)
+        self.relay = Relay(store, kafka)
+        self.consumers = [
+            Consumer(
+                f"{self.name}.{r.name}",
+                [kafka.topic(s) for s in r.services],
+                r.handles,
+                r.handler,
+                self._pool,
+                kafka,
+            )
+            for r in self.reactions
+        ]
+        self.projectors = [LogProjector(store, p) for p in self.own_projections] + [
+            KafkaProjector(self._pool, p, kafka, [kafka.topic(s) for s in services])
+            for p, services in self.feed_projections
+        ]
+        if not background:
+            return
+        loops: list[tuple[str, Loop]] = [("relay", self.relay.run)]
+        loops += [(c.name, c.run) for c in self.consumers]
+        loops += [(f"projection {p.projection.name}", p.run) for p in self.projectors]
+        if self.timers:
+            loops.append(("timers", TimerRunner(self._pool, self.clock, self.timers).run))
+        self._tasks = [asyncio.create_task(self._supervise(name, loop), name=name) for name, loop in loops]
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=20)
+        for task in self._tasks:
+            task.cancel()
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    @asynccontextmanager
+    async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
+        await self.start()
+        app.state.runtime = self
+        try:
+            yield
+        finally:
+            await self.stop()
+
+    async def readiness(self) -> dict[str, Any]:
+        """What an orchestrator and an operator need to know: database reachable, outbox
+        backlog, background loops alive, projection lag."""
+        await self.pool.fetchval("SELECT 1")
+        assert self.relay is not None
+        lags = {p.projection.name: await p.lag() for p in self.projectors}
+        return {
+            "service": self.name,
+            "outbox_backlog": await self.relay.backlog(),
+            "loops": {t.get_name(): ("running" if not t.done() else "stopped") for t in self._tasks},
+            "dead_letters": await self.pool.fetchval(
+                "SELECT count(*) FROM dead_letters WHERE redriven_at IS NULL"
+            ),
+            "projections": {
+                name: {"seconds_behind": lag.seconds_behind, "events_behind": lag.events_behind}
+                for name, lag in lags.items()
+            },
+        }
+
+    async def _supervise(self, name: str, loop: Loop) -> None:
+        delay = 0.5
+        while not self._stop.is_set():
+            try:
+                await loop(self._stop)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("%s: %s failed; restarting in %.1fs", self.name, name, delay)
+                await sleep_unless(self._stop, delay)
+                delay = min(delay * 2, 10.0)
+
+
+def add_health_routes(app: FastAPI) -> None:
+    @app.get("/health/live", include_in_schema=False)
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/health/ready", include_in_schema=False)
+    async def ready() -> dict[str, Any]:
+        runtime: ServiceRuntime = app.state.runtime
+        return await runtime.readiness()
+
+
+def serve(app: FastAPI, default_port: int) -> None:
+    """`python -m <service>`: serve the app on $PORT."""
+    import uvicorn
+
+    uvicorn.run(app, host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", default_port)))
