@@ -16,7 +16,6 @@ when it was applied (append → read-model latency).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +23,7 @@ from typing import Any, Protocol
 
 import asyncpg
 
+from events.clock import sleep_unless
 from events.connection import Connection
 from events.consumer import Consumer
 from events.envelope import Envelope
@@ -142,8 +142,7 @@ class LogProjector:
     async def run(self, stop: asyncio.Event, *, idle_interval: float = 0.02) -> None:
         while not stop.is_set():
             if await self.step() < self.page_size:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), idle_interval)
+                await sleep_unless(stop, idle_interval)
 
 
 class KafkaProjector:
