@@ -1,0 +1,168 @@
+"""The gateway's HTTP app: authenticate, scope, limit, forward."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+import httpx
+from fastapi import FastAPI, Header, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, field_validator
+
+from events.http import REQUEST_ID_HEADER, error_body, install_error_handlers
+from events.identity import IDENTITY_HEADER, ROLES, Forbidden, Identity, issue_internal_token
+from events.tracing import configure_tracing, instrument_app
+from gateway import tokens
+from gateway.openapi import combined_openapi
+from gateway.rate_limit import RateLimiter
+from gateway.routing import API_PREFIX, OWNERS, service_url
+
+# Headers a client may send on to a service, and a service's answer back to the client.
+_FORWARDED_REQUEST = ("content-type", "accept", "if-match", "accept-language")
+_FORWARDED_RESPONSE = ("content-type", "etag", "location", "retry-after", "cache-control")
+
+
+class DevTokenRequest(BaseModel):
+    """A login from the local development issuer (only when DEALERFLOW_ENV=local)."""
+
+    user_id: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=200)
+    group_id: str = Field(min_length=1, max_length=100)
+    roles: list[str] = Field(min_length=1)
+    site_ids: list[str] = Field(default_factory=list)
+
+    @field_validator("roles")
+    @classmethod
+    def known_roles(cls, roles: list[str]) -> list[str]:
+        unknown = sorted(set(roles) - set(ROLES))
+        if unknown:
+            raise ValueError(f"unknown roles {unknown}; known: {', '.join(ROLES)}")
+        return roles
+
+
+def create_app(
+    *,
+    token_settings: tokens.TokenSettings | None = None,
+    limiter: RateLimiter | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    settings = token_settings or tokens.TokenSettings.from_env()
+    limiter = limiter or RateLimiter(
+        rate_per_second=float(os.environ.get("GATEWAY_RATE_PER_SECOND", "50")),
+        burst=int(os.environ.get("GATEWAY_RATE_BURST", "100")),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with httpx.AsyncClient(transport=transport, timeout=30) as client:
+            app.state.client = client
+            yield
+
+    app = FastAPI(title="dealerflow gateway", lifespan=lifespan, openapi_url="/gateway-openapi.json")
+    install_error_handlers(app)
+
+    def authenticate(authorization: str | None) -> Identity:
+        identity = tokens.verify(settings, authorization)
+        allowed, retry_after = limiter.allow(identity.user_id)
+        if not allowed:
+            raise _RateLimited(retry_after)
+        return identity
+
+    @app.exception_handler(_RateLimited)
+    async def rate_limited(_: Request, error: _RateLimited) -> JSONResponse:
+        return JSONResponse(
+            error_body("rate_limited", "too many requests; slow down"),
+            status_code=429,
+            headers={"Retry-After": str(max(1, round(error.retry_after)))},
+        )
+
+    @app.get("/health/live", include_in_schema=False)
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi_document(request: Request) -> dict[str, Any]:
+        return await combined_openapi(request.app.state.client, app.openapi())
+
+    @app.get(f"{API_PREFIX}/me", tags=["identity"])
+    async def me(authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+        """Who the token says you are: group, sites and roles."""
+        identity = authenticate(authorization)
+        return {
+            "user_id": identity.user_id,
+            "name": identity.name,
+            "group_id": identity.group_id,
+            "roles": sorted(identity.roles),
+            "site_ids": sorted(identity.site_ids),
+            "all_sites": identity.all_sites,
+        }
+
+    if settings.local_issuer_enabled:
+
+        @app.post("/auth/dev-token", tags=["identity"])
+        async def dev_token(body: DevTokenRequest) -> dict[str, str]:
+            """Local development only: a signed token for any user, group, sites and roles."""
+            identity = Identity(body.user_id, body.name, body.group_id, frozenset(body.roles), frozenset(body.site_ids))
+            return {"access_token": tokens.issue(settings, identity), "token_type": "bearer"}
+
+    @app.api_route(
+        f"{API_PREFIX}/sites/{{site_id}}/{{resource}}{{rest:path}}",
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        include_in_schema=False,
+    )
+    async def forward(
+        site_id: str,
+        resource: str,
+        rest: str,
+        request: Request,
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        identity = authenticate(authorization)
+        service = OWNERS.get(resource)
+        if service is None:
+            return JSONResponse(error_body("not_found", f"no such resource: {resource}"), status_code=404)
+        if not identity.can_see(identity.group_id, site_id):
+            raise Forbidden(f"no access to site {site_id}")
+        return await _forward(request, service, f"/sites/{site_id}/{resource}{rest}", identity)
+
+    instrument_app(app)
+    return app
+
+
+class _RateLimited(Exception):
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = retry_after
+
+
+async def _forward(request: Request, service: str, path: str, identity: Identity) -> Response:
+    client: httpx.AsyncClient = request.app.state.client
+    request_id = request.headers.get(REQUEST_ID_HEADER) or str(uuid.uuid4())
+    headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED_REQUEST}
+    headers[IDENTITY_HEADER] = issue_internal_token(identity)
+    headers[REQUEST_ID_HEADER] = request_id
+    try:
+        upstream = await client.request(
+            request.method,
+            f"{service_url(service)}{path}",
+            params=list(request.query_params.multi_items()),
+            content=await request.body(),
+            headers=headers,
+        )
+    except httpx.TransportError:
+        return JSONResponse(
+            error_body("service_unavailable", f"the {service} service cannot be reached; try again shortly"),
+            status_code=503,
+            headers={"Retry-After": "2", REQUEST_ID_HEADER: request_id},
+        )
+    response_headers = {k: v for k, v in upstream.headers.items() if k.lower() in _FORWARDED_RESPONSE}
+    response_headers[REQUEST_ID_HEADER] = request_id
+    return Response(upstream.content, status_code=upstream.status_code, headers=response_headers)
+
+
+def main_app() -> FastAPI:
+    configure_tracing("gateway")
+    return create_app()

@@ -1,0 +1,55 @@
+"""Which service owns which resource, and where each service is.
+
+The public path is `/api/v1/sites/{site_id}/{resource}/...`; the owning service serves the
+same path without the `/api/v1` prefix. Services are found at `<NAME>_URL` (for example
+`BOOKING_URL`), by default on the local ports `make run` uses.
+"""
+
+from __future__ import annotations
+
+import os
+
+API_PREFIX = "/api/v1"
+
+OWNERS: dict[str, str] = {
+    # booking: appointments and the site's capacity; customers and vehicles known to a site
+    "appointments": "booking",
+    "appointment-lists": "booking",
+    "capacity": "booking",
+    "free-slots": "booking",
+    "customers": "booking",
+    "vehicles": "booking",
+    # reception: check-in, the repair order, approvals, delivery and settlement
+    "repair-orders": "reception",
+    # workshop: jobs, dispatch, findings, progress, QC
+    "work-orders": "workshop",
+    "technicians": "workshop",
+    # parts: stock, reservations, orders and transfers, old parts
+    "stock": "parts",
+    "parts-orders": "parts",
+    "old-parts": "parts",
+    # followup: customer file, callbacks, campaigns, CSI/VOC
+    "customer-files": "followup",
+    "callbacks": "followup",
+    "campaigns": "followup",
+    "reports": "followup",
+    # complaints: the 7-step process
+    "complaints": "complaints",
+}
+
+DEFAULT_PORTS = {
+    "booking": 8001,
+    "reception": 8002,
+    "workshop": 8003,
+    "parts": 8004,
+    "followup": 8005,
+    "complaints": 8006,
+}
+
+
+def service_url(service: str) -> str:
+    return os.environ.get(f"{service.upper()}_URL", f"http://127.0.0.1:{DEFAULT_PORTS[service]}")
+
+
+def services() -> list[str]:
+    return sorted(set(OWNERS.values()))

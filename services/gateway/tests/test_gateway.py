@@ -1,0 +1,142 @@
+"""The gateway: tokens, scope, routing with the internal identity, rate limits, errors."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import jwt
+import pytest
+from fastapi import FastAPI, Request
+
+from events.identity import GROUP_ADMIN, IDENTITY_HEADER, Identity, verify_internal_token
+from gateway import tokens
+from gateway.app import create_app
+from gateway.rate_limit import RateLimiter
+
+SETTINGS = tokens.TokenSettings(secret="test-user-token-secret-of-enough-length", public_key=None, issuer=None)
+
+
+def upstream_app() -> FastAPI:
+    """Stands in for a service: answers with what it was sent (and the identity it verified)."""
+    app = FastAPI()
+
+    @app.api_route("/{path:path}", methods=["GET", "POST"])
+    async def echo(path: str, request: Request) -> dict[str, object]:
+        identity = verify_internal_token(request.headers.get(IDENTITY_HEADER))
+        return {
+            "host": request.url.hostname,
+            "path": f"/{path}",
+            "query": str(request.url.query),
+            "body": (await request.body()).decode(),
+            "user": identity.user_id,
+            "group": identity.group_id,
+            "request_id": request.headers.get("x-request-id"),
+        }
+
+    return app
+
+
+@pytest.fixture
+async def gateway() -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(
+        token_settings=SETTINGS,
+        limiter=RateLimiter(rate_per_second=1, burst=5),
+        transport=httpx.ASGITransport(app=upstream_app()),
+    )
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+            yield client
+
+
+def bearer(
+    user: str = "sa-1", group: str = "g1", sites: tuple[str, ...] = ("s1",), roles: tuple[str, ...] = ("advisor",)
+):
+    token = tokens.issue(SETTINGS, Identity(user, "Wang Fang", group, frozenset(roles), frozenset(sites)))
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_requests_are_forwarded_to_the_owning_service_with_the_identity(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.post("/api/v1/sites/s1/repair-orders/ro-1/sign?x=1", content=b'{"a": 1}', headers=bearer())
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["host"] == "127.0.0.1"
+    assert (body["path"], body["query"], body["body"]) == ("/sites/s1/repair-orders/ro-1/sign", "x=1", '{"a": 1}')
+    assert (body["user"], body["group"]) == ("sa-1", "g1")
+    assert body["request_id"] == response.headers["x-request-id"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer not-a-token"},
+        {"Authorization": "Basic c2E6cHc="},
+    ],
+)
+async def test_missing_or_malformed_tokens_are_401(gateway: httpx.AsyncClient, headers: dict[str, str]) -> None:
+    response = await gateway.get("/api/v1/sites/s1/appointments", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthenticated"
+
+
+async def test_expired_wrong_signature_and_wrong_audience_are_401_without_data(gateway: httpx.AsyncClient) -> None:
+    now = int(time.time())
+    base = {"sub": "sa-1", "group": "g1", "roles": ["advisor"], "sites": ["s1"], "aud": "dealerflow"}
+    cases = {
+        "expired": jwt.encode({**base, "exp": now - 10}, SETTINGS.secret, algorithm="HS256"),
+        "forged": jwt.encode({**base, "exp": now + 60}, "another-secret-of-sufficient-length!!", algorithm="HS256"),
+        "audience": jwt.encode({**base, "aud": "other", "exp": now + 60}, SETTINGS.secret, algorithm="HS256"),
+        "no role": jwt.encode({**base, "roles": ["pilot"], "exp": now + 60}, SETTINGS.secret, algorithm="HS256"),
+    }
+    for case, token in cases.items():
+        response = await gateway.get("/api/v1/sites/s1/appointments", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401, case
+        assert set(response.json()) == {"error"}, case
+
+
+async def test_a_site_user_cannot_reach_another_site_and_a_group_admin_reaches_all(gateway: httpx.AsyncClient) -> None:
+    other = await gateway.get("/api/v1/sites/s2/appointments", headers=bearer())
+    assert other.status_code == 403
+    admin = await gateway.get("/api/v1/sites/s2/appointments", headers=bearer(sites=(), roles=(GROUP_ADMIN,)))
+    assert admin.status_code == 200
+    assert admin.json()["group"] == "g1"
+
+
+async def test_unknown_resource_is_404(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.get("/api/v1/sites/s1/spaceships", headers=bearer())
+    assert response.status_code == 404
+
+
+async def test_each_client_is_rate_limited_on_its_own(gateway: httpx.AsyncClient) -> None:
+    statuses = [(await gateway.get("/api/v1/sites/s1/appointments", headers=bearer())).status_code for _ in range(7)]
+    assert statuses[:5] == [200] * 5
+    assert statuses[5:] == [429, 429]
+    other_client = await gateway.get("/api/v1/sites/s1/appointments", headers=bearer(user="sa-2"))
+    assert other_client.status_code == 200
+
+
+async def test_a_service_that_is_down_is_a_clear_retryable_503(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PARTS_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+    app = create_app(token_settings=SETTINGS, transport=httpx.AsyncHTTPTransport(retries=0))
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+        response = await client.get("/api/v1/sites/s1/stock", headers=bearer())
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "2"
+    assert response.json()["error"]["code"] == "service_unavailable"
+
+
+async def test_the_local_issuer_refuses_unknown_roles(gateway: httpx.AsyncClient) -> None:
+    bad = await gateway.post(
+        "/auth/dev-token", json={"user_id": "u", "name": "n", "group_id": "g1", "roles": ["wizard"]}
+    )
+    assert bad.status_code == 422
+    good = await gateway.post(
+        "/auth/dev-token",
+        json={"user_id": "u", "name": "n", "group_id": "g1", "roles": ["advisor"], "site_ids": ["s1"]},
+    )
+    me = await gateway.get("/api/v1/me", headers={"Authorization": f"Bearer {good.json()['access_token']}"})
+    assert me.json()["site_ids"] == ["s1"]
