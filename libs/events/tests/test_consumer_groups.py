@@ -57,9 +57,7 @@ async def test_replicas_share_partitions_and_a_leaving_replica_loses_nothing(
         second_stop.set()  # the second replica leaves cleanly, committing what it did
         await asyncio.wait_for(second_task, timeout=30)
         await append_batch(store, range(20), 2)
-        await eventually(
-            count, until=lambda n: n == 60, what="third batch after the replica left", timeout=40
-        )
+        await eventually(count, until=lambda n: n == 60, what="third batch after the replica left", timeout=40)
 
     assert first.handled + second.handled == 60
     assert second.handled > 0, "the second replica took part"
@@ -83,9 +81,7 @@ async def test_an_unreachable_broker_is_a_clear_error_and_nothing_is_lost(
     await relay.close()
     assert await relay.backlog() == 3, "nothing was marked published"
 
-    reachable = Relay(
-        store, KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
-    )
+    reachable = Relay(store, KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}."))
     assert await reachable.step() == 3
     assert await reachable.backlog() == 0
     await reachable.close()

@@ -94,9 +94,7 @@ async def test_kafka_projection_skips_republished_events_and_rebuilds_from_the_t
     await pool.execute("UPDATE log_checkpoints SET tx_id = 0, position = 0")
     async with running(relay.run, projector.run):
         await eventually(relay.backlog, until=lambda n: n == 0, what="republished")
-        await eventually(
-            lambda: _applied_offsets(projector), until=lambda n: n >= 48, what="consumer read the repeats"
-        )
+        await eventually(lambda: _applied_offsets(projector), until=lambda n: n >= 48, what="consumer read the repeats")
     assert await totals(pool) == expected
     assert (await projector.lag()).events_applied == 24
 

@@ -79,9 +79,7 @@ async def test_relay_crash_between_publish_and_mark_republishes_and_the_inbox_ab
         await eventually(restarted.backlog, until=lambda n: n == 0, what="relay caught up")
         # 20 records for 10 events: wait until the consumer has read past all of them.
         await eventually(lambda: _inbox_size(pool), until=lambda n: n == 10, what="inbox filled")
-        await eventually(
-            lambda: _committed(consumer, kafka), until=lambda n: n >= 20, what="offsets committed"
-        )
+        await eventually(lambda: _committed(consumer, kafka), until=lambda n: n >= 20, what="offsets committed")
 
     rows = await effects(pool)
     assert len(rows) == 10, "the second delivery of each event must have no effect"
@@ -96,13 +94,9 @@ async def test_poison_message_is_dead_lettered_after_bounded_retries_and_the_par
     kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=1)
     await store.append("counter-p", 0, [NewEvent(CounterOpened(counter_id="p", label="x"), META)])
     await store.append("counter-p", 1, [NewEvent(CounterPoisoned(counter_id="p"), META)])
-    await store.append(
-        "counter-p", 2, [NewEvent(CounterIncremented(counter_id="p", amount=1, reason="r"), META)]
-    )
+    await store.append("counter-p", 2, [NewEvent(CounterIncremented(counter_id="p", amount=1, reason="r"), META)])
     relay = Relay(store, kafka)
-    consumer = Consumer(
-        "counter-watch", [kafka.topic("sample")], HANDLES, record_effect, pool, kafka, max_attempts=3
-    )
+    consumer = Consumer("counter-watch", [kafka.topic("sample")], HANDLES, record_effect, pool, kafka, max_attempts=3)
 
     async with running(relay.run, consumer.run):
         rows = await eventually(lambda: effects(pool), until=lambda r: len(r) == 2, what="two good events")

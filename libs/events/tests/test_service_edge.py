@@ -67,9 +67,7 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
 
 
 @pytest.fixture
-async def client(
-    database: str, bootstrap_servers: str, topic_prefix: str
-) -> AsyncIterator[httpx.AsyncClient]:
+async def client(database: str, bootstrap_servers: str, topic_prefix: str) -> AsyncIterator[httpx.AsyncClient]:
     kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
     runtime = ServiceRuntime("counters", database_url=database, kafka=kafka)
     app = build_app(runtime)
@@ -82,9 +80,7 @@ async def client(
             yield client
 
 
-def token(
-    group: str = "g1", sites: tuple[str, ...] = ("s1",), roles: tuple[str, ...] = (ADVISOR,)
-) -> dict[str, str]:
+def token(group: str = "g1", sites: tuple[str, ...] = ("s1",), roles: tuple[str, ...] = (ADVISOR,)) -> dict[str, str]:
     identity = Identity("u1", "Li Wei", group, frozenset(roles), frozenset(sites))
     return {IDENTITY_HEADER: issue_internal_token(identity)}
 
@@ -107,9 +103,7 @@ async def test_a_request_that_did_not_come_through_the_gateway_is_refused(client
 
 async def test_scope_and_role_are_enforced(client: httpx.AsyncClient) -> None:
     other_site = await client.post("/sites/s2/counters/c1/additions", json={"amount": 1}, headers=token())
-    other_group = await client.post(
-        "/sites/s1/counters/c1/additions", json={"amount": 1}, headers=token("g2")
-    )
+    other_group = await client.post("/sites/s1/counters/c1/additions", json={"amount": 1}, headers=token("g2"))
     wrong_role = await client.post(
         "/sites/s1/counters/c1/additions", json={"amount": 1}, headers=token(roles=("cs_agent",))
     )

@@ -31,9 +31,7 @@ async def firings(pool: asyncpg.Pool) -> list[str]:
 async def test_a_timer_fires_once_when_the_clock_passes_its_due_time(pool: asyncpg.Pool) -> None:
     await pool.execute(FIRINGS)
     clock = ManualClock(T0)
-    await schedule(
-        pool, "callback-72h:ro-1", "callback_due", T0 + timedelta(hours=72), TENANT, {"ro": "ro-1"}
-    )
+    await schedule(pool, "callback-72h:ro-1", "callback_due", T0 + timedelta(hours=72), TENANT, {"ro": "ro-1"})
     runner = TimerRunner(pool, clock, {"callback_due": note_firing})
 
     assert await runner.fire_due() == 0

@@ -62,12 +62,8 @@ def counter_app(store: EventStore) -> FastAPI:
     @app.post("/counters/{counter_id}/increments")
     async def increment(counter_id: str, amount: int) -> dict[str, Any]:
         traceparent, tracestate = current_trace_headers()
-        metadata = Metadata(
-            Tenant("group-a", "site-1"), "advisor-7", str(uuid.uuid4()), None, traceparent, tracestate
-        )
-        outcome = await execute(
-            store, Counter(), f"counter-{counter_id}", Increment(counter_id, amount), metadata
-        )
+        metadata = Metadata(Tenant("group-a", "site-1"), "advisor-7", str(uuid.uuid4()), None, traceparent, tracestate)
+        outcome = await execute(store, Counter(), f"counter-{counter_id}", Increment(counter_id, amount), metadata)
         return {"version": outcome.version}
 
     instrument_app(app)
@@ -99,9 +95,7 @@ async def test_one_trace_runs_from_the_request_to_the_consumer(
     trace_id = server.context.trace_id
     in_trace = [s for s in spans.get_finished_spans() if s.context.trace_id == trace_id]
     names = {s.name for s in in_trace}
-    assert any(
-        s.attributes and "INSERT INTO events" in str(s.attributes.get("db.statement", "")) for s in in_trace
-    )
+    assert any(s.attributes and "INSERT INTO events" in str(s.attributes.get("db.statement", "")) for s in in_trace)
     assert {"publish sample.CounterIncremented", "handle sample.CounterIncremented"} <= names
     publish = _one(in_trace, lambda s: s.name == "publish sample.CounterIncremented")
     assert handled[0].parent is not None

@@ -138,9 +138,7 @@ class Consumer:
                     if attempt == self.max_attempts:
                         await self._dead_letter(record, headers, f"{type(error).__name__}: {error}", attempt)
                         return
-                    log.warning(
-                        "%s: %s failed (attempt %d): %r", self.name, envelope.event_id, attempt, error
-                    )
+                    log.warning("%s: %s failed (attempt %d): %r", self.name, envelope.event_id, attempt, error)
                     await asyncio.sleep(delay)  # back-off between retries
                     delay *= 2
 

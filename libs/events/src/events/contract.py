@@ -63,9 +63,7 @@ class Registry:
             self._current[model.event_type] = model
         elif model.schema_version == known.schema_version and known.__qualname__ != model.__qualname__:
             where = f"{known.__module__}.{known.__qualname__}"
-            raise DuplicateContract(
-                f"{model.event_type!r} v{model.schema_version} is already defined by {where}"
-            )
+            raise DuplicateContract(f"{model.event_type!r} v{model.schema_version} is already defined by {where}")
 
     def add_upcaster(self, event_type: str, from_version: int, fn: Upcaster) -> None:
         self._upcasters[(event_type, from_version)] = fn

@@ -117,9 +117,7 @@ class Relay:
     # --- running ----------------------------------------------------------------------------
 
     async def checkpoint(self) -> LogPosition:
-        row = await self.store.pool.fetchrow(
-            "SELECT tx_id, position FROM log_checkpoints WHERE reader = $1", self.name
-        )
+        row = await self.store.pool.fetchrow("SELECT tx_id, position FROM log_checkpoints WHERE reader = $1", self.name)
         return LogPosition(row["tx_id"], row["position"]) if row else START
 
     async def backlog(self) -> int:
@@ -187,9 +185,7 @@ class Relay:
         self._known_topics |= missing
 
     async def _republish_everything(self, old: str, new: str) -> None:
-        log.warning(
-            "relay %s: broker cluster changed (%s -> %s); republishing the whole log", self.name, old, new
-        )
+        log.warning("relay %s: broker cluster changed (%s -> %s); republishing the whole log", self.name, old, new)
         await self.store.pool.execute(
             "UPDATE log_checkpoints SET tx_id = 0, position = 0, cluster_id = $2 WHERE reader = $1",
             self.name,

@@ -157,9 +157,7 @@ class EventStore:
         rows = await executor.fetch(_READ_STREAM, stream_id, after_version)
         return [self._envelope(row) for row in rows]
 
-    async def read_log(
-        self, after: LogPosition = START, limit: int = 1000
-    ) -> list[tuple[LogPosition, Envelope[Any]]]:
+    async def read_log(self, after: LogPosition = START, limit: int = 1000) -> list[tuple[LogPosition, Envelope[Any]]]:
         """The next committed events of the global log after `after`, in commit-safe order.
 
         An event whose transaction is still open is not returned yet, nor is anything after it:

@@ -125,13 +125,9 @@ class TimerRunner:
                 try:
                     async with conn.transaction():
                         await self.handlers[timer.kind](conn, timer)
-                        await conn.execute(
-                            "UPDATE timers SET fired_at = $2 WHERE timer_id = $1", timer.timer_id, now
-                        )
+                        await conn.execute("UPDATE timers SET fired_at = $2 WHERE timer_id = $1", timer.timer_id, now)
                 except Exception:
-                    log.exception(
-                        "timer %s (%s) failed; it stays pending and is retried", timer.timer_id, timer.kind
-                    )
+                    log.exception("timer %s (%s) failed; it stays pending and is retried", timer.timer_id, timer.kind)
                     continue
                 fired += 1
         self.fired += fired
@@ -151,8 +147,6 @@ class TimerRunner:
         waits = [asyncio.ensure_future(stop.wait())]
         if isinstance(self.clock, ManualClock):
             waits.append(asyncio.ensure_future(self.clock.changed.wait()))
-        _, pending = await asyncio.wait(
-            waits, timeout=self.idle_interval, return_when=asyncio.FIRST_COMPLETED
-        )
+        _, pending = await asyncio.wait(waits, timeout=self.idle_interval, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
             task.cancel()

@@ -44,9 +44,7 @@ def main() -> int:
     with ExitStack() as stack:
         server_url = os.environ.get("DATABASE_URL")
         if not server_url:
-            postgres = stack.enter_context(
-                LocalPostgres(var / "postgres", port=int(os.environ.get("PGPORT", 55432)))
-            )
+            postgres = stack.enter_context(LocalPostgres(var / "postgres", port=int(os.environ.get("PGPORT", 55432))))
             server_url = postgres.url
         bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
         if not bootstrap:
@@ -66,9 +64,7 @@ def main() -> int:
                 "OTEL_SERVICE_NAME": name,
             }
             log = open(var / f"{name}.log", "ab")  # noqa: SIM115 - closed when the process ends
-            processes.append(
-                (name, subprocess.Popen([sys.executable, "-m", name], env=env, stdout=log, stderr=log))
-            )
+            processes.append((name, subprocess.Popen([sys.executable, "-m", name], env=env, stdout=log, stderr=log)))
             stack.callback(_stop, processes[-1][1])
         for name, _ in processes:
             wait_for_port(PORTS[name], timeout=60)

@@ -23,13 +23,9 @@ def start_test_servers(stack: ExitStack) -> None:
     containers = os.environ.get("DEALERFLOW_TEST_SERVERS") == "containers"
     folder = Path(tempfile.mkdtemp(prefix="dealerflow-tests-"))
     if not os.environ.get("DATABASE_URL"):
-        os.environ["DATABASE_URL"] = (
-            _postgres_container(stack) if containers else _local_postgres(stack, folder)
-        )
+        os.environ["DATABASE_URL"] = _postgres_container(stack) if containers else _local_postgres(stack, folder)
     if not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
-        os.environ["KAFKA_BOOTSTRAP_SERVERS"] = (
-            _kafka_container(stack) if containers else _local_broker(stack, folder)
-        )
+        os.environ["KAFKA_BOOTSTRAP_SERVERS"] = _kafka_container(stack) if containers else _local_broker(stack, folder)
 
 
 def _local_postgres(stack: ExitStack, folder: Path) -> str:

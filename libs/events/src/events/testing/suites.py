@@ -93,9 +93,7 @@ def _parse() -> tuple[argparse.Namespace, list[str]]:
     if "--" in argv:
         split = argv.index("--")
         argv, pytest_args = argv[:split], argv[split + 1 :]
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jobs", type=int, default=2, help="suites run at once (default 2)")
     parser.add_argument("suites", nargs="*", help="suite folders (default: all)")
     return parser.parse_args(argv), pytest_args
