@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from events.services import DEFAULT_PORTS
+
 API_PREFIX = "/api/v1"
 
 OWNERS: dict[str, str] = {
@@ -35,15 +37,6 @@ OWNERS: dict[str, str] = {
     "reports": "followup",
     # complaints: the 7-step process
     "complaints": "complaints",
-}
-
-DEFAULT_PORTS = {
-    "booking": 8001,
-    "reception": 8002,
-    "workshop": 8003,
-    "parts": 8004,
-    "followup": 8005,
-    "complaints": 8006,
 }
 
 

@@ -21,20 +21,11 @@ from events.database import ensure_database
 from events.local.broker import LocalBroker
 from events.local.ports import wait_for_port
 from events.local.postgres import LocalPostgres
-
-PORTS = {
-    "gateway": 8000,
-    "booking": 8001,
-    "reception": 8002,
-    "workshop": 8003,
-    "parts": 8004,
-    "followup": 8005,
-    "complaints": 8006,
-}
+from events.services import DEFAULT_PORTS
 
 
 def runnable_services(root: Path) -> list[str]:
-    return [name for name in PORTS if (root / "services" / name / name / "__main__.py").exists()]
+    return [name for name in DEFAULT_PORTS if (root / "services" / name / name / "__main__.py").exists()]
 
 
 def main() -> int:
@@ -60,19 +51,19 @@ def main() -> int:
                 **os.environ,
                 "DATABASE_URL": urls[name],
                 "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-                "PORT": str(PORTS[name]),
+                "PORT": str(DEFAULT_PORTS[name]),
                 "OTEL_SERVICE_NAME": name,
             }
             log = open(var / f"{name}.log", "ab")  # noqa: SIM115 - closed when the process ends
             processes.append((name, subprocess.Popen([sys.executable, "-m", name], env=env, stdout=log, stderr=log)))
             stack.callback(_stop, processes[-1][1])
         for name, _ in processes:
-            wait_for_port(PORTS[name], timeout=60)
+            wait_for_port(DEFAULT_PORTS[name], timeout=60)
 
         print(f"PostgreSQL  {server_url}   (data in var/postgres)")
         print(f"Kafka       {bootstrap}    (local broker keeps data in memory only)")
         for name in services:
-            print(f"{name:<11} http://127.0.0.1:{PORTS[name]}/docs   (log: var/{name}.log)")
+            print(f"{name:<11} http://127.0.0.1:{DEFAULT_PORTS[name]}/docs   (log: var/{name}.log)")
         if not services:
             print("No services yet: the backbone (libs/events) runs on its own; see README.md.")
         print("Ctrl-C stops everything.", flush=True)
