@@ -95,8 +95,8 @@ class KafkaSettings:
         }
         return AIOKafkaConsumer(*topics, **options)
 
-    async def ensure_topics(self, *topics: str) -> str:
-        """Create `topics` (never rely on auto-create); return the cluster id."""
+    async def ensure_topics(self, *topics: str) -> None:
+        """Create `topics` (never rely on auto-create); existing ones are left as they are."""
         admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers)
         await admin.start()
         try:
@@ -106,6 +106,14 @@ class KafkaSettings:
             for topic, code, message in response.topic_errors:
                 if code not in (0, _TOPIC_EXISTS):
                     raise RuntimeError(f"cannot create topic {topic}: {message} (error {code})")
+        finally:
+            await admin.close()
+
+    async def cluster_id(self) -> str:
+        """The broker cluster's id: a new one means a new (or wiped) cluster."""
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers)
+        await admin.start()
+        try:
             cluster = await admin.describe_cluster()
             return str(cluster["cluster_id"])
         finally:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,7 @@ class Relay:
         page_size: int = 1000,
         idle_interval: float = 0.02,
         topic_for: Callable[[Envelope[Any]], str] | None = None,
+        cluster_check_interval: float = 5.0,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -64,7 +66,9 @@ class Relay:
         self.topic_for = topic_for or (lambda envelope: settings.topic(envelope.event.service))
         self.published = 0
         self._producer: AIOKafkaProducer | None = None
+        self.cluster_check_interval = cluster_check_interval
         self._cluster_id: str | None = None
+        self._cluster_checked_at = 0.0
         self._known_topics: set[str] = set()
 
     # --- the three steps of one round -------------------------------------------------------
@@ -107,6 +111,7 @@ class Relay:
 
     async def step(self) -> int:
         """One round: publish what is pending; return how many events were published."""
+        await self._check_cluster()
         page = await self.pending()
         if page is None:
             return 0
@@ -167,38 +172,39 @@ class Relay:
             producer = self.settings.producer()
             await producer.start()
             self._producer = producer
-            self._known_topics.clear()
         return self._producer
 
     async def _ensure_topics(self, topics: set[str]) -> None:
         missing = topics - self._known_topics
-        if not missing:
-            return
-        cluster_id = await self.settings.ensure_topics(*missing)
-        if self._cluster_id is None:
-            known = await self.store.pool.fetchval(
-                "SELECT cluster_id FROM log_checkpoints WHERE reader = $1", self.name
-            )
-            if known is not None and known != cluster_id:
-                await self._republish_everything(known, cluster_id)
-        self._cluster_id = cluster_id
-        self._known_topics |= missing
+        if missing:
+            await self.settings.ensure_topics(*missing)
+            self._known_topics |= missing
 
-    async def _republish_everything(self, old: str, new: str) -> None:
-        log.warning("relay %s: broker cluster changed (%s -> %s); republishing the whole log", self.name, old, new)
-        await self.store.pool.execute(
-            "UPDATE log_checkpoints SET tx_id = 0, position = 0, cluster_id = $2 WHERE reader = $1",
-            self.name,
-            new,
-        )
-        raise _Restart()
+    async def _check_cluster(self) -> None:
+        """On connecting, and every `cluster_check_interval` after: is this still the broker
+        cluster we published to? A silent broker wipe shows no producer errors (the local
+        broker keeps acknowledging), so the relay asks rather than waits for a failure."""
+        now = time.monotonic()
+        if self._cluster_id is not None and now - self._cluster_checked_at < self.cluster_check_interval:
+            return
+        cluster_id = await self.settings.cluster_id()
+        self._cluster_checked_at = now
+        known = await self.store.pool.fetchval("SELECT cluster_id FROM log_checkpoints WHERE reader = $1", self.name)
+        if known is not None and known != cluster_id:
+            log.warning(
+                "relay %s: broker cluster changed (%s -> %s); republishing the log", self.name, known, cluster_id
+            )
+            await self.store.pool.execute(
+                "UPDATE log_checkpoints SET tx_id = 0, position = 0, cluster_id = $2 WHERE reader = $1",
+                self.name,
+                cluster_id,
+            )
+            await self.close()  # its metadata describes topics that are gone
+        self._cluster_id = cluster_id
 
     async def close(self) -> None:
         self._cluster_id = None  # compare again on reconnecting: the broker may be a new one
+        self._known_topics.clear()
         if self._producer is not None:
             producer, self._producer = self._producer, None
             await producer.stop()
-
-
-class _Restart(KafkaError):  # type: ignore[misc]
-    """The checkpoint was reset: restart the round from it."""
