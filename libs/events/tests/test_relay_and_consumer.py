@@ -10,8 +10,9 @@ import asyncpg
 from kafka_helpers import EFFECTS_TABLE, record_effect, running
 
 from events.catalog.testing import CounterIncremented, CounterOpened, CounterPoisoned
+from events.connection import Connection
 from events.consumer import Consumer
-from events.envelope import Metadata, NewEvent, Tenant
+from events.envelope import Envelope, Metadata, NewEvent, Tenant
 from events.kafka import KafkaSettings
 from events.relay import Relay
 from events.store import EventStore
@@ -159,3 +160,35 @@ async def _read_one(kafka: KafkaSettings, topic: str) -> dict[str, Any]:
         return {k: v.decode() for k, v in record.headers}
     finally:
         await reader.stop()
+
+
+async def test_a_dead_letter_is_redriven_after_the_fix(
+    pool: asyncpg.Pool, bootstrap_servers: str, topic_prefix: str
+) -> None:
+    await pool.execute(EFFECTS_TABLE)
+    store = EventStore(pool)
+    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=1)
+    await store.append("counter-p", 0, [NewEvent(CounterPoisoned(counter_id="p"), META)])
+    fixed = False
+
+    async def handler(conn: Connection, envelope: Envelope[Any]) -> None:
+        if not fixed:
+            raise RuntimeError("bug in the handler")
+        await conn.execute(
+            "INSERT INTO effects (event_id, stream_id, version) VALUES ($1, $2, $3)",
+            envelope.event_id,
+            envelope.stream_id,
+            envelope.stream_version,
+        )
+
+    consumer = Consumer("counter-watch", [kafka.topic("sample")], HANDLES, handler, pool, kafka, max_attempts=2)
+    async with running(Relay(store, kafka).run, consumer.run):
+        dead = await eventually(
+            lambda: pool.fetch("SELECT id FROM dead_letters"), until=lambda r: len(r) == 1, what="dead letter"
+        )
+    assert await effects(pool) == []
+
+    fixed = True  # the fix is deployed
+    assert await consumer.redrive(dead[0]["id"])
+    assert not await consumer.redrive(dead[0]["id"]), "a letter is re-driven once"
+    assert len(await effects(pool)) == 1

@@ -168,6 +168,22 @@ class Consumer:
             return
         self.handled += 1
 
+    async def redrive(self, dead_letter_id: int) -> bool:
+        """Handle a dead-lettered record again (after the fix that makes it pass). The inbox
+        still guards against a second effect. True if handled now; the error stays recorded
+        and the letter stays open if it fails again."""
+        row = await self.pool.fetchrow(
+            "SELECT * FROM dead_letters WHERE id = $1 AND consumer = $2 AND redriven_at IS NULL",
+            dead_letter_id,
+            self.name,
+        )
+        if row is None:
+            return False
+        envelope = from_record(row["value"], json.loads(row["headers"]), self.registry)
+        await self._handle_once(envelope)
+        await self.pool.execute("UPDATE dead_letters SET redriven_at = now() WHERE id = $1", dead_letter_id)
+        return True
+
     async def _dead_letter(
         self, record: ConsumerRecord[Any, Any], headers: dict[str, str], error: str, attempts: int
     ) -> None:
