@@ -78,6 +78,8 @@ class Consumer:
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
         self._done: dict[TopicPartition, int] = {}
+        # Partitions this replica owns now (readiness: a consumer with none is not serving yet).
+        self.assigned: set[TopicPartition] = set()
 
     async def run(self, stop: asyncio.Event, *, started: asyncio.Event | None = None) -> None:
         await self.settings.ensure_topics(*self.topics, self.dead_letter_topic)
@@ -242,6 +244,7 @@ class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
         await self.consumer.commit()
+        self.consumer.assigned -= set(revoked)
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
-        return None
+        self.consumer.assigned |= set(assigned)

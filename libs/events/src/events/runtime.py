@@ -136,6 +136,7 @@ class ServiceRuntime:
             "service": self.name,
             "outbox_backlog": await self.relay.backlog(),
             "loops": {t.get_name(): ("running" if not t.done() else "stopped") for t in self._tasks},
+            "consumers": {c.name: len(c.assigned) for c in self.consumers},
             "dead_letters": await self.pool.fetchval("SELECT count(*) FROM dead_letters WHERE redriven_at IS NULL"),
             "projections": {
                 name: {"seconds_behind": lag.seconds_behind, "events_behind": lag.events_behind}
