@@ -10,13 +10,14 @@ version, and re-run on a concurrent append (deciding is pure, so re-running is s
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from events.connection import Connection
 from events.contract import Event
-from events.envelope import Envelope, Metadata, NewEvent
+from events.envelope import Envelope, Metadata, NewEvent, Tenant
 from events.errors import ConcurrencyConflict, EventsError
 from events.store import EventStore
 
@@ -63,6 +64,29 @@ class Outcome(Generic[S]):
     recorded: list[Envelope[Any]]
 
 
+async def load(
+    store: EventStore, decider: Decider[Any, S], stream_id: str, tenant: Tenant, *, must_exist: bool = True
+) -> tuple[S, int]:
+    """The current state and version of a stream, as `tenant` may see it: another tenant's
+    stream does not exist for the caller (`NotFound`), exactly like a missing one."""
+    history = await store.read_stream(stream_id)
+    if history and history[0].tenant != tenant:
+        history = []
+    if must_exist and not history:
+        raise NotFound(f"{stream_id} does not exist")
+    return fold(decider, [e.event for e in history]), (history[-1].stream_version if history else 0)
+
+
+@asynccontextmanager
+async def _transaction(store: EventStore, conn: Connection | None) -> AsyncIterator[Connection]:
+    if conn is None:
+        async with store.transaction() as own:
+            yield own
+    else:
+        async with conn.transaction():  # a savepoint inside the caller's transaction
+            yield conn
+
+
 AfterAppend = Callable[[Connection, list[Envelope[Any]]], Awaitable[None]]
 
 
@@ -77,18 +101,21 @@ async def execute(
     must_exist: bool = False,
     after_append: AfterAppend | None = None,
     attempts: int = 5,
+    conn: Connection | None = None,
 ) -> Outcome[S]:
     """Run `command` against `stream_id` and record what it decides.
 
     `expected_version` (from a client's If-Match) turns a concurrent change into a
     `ConcurrencyConflict` for the client; without it the command is re-decided on the fresh
     state, up to `attempts` times. `after_append` runs in the same transaction (timers, local
-    read models), so either everything is written or nothing is.
+    read models), so either everything is written or nothing is. With `conn` (a policy inside
+    a consumer's transaction) the command runs in a savepoint of that transaction, so its
+    effect commits together with the consumer's inbox row.
     """
     for attempt in range(attempts):
         try:
-            async with store.transaction() as conn:
-                history = await store.read_stream(stream_id, conn=conn)
+            async with _transaction(store, conn) as tx:
+                history = await store.read_stream(stream_id, conn=tx)
                 if (must_exist and not history) or (history and history[0].tenant != metadata.tenant):
                     raise NotFound(f"{stream_id} does not exist")
                 version = history[-1].stream_version if history else 0
@@ -98,9 +125,9 @@ async def execute(
                 decided = decider.decide(state, command)
                 new_state = fold(decider, decided, state)
                 new_events = [NewEvent(event, metadata) for event in decided]
-                recorded = await store.append(stream_id, version, new_events, conn=conn)
+                recorded = await store.append(stream_id, version, new_events, conn=tx)
                 if after_append is not None and recorded:
-                    await after_append(conn, recorded)
+                    await after_append(tx, recorded)
                 return Outcome(new_state, version + len(recorded), recorded)
         except ConcurrencyConflict:
             # The transaction is rolled back; deciding again on the fresh state is safe.
