@@ -55,12 +55,15 @@ class Registry:
     def __init__(self) -> None:
         self._current: dict[str, type[Event]] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
-        self._adapters: dict[str, pydantic.TypeAdapter[Any]] = {}
+        # (type, current version) -> the model's JSON validator: the replay fast path.
+        self._validators: dict[tuple[str, int], Callable[[str | bytes], Event]] = {}
 
     def register(self, model: type[Event]) -> None:
         known = self._current.get(model.event_type)
         if known is None or model.schema_version > known.schema_version:
             self._current[model.event_type] = model
+            if known is not None:
+                self._validators.pop((known.event_type, known.schema_version), None)
         elif model.schema_version == known.schema_version and known.__qualname__ != model.__qualname__:
             where = f"{known.__module__}.{known.__qualname__}"
             raise DuplicateContract(f"{model.event_type!r} v{model.schema_version} is already defined by {where}")
@@ -87,14 +90,22 @@ class Registry:
         validates in one pass: the replay hot path). Older versions are parsed, upcast step by
         step, then validated.
         """
+        validate = self._validators.get((event_type, version))
+        if validate is not None and not isinstance(raw, dict):
+            try:
+                return validate(raw)
+            except pydantic.ValidationError as error:
+                raise InvalidEventPayload(event_type, version, _summarise(error)) from error
         model = self._current.get(event_type)
         if model is None:
             raise UnknownEventType(event_type, version)
+        if version == model.schema_version and not isinstance(raw, dict):
+            # The class is complete now (it was not yet while registering): cache its validator.
+            self._validators[(event_type, version)] = model.__pydantic_validator__.validate_json
+            return self.decode(event_type, version, raw)
         try:
             if version == model.schema_version:
-                if isinstance(raw, dict):
-                    return model.model_validate(raw)
-                return model.model_validate_json(raw)
+                return model.model_validate(raw)
             if version > model.schema_version:
                 raise UnknownEventType(event_type, version)
             data = raw if isinstance(raw, dict) else pydantic.TypeAdapter(dict[str, Any]).validate_json(raw)

@@ -7,25 +7,23 @@ in one transaction; without one, the store uses its pool and its own transaction
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import asyncpg
 
 from events.connection import Connection
 from events.contract import REGISTRY, Registry
-from events.envelope import Envelope, Metadata, NewEvent
+from events.envelope import Envelope, Metadata, NewEvent, Tenant
 from events.errors import ConcurrencyConflict
 
 Executor = Connection | asyncpg.Pool
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class LogPosition:
-    """A place in the global log: (transaction id, position), the log's sort key."""
+class LogPosition(NamedTuple):
+    """A place in the global log: (transaction id, position), the log's sort key (tuples
+    order the same way)."""
 
     tx_id: int = 0
     position: int = 0
@@ -38,24 +36,37 @@ START = LogPosition()
 # from a transaction no later than ours, or the log's (tx_id, position) order would put our
 # event before its predecessor. Two writers that both pass the check race on the
 # (stream_id, stream_version) unique index: the loser gets a unique violation.
-_APPEND = """
+_CHECK = """
 WITH head AS (
     SELECT stream_version, tx_id FROM events
     WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1
-)
-INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version,
-                    data, metadata, group_id, site_id, occurred_at)
-SELECT $1, $2 + e.ord, e.event_id, e.event_type, e.schema_version,
-       e.data, e.metadata, $9, $10, e.occurred_at
-FROM unnest($3::uuid[], $4::text[], $5::int2[], $6::jsonb[], $7::jsonb[], $8::timestamptz[])
-     WITH ORDINALITY AS e(event_id, event_type, schema_version, data, metadata, occurred_at, ord)
+)"""
+_GUARD = """
 WHERE coalesce((SELECT stream_version FROM head), 0) = $2
   AND coalesce((SELECT tx_id FROM head), '0'::xid8) <= pg_current_xact_id()
-RETURNING position, stream_version, recorded_at
-"""
+RETURNING position, stream_version, recorded_at"""
+_INSERT = """
+INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data,
+                    group_id, site_id, actor, correlation_id, causation_id, traceparent, tracestate, occurred_at)"""
 
-_COLUMNS = """position, tx_id::text::bigint AS tx, stream_id, stream_version, event_id, event_type,
-              schema_version, data, metadata, occurred_at, recorded_at"""
+# One round trip per append, whatever the number of events. The WHERE clause is the
+# concurrency check: the stream must be at the expected version, and its last event must come
+# from a transaction no later than ours, or the log's (tx_id, position) order would put our
+# event before its predecessor. Two writers that both pass the check race on the
+# (stream_id, stream_version) unique index: the loser gets a unique violation.
+_APPEND_ONE = f"""{_CHECK}{_INSERT}
+SELECT $1, $2 + 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14{_GUARD}"""
+
+_APPEND_MANY = f"""{_CHECK}{_INSERT}
+SELECT $1, $2 + e.ord, e.event_id, e.event_type, e.schema_version, e.data,
+       $7, $8, $9, $10, $11, $12, $13, e.occurred_at
+FROM unnest($3::uuid[], $4::text[], $5::int2[], $6::jsonb[], $14::timestamptz[])
+     WITH ORDINALITY AS e(event_id, event_type, schema_version, data, occurred_at, ord){_GUARD}"""
+
+# Read in this order; `_envelope` takes the columns by position (the replay hot path).
+_COLUMNS = """position, tx_id::text::bigint, stream_id, stream_version, event_id, event_type, schema_version,
+              data, group_id, site_id, actor, correlation_id, causation_id, traceparent, tracestate,
+              occurred_at, recorded_at"""
 
 _READ_STREAM = f"""
 SELECT {_COLUMNS} FROM events
@@ -69,14 +80,14 @@ _READ_LOG = f"""
 SELECT {_COLUMNS} FROM events
 WHERE (tx_id, position) > ($1::text::xid8, $2)
   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-ORDER BY tx_id, position
+ORDER BY events.tx_id, events.position
 LIMIT $3
 """
 
 _LOG_HEAD = """
-SELECT tx_id::text::bigint AS tx, position FROM events
+SELECT tx_id::text::bigint, position FROM events
 WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
-ORDER BY tx_id DESC, position DESC LIMIT 1
+ORDER BY events.tx_id DESC, events.position DESC LIMIT 1
 """
 
 
@@ -84,6 +95,7 @@ class EventStore:
     def __init__(self, pool: asyncpg.Pool, registry: Registry = REGISTRY) -> None:
         self.pool = pool
         self.registry = registry
+        self._tenants: dict[tuple[str, str], Tenant] = {}  # shared, immutable: fewer objects on replay
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
@@ -106,24 +118,46 @@ class EventStore:
         """
         if not events:
             return []
-        tenant = events[0].metadata.tenant
-        if any(e.metadata.tenant != tenant for e in events):
-            raise ValueError("all events of one append must belong to one dealer group and site")
-        args = (
-            stream_id,
-            expected_version,
-            [e.event_id for e in events],
-            [e.event.event_type for e in events],
-            [e.event.schema_version for e in events],
-            [e.event.model_dump_json() for e in events],
-            [json.dumps(e.metadata.to_json()) for e in events],
-            [e.occurred_at for e in events],
-            tenant.group_id,
-            tenant.site_id,
+        metadata = events[0].metadata
+        if any(e.metadata != metadata for e in events):
+            raise ValueError("all events of one append share one metadata (one dealer group and site, one cause)")
+        common = (
+            metadata.tenant.group_id,
+            metadata.tenant.site_id,
+            metadata.actor,
+            metadata.correlation_id,
+            metadata.causation_id,
+            metadata.traceparent,
+            metadata.tracestate,
         )
+        if len(events) == 1:
+            one = events[0]
+            sql = _APPEND_ONE
+            args: tuple[Any, ...] = (
+                stream_id,
+                expected_version,
+                one.event_id,
+                one.event.event_type,
+                one.event.schema_version,
+                one.event.model_dump_json(),
+                *common,
+                one.occurred_at,
+            )
+        else:
+            sql = _APPEND_MANY
+            args = (
+                stream_id,
+                expected_version,
+                [e.event_id for e in events],
+                [e.event.event_type for e in events],
+                [e.event.schema_version for e in events],
+                [e.event.model_dump_json() for e in events],
+                *common,
+                [e.occurred_at for e in events],
+            )
         executor: Executor = conn if conn is not None else self.pool
         try:
-            rows = await executor.fetch(_APPEND, *args)
+            rows = await executor.fetch(sql, *args)
         except asyncpg.UniqueViolationError:
             raise ConcurrencyConflict(stream_id, expected_version, None) from None
         if not rows:
@@ -163,22 +197,32 @@ class EventStore:
         An event whose transaction is still open is not returned yet, nor is anything after it:
         the reader waits behind the oldest open transaction rather than skip past it.
         """
-        rows = await self.pool.fetch(_READ_LOG, str(after.tx_id), after.position, limit)
-        return [(LogPosition(row["tx"], row["position"]), self._envelope(row)) for row in rows]
+        async with self.pool.acquire() as conn, conn.transaction(readonly=True):
+            # Walk the (tx_id, position) index in order. With stale statistics (a log just
+            # loaded) the planner would rather bitmap-scan and sort everything after the
+            # checkpoint — on every page.
+            await conn.execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off")
+            rows = await conn.fetch(_READ_LOG, str(after.tx_id), after.position, limit)
+        return [(LogPosition(row[1], row[0]), self._envelope(row)) for row in rows]
 
     async def log_head(self) -> LogPosition:
         """The last position a reader of the global log can reach now."""
         row = await self.pool.fetchrow(_LOG_HEAD)
-        return LogPosition(row["tx"], row["position"]) if row else START
+        return LogPosition(row[0], row[1]) if row else START
 
     def _envelope(self, row: asyncpg.Record) -> Envelope[Any]:
+        (_, _, stream_id, version, event_id, event_type, schema_version, data, group_id, site_id, actor,
+         correlation_id, causation_id, traceparent, tracestate, occurred_at, recorded_at) = row  # fmt: skip
+        tenant = self._tenants.get((group_id, site_id))
+        if tenant is None:
+            tenant = self._tenants.setdefault((group_id, site_id), Tenant(group_id, site_id))
         return Envelope(
-            event=self.registry.decode(row["event_type"], row["schema_version"], row["data"]),
-            event_id=row["event_id"],
-            stream_id=row["stream_id"],
-            stream_version=row["stream_version"],
-            metadata=Metadata.from_json(json.loads(row["metadata"])),
-            occurred_at=row["occurred_at"],
-            recorded_at=row["recorded_at"],
-            position=row["position"],
+            self.registry.decode(event_type, schema_version, data),
+            event_id,
+            stream_id,
+            version,
+            Metadata(tenant, actor, correlation_id, causation_id, traceparent, tracestate),
+            occurred_at,
+            recorded_at,
+            row[0],
         )

@@ -12,9 +12,14 @@ CREATE TABLE events (
     event_type      text NOT NULL,
     schema_version  smallint NOT NULL,
     data            jsonb NOT NULL,
-    metadata        jsonb NOT NULL,
     group_id        text NOT NULL,
     site_id         text NOT NULL,
+    -- The rest of the envelope, as columns: replay reads them without parsing JSON.
+    actor           text NOT NULL,
+    correlation_id  text NOT NULL,
+    causation_id    text,
+    traceparent     text,
+    tracestate      text,
     occurred_at     timestamptz NOT NULL,
     recorded_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
     UNIQUE (stream_id, stream_version)
