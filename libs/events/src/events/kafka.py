@@ -19,6 +19,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from events.contract import REGISTRY, Registry, schema_id
 from events.envelope import Envelope, Metadata, Tenant
+from events.store import StoredEvent
 
 TYPE_PREFIX = "com.dealerflow."
 MAX_MESSAGE_BYTES = 1_000_000  # enforced by us: the local broker does not
@@ -126,37 +127,34 @@ _SCHEMA_VERSION = re.compile(r"/v(\d+)\.json$")
 
 
 def to_record(
-    envelope: Envelope[Any], *, traceparent: str | None = None, tracestate: str | None = None
+    stored: StoredEvent, *, traceparent: str | None = None, tracestate: str | None = None
 ) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
-    """Key, value and headers of `envelope` as a Kafka record; the trace context given (the
-    publishing span's) replaces the one recorded with the event."""
-    event = envelope.event
-    meta = envelope.metadata
-    headers = {
-        "ce_specversion": "1.0",
-        "ce_id": str(envelope.event_id),
-        "ce_source": f"/groups/{meta.tenant.group_id}/sites/{meta.tenant.site_id}",
-        "ce_type": TYPE_PREFIX + event.event_type,
-        "ce_time": envelope.occurred_at.isoformat(),
-        "ce_subject": envelope.stream_id,
-        "ce_dataschema": schema_id(event.event_type, event.schema_version),
-        "content-type": "application/json",
-        "ce_sequence": str(envelope.stream_version),
-        "ce_partitionkey": envelope.stream_id,
-        "ce_groupid": meta.tenant.group_id,
-        "ce_siteid": meta.tenant.site_id,
-        "ce_actor": meta.actor,
-        "ce_recordedtime": envelope.recorded_at.isoformat(),
-        "ce_correlationid": meta.correlation_id,
-        "ce_causationid": meta.causation_id,
-        "ce_traceparent": traceparent or meta.traceparent,
-        "ce_tracestate": tracestate or meta.tracestate,
-    }
-    encoded = [(k, v.encode()) for k, v in headers.items() if v is not None]
-    value = event.model_dump_json().encode()
+    """Key, value and headers of a stored event as a Kafka record (its JSON as stored); the
+    trace context given (the publishing span's) replaces the one recorded with the event."""
+    headers = (
+        ("ce_specversion", "1.0"),
+        ("ce_id", str(stored.event_id)),
+        ("ce_source", f"/groups/{stored.group_id}/sites/{stored.site_id}"),
+        ("ce_type", TYPE_PREFIX + stored.event_type),
+        ("ce_time", stored.occurred_at.isoformat()),
+        ("ce_subject", stored.stream_id),
+        ("ce_dataschema", schema_id(stored.event_type, stored.schema_version)),
+        ("content-type", "application/json"),
+        ("ce_sequence", str(stored.stream_version)),
+        ("ce_partitionkey", stored.stream_id),
+        ("ce_groupid", stored.group_id),
+        ("ce_siteid", stored.site_id),
+        ("ce_actor", stored.actor),
+        ("ce_recordedtime", stored.recorded_at.isoformat()),
+        ("ce_correlationid", stored.correlation_id),
+        ("ce_causationid", stored.causation_id),
+        ("ce_traceparent", traceparent or stored.traceparent),
+        ("ce_tracestate", tracestate or stored.tracestate),
+    )
+    value = stored.data.encode()
     if len(value) > MAX_MESSAGE_BYTES:
-        raise ValueError(f"{event.event_type} {envelope.event_id} is {len(value)} bytes, over the 1 MB limit")
-    return envelope.stream_id.encode(), value, encoded
+        raise ValueError(f"{stored.event_type} {stored.event_id} is {len(value)} bytes, over the 1 MB limit")
+    return stored.stream_id.encode(), value, [(k, v.encode()) for k, v in headers if v is not None]
 
 
 def header_map(headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...]) -> dict[str, str]:

@@ -19,7 +19,6 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
@@ -27,9 +26,8 @@ from opentelemetry import trace
 
 from events.clock import sleep_unless
 from events.connection import Connection
-from events.envelope import Envelope
 from events.kafka import KafkaSettings, to_record
-from events.store import START, EventStore, LogPosition
+from events.store import START, EventStore, LogPosition, StoredEvent
 from events.tracing import context_from, current_trace_headers, tracer
 
 log = logging.getLogger(__name__)
@@ -39,11 +37,11 @@ _LEADER_LOCK = 7_210_402
 
 @dataclass(frozen=True)
 class Page:
-    events: list[tuple[LogPosition, Envelope[Any]]]
+    events: list[StoredEvent]
 
     @property
     def last(self) -> LogPosition:
-        return self.events[-1][0]
+        return self.events[-1].log_position
 
 
 class Relay:
@@ -55,7 +53,7 @@ class Relay:
         name: str = "relay",
         page_size: int = 1000,
         idle_interval: float = 0.02,
-        topic_for: Callable[[Envelope[Any]], str] | None = None,
+        topic_for: Callable[[StoredEvent], str] | None = None,
         cluster_check_interval: float = 5.0,
     ) -> None:
         self.store = store
@@ -63,7 +61,8 @@ class Relay:
         self.name = name
         self.page_size = page_size
         self.idle_interval = idle_interval
-        self.topic_for = topic_for or (lambda envelope: settings.topic(envelope.event.service))
+        # Every service publishes to its own topic; the service is the first part of the type.
+        self.topic_for = topic_for or (lambda stored: settings.topic(stored.event_type.split(".", 1)[0]))
         self.published = 0
         self._producer: AIOKafkaProducer | None = None
         self.cluster_check_interval = cluster_check_interval
@@ -76,24 +75,29 @@ class Relay:
     async def pending(self) -> Page | None:
         """The next page of the log after the checkpoint, or None if nothing is pending."""
         after = await self.checkpoint()
-        events = await self.store.read_log(after, self.page_size)
+        events = await self.store.read_log_stored(after, self.page_size)
         return Page(events) if events else None
 
     async def publish(self, page: Page) -> None:
         """Send every event of the page and wait until the broker has acknowledged all of them."""
         producer = await self._ensure_producer()
-        await self._ensure_topics({self.topic_for(e) for _, e in page.events})
+        await self._ensure_topics({self.topic_for(e) for e in page.events})
         futures = []
-        for _, envelope in page.events:
+        for stored in page.events:
+            topic = self.topic_for(stored)
+            if stored.traceparent is None:  # not part of a trace: no span to join
+                key, value, headers = to_record(stored)
+                futures.append(await producer.send(topic, value, key=key, headers=headers))
+                continue
             with tracer.start_as_current_span(
-                f"publish {envelope.event_type}",
-                context=context_from(envelope.metadata.traceparent, envelope.metadata.tracestate),
+                f"publish {stored.event_type}",
+                context=context_from(stored.traceparent, stored.tracestate),
                 kind=trace.SpanKind.PRODUCER,
-                attributes={"messaging.system": "kafka", "messaging.message.id": str(envelope.event_id)},
+                attributes={"messaging.system": "kafka", "messaging.message.id": str(stored.event_id)},
             ):
                 traceparent, tracestate = current_trace_headers()
-                key, value, headers = to_record(envelope, traceparent=traceparent, tracestate=tracestate)
-                futures.append(await producer.send(self.topic_for(envelope), value, key=key, headers=headers))
+                key, value, headers = to_record(stored, traceparent=traceparent, tracestate=tracestate)
+                futures.append(await producer.send(topic, value, key=key, headers=headers))
         await asyncio.gather(*futures)
 
     async def mark(self, page: Page) -> None:

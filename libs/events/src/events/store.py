@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any, NamedTuple
+from uuid import UUID
 
 import asyncpg
 
@@ -27,6 +29,32 @@ class LogPosition(NamedTuple):
 
     tx_id: int = 0
     position: int = 0
+
+
+class StoredEvent(NamedTuple):
+    """An event as the log holds it, undecoded: what the relay publishes (its JSON as stored)."""
+
+    position: int
+    tx_id: int
+    stream_id: str
+    stream_version: int
+    event_id: UUID
+    event_type: str
+    schema_version: int
+    data: str
+    group_id: str
+    site_id: str
+    actor: str
+    correlation_id: str
+    causation_id: str | None
+    traceparent: str | None
+    tracestate: str | None
+    occurred_at: datetime
+    recorded_at: datetime
+
+    @property
+    def log_position(self) -> LogPosition:
+        return LogPosition(self.tx_id, self.position)
 
 
 START = LogPosition()
@@ -197,13 +225,20 @@ class EventStore:
         An event whose transaction is still open is not returned yet, nor is anything after it:
         the reader waits behind the oldest open transaction rather than skip past it.
         """
+        rows = await self._log_rows(after, limit)
+        return [(LogPosition(row[1], row[0]), self._envelope(row)) for row in rows]
+
+    async def read_log_stored(self, after: LogPosition = START, limit: int = 1000) -> list[StoredEvent]:
+        """`read_log` without decoding: for passing events on as they are stored."""
+        return [StoredEvent(*row) for row in await self._log_rows(after, limit)]
+
+    async def _log_rows(self, after: LogPosition, limit: int) -> list[asyncpg.Record]:
         async with self.pool.acquire() as conn, conn.transaction(readonly=True):
             # Walk the (tx_id, position) index in order. With stale statistics (a log just
             # loaded) the planner would rather bitmap-scan and sort everything after the
             # checkpoint — on every page.
             await conn.execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off")
-            rows = await conn.fetch(_READ_LOG, str(after.tx_id), after.position, limit)
-        return [(LogPosition(row[1], row[0]), self._envelope(row)) for row in rows]
+            return await conn.fetch(_READ_LOG, str(after.tx_id), after.position, limit)
 
     async def log_head(self) -> LogPosition:
         """The last position a reader of the global log can reach now."""
