@@ -78,13 +78,18 @@ async def load(
 
 
 @asynccontextmanager
-async def _transaction(store: EventStore, conn: Connection | None) -> AsyncIterator[Connection]:
-    if conn is None:
+async def _transaction(store: EventStore, conn: Connection | None, atomic: bool) -> AsyncIterator[Connection]:
+    if conn is not None:
+        async with conn.transaction():  # a savepoint inside the caller's transaction
+            yield conn
+    elif atomic:
         async with store.transaction() as own:
             yield own
     else:
-        async with conn.transaction():  # a savepoint inside the caller's transaction
-            yield conn
+        # Read, then one append statement that re-checks the version it read: atomic by
+        # itself, so no BEGIN/COMMIT round trips are needed.
+        async with store.pool.acquire() as own:
+            yield own
 
 
 AfterAppend = Callable[[Connection, list[Envelope[Any]]], Awaitable[None]]
@@ -114,7 +119,7 @@ async def execute(
     """
     for attempt in range(attempts):
         try:
-            async with _transaction(store, conn) as tx:
+            async with _transaction(store, conn, atomic=after_append is not None) as tx:
                 history = await store.read_stream(stream_id, conn=tx)
                 if (must_exist and not history) or (history and history[0].tenant != metadata.tenant):
                     raise NotFound(f"{stream_id} does not exist")

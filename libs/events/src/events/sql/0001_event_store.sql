@@ -4,7 +4,7 @@
 -- transaction (see docs/decisions/0001-global-log-order.md). Positions alone are not
 -- commit order: a sequence value is taken at insert and becomes visible at commit.
 CREATE TABLE events (
-    position        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    position        bigint GENERATED ALWAYS AS IDENTITY,
     tx_id           xid8 NOT NULL DEFAULT pg_current_xact_id(),
     stream_id       text NOT NULL,
     stream_version  integer NOT NULL CHECK (stream_version > 0),
@@ -22,7 +22,9 @@ CREATE TABLE events (
     tracestate      text,
     occurred_at     timestamptz NOT NULL,
     recorded_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
-    UNIQUE (stream_id, stream_version)
+    -- Two indexes in all, each maintained on every append: a stream's events (and the
+    -- concurrency check), and the global log's order.
+    PRIMARY KEY (stream_id, stream_version)
 );
 CREATE INDEX events_log_order ON events (tx_id, position);
 
