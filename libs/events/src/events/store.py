@@ -7,8 +7,9 @@ in one transaction; without one, the store uses its pool and its own transaction
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+import gc
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -119,6 +120,20 @@ ORDER BY events.tx_id DESC, events.position DESC LIMIT 1
 """
 
 
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Decoding a page allocates thousands of objects, and every 700 allocations the cyclic
+    garbage collector walks the young ones again — it nearly halves replay speed. These
+    objects form no cycles, so collection waits until the page is built."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class EventStore:
     def __init__(self, pool: asyncpg.Pool, registry: Registry = REGISTRY) -> None:
         self.pool = pool
@@ -217,7 +232,8 @@ class EventStore:
         """The stream's events in version order (empty if the stream does not exist)."""
         executor: Executor = conn if conn is not None else self.pool
         rows = await executor.fetch(_READ_STREAM, stream_id, after_version)
-        return [self._envelope(row) for row in rows]
+        with _collection_paused():
+            return [self._envelope(row) for row in rows]
 
     async def read_log(self, after: LogPosition = START, limit: int = 1000) -> list[tuple[LogPosition, Envelope[Any]]]:
         """The next committed events of the global log after `after`, in commit-safe order.
@@ -226,7 +242,8 @@ class EventStore:
         the reader waits behind the oldest open transaction rather than skip past it.
         """
         rows = await self._log_rows(after, limit)
-        return [(LogPosition(row[1], row[0]), self._envelope(row)) for row in rows]
+        with _collection_paused():
+            return [(LogPosition(row[1], row[0]), self._envelope(row)) for row in rows]
 
     async def read_log_stored(self, after: LogPosition = START, limit: int = 1000) -> list[StoredEvent]:
         """`read_log` without decoding: for passing events on as they are stored."""
