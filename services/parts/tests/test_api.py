@@ -108,10 +108,14 @@ async def test_transfer_within_the_group_moves_stock_and_across_groups_is_refuse
     transfer = await eventually(known, until=lambda r: r.status_code == 201, what="site 2 known to the service")
     order_id = transfer.json()["parts_order_id"]
 
-    refused = await api.post(
-        f"/sites/{SITE_1}/parts-orders/transfers",
-        json={"from_site_id": SITE_B, "lines": [{"part_number": "04465-02220", "quantity": 2}]},
-        headers=clerk(),
+    refused = await eventually(
+        lambda: api.post(
+            f"/sites/{SITE_1}/parts-orders/transfers",
+            json={"from_site_id": SITE_B, "lines": [{"part_number": "04465-02220", "quantity": 2}]},
+            headers=clerk(),
+        ),
+        until=lambda r: r.status_code != 404,
+        what="site B known to the service",
     )
     assert refused.status_code == 409, refused.text
     assert refused.json()["error"]["code"] == "cross_group_transfer"

@@ -62,9 +62,8 @@ async def _state(pool: asyncpg.Pool | Connection, name: str) -> asyncpg.Record:
 
 
 async def _record_progress(
-    conn: Connection, name: str, applied: Sequence[Envelope[Any]], position: LogPosition | None = None
+    conn: Connection, name: str, newest: datetime, applied: int, position: LogPosition | None = None
 ) -> None:
-    newest = max(e.recorded_at for e in applied)
     lag_ms = (datetime.now(UTC) - newest).total_seconds() * 1000
     await conn.execute(
         """UPDATE projection_state SET events_applied = events_applied + $2, last_recorded_at = $3,
@@ -72,7 +71,7 @@ async def _record_progress(
                tx_id = coalesce($5, tx_id), position = coalesce($6, position)
            WHERE projection = $1""",
         name,
-        len(applied),
+        applied,
         newest,
         lag_ms,
         position.tx_id if position else None,
@@ -95,16 +94,18 @@ class LogProjector:
         self.page_size = page_size
 
     async def step(self) -> int:
-        """Apply the next page of the log; return the number of events read."""
+        """Apply the next page of the log; return the number of events read. Only the events
+        the projection handles are decoded: the others only move the checkpoint."""
         state = await _state(self.store.pool, self.projection.name)
-        page = await self.store.read_log(LogPosition(state["tx_id"], state["position"]), self.page_size)
+        page = await self.store.read_log_stored(LogPosition(state["tx_id"], state["position"]), self.page_size)
         if not page:
             return 0
-        relevant = [e for _, e in page if e.event_type in self.projection.handles]
+        handles = self.projection.handles
+        relevant = [self.store.decode(e) for e in page if e.event_type in handles]
         async with self.store.transaction() as conn:
             for envelope in relevant:
                 await self.projection.apply(conn, envelope)
-            await _record_progress(conn, self.projection.name, [e for _, e in page], page[-1][0])
+            await _record_progress(conn, self.projection.name, page[-1].recorded_at, len(page), page[-1].log_position)
         return len(page)
 
     async def catch_up(self) -> int:
@@ -174,7 +175,7 @@ class KafkaProjector:
             envelope.stream_id,
             envelope.stream_version,
         )
-        await _record_progress(conn, self.projection.name, [envelope])
+        await _record_progress(conn, self.projection.name, envelope.recorded_at, 1)
         return True
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -262,7 +262,11 @@ class EventStore:
         row = await self.pool.fetchrow(_LOG_HEAD)
         return LogPosition(row[0], row[1]) if row else START
 
-    def _envelope(self, row: asyncpg.Record) -> Envelope[Any]:
+    def decode(self, stored: StoredEvent) -> Envelope[Any]:
+        """The typed envelope of an event read undecoded."""
+        return self._envelope(stored)
+
+    def _envelope(self, row: asyncpg.Record | StoredEvent) -> Envelope[Any]:
         (_, _, stream_id, version, event_id, event_type, schema_version, data, group_id, site_id, actor,
          correlation_id, causation_id, traceparent, tracestate, occurred_at, recorded_at) = row  # fmt: skip
         tenant = self._tenants.get((group_id, site_id))
