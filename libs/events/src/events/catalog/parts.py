@@ -8,9 +8,10 @@ Quantities are whole parts (> 0); money is an `int` in minor units; times are ti
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import AfterValidator, AwareDatetime, Field, field_validator, model_validator
 
 from events.catalog.parts_values import (
     OLD_PART_CHOICES,
@@ -58,6 +59,10 @@ def _unique_line_numbers(lines: OrderLines) -> OrderLines:
     if len(set(numbers)) != len(numbers):
         raise ValueError("order line numbers must be unique")
     return lines
+
+
+# An order's lines: at least one, each line number once.
+NumberedLines = Annotated[OrderLines, Field(min_length=1), AfterValidator(_unique_line_numbers)]
 
 
 # --- StockItem (`stock-<site_id>:<part_number>`) -------------------------------------------
@@ -188,14 +193,9 @@ class PartsOrdered(Event, type="parts.PartsOrdered", version=1):
 
     parts_order_id: UUID
     supplier: str = Field(min_length=1)
-    lines: OrderLines = Field(min_length=1)
+    lines: NumberedLines
     expected_at: AwareDatetime
     ordered_at: AwareDatetime
-
-    @field_validator("lines")
-    @classmethod
-    def line_numbers_unique(cls, lines: OrderLines) -> OrderLines:
-        return _unique_line_numbers(lines)
 
 
 class PartsTransferRequested(Event, type="parts.PartsTransferRequested", version=1):
@@ -204,13 +204,8 @@ class PartsTransferRequested(Event, type="parts.PartsTransferRequested", version
     parts_order_id: UUID
     from_site_id: UUID
     to_site_id: UUID
-    lines: OrderLines = Field(min_length=1)
+    lines: NumberedLines
     requested_at: AwareDatetime
-
-    @field_validator("lines")
-    @classmethod
-    def line_numbers_unique(cls, lines: OrderLines) -> OrderLines:
-        return _unique_line_numbers(lines)
 
 
 class PartsTransferDispatched(Event, type="parts.PartsTransferDispatched", version=1):
@@ -219,13 +214,8 @@ class PartsTransferDispatched(Event, type="parts.PartsTransferDispatched", versi
     parts_order_id: UUID
     from_site_id: UUID
     to_site_id: UUID
-    lines: OrderLines = Field(min_length=1)
+    lines: NumberedLines
     dispatched_at: AwareDatetime
-
-    @field_validator("lines")
-    @classmethod
-    def line_numbers_unique(cls, lines: OrderLines) -> OrderLines:
-        return _unique_line_numbers(lines)
 
 
 class PartsReceived(_PartEvent, type="parts.PartsReceived", version=1):
