@@ -3,4 +3,5 @@
 Importing this package registers every contract, so a consumer can decode any event."""
 
 from events.catalog import parts as parts
+from events.catalog import reception as reception
 from events.catalog import testing as testing

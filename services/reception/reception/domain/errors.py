@@ -1,0 +1,247 @@
+"""Refusals of the RepairOrder aggregate, and the small checks that raise them.
+
+The aggregate is split over several modules (desk, changes, delivery), so its errors live
+here, in one place. Each has a stable `code` (the HTTP layer maps every `DomainError` to 409)
+and is raised with a message that says which rule was broken and what to do instead."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from events.catalog.reception_values import Consent, check_code
+from events.decider import DomainError
+
+# --- the visit ----------------------------------------------------------------------------
+
+
+class NotCheckedIn(DomainError):
+    code = "not_checked_in"
+
+
+class AlreadyCheckedIn(DomainError):
+    code = "already_checked_in"
+
+
+class VisitClosed(DomainError):
+    """An exit slip ended the visit: nothing more happens on this stream."""
+
+    code = "visit_closed"
+
+
+class InvalidCode(DomainError):
+    """A code-list value (arrival kind, payment method, ...) that is not in the published list."""
+
+    code = "invalid_code"
+
+
+class MissingInformation(DomainError):
+    code = "missing_information"
+
+
+class InvalidAmount(DomainError):
+    """Money, minutes, mileage and fuel are never negative (fuel: 0..8 eighths)."""
+
+    code = "invalid_amount"
+
+
+class TimeOutOfOrder(DomainError):
+    code = "time_out_of_order"
+
+
+class AppointmentMismatch(DomainError):
+    code = "appointment_mismatch"
+
+
+class ContactRequired(DomainError):
+    code = "contact_required"
+
+
+class InvalidCourtesyTransport(DomainError):
+    code = "invalid_courtesy_transport"
+
+
+# --- walk-around and concerns -------------------------------------------------------------
+
+
+class WalkAroundAlreadyRecorded(DomainError):
+    code = "walk_around_already_recorded"
+
+
+class WalkAroundRequired(DomainError):
+    code = "walk_around_required"
+
+
+class OvernightCheckIncomplete(DomainError):
+    code = "overnight_check_incomplete"
+
+
+class ConcernNotReadBack(DomainError):
+    code = "concern_not_read_back"
+
+
+class DuplicateConcern(DomainError):
+    code = "duplicate_concern"
+
+
+class ConcernRequired(DomainError):
+    code = "concern_required"
+
+
+# --- estimate, lines and signing ----------------------------------------------------------
+
+
+class NoLines(DomainError):
+    code = "no_lines"
+
+
+class DuplicateLine(DomainError):
+    code = "duplicate_line"
+
+
+class GoodwillReasonRequired(DomainError):
+    code = "goodwill_reason_required"
+
+
+class CustomerSuppliedPartPriced(DomainError):
+    code = "customer_supplied_part_priced"
+
+
+class PromisedTimeInPast(DomainError):
+    code = "promised_time_in_past"
+
+
+class EstimateRequired(DomainError):
+    code = "estimate_required"
+
+
+class AlreadySigned(DomainError):
+    code = "already_signed"
+
+
+class NotSigned(DomainError):
+    code = "not_signed"
+
+
+class ConsentRequired(DomainError):
+    code = "consent_required"
+
+
+class LineNotFound(DomainError):
+    code = "line_not_found"
+
+
+class LastLine(DomainError):
+    code = "last_line"
+
+
+class PromisedTimeUnchanged(DomainError):
+    code = "promised_time_unchanged"
+
+
+# --- workshop hand-offs -------------------------------------------------------------------
+
+
+class KeyTagRequired(DomainError):
+    code = "key_tag_required"
+
+
+class AlreadyHandedOver(DomainError):
+    code = "already_handed_over"
+
+
+class NotHandedOver(DomainError):
+    code = "not_handed_over"
+
+
+class FindingNotFound(DomainError):
+    code = "finding_not_found"
+
+
+class FindingAlreadyReceived(DomainError):
+    code = "finding_already_received"
+
+
+class FindingAlreadyDecided(DomainError):
+    code = "finding_already_decided"
+
+
+class FindingAwaitingDecision(DomainError):
+    code = "finding_awaiting_decision"
+
+
+class SafetyExplanationRequired(DomainError):
+    code = "safety_explanation_required"
+
+
+class AlreadyReady(DomainError):
+    code = "already_ready"
+
+
+# --- settlement, delivery, exit slip ------------------------------------------------------
+
+
+class NotReadyForDelivery(DomainError):
+    code = "not_ready_for_delivery"
+
+
+class AlreadySettled(DomainError):
+    code = "already_settled"
+
+
+class NotSettled(DomainError):
+    code = "not_settled"
+
+
+class AlreadyDelivered(DomainError):
+    code = "already_delivered"
+
+
+class PaymentMethodMismatch(DomainError):
+    code = "payment_method_mismatch"
+
+
+class ExplanationRequired(DomainError):
+    code = "explanation_required"
+
+
+class OldPartsNotReturned(DomainError):
+    code = "old_parts_not_returned"
+
+
+class DiagnosisFeeNotAllowed(DomainError):
+    code = "diagnosis_fee_not_allowed"
+
+
+# --- checks -------------------------------------------------------------------------------
+
+
+def require_code(value: str, allowed: tuple[str, ...], what: str) -> str:
+    try:
+        return check_code(value, allowed, what)
+    except ValueError as error:
+        raise InvalidCode(str(error)) from None
+
+
+def require_text(value: str | None, what: str) -> str:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        raise MissingInformation(f"{what} is required")
+    return cleaned
+
+
+def require_not_negative(value: int, what: str) -> int:
+    if value < 0:
+        raise InvalidAmount(f"{what} cannot be negative; got {value}")
+    return value
+
+
+def require_consent(consent: Consent | None, change_at: datetime, what: str) -> Consent:
+    """Any change after signing needs the customer's signature or a recorded phone approval,
+    given before the change is made (seed 003: "如有更改则必须得到客户认可")."""
+    if consent is None:
+        raise ConsentRequired(
+            f"{what} changes a signed repair order: record the customer's signature or phone approval first"
+        )
+    if consent.at > change_at:
+        raise ConsentRequired(f"{what}: the customer's consent is dated after the change; it must come first")
+    return consent

@@ -1,0 +1,221 @@
+"""Commands of the RepairOrder aggregate (stream `repair_order-<uuid>`).
+
+Value objects that have exactly the published shape (contacts, vehicle, damage, consent,
+repair lines) are the catalog's own models, so a malformed one is an input error before the
+domain sees it. Code-list strings that are plain fields here (arrival kind, payment method,
+...) are checked by the domain and refused with `invalid_code`. Every time comes in on the
+command: the handler reads the clock, the domain never does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from events.catalog.reception_values import Consent, Contact, Damage, RepairLine, VehicleIdentity
+
+# --- at the reception desk ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """Greet and receive the car. A customer who leaves the car gives a contact number."""
+
+    repair_order_id: UUID
+    arrival_kind: str
+    customer: Contact
+    vehicle: VehicleIdentity
+    vehicle_user: Contact
+    service_advisor: str
+    arrived_at: datetime
+    greeted_at: datetime
+    customer_waiting: bool
+    contact_phone: str | None = None
+    appointment_id: UUID | None = None
+    courtesy_offered: tuple[str, ...] = ()
+    courtesy_accepted: str | None = None
+    currency: str = "CNY"
+
+
+@dataclass(frozen=True)
+class RecordWalkAround:
+    """The walk-around with the customer, or by the advisor alone if the customer declines.
+    `overnight`: the car stays overnight, so spare tyre and tools must be checked."""
+
+    mileage_km: int
+    fuel_eighths: int
+    valuables_reminded: bool
+    protective_covers_fitted: bool
+    declined_by_customer: bool
+    recorded_at: datetime
+    warning_lamps: tuple[str, ...] = ()
+    damages: tuple[Damage, ...] = ()
+    overnight: bool = False
+    spare_tyre_present: bool | None = None
+    tools_present: bool | None = None
+
+
+@dataclass(frozen=True)
+class ReportDamage:
+    """Tell the customer about damage found after the walk-around."""
+
+    damages: tuple[Damage, ...]
+    channel: str
+    reported_by: str
+    found_at: datetime
+    reported_at: datetime
+
+
+@dataclass(frozen=True)
+class RecordConcern:
+    """The concern in the customer's own words with the customer's side of 5W2H."""
+
+    concern_id: UUID
+    customer_words: str
+    what: str
+    when: str
+    where: str
+    who: str
+    how_often: str
+    read_back_confirmed: bool
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class PrepareEstimate:
+    lines: tuple[RepairLine, ...]
+    promised_at: datetime
+    payment_method: str
+    old_parts: str
+    wash: bool
+    prepared_at: datetime
+    estimate_method: str = "item"
+
+
+@dataclass(frozen=True)
+class SignRepairOrder:
+    signature_ref: str
+    signed_at: datetime
+
+
+@dataclass(frozen=True)
+class IssueExitSlip:
+    """End a visit with no signed work. A diagnosis fee only when the customer declined."""
+
+    advice: str
+    issued_at: datetime
+    customer_declined_repair: bool = False
+    diagnosis_fee: int = 0
+
+
+# --- changes after signing (each needs the customer's consent) ----------------------------
+
+
+@dataclass(frozen=True)
+class AddRepairLine:
+    line: RepairLine
+    consent: Consent | None
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class RemoveRepairLine:
+    line_id: UUID
+    reason: str
+    consent: Consent | None
+    removed_at: datetime
+
+
+@dataclass(frozen=True)
+class RevisePromisedTime:
+    promised_at: datetime
+    reason: str
+    consent: Consent | None
+    revised_at: datetime
+
+
+# --- additional work (a reaction to workshop.AdditionalWorkFound) -------------------------
+
+
+@dataclass(frozen=True)
+class ReceiveAdditionalWork:
+    finding_id: UUID
+    description: str
+    proposed_lines: tuple[RepairLine, ...]
+    safety_critical: bool
+    extra_minutes: int
+    received_at: datetime
+    evidence_refs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ApproveAdditionalWork:
+    finding_id: UUID
+    consent: Consent | None
+    approved_at: datetime
+
+
+@dataclass(frozen=True)
+class DeclineAdditionalWork:
+    """`safety_explained`: the advisor told the customer why a safety-critical item matters."""
+
+    finding_id: UUID
+    consent: Consent | None
+    customer_reason: str
+    declined_at: datetime
+    safety_explained: bool = False
+
+
+# --- hand-over, readiness, settlement, delivery -------------------------------------------
+
+
+@dataclass(frozen=True)
+class HandOverToWorkshop:
+    key_tag: str
+    handed_over_at: datetime
+
+
+@dataclass(frozen=True)
+class MarkReadyForDelivery:
+    """A reaction to workshop.VehicleReadyForDelivery: QC passed."""
+
+    ready_at: datetime
+
+
+@dataclass(frozen=True)
+class Settle:
+    invoice_number: str
+    payment_method: str
+    settled_at: datetime
+
+
+@dataclass(frozen=True)
+class Deliver:
+    delivered_at: datetime
+    work_explained: bool
+    old_parts_shown: bool
+    old_parts_returned: bool
+    next_service_due_date: date | None = None
+    next_service_due_km: int | None = None
+
+
+RepairOrderCommand = (
+    CheckIn
+    | RecordWalkAround
+    | ReportDamage
+    | RecordConcern
+    | PrepareEstimate
+    | SignRepairOrder
+    | IssueExitSlip
+    | AddRepairLine
+    | RemoveRepairLine
+    | RevisePromisedTime
+    | ReceiveAdditionalWork
+    | ApproveAdditionalWork
+    | DeclineAdditionalWork
+    | HandOverToWorkshop
+    | MarkReadyForDelivery
+    | Settle
+    | Deliver
+)
