@@ -42,14 +42,19 @@ def main() -> int:
             broker = LocalBroker(port=int(os.environ.get("BROKER_PORT", 59092)), log_file=var / "broker.log")
             bootstrap = stack.enter_context(broker).bootstrap_servers
         services = runnable_services(root)
-        urls = {name: asyncio.run(ensure_database(server_url, f"dealerflow_{name}")) for name in services}
+        # Every service but the gateway keeps its own database (the gateway keeps no state).
+        urls = {
+            name: asyncio.run(ensure_database(server_url, f"dealerflow_{name}"))
+            for name in services
+            if name != "gateway"
+        }
         (var / "stack.env").write_text(f"DATABASE_URL={server_url}\nKAFKA_BOOTSTRAP_SERVERS={bootstrap}\n")
 
         processes = []
         for name in services:
             env = {
                 **os.environ,
-                "DATABASE_URL": urls[name],
+                "DATABASE_URL": urls.get(name, ""),
                 "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
                 "PORT": str(DEFAULT_PORTS[name]),
                 "OTEL_SERVICE_NAME": name,
