@@ -29,7 +29,7 @@ def create_app(
         kafka=kafka,
     )
     parts = Parts(runtime)
-    runtime.reactions = [policies.stock_movements(parts)]
+    runtime.reactions = [policies.stock_movements(parts), policies.line_reservations(parts)]
     app = FastAPI(title="dealerflow parts", lifespan=runtime.lifespan)
     app.state.parts = parts
     install_error_handlers(app)

@@ -7,13 +7,17 @@ a redelivered event changes nothing twice.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from uuid import UUID, uuid5
 
 from events.catalog.parts import PartsReceived, PartsTransferDispatched
+from events.catalog.reception import AdditionalWorkApproved, RepairLineAdded, RepairOrderSigned
+from events.catalog.reception_values import RepairLine
 from events.connection import Connection
 from events.envelope import Envelope, Metadata, Tenant
 from events.runtime import Reaction
-from parts.domain.stock_commands import ReceiveStock, RepairOrderLine, TransferOut
+from parts.domain.stock_commands import ReceiveStock, RepairOrderLine, Reserve, TransferOut
 from parts.handlers import Parts
 
 
@@ -52,3 +56,39 @@ def stock_movements(parts: Parts) -> Reaction:
                 await parts.stock(metadata, out, conn=conn)
 
     return Reaction("stock-movements", ["parts"], {PartsReceived.event_type, PartsTransferDispatched.event_type}, react)
+
+
+def line_reservations(parts: Parts) -> Reaction:
+    """Parts for the work the customer agreed to: every part of a signed, approved or added RO
+    line is reserved for that line (customer-supplied parts excepted). A shortage is recorded
+    by the stock item and the workshop hears of it."""
+
+    async def reserve(
+        conn: Connection, envelope: Envelope[Any], repair_order_id: UUID, lines: tuple[RepairLine, ...], at: datetime
+    ) -> None:
+        for line in lines:
+            for part in line.parts:
+                if part.customer_supplied:
+                    continue
+                command = Reserve(
+                    part_number=part.part_number,
+                    # The same line and part always get the same reservation id.
+                    reservation_id=uuid5(line.line_id, part.part_number.upper()),
+                    quantity=part.quantity,
+                    requested_at=at,
+                    repair_order_id=repair_order_id,
+                    line_id=line.line_id,
+                )
+                await parts.stock(envelope.caused(), command, conn=conn)
+
+    async def react(conn: Connection, envelope: Envelope[Any]) -> None:
+        event = envelope.event
+        if isinstance(event, RepairOrderSigned):
+            await reserve(conn, envelope, event.repair_order_id, event.lines, event.signed_at)
+        elif isinstance(event, AdditionalWorkApproved):
+            await reserve(conn, envelope, event.repair_order_id, event.lines, event.approved_at)
+        elif isinstance(event, RepairLineAdded):
+            await reserve(conn, envelope, event.repair_order_id, (event.line,), event.added_at)
+
+    handles = {RepairOrderSigned.event_type, AdditionalWorkApproved.event_type, RepairLineAdded.event_type}
+    return Reaction("line-reservations", ["reception"], handles, react)

@@ -1,0 +1,96 @@
+"""Parts reacts to the customer's signature: every part of every signed line is reserved for
+that line — published by a separate reception store and relay, through the real broker."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from events.catalog.reception import RepairOrderSigned
+from events.catalog.reception_values import RepairLine, RepairPart, VehicleIdentity
+from events.database import ensure_database, open_pool
+from events.envelope import Metadata, NewEvent, Tenant
+from events.identity import IDENTITY_HEADER, PARTS_CLERK, Identity, issue_internal_token
+from events.kafka import KafkaSettings
+from events.relay import Relay
+from events.store import EventStore
+from events.testing import eventually
+from parts.app import create_app
+
+GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
+CLERK = {
+    IDENTITY_HEADER: issue_internal_token(Identity("c", "Zhao Min", GROUP, frozenset({PARTS_CLERK}), frozenset({SITE})))
+}
+
+
+@pytest.fixture
+async def parts(database: str, bootstrap_servers: str, topic_prefix: str) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(
+        database_url=database, kafka=KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://p") as client:
+        yield client
+
+
+def signed(repair_order_id: uuid.UUID, line_id: uuid.UUID) -> RepairOrderSigned:
+    now = datetime.now(UTC)
+    oil = RepairPart(part_number="SP-5W30-4L", description="engine oil 4 L", quantity=1, unit_price=16800)
+    filter_ = RepairPart(part_number="90915-YZZE1", description="oil filter", quantity=1, unit_price=3200)
+    own_wipers = RepairPart(
+        part_number="WIPER-X", description="wipers", quantity=2, unit_price=0, customer_supplied=True
+    )
+    line = RepairLine(
+        line_id=line_id,
+        labour_operation="10K",
+        description="10,000 km service",
+        labour_minutes=40,
+        labour_price=8000,
+        pay_type="CUSTOMER_PAY",
+        parts=(oil, filter_, own_wipers),
+    )
+    return RepairOrderSigned(
+        repair_order_id=repair_order_id,
+        vehicle=VehicleIdentity(vin="LFV2A21K0A3000001", plate="京A12345"),
+        priority="appointment",
+        customer_waiting=True,
+        lines=(line,),
+        promised_at=now + timedelta(hours=2),
+        signature_ref="sig-1",
+        signed_at=now,
+    )
+
+
+async def test_signed_lines_reserve_their_parts_and_shortages_are_recorded(
+    parts: httpx.AsyncClient, postgres_url: str, bootstrap_servers: str, topic_prefix: str
+) -> None:
+    await parts.post(f"/sites/{SITE}/stock/SP-5W30-4L/receipts", json={"quantity": 5, "unit_cost": 9000}, headers=CLERK)
+    ro, line = uuid.uuid4(), uuid.uuid4()
+
+    reception_db = await ensure_database(postgres_url, f"t_reception_{uuid.uuid4().hex[:8]}")
+    pool = await open_pool(reception_db)
+    try:
+        store = EventStore(pool)
+        meta = Metadata(Tenant(GROUP, SITE), "advisor-1", "corr-1")
+        await store.append(f"repair_order-{ro}", 0, [NewEvent(signed(ro, line), meta)])
+        relay = Relay(store, KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}."))
+        assert await relay.step() == 1
+        await relay.close()
+    finally:
+        await pool.close()
+
+    async def stock(part: str) -> dict[str, Any]:
+        body: dict[str, Any] = (await parts.get(f"/sites/{SITE}/stock/{part}", headers=CLERK)).json()
+        return body
+
+    oil = await eventually(lambda: stock("SP-5W30-4L"), until=lambda s: s["reserved"] == 1, what="oil reserved")
+    assert oil["reservations"][0]["repair_order_id"] == str(ro)
+    assert oil["reservations"][0]["line_id"] == str(line)
+    filter_ = await stock("90915-YZZE1")
+    assert (filter_["reserved"], filter_["backordered"]) == (0, 1), "no filter on the shelf: a shortage"
+    assert (await stock("WIPER-X"))["reservations"] == [], "customer-supplied parts are not reserved"
