@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import asyncpg
@@ -110,3 +111,18 @@ async def _applied_offsets(projector: KafkaProjector) -> int:
         return 0
     positions = [await consumer._consumer.position(tp) for tp in consumer._consumer.assignment()]
     return sum(positions)
+
+
+async def test_replicas_of_a_log_projection_never_apply_a_page_twice(pool: asyncpg.Pool) -> None:
+    await pool.execute(CounterTotals.ddl)
+    store = EventStore(pool)
+    expected = await seed(store, counters=6, increments=20)
+    replicas = [LogProjector(store, CounterTotals(), page_size=5) for _ in range(4)]
+
+    async def catch_up(projector: LogProjector) -> None:
+        await projector.catch_up()
+
+    for _ in range(3):  # the replicas race until none finds anything left
+        await asyncio.gather(*(catch_up(p) for p in replicas))
+    assert await totals(pool) == expected
+    assert (await replicas[0].lag()).events_applied == 6 * 21

@@ -55,8 +55,11 @@ class Lag:
 
 
 async def _state(pool: asyncpg.Pool | Connection, name: str) -> asyncpg.Record:
-    await pool.execute("INSERT INTO projection_state (projection) VALUES ($1) ON CONFLICT DO NOTHING", name)
+    # Read first: an INSERT, even one that conflicts, would take a transaction id.
     row = await pool.fetchrow("SELECT * FROM projection_state WHERE projection = $1", name)
+    if row is None:
+        await pool.execute("INSERT INTO projection_state (projection) VALUES ($1) ON CONFLICT DO NOTHING", name)
+        row = await pool.fetchrow("SELECT * FROM projection_state WHERE projection = $1", name)
     assert row is not None
     return row
 
@@ -95,16 +98,24 @@ class LogProjector:
 
     async def step(self) -> int:
         """Apply the next page of the log; return the number of events read. Only the events
-        the projection handles are decoded: the others only move the checkpoint."""
-        state = await _state(self.store.pool, self.projection.name)
-        page = await self.store.read_log_stored(LogPosition(state["tx_id"], state["position"]), self.page_size)
-        if not page:
-            return 0
-        handles = self.projection.handles
-        relevant = [self.store.decode(e) for e in page if e.event_type in handles]
+        the projection handles are decoded: the others only move the checkpoint.
+
+        Replicas of a service each run the projector; a transaction-scoped advisory lock per
+        projection lets one apply a page while the others skip the round, and the checkpoint is
+        read under that lock, so no page is applied twice. (A row lock would take a transaction
+        id and hold back the very log horizon the page is read below.)"""
         async with self.store.transaction() as conn:
-            for envelope in relevant:
-                await self.projection.apply(conn, envelope)
+            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock(hashtext($1))", self.projection.name):
+                return 0
+            state = await _state(conn, self.projection.name)
+            after = LogPosition(state["tx_id"], state["position"])
+            page = await self.store.read_log_stored(after, self.page_size)
+            if not page:
+                return 0
+            handles = self.projection.handles
+            for stored in page:
+                if stored.event_type in handles:
+                    await self.projection.apply(conn, self.store.decode(stored))
             await _record_progress(conn, self.projection.name, page[-1].recorded_at, len(page), page[-1].log_position)
         return len(page)
 
@@ -140,7 +151,7 @@ class LogProjector:
         seconds = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
         return Lag(row["behind"], seconds, state["last_lag_ms"], state["events_applied"])
 
-    async def run(self, stop: asyncio.Event, *, idle_interval: float = 0.02) -> None:
+    async def run(self, stop: asyncio.Event, *, idle_interval: float = 0.05) -> None:
         while not stop.is_set():
             if await self.step() < self.page_size:
                 await sleep_unless(stop, idle_interval)
