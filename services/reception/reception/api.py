@@ -1,0 +1,317 @@
+"""The reception HTTP API: parse, authorise, call a use case, answer with the new state.
+
+Paths are relative to a site (`/sites/{site_id}/...`); the gateway serves them under `/api/v1`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Request
+
+from events.decider import Outcome
+from events.envelope import Metadata, Tenant
+from events.http import CurrentIdentity, command_metadata
+from events.identity import ADVISOR, CASHIER, DISPATCHER, SERVICE_MANAGER, SYSTEM, Identity
+from reception.domain.repair_order_commands import MarkReadyForDelivery
+from reception.domain.repair_order_state import RepairOrder
+from reception.handlers import Reception
+from reception.schemas import (
+    AdditionalWorkBody,
+    AddLineBody,
+    ApproveBody,
+    CheckInBody,
+    ConcernBody,
+    DamageBody,
+    DeclineBody,
+    DeliveryBody,
+    EstimateBody,
+    ExitSlipBody,
+    HandOverBody,
+    PromisedTimeBody,
+    RemoveLineBody,
+    SettlementBody,
+    SignBody,
+    WalkAroundBody,
+    repair_order_view,
+)
+
+router = APIRouter(tags=["reception"])
+
+SiteId = Annotated[UUID, Path(description="the site (dealership) id")]
+RepairOrderId = Annotated[UUID, Path(description="the repair order (visit) id")]
+
+DESK = (ADVISOR, SERVICE_MANAGER)
+CASH_DESK = (*DESK, CASHIER)
+# Findings and readiness come from the workshop (its dispatcher, or a system reacting to it).
+WORKSHOP = (DISPATCHER, SYSTEM, SERVICE_MANAGER)
+
+Action = Callable[[Reception, Metadata, datetime], Awaitable[Outcome[RepairOrder]]]
+
+
+def reception_of(request: Request) -> Reception:
+    reception: Reception = request.app.state.reception
+    return reception
+
+
+def _tenant(identity: Identity, site_id: UUID) -> Tenant:
+    identity.require_site(identity.group_id, str(site_id))
+    return Tenant(identity.group_id, str(site_id))
+
+
+async def _act(
+    request: Request, identity: Identity, site_id: UUID, roles: tuple[str, ...], action: Action
+) -> dict[str, Any]:
+    identity.require_role(*roles)
+    metadata = command_metadata(identity, str(site_id), request)
+    reception = reception_of(request)
+    outcome = await action(reception, metadata, reception.now())
+    return repair_order_view(outcome.state, outcome.version)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+@router.get("/sites/{site_id}/repair-orders")
+async def list_repair_orders(
+    site_id: SiteId, identity: CurrentIdentity, request: Request, open_only: bool = True
+) -> list[dict[str, Any]]:
+    """The site's visits, newest first; `open_only` (default): not yet delivered or ended by an exit slip."""
+    tenant = _tenant(identity, site_id)
+    rows = await request.app.state.runtime.pool.fetch(
+        """SELECT repair_order_id, status, advisor, plate, vin, customer_name, arrival_kind, priority,
+                  customer_waiting, promised_at, checked_in_at, signed, ready, settled, delivered,
+                  invoice_total, currency, updated_at
+           FROM repair_orders WHERE group_id = $1 AND site_id = $2
+             AND (NOT $3 OR status NOT IN ('delivered', 'exit_slip'))
+           ORDER BY checked_in_at DESC LIMIT 500""",
+        tenant.group_id,
+        tenant.site_id,
+        open_only,
+    )
+    return [{**dict(row), "repair_order_id": str(row["repair_order_id"])} for row in rows]
+
+
+@router.get("/sites/{site_id}/repair-orders/{repair_order_id}")
+async def get_repair_order(
+    site_id: SiteId, repair_order_id: RepairOrderId, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    state, version = await reception_of(request).repair_order_state(_tenant(identity, site_id), repair_order_id)
+    return repair_order_view(state, version)
+
+
+# --- at the reception desk ------------------------------------------------------------------
+
+
+@router.post("/sites/{site_id}/repair-orders", status_code=201)
+async def check_in(site_id: SiteId, body: CheckInBody, identity: CurrentIdentity, request: Request) -> dict[str, Any]:
+    """Greet and receive the car; the advisor is the caller."""
+    return await _act(
+        request,
+        identity,
+        site_id,
+        DESK,
+        lambda r, m, now: r.check_in(m, lambda ro: body.command(ro, identity.user_id, now)),
+    )
+
+
+@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/walk-around", status_code=201)
+async def walk_around(
+    site_id: SiteId, repair_order_id: RepairOrderId, body: WalkAroundBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    return await _act(
+        request, identity, site_id, DESK, lambda r, m, now: r.record_walk_around(m, repair_order_id, body.command(now))
+    )
+
+
+@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/damages", status_code=201)
+async def report_damage(
+    site_id: SiteId, repair_order_id: RepairOrderId, body: DamageBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    return await _act(
+        request,
+        identity,
+        site_id,
+        DESK,
+        lambda r, m, now: r.report_damage(m, repair_order_id, body.command(identity.user_id, now)),
+    )
+
+
+@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/concerns", status_code=201)
+async def record_concern(
+    site_id: SiteId, repair_order_id: RepairOrderId, body: ConcernBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    return await _act(
+        request, identity, site_id, DESK, lambda r, m, now: r.record_concern(m, repair_order_id, body.command(now))
+    )
+
+
+@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/estimate", status_code=201)
+async def prepare_estimate(
+    site_id: SiteId, repair_order_id: RepairOrderId, body: EstimateBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    return await _act(
+        request, identity, site_id, DESK, lambda r, m, now: r.prepare_estimate(m, repair_order_id, body.command(now))
+    )
+
+
+@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/sign")
+async def sign(
+    site_id: SiteId, repair_order_id: RepairOrderId, body: SignBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    return await _act(request, identity, site_id, DESK, lambda r, m, now: r.sign(m, repair_order_id, body.command(now)))
+
+
+@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/exit-slip", status_code=201)
+async def issue_exit_slip(
+    site_id: SiteId, repair_order_id: RepairOrderId, body: ExitSlipBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    return await _act(
+        request, identity, site_id, DESK, lambda r, m, now: r.issue_exit_slip(m, repair_order_id, body.command(now))
+    )
+
+
+# --- changes after signing (the domain asks for the customer's consent) ---------------------
+
+
+@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/lines", status_code=201)
+async def add_line(
+    site_id: SiteId, repair_order_id: RepairOrderId, body: AddLineBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    return await _act(
+        request, identity, site_id, DESK, lambda r, m, now: r.add_line(m, repair_order_id, body.command(now))
+    )
+
+
+@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/lines/{line_id}/remove")
+async def remove_line(
+    site_id: SiteId,
+    repair_order_id: RepairOrderId,
+    line_id: UUID,
+    body: RemoveLineBody,
+    identity: CurrentIdentity,
+    request: Request,
+) -> dict[str, Any]:
+    return await _act(
+        request,
+        identity,
+        site_id,
+        DESK,
+        lambda r, m, now: r.remove_line(m, repair_order_id, body.command(line_id, now)),
+    )
+
+
+@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/promised-time")
+async def revise_promised_time(
+    site_id: SiteId, repair_order_id: RepairOrderId, body: PromisedTimeBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    return await _act(
+        request,
+        identity,
+        site_id,
+        DESK,
+        lambda r, m, now: r.revise_promised_time(m, repair_order_id, body.command(now)),
+    )
+
+
+# --- workshop and additional work -------------------------------------------------------------
+
+
+@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/hand-over")
+async def hand_over(
+    site_id: SiteId, repair_order_id: RepairOrderId, body: HandOverBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    return await _act(
+        request, identity, site_id, DESK, lambda r, m, now: r.hand_over(m, repair_order_id, body.command(now))
+    )
+
+
+@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/additional-work", status_code=201)
+async def receive_additional_work(
+    site_id: SiteId,
+    repair_order_id: RepairOrderId,
+    body: AdditionalWorkBody,
+    identity: CurrentIdentity,
+    request: Request,
+) -> dict[str, Any]:
+    return await _act(
+        request,
+        identity,
+        site_id,
+        WORKSHOP,
+        lambda r, m, now: r.receive_additional_work(m, repair_order_id, body.command(now)),
+    )
+
+
+@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/additional-work/{finding_id}/approve")
+async def approve_additional_work(
+    site_id: SiteId,
+    repair_order_id: RepairOrderId,
+    finding_id: UUID,
+    body: ApproveBody,
+    identity: CurrentIdentity,
+    request: Request,
+) -> dict[str, Any]:
+    return await _act(
+        request,
+        identity,
+        site_id,
+        DESK,
+        lambda r, m, now: r.approve_additional_work(m, repair_order_id, body.command(finding_id, now)),
+    )
+
+
+@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/additional-work/{finding_id}/decline")
+async def decline_additional_work(
+    site_id: SiteId,
+    repair_order_id: RepairOrderId,
+    finding_id: UUID,
+    body: DeclineBody,
+    identity: CurrentIdentity,
+    request: Request,
+) -> dict[str, Any]:
+    return await _act(
+        request,
+        identity,
+        site_id,
+        DESK,
+        lambda r, m, now: r.decline_additional_work(m, repair_order_id, body.command(finding_id, now)),
+    )
+
+
+# --- the end of the visit -------------------------------------------------------------------
+
+
+@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/ready")
+async def mark_ready(
+    site_id: SiteId, repair_order_id: RepairOrderId, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    """QC passed in the workshop; later also a reaction to workshop.VehicleReadyForDelivery."""
+    return await _act(
+        request,
+        identity,
+        site_id,
+        WORKSHOP,
+        lambda r, m, now: r.mark_ready(m, repair_order_id, MarkReadyForDelivery(now)),
+    )
+
+
+@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/settlement")
+async def settle(
+    site_id: SiteId, repair_order_id: RepairOrderId, body: SettlementBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    return await _act(
+        request, identity, site_id, CASH_DESK, lambda r, m, now: r.settle(m, repair_order_id, body.command(now))
+    )
+
+
+@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/delivery")
+async def deliver(
+    site_id: SiteId, repair_order_id: RepairOrderId, body: DeliveryBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    return await _act(
+        request, identity, site_id, DESK, lambda r, m, now: r.deliver(m, repair_order_id, body.command(now))
+    )

@@ -1,0 +1,45 @@
+"""Wiring: the reception runtime (database, relay, projection) and its HTTP app.
+
+No reactions yet: the policies that react to workshop events come with the workshop service.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from events.clock import Clock, SystemClock
+from events.http import install_error_handlers
+from events.kafka import KafkaSettings
+from events.migrations import load_folder
+from events.runtime import ServiceRuntime, add_health_routes
+from events.tracing import configure_tracing, instrument_app
+from reception import api
+from reception.handlers import Reception
+from reception.projections import RepairOrders
+
+
+def create_app(
+    *, clock: Clock | None = None, database_url: str | None = None, kafka: KafkaSettings | None = None
+) -> FastAPI:
+    runtime = ServiceRuntime(
+        "reception",
+        migrations=load_folder("reception", Path(__file__).parent / "sql"),
+        own_projections=[RepairOrders()],
+        clock=clock or SystemClock(),
+        database_url=database_url,
+        kafka=kafka,
+    )
+    app = FastAPI(title="dealerflow reception", lifespan=runtime.lifespan)
+    app.state.reception = Reception(runtime)
+    install_error_handlers(app)
+    add_health_routes(app)
+    app.include_router(api.router)
+    instrument_app(app)
+    return app
+
+
+def main_app() -> FastAPI:
+    configure_tracing("reception")
+    return create_app()

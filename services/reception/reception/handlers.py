@@ -1,0 +1,133 @@
+"""The reception use cases: load the repair order, decide, append — one method each.
+
+Handlers take the already-checked `Metadata` (tenant, actor, correlation) and the domain
+command; the HTTP layer builds the command with `now()`, so time comes from the runtime's clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from events.decider import Outcome, execute, load
+from events.envelope import Metadata, Tenant
+from events.runtime import ServiceRuntime
+from events.store import EventStore
+from reception.domain import repair_order
+from reception.domain.repair_order_commands import (
+    AddRepairLine,
+    ApproveAdditionalWork,
+    CheckIn,
+    DeclineAdditionalWork,
+    Deliver,
+    HandOverToWorkshop,
+    IssueExitSlip,
+    MarkReadyForDelivery,
+    PrepareEstimate,
+    ReceiveAdditionalWork,
+    RecordConcern,
+    RecordWalkAround,
+    RemoveRepairLine,
+    RepairOrderCommand,
+    ReportDamage,
+    RevisePromisedTime,
+    Settle,
+    SignRepairOrder,
+)
+from reception.domain.repair_order_state import RepairOrder
+
+
+@dataclass(frozen=True)
+class Reception:
+    """The use cases, on the service's runtime (its event store and clock)."""
+
+    runtime: ServiceRuntime
+
+    @property
+    def store(self) -> EventStore:
+        return self.runtime.store
+
+    def now(self) -> datetime:
+        return self.runtime.clock.now()
+
+    async def _on(self, metadata: Metadata, repair_order_id: UUID, command: RepairOrderCommand) -> Outcome[RepairOrder]:
+        """Every command but check-in acts on an existing visit: an unknown one is a 404."""
+        stream = repair_order.stream_id(repair_order_id)
+        return await execute(self.store, repair_order.repair_order, stream, command, metadata, must_exist=True)
+
+    # --- at the reception desk --------------------------------------------------------------
+
+    async def check_in(self, metadata: Metadata, build: Callable[[UUID], CheckIn]) -> Outcome[RepairOrder]:
+        """Start a visit: a new repair-order stream, its id chosen here so no caller can reuse one."""
+        repair_order_id = uuid4()
+        command = build(repair_order_id)
+        stream = repair_order.stream_id(repair_order_id)
+        return await execute(self.store, repair_order.repair_order, stream, command, metadata)
+
+    async def record_walk_around(self, metadata: Metadata, ro: UUID, command: RecordWalkAround) -> Outcome[RepairOrder]:
+        return await self._on(metadata, ro, command)
+
+    async def report_damage(self, metadata: Metadata, ro: UUID, command: ReportDamage) -> Outcome[RepairOrder]:
+        return await self._on(metadata, ro, command)
+
+    async def record_concern(self, metadata: Metadata, ro: UUID, command: RecordConcern) -> Outcome[RepairOrder]:
+        return await self._on(metadata, ro, command)
+
+    async def prepare_estimate(self, metadata: Metadata, ro: UUID, command: PrepareEstimate) -> Outcome[RepairOrder]:
+        return await self._on(metadata, ro, command)
+
+    async def sign(self, metadata: Metadata, ro: UUID, command: SignRepairOrder) -> Outcome[RepairOrder]:
+        return await self._on(metadata, ro, command)
+
+    async def issue_exit_slip(self, metadata: Metadata, ro: UUID, command: IssueExitSlip) -> Outcome[RepairOrder]:
+        return await self._on(metadata, ro, command)
+
+    # --- changes after signing ----------------------------------------------------------------
+
+    async def add_line(self, metadata: Metadata, ro: UUID, command: AddRepairLine) -> Outcome[RepairOrder]:
+        return await self._on(metadata, ro, command)
+
+    async def remove_line(self, metadata: Metadata, ro: UUID, command: RemoveRepairLine) -> Outcome[RepairOrder]:
+        return await self._on(metadata, ro, command)
+
+    async def revise_promised_time(
+        self, metadata: Metadata, ro: UUID, command: RevisePromisedTime
+    ) -> Outcome[RepairOrder]:
+        return await self._on(metadata, ro, command)
+
+    # --- workshop and additional work -----------------------------------------------------
+
+    async def hand_over(self, metadata: Metadata, ro: UUID, command: HandOverToWorkshop) -> Outcome[RepairOrder]:
+        return await self._on(metadata, ro, command)
+
+    async def receive_additional_work(
+        self, metadata: Metadata, ro: UUID, command: ReceiveAdditionalWork
+    ) -> Outcome[RepairOrder]:
+        return await self._on(metadata, ro, command)
+
+    async def approve_additional_work(
+        self, metadata: Metadata, ro: UUID, command: ApproveAdditionalWork
+    ) -> Outcome[RepairOrder]:
+        return await self._on(metadata, ro, command)
+
+    async def decline_additional_work(
+        self, metadata: Metadata, ro: UUID, command: DeclineAdditionalWork
+    ) -> Outcome[RepairOrder]:
+        return await self._on(metadata, ro, command)
+
+    # --- the end of the visit ---------------------------------------------------------------
+
+    async def mark_ready(self, metadata: Metadata, ro: UUID, command: MarkReadyForDelivery) -> Outcome[RepairOrder]:
+        return await self._on(metadata, ro, command)
+
+    async def settle(self, metadata: Metadata, ro: UUID, command: Settle) -> Outcome[RepairOrder]:
+        return await self._on(metadata, ro, command)
+
+    async def deliver(self, metadata: Metadata, ro: UUID, command: Deliver) -> Outcome[RepairOrder]:
+        return await self._on(metadata, ro, command)
+
+    async def repair_order_state(self, tenant: Tenant, repair_order_id: UUID) -> tuple[RepairOrder, int]:
+        stream = repair_order.stream_id(repair_order_id)
+        return await load(self.store, repair_order.repair_order, stream, tenant)

@@ -1,0 +1,332 @@
+"""What the reception API accepts (request bodies, validated: 422 with field errors) and answers
+(views). Published value objects (contacts, vehicle, damage, consent, repair lines) are the
+catalog's own models, so a body is checked against exactly the shape the events carry."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from events.catalog.reception_values import Consent, Contact, Damage, RepairLine, VehicleIdentity
+from reception.domain.repair_order_commands import (
+    AddRepairLine,
+    ApproveAdditionalWork,
+    CheckIn,
+    DeclineAdditionalWork,
+    Deliver,
+    HandOverToWorkshop,
+    IssueExitSlip,
+    PrepareEstimate,
+    ReceiveAdditionalWork,
+    RecordConcern,
+    RecordWalkAround,
+    RemoveRepairLine,
+    ReportDamage,
+    RevisePromisedTime,
+    Settle,
+    SignRepairOrder,
+)
+from reception.domain.repair_order_state import RepairOrder
+
+Text = Field(min_length=1, max_length=500)
+Code = Field(min_length=1, max_length=40)
+LongText = Field(min_length=1, max_length=4000)
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CheckInBody(Body):
+    """`arrived_at` defaults to now; the greeting is now (the advisor checks the car in while greeting),
+    so an arrival in the future is refused by the domain (time_out_of_order)."""
+
+    arrival_kind: str = Code
+    customer: Contact
+    vehicle: VehicleIdentity
+    vehicle_user: Contact | None = Field(default=None, description="the driver, if not the customer")
+    customer_waiting: bool
+    contact_phone: str | None = Field(default=None, min_length=1, max_length=40)
+    appointment_id: UUID | None = None
+    arrived_at: AwareDatetime | None = None
+    courtesy_offered: tuple[str, ...] = Field(default=(), max_length=10)
+    courtesy_accepted: str | None = Field(default=None, max_length=40)
+    currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
+
+    def command(self, repair_order_id: UUID, advisor: str, now: datetime) -> CheckIn:
+        return CheckIn(
+            repair_order_id,
+            self.arrival_kind,
+            self.customer,
+            self.vehicle,
+            self.vehicle_user or self.customer,
+            advisor,
+            self.arrived_at or now,
+            now,
+            self.customer_waiting,
+            self.contact_phone,
+            self.appointment_id,
+            self.courtesy_offered,
+            self.courtesy_accepted,
+            self.currency,
+        )
+
+
+class WalkAroundBody(Body):
+    mileage_km: int = Field(ge=0, le=5_000_000)
+    fuel_eighths: int = Field(ge=0, le=8)
+    valuables_reminded: bool
+    protective_covers_fitted: bool
+    declined_by_customer: bool = False
+    warning_lamps: tuple[str, ...] = Field(default=(), max_length=30)
+    damages: tuple[Damage, ...] = Field(default=(), max_length=50)
+    overnight: bool = False
+    spare_tyre_present: bool | None = None
+    tools_present: bool | None = None
+
+    def command(self, now: datetime) -> RecordWalkAround:
+        return RecordWalkAround(
+            self.mileage_km,
+            self.fuel_eighths,
+            self.valuables_reminded,
+            self.protective_covers_fitted,
+            self.declined_by_customer,
+            now,
+            self.warning_lamps,
+            self.damages,
+            self.overnight,
+            self.spare_tyre_present,
+            self.tools_present,
+        )
+
+
+class DamageBody(Body):
+    damages: tuple[Damage, ...] = Field(min_length=1, max_length=50)
+    channel: str = Code
+    found_at: AwareDatetime
+
+    def command(self, reported_by: str, now: datetime) -> ReportDamage:
+        return ReportDamage(self.damages, self.channel, reported_by, self.found_at, now)
+
+
+class ConcernBody(Body):
+    concern_id: UUID = Field(default_factory=uuid4)
+    customer_words: str = LongText
+    what: str = Text
+    when: str = Text
+    where: str = Text
+    who: str = Text
+    how_often: str = Text
+    read_back_confirmed: bool
+
+    def command(self, now: datetime) -> RecordConcern:
+        return RecordConcern(
+            self.concern_id,
+            self.customer_words,
+            self.what,
+            self.when,
+            self.where,
+            self.who,
+            self.how_often,
+            self.read_back_confirmed,
+            now,
+        )
+
+
+class EstimateBody(Body):
+    lines: tuple[RepairLine, ...] = Field(min_length=1, max_length=100)
+    promised_at: AwareDatetime
+    payment_method: str = Code
+    old_parts: str = Code
+    wash: bool
+    estimate_method: str = Field(default="item", min_length=1, max_length=40)
+
+    def command(self, now: datetime) -> PrepareEstimate:
+        return PrepareEstimate(
+            self.lines, self.promised_at, self.payment_method, self.old_parts, self.wash, now, self.estimate_method
+        )
+
+
+class SignBody(Body):
+    signature_ref: str = Text
+
+    def command(self, now: datetime) -> SignRepairOrder:
+        return SignRepairOrder(self.signature_ref, now)
+
+
+class ExitSlipBody(Body):
+    advice: str = LongText
+    customer_declined_repair: bool = False
+    diagnosis_fee: int = Field(default=0, ge=0, le=10_000_000, description="minor units (fen)")
+
+    def command(self, now: datetime) -> IssueExitSlip:
+        return IssueExitSlip(self.advice, now, self.customer_declined_repair, self.diagnosis_fee)
+
+
+class AddLineBody(Body):
+    line: RepairLine
+    consent: Consent | None = None
+
+    def command(self, now: datetime) -> AddRepairLine:
+        return AddRepairLine(self.line, self.consent, now)
+
+
+class RemoveLineBody(Body):
+    reason: str = Text
+    consent: Consent | None = None
+
+    def command(self, line_id: UUID, now: datetime) -> RemoveRepairLine:
+        return RemoveRepairLine(line_id, self.reason, self.consent, now)
+
+
+class PromisedTimeBody(Body):
+    promised_at: AwareDatetime
+    reason: str = Text
+    consent: Consent | None = None
+
+    def command(self, now: datetime) -> RevisePromisedTime:
+        return RevisePromisedTime(self.promised_at, self.reason, self.consent, now)
+
+
+class HandOverBody(Body):
+    key_tag: str = Code
+
+    def command(self, now: datetime) -> HandOverToWorkshop:
+        return HandOverToWorkshop(self.key_tag, now)
+
+
+class AdditionalWorkBody(Body):
+    finding_id: UUID
+    description: str = LongText
+    proposed_lines: tuple[RepairLine, ...] = Field(min_length=1, max_length=50)
+    safety_critical: bool
+    extra_minutes: int = Field(ge=0, le=100_000)
+    evidence_refs: tuple[str, ...] = Field(default=(), max_length=50)
+
+    def command(self, now: datetime) -> ReceiveAdditionalWork:
+        return ReceiveAdditionalWork(
+            self.finding_id,
+            self.description,
+            self.proposed_lines,
+            self.safety_critical,
+            self.extra_minutes,
+            now,
+            self.evidence_refs,
+        )
+
+
+class ApproveBody(Body):
+    consent: Consent | None = None
+
+    def command(self, finding_id: UUID, now: datetime) -> ApproveAdditionalWork:
+        return ApproveAdditionalWork(finding_id, self.consent, now)
+
+
+class DeclineBody(Body):
+    consent: Consent | None = None
+    customer_reason: str = Text
+    safety_explained: bool = False
+
+    def command(self, finding_id: UUID, now: datetime) -> DeclineAdditionalWork:
+        return DeclineAdditionalWork(finding_id, self.consent, self.customer_reason, now, self.safety_explained)
+
+
+class SettlementBody(Body):
+    invoice_number: str = Code
+    payment_method: str = Code
+
+    def command(self, now: datetime) -> Settle:
+        return Settle(self.invoice_number, self.payment_method, now)
+
+
+class DeliveryBody(Body):
+    work_explained: bool
+    old_parts_shown: bool
+    old_parts_returned: bool
+    next_service_due_date: date | None = None
+    next_service_due_km: int | None = Field(default=None, ge=0, le=5_000_000)
+
+    def command(self, now: datetime) -> Deliver:
+        return Deliver(
+            now,
+            self.work_explained,
+            self.old_parts_shown,
+            self.old_parts_returned,
+            self.next_service_due_date,
+            self.next_service_due_km,
+        )
+
+
+# --- views ----------------------------------------------------------------------------------
+
+
+def _status(state: RepairOrder) -> str:
+    if state.closed_by_exit_slip:
+        return "exit_slip"
+    if state.delivered:
+        return "delivered"
+    if state.settled is not None:
+        return "settled"
+    if state.ready:
+        return "ready"
+    if state.pending_findings:
+        return "awaiting_approval"
+    if state.handed_over_at is not None:
+        return "in_workshop"
+    if state.signed_at is not None:
+        return "signed"
+    return "estimated" if state.estimate is not None else "checked_in"
+
+
+def repair_order_view(state: RepairOrder, version: int) -> dict[str, Any]:
+    visit = state.checked_in
+    assert visit is not None  # `load` refuses a stream that does not exist, and check-in starts every one
+    settled = state.settled
+    return {
+        "repair_order_id": str(visit.repair_order_id),
+        "version": version,
+        "status": _status(state),
+        "arrival_kind": visit.arrival_kind,
+        "priority": visit.priority,
+        "service_advisor": visit.service_advisor,
+        "customer": visit.customer.model_dump(mode="json"),
+        "vehicle": visit.vehicle.model_dump(mode="json"),
+        "vehicle_user": visit.vehicle_user.model_dump(mode="json"),
+        "customer_waiting": visit.customer_waiting,
+        "currency": visit.currency,
+        "arrived_at": visit.arrived_at,
+        "walk_around_recorded": state.walk_around is not None,
+        "concerns": [{"concern_id": str(c.concern_id), "customer_words": c.customer_words} for c in state.concerns],
+        "lines": [line.model_dump(mode="json") for line in state.lines],
+        "estimate_total": state.estimate.total if state.estimate else None,
+        "promised_at": state.promised_at,
+        "original_promised_at": state.original_promised_at,
+        "signed_at": state.signed_at,
+        "handed_over_at": state.handed_over_at,
+        "findings": [
+            {
+                "finding_id": str(f.finding_id),
+                "description": f.description,
+                "safety_critical": f.safety_critical,
+                "extra_minutes": f.extra_minutes,
+                "decision": f.decision,
+                "lines": [line.model_dump(mode="json") for line in f.lines],
+            }
+            for f in state.findings
+        ],
+        "ready": state.ready,
+        "invoice": None
+        if settled is None
+        else {
+            "invoice_number": settled.invoice_number,
+            "payment_method": settled.payment_method,
+            "labour_total": settled.labour_total,
+            "parts_total": settled.parts_total,
+            "total": settled.total,
+            "customer_pay_total": settled.customer_pay_total,
+        },
+        "delivered": state.delivered,
+    }

@@ -1,0 +1,192 @@
+"""The reception service over HTTP, on a real PostgreSQL and broker: one visit from check-in to
+delivery, the refusals the desk meets, and the board of a site's open repair orders."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from events.identity import ADVISOR, CASHIER, DISPATCHER, IDENTITY_HEADER, Identity, issue_internal_token
+from events.kafka import KafkaSettings
+from events.testing import eventually
+from reception.app import create_app
+
+GROUP_A, GROUP_B = str(uuid.uuid4()), str(uuid.uuid4())
+SITE_1, SITE_2, SITE_B = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+
+
+def as_(role: str, group: str = GROUP_A, *sites: str) -> dict[str, str]:
+    identity = Identity(f"{role}-1", "Li Na", group, frozenset({role}), frozenset(sites or (SITE_1,)))
+    return {IDENTITY_HEADER: issue_internal_token(identity)}
+
+
+ADVISOR_A = as_(ADVISOR)
+
+
+@pytest.fixture
+async def api(database: str, bootstrap_servers: str, topic_prefix: str) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(
+        database_url=database,
+        kafka=KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}."),
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://r") as client:
+        yield client
+
+
+def repair_line(description: str, labour_price: int, part_price: int) -> dict[str, Any]:
+    return {
+        "line_id": str(uuid.uuid4()),
+        "labour_operation": description.upper().replace(" ", "-")[:12],
+        "description": description,
+        "labour_minutes": 40,
+        "labour_price": labour_price,
+        "pay_type": "CUSTOMER_PAY",
+        "parts": [{"part_number": "P-1", "description": "part", "quantity": 1, "unit_price": part_price}],
+    }
+
+
+def consent() -> dict[str, Any]:
+    return {"kind": "phone", "recorded_by": "advisor-1", "at": datetime.now(UTC).isoformat(), "reference": "call-1"}
+
+
+CHECK_IN = {
+    "arrival_kind": "walk_in",
+    "customer": {"name": "Wang Wei", "phone": "13800000001"},
+    "vehicle": {"vin": "LFV3A23C0J3000001", "plate": "京A12345", "model": "Audi A4L"},
+    "customer_waiting": False,
+    "contact_phone": "13800000001",
+}
+WALK_AROUND = {"mileage_km": 10012, "fuel_eighths": 5, "valuables_reminded": True, "protective_covers_fitted": True}
+CONCERN = {
+    "customer_words": "10,000 km service, and it squeaks when braking",
+    "what": "squeak",
+    "when": "cold mornings",
+    "where": "front wheels",
+    "who": "the customer",
+    "how_often": "every morning",
+    "read_back_confirmed": True,
+}
+
+
+async def post(
+    api: httpx.AsyncClient, path: str, body: dict[str, Any] | None = None, headers: dict[str, str] = ADVISOR_A
+) -> httpx.Response:
+    return await api.post(f"/sites/{SITE_1}/repair-orders{path}", json=body or {}, headers=headers)
+
+
+async def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def signed_visit(api: httpx.AsyncClient, service: dict[str, Any]) -> str:
+    """A visit checked in, walked around, with a concern and an estimate, signed: its id."""
+    ro = (await ok(await post(api, "", CHECK_IN), 201))["repair_order_id"]
+    await ok(await post(api, f"/{ro}/walk-around", WALK_AROUND), 201)
+    await ok(await post(api, f"/{ro}/concerns", CONCERN), 201)
+    promised = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    estimate = {"lines": [service], "promised_at": promised, "payment_method": "card", "old_parts": "discard"}
+    estimated = await ok(await post(api, f"/{ro}/estimate", {**estimate, "wash": True}), 201)
+    assert estimated["status"] == "estimated"
+    await ok(await post(api, f"/{ro}/sign", {"signature_ref": "scan-0001"}))
+    return str(ro)
+
+
+async def test_a_visit_from_check_in_to_delivery_invoices_only_approved_work(api: httpx.AsyncClient) -> None:
+    service = repair_line("10000 km service", 8000, 20300)
+    ro = await signed_visit(api, service)
+    handed = await ok(await post(api, f"/{ro}/hand-over", {"key_tag": "K-17"}))
+    assert handed["status"] == "in_workshop"
+    assert handed["service_advisor"] == "advisor-1"
+
+    brakes, wipers = repair_line("front brake pads", 12000, 45000), repair_line("wipers", 1000, 9000)
+    finding, declined = str(uuid.uuid4()), str(uuid.uuid4())
+    for finding_id, lines in ((finding, [brakes]), (declined, [wipers])):
+        work = {
+            "finding_id": finding_id,
+            "description": "found in the workshop",
+            "proposed_lines": lines,
+            "safety_critical": False,
+            "extra_minutes": 30,
+        }
+        received = await ok(await post(api, f"/{ro}/additional-work", work, as_(DISPATCHER)), 201)
+    assert received["status"] == "awaiting_approval"
+
+    async def board() -> list[dict[str, Any]]:
+        response = await api.get(f"/sites/{SITE_1}/repair-orders?open_only=false", headers=ADVISOR_A)
+        rows: list[dict[str, Any]] = response.json()
+        return [row for row in rows if row["repair_order_id"] == ro]
+
+    await eventually(
+        board, until=lambda rows: bool(rows) and rows[0]["status"] == "awaiting_approval", what="findings on the board"
+    )
+    await ok(await post(api, f"/{ro}/additional-work/{finding}/approve", {"consent": consent()}))
+    await ok(
+        await post(
+            api, f"/{ro}/additional-work/{declined}/decline", {"consent": consent(), "customer_reason": "next time"}
+        )
+    )
+    await ok(await post(api, f"/{ro}/ready", headers=as_(DISPATCHER)))
+    settled = await ok(
+        await post(api, f"/{ro}/settlement", {"invoice_number": "INV-1", "payment_method": "card"}, as_(CASHIER))
+    )
+    # The service and the approved brakes; the declined wipers are not invoiced.
+    assert settled["invoice"]["total"] == 8000 + 20300 + 12000 + 45000
+    delivered = await ok(
+        await post(
+            api, f"/{ro}/delivery", {"work_explained": True, "old_parts_shown": True, "old_parts_returned": False}
+        )
+    )
+    assert delivered["status"] == "delivered"
+
+    rows = await eventually(board, until=lambda rows: bool(rows) and rows[0]["delivered"], what="the board row")
+    assert rows[0]["invoice_total"] == 8000 + 20300 + 12000 + 45000
+    assert (rows[0]["plate"], rows[0]["advisor"], rows[0]["status"]) == ("京A12345", "advisor-1", "delivered")
+
+
+async def test_the_desk_refusals(api: httpx.AsyncClient) -> None:
+    ro = await signed_visit(api, repair_line("10000 km service", 8000, 20300))
+
+    again = await post(api, f"/{ro}/sign", {"signature_ref": "scan-0002"})
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "already_signed")
+
+    extra = await post(api, f"/{ro}/lines", {"line": repair_line("wipers", 1000, 9000)})
+    assert (extra.status_code, extra.json()["error"]["code"]) == (409, "consent_required")
+
+    early = await post(
+        api, f"/{ro}/delivery", {"work_explained": True, "old_parts_shown": True, "old_parts_returned": False}
+    )
+    assert early.status_code == 409, early.text
+
+    bad = await post(api, "", {**CHECK_IN, "customer_waiting": "perhaps", "surprise": 1})
+    assert bad.status_code == 422
+    assert {"body.customer_waiting", "body.surprise"} <= {e["field"] for e in bad.json()["error"]["fields"]}
+
+    missing = await api.get(f"/sites/{SITE_1}/repair-orders/{uuid.uuid4()}", headers=ADVISOR_A)
+    assert missing.status_code == 404
+
+    other_site = await api.get(f"/sites/{SITE_2}/repair-orders/{ro}", headers=ADVISOR_A)
+    assert other_site.status_code == 403
+
+    other_group = await api.get(f"/sites/{SITE_1}/repair-orders/{ro}", headers=as_(ADVISOR, GROUP_B, SITE_1))
+    assert other_group.status_code == 404
+
+    cashier_signs = await post(api, f"/{ro}/hand-over", {"key_tag": "K-1"}, as_(CASHIER))
+    assert cashier_signs.status_code == 403
+
+
+async def test_the_board_lists_the_sites_open_visits(api: httpx.AsyncClient) -> None:
+    ro = (await ok(await post(api, "", CHECK_IN), 201))["repair_order_id"]
+
+    async def board() -> list[str]:
+        response = await api.get(f"/sites/{SITE_1}/repair-orders", headers=ADVISOR_A)
+        return [row["repair_order_id"] for row in response.json()]
+
+    await eventually(board, until=lambda ids: ro in ids, what="the checked-in visit on the board")
