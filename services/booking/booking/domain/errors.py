@@ -8,24 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from events.catalog.booking_values import check_code, check_vin
+from events.catalog.booking_values import check_vin
 from events.decider import DomainError
-
-
-class InvalidCode(DomainError):
-    """A code-list value (appointment kind, reason, channel, ...) not in the published list."""
-
-    code = "invalid_code"
-
-
-class MissingInformation(DomainError):
-    code = "missing_information"
-
-
-class InvalidAmount(DomainError):
-    """Minutes, mileage, quantities and counts are never negative (and some never zero)."""
-
-    code = "invalid_amount"
+from events.rules import InvalidAmount as InvalidAmount
+from events.rules import InvalidCode as InvalidCode
+from events.rules import MissingInformation as MissingInformation
+from events.rules import require_code as require_code
+from events.rules import require_text as require_text
 
 
 class TimeOutOfOrder(DomainError):
@@ -40,20 +29,6 @@ class NothingToChange(DomainError):
 
 class InvalidVin(DomainError):
     code = "invalid_vin"
-
-
-def require_code(value: str, allowed: tuple[str, ...], what: str) -> str:
-    try:
-        return check_code(value, allowed, what)
-    except ValueError as error:
-        raise InvalidCode(str(error)) from None
-
-
-def require_text(value: str | None, what: str) -> str:
-    cleaned = (value or "").strip()
-    if not cleaned:
-        raise MissingInformation(f"{what} is required")
-    return cleaned
 
 
 def require_positive(value: int, what: str) -> int:

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from events.catalog.reception_values import Consent, check_code
+from events.catalog.reception_values import Consent
 from events.decider import DomainError
+from events.rules import InvalidAmount as InvalidAmount
+from events.rules import InvalidCode as InvalidCode
+from events.rules import MissingInformation as MissingInformation
+from events.rules import require_code as require_code
+from events.rules import require_text as require_text
 
 # --- the visit ----------------------------------------------------------------------------
 
@@ -26,22 +31,6 @@ class VisitClosed(DomainError):
     """An exit slip ended the visit: nothing more happens on this stream."""
 
     code = "visit_closed"
-
-
-class InvalidCode(DomainError):
-    """A code-list value (arrival kind, payment method, ...) that is not in the published list."""
-
-    code = "invalid_code"
-
-
-class MissingInformation(DomainError):
-    code = "missing_information"
-
-
-class InvalidAmount(DomainError):
-    """Money, minutes, mileage and fuel are never negative (fuel: 0..8 eighths)."""
-
-    code = "invalid_amount"
 
 
 class TimeOutOfOrder(DomainError):
@@ -213,20 +202,6 @@ class DiagnosisFeeNotAllowed(DomainError):
 
 
 # --- checks -------------------------------------------------------------------------------
-
-
-def require_code(value: str, allowed: tuple[str, ...], what: str) -> str:
-    try:
-        return check_code(value, allowed, what)
-    except ValueError as error:
-        raise InvalidCode(str(error)) from None
-
-
-def require_text(value: str | None, what: str) -> str:
-    cleaned = (value or "").strip()
-    if not cleaned:
-        raise MissingInformation(f"{what} is required")
-    return cleaned
 
 
 def require_not_negative(value: int, what: str) -> int:

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from events.rules import check_code as check_code
+
 # Passive: the customer asks; active: the dealer proposes (docs/flow.md; seed 003 "主动预约/被动预约").
 APPOINTMENT_KINDS = ("passive", "active")
 # Why the dealer proposes an active appointment (docs/flow.md).
@@ -48,12 +50,6 @@ RECOMMENDATION_RESPONSES = ("accepted", "declined", "undecided")
 
 # 17 characters, digits and capital letters except I, O and Q (ISO 3779, GB 16735).
 _VIN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
-
-
-def check_code(value: str, allowed: tuple[str, ...], what: str) -> str:
-    if value not in allowed:
-        raise ValueError(f"{what} must be one of {', '.join(allowed)}; got {value!r}")
-    return value
 
 
 def check_vin(value: str) -> str:

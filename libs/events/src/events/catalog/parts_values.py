@@ -11,6 +11,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from events.rules import check_code as check_code
+
 # Where received stock comes from.
 STOCK_SOURCES = ("supplier", "transfer", "return")
 # Why a shortage was detected: a reservation found too little free stock, or a stocktake
@@ -30,12 +32,6 @@ def normalise_part_number(value: str) -> str:
     if not cleaned:
         raise ValueError("part number must not be empty")
     return cleaned
-
-
-def check_code(value: str, allowed: tuple[str, ...], what: str) -> str:
-    if value not in allowed:
-        raise ValueError(f"{what} must be one of {', '.join(allowed)}; got {value!r}")
-    return value
 
 
 def check_demand(repair_order_id: UUID | None, line_id: UUID | None, appointment_id: UUID | None) -> None:

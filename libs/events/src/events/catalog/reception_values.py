@@ -14,6 +14,8 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from events.rules import check_code as check_code
+
 # How the car came in (docs/flow.md). A first visit and a tow-in are handled like an
 # appointment (seed 000: "第一次进厂视同预约"; domain.md §1).
 ARRIVAL_KINDS = ("appointment", "walk_in", "first_visit", "tow_in")
@@ -44,12 +46,6 @@ CONSENT_KINDS = ("signature", "phone")
 EXIT_KINDS = ("consultation", "repair_declined")
 
 QUALITY_NOT_GUARANTEED = "quality not guaranteed"
-
-
-def check_code(value: str, allowed: tuple[str, ...], what: str) -> str:
-    if value not in allowed:
-        raise ValueError(f"{what} must be one of {', '.join(allowed)}; got {value!r}")
-    return value
 
 
 class _Value(BaseModel):
