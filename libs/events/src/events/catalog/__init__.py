@@ -6,3 +6,4 @@ from events.catalog import booking as booking
 from events.catalog import parts as parts
 from events.catalog import reception as reception
 from events.catalog import testing as testing
+from events.catalog import workshop as workshop

@@ -1,0 +1,1 @@
+"""The workshop service: work orders, dispatch, clock on/off, findings, progress, QC."""
