@@ -169,13 +169,14 @@ def update_promised_time(state: WorkOrder, command: UpdatePromisedTime) -> Seque
 
 
 def mark_waiting_for_parts(state: WorkOrder, command: MarkWaitingForParts) -> Sequence[Event]:
-    repair_order_id = _require_open(state)
-    job = _require_job(state, command.job_id)
-    if job.status == COMPLETED or command.missing_quantity <= 0:
-        return []  # the job got done without it (or nothing is missing): nothing to wait for
+    if state.repair_order_id is None:
+        raise errors.NoWorkOrder("there is no work order for this repair order")
+    job = state.jobs.get(command.job_id)
+    if state.status == READY or job is None or not job.open or command.missing_quantity <= 0:
+        return []  # the work is done or off the order (or nothing is missing): nothing waits
     return [
         ev.JobWaitingForParts(
-            repair_order_id=repair_order_id,
+            repair_order_id=state.repair_order_id,
             job_id=command.job_id,
             part_number=command.part_number,
             missing_quantity=command.missing_quantity,

@@ -1,0 +1,221 @@
+"""The workshop HTTP API: parse, authorise, call a use case, answer with the new state.
+
+Paths are relative to a site (`/sites/{site_id}/...`); the gateway serves them under `/api/v1`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Request
+
+from events.envelope import Tenant
+from events.http import CurrentIdentity, command_metadata
+from events.identity import (
+    ADVISOR,
+    DISPATCHER,
+    PARTS_CLERK,
+    QC_INSPECTOR,
+    SERVICE_MANAGER,
+    SYSTEM,
+    TECHNICIAN,
+    Identity,
+)
+from workshop.domain.commands import (
+    CompleteJob,
+    DispatchJob,
+    FailQualityCheck,
+    PassQualityCheck,
+    PauseJob,
+    RecordTestDrive,
+    ReportAdditionalWork,
+    StartJob,
+    WorkOrderCommand,
+)
+from workshop.handlers import Workshop
+from workshop.schemas import (
+    ClockBody,
+    DispatchBody,
+    FindingsBody,
+    PauseBody,
+    QualityCheckBody,
+    TestDriveBody,
+    work_order_view,
+)
+
+router = APIRouter(tags=["workshop"])
+
+SiteId = Annotated[UUID, Path(description="the site (dealership) id")]
+RepairOrderId = Annotated[UUID, Path(description="the repair order (and its work order) id")]
+JobId = Annotated[UUID, Path(description="the job id: the repair-order line id")]
+
+DISPATCHERS = (DISPATCHER, SERVICE_MANAGER)
+WORKERS = (TECHNICIAN, DISPATCHER, SERVICE_MANAGER)
+INSPECTORS = (QC_INSPECTOR, DISPATCHER, SERVICE_MANAGER)
+READERS = (ADVISOR, DISPATCHER, TECHNICIAN, QC_INSPECTOR, PARTS_CLERK, SERVICE_MANAGER, SYSTEM)
+
+
+def workshop_of(request: Request) -> Workshop:
+    workshop: Workshop = request.app.state.workshop
+    return workshop
+
+
+def _tenant(identity: Identity, site_id: UUID) -> Tenant:
+    identity.require_role(*READERS)
+    identity.require_site(identity.group_id, str(site_id))
+    return Tenant(identity.group_id, str(site_id))
+
+
+def _technician(identity: Identity, body: ClockBody) -> str:
+    """Technicians clock themselves; a dispatcher or manager may clock for a named technician."""
+    if body.technician_id is None or body.technician_id == identity.user_id:
+        return identity.user_id
+    identity.require_role(*DISPATCHERS)
+    return body.technician_id
+
+
+async def _run(
+    request: Request, identity: Identity, site_id: UUID, ro: UUID, command: WorkOrderCommand, roles: tuple[str, ...]
+) -> dict[str, Any]:
+    identity.require_role(*roles)
+    metadata = command_metadata(identity, str(site_id), request)
+    workshop = workshop_of(request)
+    outcome = await workshop.run(metadata, ro, command)
+    return work_order_view(outcome.state, outcome.version, workshop.now())
+
+
+@router.get("/sites/{site_id}/work-orders")
+async def list_work_orders(
+    site_id: SiteId,
+    identity: CurrentIdentity,
+    request: Request,
+    stage: str | None = None,
+    include_ready: bool = True,
+) -> list[dict[str, Any]]:
+    """The site's cars in the workshop with stage, promise and forecast (late ones first)."""
+    tenant = _tenant(identity, site_id)
+    rows = await request.app.state.runtime.pool.fetch(
+        """SELECT repair_order_id, vin, plate, priority, customer_waiting, stage, promised_at, forecast_ready_at,
+                  running_late, pending_findings, failed_checks, opened_at, ready_at, updated_at
+           FROM work_orders
+           WHERE group_id = $1 AND site_id = $2 AND ($3::text IS NULL OR stage = $3) AND ($4 OR stage <> 'ready')
+           ORDER BY running_late DESC, promised_at LIMIT 500""",
+        tenant.group_id,
+        tenant.site_id,
+        stage,
+        include_ready,
+    )
+    return [{**dict(row), "repair_order_id": str(row["repair_order_id"])} for row in rows]
+
+
+@router.get("/sites/{site_id}/work-orders/{repair_order_id}")
+async def get_work_order(
+    site_id: SiteId, repair_order_id: RepairOrderId, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    workshop = workshop_of(request)
+    state, version = await workshop.state(_tenant(identity, site_id), repair_order_id)
+    return work_order_view(state, version, workshop.now())
+
+
+@router.post("/sites/{site_id}/work-orders/{repair_order_id}/jobs/{job_id}/dispatch")
+async def dispatch(
+    site_id: SiteId,
+    repair_order_id: RepairOrderId,
+    job_id: JobId,
+    body: DispatchBody,
+    identity: CurrentIdentity,
+    request: Request,
+) -> dict[str, Any]:
+    command = DispatchJob(job_id, body.technician_id, body.bay, identity.user_id, workshop_of(request).now())
+    return await _run(request, identity, site_id, repair_order_id, command, DISPATCHERS)
+
+
+@router.post("/sites/{site_id}/work-orders/{repair_order_id}/jobs/{job_id}/start")
+async def start(
+    site_id: SiteId,
+    repair_order_id: RepairOrderId,
+    job_id: JobId,
+    body: ClockBody,
+    identity: CurrentIdentity,
+    request: Request,
+) -> dict[str, Any]:
+    command = StartJob(job_id, _technician(identity, body), workshop_of(request).now())
+    return await _run(request, identity, site_id, repair_order_id, command, WORKERS)
+
+
+@router.post("/sites/{site_id}/work-orders/{repair_order_id}/jobs/{job_id}/pause")
+async def pause(
+    site_id: SiteId,
+    repair_order_id: RepairOrderId,
+    job_id: JobId,
+    body: PauseBody,
+    identity: CurrentIdentity,
+    request: Request,
+) -> dict[str, Any]:
+    command = PauseJob(job_id, _technician(identity, body), body.reason, workshop_of(request).now())
+    return await _run(request, identity, site_id, repair_order_id, command, WORKERS)
+
+
+@router.post("/sites/{site_id}/work-orders/{repair_order_id}/jobs/{job_id}/complete")
+async def complete(
+    site_id: SiteId,
+    repair_order_id: RepairOrderId,
+    job_id: JobId,
+    body: ClockBody,
+    identity: CurrentIdentity,
+    request: Request,
+) -> dict[str, Any]:
+    command = CompleteJob(job_id, _technician(identity, body), workshop_of(request).now())
+    return await _run(request, identity, site_id, repair_order_id, command, WORKERS)
+
+
+@router.post("/sites/{site_id}/work-orders/{repair_order_id}/test-drives", status_code=201)
+async def test_drive(
+    site_id: SiteId, repair_order_id: RepairOrderId, body: TestDriveBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    command = RecordTestDrive(identity.user_id, body.with_customer, body.notes, workshop_of(request).now())
+    return await _run(request, identity, site_id, repair_order_id, command, WORKERS)
+
+
+@router.post("/sites/{site_id}/work-orders/{repair_order_id}/findings", status_code=201)
+async def report_findings(
+    site_id: SiteId, repair_order_id: RepairOrderId, body: FindingsBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    """Additional work for the advisor to put to the customer (reception hears of it)."""
+    findings = tuple(f.finding() for f in body.findings)
+    command = ReportAdditionalWork(findings, identity.user_id, workshop_of(request).now())
+    view = await _run(request, identity, site_id, repair_order_id, command, WORKERS)
+    return {**view, "reported": [f.model_dump(mode="json") for f in findings]}
+
+
+@router.post("/sites/{site_id}/work-orders/{repair_order_id}/quality-checks", status_code=201)
+async def quality_check(
+    site_id: SiteId, repair_order_id: RepairOrderId, body: QualityCheckBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    now = workshop_of(request).now()
+    command: WorkOrderCommand = (
+        PassQualityCheck(identity.user_id, now)
+        if body.passed
+        else FailQualityCheck(identity.user_id, body.reasons, body.rework_job_ids, now)
+    )
+    return await _run(request, identity, site_id, repair_order_id, command, INSPECTORS)
+
+
+@router.get("/sites/{site_id}/technicians")
+async def technicians(site_id: SiteId, identity: CurrentIdentity, request: Request) -> list[dict[str, Any]]:
+    """Each technician's open jobs and the minutes still planned on them (the dispatch board)."""
+    tenant = _tenant(identity, site_id)
+    rows = await request.app.state.runtime.pool.fetch(
+        """SELECT technician_id,
+                  count(*) FILTER (WHERE status = 'in_progress') AS in_progress,
+                  count(*) AS open_jobs,
+                  sum(GREATEST(planned_minutes - worked_minutes, 0)) AS planned_minutes_left
+           FROM work_order_jobs
+           WHERE group_id = $1 AND site_id = $2 AND technician_id IS NOT NULL
+             AND status NOT IN ('completed', 'withdrawn')
+           GROUP BY technician_id ORDER BY technician_id""",
+        tenant.group_id,
+        tenant.site_id,
+    )
+    return [dict(row) for row in rows]

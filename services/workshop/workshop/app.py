@@ -1,0 +1,45 @@
+"""Wiring: the workshop runtime (database, relay, reactions, timers, projections) and its HTTP app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from events.clock import Clock, SystemClock
+from events.http import install_error_handlers
+from events.kafka import KafkaSettings
+from events.migrations import load_folder
+from events.runtime import ServiceRuntime, add_health_routes
+from events.tracing import configure_tracing, instrument_app
+from workshop import api, policies
+from workshop.handlers import PROGRESS_CHECK, Workshop
+from workshop.projections import WorkOrders
+
+
+def create_app(
+    *, clock: Clock | None = None, database_url: str | None = None, kafka: KafkaSettings | None = None
+) -> FastAPI:
+    runtime = ServiceRuntime(
+        "workshop",
+        migrations=load_folder("workshop", Path(__file__).parent / "sql"),
+        own_projections=[WorkOrders()],
+        clock=clock or SystemClock(),
+        database_url=database_url,
+        kafka=kafka,
+    )
+    workshop = Workshop(runtime)
+    runtime.reactions = [policies.repair_orders(workshop), policies.parts_supply(workshop)]
+    runtime.timers = {PROGRESS_CHECK: workshop.check_progress}
+    app = FastAPI(title="dealerflow workshop", lifespan=runtime.lifespan)
+    app.state.workshop = workshop
+    install_error_handlers(app)
+    add_health_routes(app)
+    app.include_router(api.router)
+    instrument_app(app)
+    return app
+
+
+def main_app() -> FastAPI:
+    configure_tracing("workshop")
+    return create_app()

@@ -1,0 +1,109 @@
+"""The workshop use cases: load the work order, decide, append — and keep its progress clocks.
+
+Handlers take the already-checked `Metadata` (tenant, actor, correlation) and a domain command;
+the HTTP layer, the policies and the timer build those. Time comes from the runtime's clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from events.catalog import workshop as ev
+from events.connection import Connection
+from events.decider import Outcome, execute, fold, load
+from events.envelope import Envelope, Metadata, Tenant
+from events.runtime import ServiceRuntime
+from events.store import EventStore
+from events.timers import DueTimer, cancel, schedule
+from workshop.domain.commands import CheckProgress, OpenWorkOrder, WorkOrderCommand
+from workshop.domain.forecast import progress_checks
+from workshop.domain.state import WorkOrder
+from workshop.domain.work_order import stream_id, work_order
+
+PROGRESS_CHECK = "workshop.progress_check"
+SYSTEM_ACTOR = "workshop.progress-check"
+
+
+def _timer_id(repair_order_id: UUID, check: str, promised_at: datetime) -> str:
+    # The promise is part of the id: a revised promise gets clocks of its own, even after the
+    # old ones fired.
+    return f"{PROGRESS_CHECK}:{repair_order_id}:{check}:{promised_at.isoformat()}"
+
+
+async def _keep_progress_clocks(conn: Connection, recorded: list[Envelope[Any]]) -> None:
+    """Start, move or stop the progress checks with the events that change the promise."""
+    for envelope in recorded:
+        event, tenant = envelope.event, envelope.tenant
+        match event:
+            case ev.WorkOrderOpened():
+                start, promised = event.opened_at, event.promised_at
+            case ev.PromisedTimeUpdated():
+                for check in progress_checks(event.updated_at, event.previous_promised_at):
+                    await cancel(
+                        conn, _timer_id(event.repair_order_id, check, event.previous_promised_at), event.updated_at
+                    )
+                start, promised = event.updated_at, event.promised_at
+            case ev.VehicleReadyForDelivery():
+                for check in progress_checks(event.ready_at, event.promised_at):
+                    await cancel(conn, _timer_id(event.repair_order_id, check, event.promised_at), event.ready_at)
+                continue
+            case _:
+                continue
+        for check, due_at in progress_checks(start, promised).items():
+            payload = {"repair_order_id": str(event.repair_order_id), "check": check}
+            await schedule(
+                conn, _timer_id(event.repair_order_id, check, promised), PROGRESS_CHECK, due_at, tenant, payload
+            )
+
+
+@dataclass(frozen=True)
+class Workshop:
+    """The use cases, on the service's runtime (its event store and clock)."""
+
+    runtime: ServiceRuntime
+
+    @property
+    def store(self) -> EventStore:
+        return self.runtime.store
+
+    def now(self) -> datetime:
+        return self.runtime.clock.now()
+
+    async def run(
+        self,
+        metadata: Metadata,
+        repair_order_id: UUID,
+        command: WorkOrderCommand,
+        *,
+        conn: Connection | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome[WorkOrder]:
+        """Any work-order command; `conn` when run by a policy or timer inside its transaction."""
+        return await execute(
+            self.store,
+            work_order,
+            stream_id(repair_order_id),
+            command,
+            metadata,
+            must_exist=not isinstance(command, OpenWorkOrder),
+            expected_version=expected_version,
+            after_append=_keep_progress_clocks,
+            conn=conn,
+        )
+
+    async def state(self, tenant: Tenant, repair_order_id: UUID) -> tuple[WorkOrder, int]:
+        return await load(self.store, work_order, stream_id(repair_order_id), tenant)
+
+    async def current(self, conn: Connection, repair_order_id: UUID) -> WorkOrder:
+        """The work order as it is inside `conn`'s transaction (the initial state if none)."""
+        history = await self.store.read_stream(stream_id(repair_order_id), conn=conn)
+        return fold(work_order, [e.event for e in history])
+
+    async def check_progress(self, conn: Connection, timer: DueTimer) -> None:
+        """The progress-check timer: forecast against the promise, in the timer's transaction."""
+        metadata = Metadata(timer.tenant, SYSTEM_ACTOR, str(uuid4()), causation_id=timer.timer_id)
+        command = CheckProgress(timer.payload["check"], self.now())
+        await self.run(metadata, UUID(timer.payload["repair_order_id"]), command, conn=conn)
