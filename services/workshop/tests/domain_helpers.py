@@ -41,6 +41,8 @@ OPENED = ev.WorkOrderOpened(
     opened_at=T0,
 )
 
+RECEIVED = ev.VehicleReceived(repair_order_id=RO, key_tag="K-17", received_at=at(2))
+
 
 def dispatched(job_id: UUID = OIL, technician: str = "tech-1", minutes: int = 5) -> ev.JobDispatched:
     return ev.JobDispatched(
@@ -103,6 +105,7 @@ def found(*findings: Finding, round: int = 1, minutes: int = 20) -> ev.Additiona
 def both_done() -> list[Event]:
     return [
         OPENED,
+        RECEIVED,
         dispatched(OIL),
         dispatched(BRAKES, "tech-2"),
         started(OIL),

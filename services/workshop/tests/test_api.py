@@ -15,7 +15,7 @@ import pytest
 
 from events.catalog import parts as parts_events
 from events.catalog import workshop as ev
-from events.catalog.reception import AdditionalWorkApproved, RepairOrderSigned
+from events.catalog.reception import AdditionalWorkApproved, RepairOrderSigned, VehicleHandedOver
 from events.catalog.reception_values import Consent, RepairLine, RepairPart, VehicleIdentity
 from events.clock import ManualClock
 from events.contract import Event
@@ -66,7 +66,10 @@ class Workshop:
             response = await self.http.get(f"/sites/{SITE}/work-orders/{ro}", headers=DISPATCH)
             return response.json() if response.status_code == 200 else {}
 
-        return await eventually(probe, until=lambda body: bool(body) and until(body), what=f"work order {ro}")
+        # Opened and handed over (both come from reception), and whatever the test waits for.
+        return await eventually(
+            probe, until=lambda body: bool(body) and bool(body["key_tag"]) and until(body), what=f"work order {ro}"
+        )
 
     async def recorded(self, ro: uuid.UUID) -> list[str]:
         history = await self.app.state.runtime.store.read_stream(f"work_order-{ro}")
@@ -111,9 +114,13 @@ def signed(ro: uuid.UUID, *lines: RepairLine, promise: timedelta = timedelta(hou
     )
 
 
+def handed_over(ro: uuid.UUID) -> VehicleHandedOver:
+    return VehicleHandedOver(repair_order_id=ro, key_tag="K-17", handed_over_at=START + timedelta(minutes=1))
+
+
 async def test_the_signed_repair_order_is_worked_checked_and_ready(workshop: Workshop) -> None:
     ro, oil, brakes = uuid.uuid4(), line("oil service", 40), line("brake pads", 60)
-    await workshop.reception(signed(ro, oil, brakes))
+    await workshop.reception(signed(ro, oil, brakes), handed_over(ro))
     opened = await workshop.work_order(ro)
     assert {j["job_id"] for j in opened["jobs"]} == {str(oil.line_id), str(brakes.line_id)}
 
@@ -162,7 +169,7 @@ async def test_the_signed_repair_order_is_worked_checked_and_ready(workshop: Wor
 
 async def test_findings_come_back_as_jobs_only_when_approved(workshop: Workshop) -> None:
     ro, oil = uuid.uuid4(), line("oil service", 40)
-    await workshop.reception(signed(ro, oil))
+    await workshop.reception(signed(ro, oil), handed_over(ro))
     await workshop.work_order(ro)
     base = f"/sites/{SITE}/work-orders/{ro}"
     discs = line("brake discs", 60, "DISC-1").model_dump(mode="json")
@@ -211,7 +218,7 @@ async def test_a_shortage_holds_the_job_until_the_back_order_arrives(workshop: W
     )
     # Parts may speak before the work order exists: the signal is parked, then applied.
     await workshop.reception(shortage)
-    await workshop.reception(signed(ro, pads))
+    await workshop.reception(signed(ro, pads), handed_over(ro))
     waiting = await workshop.work_order(ro, until=lambda body: body["jobs"][0]["missing_parts"] == {"PAD-1": 2})
     assert waiting["jobs"][0]["status"] == "planned"
 
@@ -240,7 +247,7 @@ async def test_a_shortage_holds_the_job_until_the_back_order_arrives(workshop: W
 
 async def test_the_progress_check_signals_a_late_car_before_the_promise_once(workshop: Workshop) -> None:
     ro, big = uuid.uuid4(), line("gearbox overhaul", 180)
-    await workshop.reception(signed(ro, big, promise=timedelta(hours=2)))
+    await workshop.reception(signed(ro, big, promise=timedelta(hours=2)), handed_over(ro))
     await workshop.work_order(ro)
     workshop.clock.advance(timedelta(minutes=91))  # 75 % of the 2-hour promise has passed
 
@@ -263,7 +270,7 @@ async def test_the_progress_check_signals_a_late_car_before_the_promise_once(wor
 
 async def test_bad_input_unknown_ids_roles_and_other_tenants_are_refused(workshop: Workshop) -> None:
     ro, oil = uuid.uuid4(), line("oil service", 40)
-    await workshop.reception(signed(ro, oil))
+    await workshop.reception(signed(ro, oil), handed_over(ro))
     await workshop.work_order(ro)
     base = f"/sites/{SITE}/work-orders/{ro}"
 
@@ -300,4 +307,8 @@ async def test_bad_input_unknown_ids_roles_and_other_tenants_are_refused(worksho
     rows = (await workshop.http.get(f"/sites/{SITE}/work-orders", headers=other_group)).json()
     assert rows == []
     assert (await workshop.http.get(f"{base}", headers=as_(ADVISOR))).status_code == 200
-    assert await workshop.recorded(ro) == [ev.WorkOrderOpened.event_type, ev.JobDispatched.event_type]
+    assert await workshop.recorded(ro) == [
+        ev.WorkOrderOpened.event_type,
+        ev.VehicleReceived.event_type,
+        ev.JobDispatched.event_type,
+    ]

@@ -5,7 +5,22 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from domain_helpers import BRAKES, CAR, OIL, OPENED, PROMISED, RO, T0, at, completed, dispatched, given, job, started
+from domain_helpers import (
+    BRAKES,
+    CAR,
+    OIL,
+    OPENED,
+    PROMISED,
+    RECEIVED,
+    RO,
+    T0,
+    at,
+    completed,
+    dispatched,
+    given,
+    job,
+    started,
+)
 
 from events.catalog import workshop as ev
 from events.rules import InvalidCode
@@ -16,6 +31,7 @@ from workshop.domain.commands import (
     DispatchJob,
     OpenWorkOrder,
     PauseJob,
+    ReceiveVehicle,
     StartJob,
     WithdrawJob,
 )
@@ -35,19 +51,28 @@ def test_a_work_order_is_opened_once() -> None:
 
 
 def test_a_job_line_appears_once() -> None:
-    given(OPENED).when(AddJobs((job(OIL),), None, at(5))).then_refused(errors.DuplicateJob)
+    given(OPENED, RECEIVED).when(AddJobs((job(OIL),), None, at(5))).then_refused(errors.DuplicateJob)
+
+
+def test_jobs_are_dispatched_only_once_the_car_and_key_are_handed_over() -> None:
+    given(OPENED).when(DispatchJob(OIL, "tech-1", "bay-3", "d", at(5))).then_refused(errors.VehicleNotHandedOver)
+    state = given(OPENED).when(ReceiveVehicle("K-17", at(2))).then(RECEIVED)
+    assert state.key_tag == "K-17"
+    given(OPENED, RECEIVED).when(ReceiveVehicle("K-17", at(3))).then()
 
 
 def test_dispatch_gives_a_job_to_a_technician_and_a_bay() -> None:
-    state = given(OPENED).when(DispatchJob(OIL, "tech-1", "bay-3", "dispatcher-1", at(5))).then(dispatched())
+    state = given(OPENED, RECEIVED).when(DispatchJob(OIL, "tech-1", "bay-3", "dispatcher-1", at(5))).then(dispatched())
     assert state.jobs[OIL].status == DISPATCHED
     assert (state.jobs[OIL].technician_id, state.jobs[OIL].bay) == ("tech-1", "bay-3")
 
 
 def test_work_on_a_line_the_customer_did_not_agree_to_is_refused() -> None:
     unknown = uuid4()
-    given(OPENED).when(DispatchJob(unknown, "tech-1", "bay-3", "d", at(5))).then_refused(errors.JobNotApproved)
-    given(OPENED, dispatched()).when(StartJob(unknown, "tech-1", at(6))).then_refused(errors.JobNotApproved)
+    given(OPENED, RECEIVED).when(DispatchJob(unknown, "tech-1", "bay-3", "d", at(5))).then_refused(
+        errors.JobNotApproved
+    )
+    given(OPENED, RECEIVED, dispatched()).when(StartJob(unknown, "tech-1", at(6))).then_refused(errors.JobNotApproved)
 
 
 def test_nothing_is_worked_before_the_repair_order_is_signed() -> None:
@@ -55,9 +80,11 @@ def test_nothing_is_worked_before_the_repair_order_is_signed() -> None:
 
 
 def test_a_technician_clocks_on_only_a_dispatched_job_of_their_own() -> None:
-    given(OPENED).when(StartJob(OIL, "tech-1", at(6))).then_refused(errors.JobNotDispatched)
-    given(OPENED, dispatched()).when(StartJob(OIL, "tech-2", at(6))).then_refused(errors.NotAssignedTechnician)
-    state = given(OPENED, dispatched()).when(StartJob(OIL, "tech-1", at(10))).then(started())
+    given(OPENED, RECEIVED).when(StartJob(OIL, "tech-1", at(6))).then_refused(errors.JobNotDispatched)
+    given(OPENED, RECEIVED, dispatched()).when(StartJob(OIL, "tech-2", at(6))).then_refused(
+        errors.NotAssignedTechnician
+    )
+    state = given(OPENED, RECEIVED, dispatched()).when(StartJob(OIL, "tech-1", at(10))).then(started())
     assert state.jobs[OIL].status == IN_PROGRESS
 
 
@@ -65,10 +92,12 @@ def test_clock_off_with_a_pause_counts_the_minutes_and_clock_on_again_continues(
     paused = ev.JobPaused(
         repair_order_id=RO, job_id=OIL, technician_id="tech-1", reason="break", worked_minutes=25, paused_at=at(35)
     )
-    state = given(OPENED, dispatched(), started()).when(PauseJob(OIL, "tech-1", "break", at(35))).then(paused)
+    state = given(OPENED, RECEIVED, dispatched(), started()).when(PauseJob(OIL, "tech-1", "break", at(35))).then(paused)
     assert state.jobs[OIL].status == PAUSED
     resumed = (
-        given(OPENED, dispatched(), started(), paused).when(StartJob(OIL, "tech-1", at(45))).then(started(minutes=45))
+        given(OPENED, RECEIVED, dispatched(), started(), paused)
+        .when(StartJob(OIL, "tech-1", at(45)))
+        .then(started(minutes=45))
     )
     finished = ev.JobCompleted(
         repair_order_id=RO,
@@ -79,44 +108,46 @@ def test_clock_off_with_a_pause_counts_the_minutes_and_clock_on_again_continues(
         planned_minutes=40,
         completed_at=at(60),
     )
-    given(OPENED, dispatched(), started(), paused, started(minutes=45)).when(CompleteJob(OIL, "tech-1", at(60))).then(
-        finished
-    )
+    given(OPENED, RECEIVED, dispatched(), started(), paused, started(minutes=45)).when(
+        CompleteJob(OIL, "tech-1", at(60))
+    ).then(finished)
     assert resumed.jobs[OIL].worked_minutes == 25
 
 
 def test_an_unknown_pause_reason_is_refused() -> None:
-    given(OPENED, dispatched(), started()).when(PauseJob(OIL, "tech-1", "nap", at(20))).then_refused(InvalidCode)
+    given(OPENED, RECEIVED, dispatched(), started()).when(PauseJob(OIL, "tech-1", "nap", at(20))).then_refused(
+        InvalidCode
+    )
 
 
 def test_a_job_is_completed_only_while_clocked_on() -> None:
-    given(OPENED, dispatched()).when(CompleteJob(OIL, "tech-1", at(20))).then_refused(errors.JobNotInProgress)
-    state = given(OPENED, dispatched(), started()).when(CompleteJob(OIL, "tech-1", at(50))).then(completed())
+    given(OPENED, RECEIVED, dispatched()).when(CompleteJob(OIL, "tech-1", at(20))).then_refused(errors.JobNotInProgress)
+    state = given(OPENED, RECEIVED, dispatched(), started()).when(CompleteJob(OIL, "tech-1", at(50))).then(completed())
     assert state.jobs[OIL].status == COMPLETED
-    given(OPENED, dispatched(), started(), completed()).when(
+    given(OPENED, RECEIVED, dispatched(), started(), completed()).when(
         DispatchJob(OIL, "tech-2", "bay-1", "d", at(55))
     ).then_refused(errors.JobAlreadyDone)
 
 
 def test_a_job_being_worked_is_not_re_dispatched() -> None:
-    given(OPENED, dispatched(), started()).when(DispatchJob(OIL, "tech-2", "bay-1", "d", at(20))).then_refused(
-        errors.JobInProgress
-    )
+    given(OPENED, RECEIVED, dispatched(), started()).when(
+        DispatchJob(OIL, "tech-2", "bay-1", "d", at(20))
+    ).then_refused(errors.JobInProgress)
 
 
 def test_times_do_not_run_backwards() -> None:
-    given(OPENED, dispatched(), started(minutes=30)).when(CompleteJob(OIL, "tech-1", at(20))).then_refused(
+    given(OPENED, RECEIVED, dispatched(), started(minutes=30)).when(CompleteJob(OIL, "tech-1", at(20))).then_refused(
         errors.TimeOutOfOrder
     )
 
 
 def test_a_withdrawn_line_is_not_worked() -> None:
     withdrawn = ev.JobWithdrawn(repair_order_id=RO, job_id=BRAKES, reason="customer", withdrawn_at=at(7))
-    state = given(OPENED).when(WithdrawJob(BRAKES, "customer", at(7))).then(withdrawn)
+    state = given(OPENED, RECEIVED).when(WithdrawJob(BRAKES, "customer", at(7))).then(withdrawn)
     assert state.jobs[BRAKES].status == WITHDRAWN
-    given(OPENED, withdrawn).when(DispatchJob(BRAKES, "tech-1", "bay-3", "d", at(8))).then_refused(
+    given(OPENED, RECEIVED, withdrawn).when(DispatchJob(BRAKES, "tech-1", "bay-3", "d", at(8))).then_refused(
         errors.JobWithdrawnError
     )
-    given(OPENED, dispatched(), started(), completed()).when(WithdrawJob(OIL, "customer", at(60))).then_refused(
-        errors.JobAlreadyDone
-    )
+    given(OPENED, RECEIVED, dispatched(), started(), completed()).when(
+        WithdrawJob(OIL, "customer", at(60))
+    ).then_refused(errors.JobAlreadyDone)

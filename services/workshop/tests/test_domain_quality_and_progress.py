@@ -10,6 +10,7 @@ from domain_helpers import (
     OIL,
     OPENED,
     PROMISED,
+    RECEIVED,
     RO,
     T0,
     at,
@@ -52,7 +53,9 @@ def test_qc_passes_when_every_job_is_done_and_the_car_is_ready_for_delivery() ->
 
 
 def test_qc_before_the_work_is_finished_is_refused() -> None:
-    given(OPENED, dispatched(), started()).when(PassQualityCheck("qc-1", at(60))).then_refused(errors.WorkNotFinished)
+    given(OPENED, RECEIVED, dispatched(), started()).when(PassQualityCheck("qc-1", at(60))).then_refused(
+        errors.WorkNotFinished
+    )
 
 
 def test_qc_waits_for_the_customers_decision_on_findings() -> None:
@@ -87,9 +90,9 @@ def test_failed_qc_sends_the_jobs_back_as_rework_and_counts_against_first_time_f
 
 def test_a_failed_qc_names_reasons_and_finished_jobs() -> None:
     given(*both_done()).when(FailQualityCheck("qc-1", (), (BRAKES,), at(105))).then_refused(MissingInformation)
-    given(OPENED, dispatched(), started()).when(FailQualityCheck("qc-1", ("x",), (OIL,), at(20))).then_refused(
-        errors.NotCompleted
-    )
+    given(OPENED, RECEIVED, dispatched(), started()).when(
+        FailQualityCheck("qc-1", ("x",), (OIL,), at(20))
+    ).then_refused(errors.NotCompleted)
 
 
 def test_nothing_is_worked_after_the_car_is_ready() -> None:
@@ -125,7 +128,7 @@ def test_on_track_work_passes_the_progress_check_quietly() -> None:
 
 def test_late_work_raises_the_will_be_late_signal_before_the_promise() -> None:
     # tech-1 has both jobs (40 + 90 min) and has not started the second one at +3 h.
-    history = [OPENED, dispatched(OIL), dispatched(BRAKES), started(OIL, minutes=150)]
+    history = [OPENED, RECEIVED, dispatched(OIL), dispatched(BRAKES), started(OIL, minutes=150)]
     # Oil: 40 planned, 30 clocked → 10 left; brakes 90; QC 10 → ready at +3 h 110 min = 290.
     decided = given(*history).when(CheckProgress(THREE_QUARTERS, at(180))).decided()
     due, late = decided
@@ -139,7 +142,7 @@ def test_late_work_raises_the_will_be_late_signal_before_the_promise() -> None:
 
 
 def test_technicians_work_in_parallel_in_the_forecast() -> None:
-    history = [OPENED, dispatched(OIL, "tech-1"), dispatched(BRAKES, "tech-2")]
+    history = [OPENED, RECEIVED, dispatched(OIL, "tech-1"), dispatched(BRAKES, "tech-2")]
     (due,) = given(*history).when(CheckProgress(THREE_QUARTERS, at(60))).decided()
     assert isinstance(due, ev.ProgressCheckDue)
     assert due.remaining_minutes == 90 + QC_MINUTES  # the longer lane, not the sum
@@ -150,7 +153,7 @@ def test_a_ready_car_needs_no_progress_check() -> None:
 
 
 def test_a_completed_job_counts_nothing_left() -> None:
-    history = [OPENED, dispatched(OIL), started(OIL), completed(OIL)]
+    history = [OPENED, RECEIVED, dispatched(OIL), started(OIL), completed(OIL)]
     (due,) = given(*history).when(CheckProgress(THREE_QUARTERS, at(60))).decided()
     assert isinstance(due, ev.ProgressCheckDue)
     assert due.remaining_minutes == 90 + QC_MINUTES

@@ -18,7 +18,7 @@ CONTRACTS = [
 
 
 def test_every_contract_is_registered_under_the_workshop_prefix() -> None:
-    assert len(CONTRACTS) == 18
+    assert len(CONTRACTS) == 19
     for model in CONTRACTS:
         assert model.event_type == f"workshop.{model.__name__}"
         assert REGISTRY.model(model.event_type) is model

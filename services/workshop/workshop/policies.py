@@ -27,6 +27,7 @@ from workshop.domain.commands import (
     MarkWaitingForParts,
     NoteFindingDeclined,
     OpenWorkOrder,
+    ReceiveVehicle,
     RecordPartsArrived,
     UpdatePromisedTime,
     WithdrawJob,
@@ -72,7 +73,7 @@ async def _apply_parked(
 
 
 def repair_orders(workshop: Workshop) -> Reaction:
-    """reception → work order: open from the signed RO, add approved or consented lines,
+    """reception → work order: open from the signed RO, receive the handed-over car, add approved or consented lines,
     withdraw removed lines, close declined findings, follow a revised promise."""
 
     async def react(conn: Connection, envelope: Envelope[Any]) -> None:
@@ -93,6 +94,9 @@ def repair_orders(workshop: Workshop) -> Reaction:
                 )
                 await workshop.run(metadata, repair_order_id, command, conn=conn)
                 await _apply_parked(workshop, conn, metadata, repair_order_id, jobs, event.signed_at)
+            case reception_events.VehicleHandedOver():
+                received = ReceiveVehicle(event.key_tag, event.handed_over_at)
+                await workshop.run(metadata, repair_order_id, received, conn=conn)
             case reception_events.AdditionalWorkApproved():
                 jobs = tuple(job_of(line) for line in event.lines)
                 await workshop.run(
@@ -116,6 +120,7 @@ def repair_orders(workshop: Workshop) -> Reaction:
 
     handles = {
         reception_events.RepairOrderSigned.event_type,
+        reception_events.VehicleHandedOver.event_type,
         reception_events.AdditionalWorkApproved.event_type,
         reception_events.RepairLineAdded.event_type,
         reception_events.RepairLineRemoved.event_type,

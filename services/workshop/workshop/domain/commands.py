@@ -26,6 +26,14 @@ class OpenWorkOrder:
 
 
 @dataclass(frozen=True)
+class ReceiveVehicle:
+    """reception.VehicleHandedOver: the car and its key are in the workshop."""
+
+    key_tag: str
+    received_at: datetime
+
+
+@dataclass(frozen=True)
 class AddJobs:
     """reception.AdditionalWorkApproved (with its finding) or RepairLineAdded (without)."""
 
@@ -154,6 +162,7 @@ class CheckProgress:
 
 WorkOrderCommand = (
     OpenWorkOrder
+    | ReceiveVehicle
     | AddJobs
     | WithdrawJob
     | NoteFindingDeclined

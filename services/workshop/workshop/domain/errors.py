@@ -14,6 +14,10 @@ class NoWorkOrder(DomainError):
     code = "no_work_order"
 
 
+class VehicleNotHandedOver(DomainError):
+    code = "vehicle_not_handed_over"
+
+
 class JobNotApproved(DomainError):
     """No job with this id: the line was never signed or approved (never do unapproved work)."""
 

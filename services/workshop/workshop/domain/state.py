@@ -53,6 +53,8 @@ class WorkOrder:
     opened_at: datetime | None = None
     promised_at: datetime | None = None
     customer_waiting: bool = False
+    received_at: datetime | None = None
+    key_tag: str | None = None
     jobs: Mapping[UUID, JobState] = field(default_factory=lambda: MappingProxyType({}))
     finding_rounds: int = 0
     # A later round of findings needs a test drive or a first fix since the last round.
@@ -97,6 +99,8 @@ def evolve(state: WorkOrder, event: Event) -> WorkOrder:
                 jobs=_added(state, event.jobs),
                 last_time=event.opened_at,
             )
+        case ev.VehicleReceived():
+            return replace(state, received_at=event.received_at, key_tag=event.key_tag)
         case ev.JobsAdded():
             pending = state.pending_findings - {event.finding_id} if event.finding_id else state.pending_findings
             return replace(state, jobs=_added(state, event.jobs), pending_findings=pending, status=OPEN)

@@ -31,6 +31,7 @@ from workshop.domain.commands import (
     OpenWorkOrder,
     PassQualityCheck,
     PauseJob,
+    ReceiveVehicle,
     RecordPartsArrived,
     RecordTestDrive,
     ReportAdditionalWork,
@@ -104,6 +105,15 @@ def open_work_order(state: WorkOrder, command: OpenWorkOrder) -> Sequence[Event]
             jobs=command.jobs,
             opened_at=command.opened_at,
         )
+    ]
+
+
+def receive_vehicle(state: WorkOrder, command: ReceiveVehicle) -> Sequence[Event]:
+    repair_order_id = _require_open(state)
+    if state.received_at is not None:
+        return []  # the same hand-over told twice changes nothing
+    return [
+        ev.VehicleReceived(repair_order_id=repair_order_id, key_tag=command.key_tag, received_at=command.received_at)
     ]
 
 
@@ -212,6 +222,8 @@ def record_parts_arrived(state: WorkOrder, command: RecordPartsArrived) -> Seque
 def dispatch(state: WorkOrder, command: DispatchJob) -> Sequence[Event]:
     repair_order_id = _require_open(state)
     job = _require_job(state, command.job_id)
+    if state.received_at is None:
+        raise errors.VehicleNotHandedOver("the car and its key have not been handed over to the workshop yet")
     if job.status == COMPLETED:
         raise errors.JobAlreadyDone(f"job {command.job_id} is already done")
     if job.status == IN_PROGRESS:
@@ -436,6 +448,8 @@ def decide(state: WorkOrder, command: WorkOrderCommand) -> Sequence[Event]:
     match command:
         case OpenWorkOrder():
             return open_work_order(state, command)
+        case ReceiveVehicle():
+            return receive_vehicle(state, command)
         case AddJobs():
             return add_jobs(state, command)
         case WithdrawJob():

@@ -76,6 +76,14 @@ class WorkOrderOpened(_WorkOrderEvent, type="workshop.WorkOrderOpened", version=
     opened_at: AwareDatetime
 
 
+class VehicleReceived(_WorkOrderEvent, type="workshop.VehicleReceived", version=1):
+    """The advisor handed the car and its key over to the workshop (reception.VehicleHandedOver):
+    only now can jobs be dispatched."""
+
+    key_tag: str
+    received_at: AwareDatetime
+
+
 class JobsAdded(_WorkOrderEvent, type="workshop.JobsAdded", version=1):
     """Work the customer agreed to after signing: an approved finding or a consented line."""
 
