@@ -15,12 +15,10 @@ from fastapi import APIRouter, Path, Request
 from events.decider import Outcome
 from events.envelope import Metadata, Tenant
 from events.http import CurrentIdentity, command_metadata
-from events.identity import ADVISOR, CASHIER, DISPATCHER, SERVICE_MANAGER, SYSTEM, Identity
-from reception.domain.repair_order_commands import MarkReadyForDelivery
+from events.identity import ADVISOR, CASHIER, SERVICE_MANAGER, Identity
 from reception.domain.repair_order_state import RepairOrder
 from reception.handlers import Reception
 from reception.schemas import (
-    AdditionalWorkBody,
     AddLineBody,
     ApproveBody,
     CheckInBody,
@@ -47,7 +45,6 @@ RepairOrderId = Annotated[UUID, Path(description="the repair order (visit) id")]
 DESK = (ADVISOR, SERVICE_MANAGER)
 CASH_DESK = (*DESK, CASHIER)
 # Findings and readiness come from the workshop (its dispatcher, or a system reacting to it).
-WORKSHOP = (DISPATCHER, SYSTEM, SERVICE_MANAGER)
 
 Action = Callable[[Reception, Metadata, datetime], Awaitable[Outcome[RepairOrder]]]
 
@@ -229,23 +226,6 @@ async def hand_over(
     )
 
 
-@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/additional-work", status_code=201)
-async def receive_additional_work(
-    site_id: SiteId,
-    repair_order_id: RepairOrderId,
-    body: AdditionalWorkBody,
-    identity: CurrentIdentity,
-    request: Request,
-) -> dict[str, Any]:
-    return await _act(
-        request,
-        identity,
-        site_id,
-        WORKSHOP,
-        lambda r, m, now: r.receive_additional_work(m, repair_order_id, body.command(now)),
-    )
-
-
 @router.post("/sites/{site_id}/repair-orders/{repair_order_id}/additional-work/{finding_id}/approve")
 async def approve_additional_work(
     site_id: SiteId,
@@ -283,20 +263,6 @@ async def decline_additional_work(
 
 
 # --- the end of the visit -------------------------------------------------------------------
-
-
-@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/ready")
-async def mark_ready(
-    site_id: SiteId, repair_order_id: RepairOrderId, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    """QC passed in the workshop; later also a reaction to workshop.VehicleReadyForDelivery."""
-    return await _act(
-        request,
-        identity,
-        site_id,
-        WORKSHOP,
-        lambda r, m, now: r.mark_ready(m, repair_order_id, MarkReadyForDelivery(now)),
-    )
 
 
 @router.post("/sites/{site_id}/repair-orders/{repair_order_id}/settlement")

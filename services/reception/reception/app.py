@@ -1,7 +1,4 @@
-"""Wiring: the reception runtime (database, relay, projection) and its HTTP app.
-
-No reactions yet: the policies that react to workshop events come with the workshop service.
-"""
+"""Wiring: the reception runtime (database, relay, reactions to the workshop, projection) and its HTTP app."""
 
 from __future__ import annotations
 
@@ -15,7 +12,7 @@ from events.kafka import KafkaSettings
 from events.migrations import load_folder
 from events.runtime import ServiceRuntime, add_health_routes
 from events.tracing import configure_tracing, instrument_app
-from reception import api
+from reception import api, policies
 from reception.handlers import Reception
 from reception.projections import RepairOrders
 
@@ -31,8 +28,10 @@ def create_app(
         database_url=database_url,
         kafka=kafka,
     )
+    reception = Reception(runtime)
+    runtime.reactions = [policies.workshop_results(reception)]
     app = FastAPI(title="dealerflow reception", lifespan=runtime.lifespan)
-    app.state.reception = Reception(runtime)
+    app.state.reception = reception
     install_error_handlers(app)
     add_health_routes(app)
     app.include_router(api.router)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
+from events.connection import Connection
 from events.decider import Outcome, execute, load
 from events.envelope import Metadata, Tenant
 from events.runtime import ServiceRuntime
@@ -52,10 +53,15 @@ class Reception:
     def now(self) -> datetime:
         return self.runtime.clock.now()
 
-    async def _on(self, metadata: Metadata, repair_order_id: UUID, command: RepairOrderCommand) -> Outcome[RepairOrder]:
-        """Every command but check-in acts on an existing visit: an unknown one is a 404."""
+    async def _on(
+        self, metadata: Metadata, repair_order_id: UUID, command: RepairOrderCommand, conn: Connection | None = None
+    ) -> Outcome[RepairOrder]:
+        """Every command but check-in acts on an existing visit: an unknown one is a 404.
+        `conn` when a policy runs it inside its consumer's transaction."""
         stream = repair_order.stream_id(repair_order_id)
-        return await execute(self.store, repair_order.repair_order, stream, command, metadata, must_exist=True)
+        return await execute(
+            self.store, repair_order.repair_order, stream, command, metadata, must_exist=True, conn=conn
+        )
 
     # --- at the reception desk --------------------------------------------------------------
 
@@ -103,9 +109,9 @@ class Reception:
         return await self._on(metadata, ro, command)
 
     async def receive_additional_work(
-        self, metadata: Metadata, ro: UUID, command: ReceiveAdditionalWork
+        self, metadata: Metadata, ro: UUID, command: ReceiveAdditionalWork, conn: Connection | None = None
     ) -> Outcome[RepairOrder]:
-        return await self._on(metadata, ro, command)
+        return await self._on(metadata, ro, command, conn)
 
     async def approve_additional_work(
         self, metadata: Metadata, ro: UUID, command: ApproveAdditionalWork
@@ -119,8 +125,10 @@ class Reception:
 
     # --- the end of the visit ---------------------------------------------------------------
 
-    async def mark_ready(self, metadata: Metadata, ro: UUID, command: MarkReadyForDelivery) -> Outcome[RepairOrder]:
-        return await self._on(metadata, ro, command)
+    async def mark_ready(
+        self, metadata: Metadata, ro: UUID, command: MarkReadyForDelivery, conn: Connection | None = None
+    ) -> Outcome[RepairOrder]:
+        return await self._on(metadata, ro, command, conn)
 
     async def settle(self, metadata: Metadata, ro: UUID, command: Settle) -> Outcome[RepairOrder]:
         return await self._on(metadata, ro, command)

@@ -20,7 +20,6 @@ from reception.domain.repair_order_commands import (
     HandOverToWorkshop,
     IssueExitSlip,
     PrepareEstimate,
-    ReceiveAdditionalWork,
     RecordConcern,
     RecordWalkAround,
     RemoveRepairLine,
@@ -196,26 +195,6 @@ class HandOverBody(Body):
 
     def command(self, now: datetime) -> HandOverToWorkshop:
         return HandOverToWorkshop(self.key_tag, now)
-
-
-class AdditionalWorkBody(Body):
-    finding_id: UUID
-    description: str = LongText
-    proposed_lines: tuple[RepairLine, ...] = Field(min_length=1, max_length=50)
-    safety_critical: bool
-    extra_minutes: int = Field(ge=0, le=100_000)
-    evidence_refs: tuple[str, ...] = Field(default=(), max_length=50)
-
-    def command(self, now: datetime) -> ReceiveAdditionalWork:
-        return ReceiveAdditionalWork(
-            self.finding_id,
-            self.description,
-            self.proposed_lines,
-            self.safety_critical,
-            self.extra_minutes,
-            now,
-            self.evidence_refs,
-        )
 
 
 class ApproveBody(Body):

@@ -11,9 +11,13 @@ from typing import Any
 import httpx
 import pytest
 
-from events.identity import ADVISOR, CASHIER, DISPATCHER, IDENTITY_HEADER, Identity, issue_internal_token
+from events.catalog.reception_values import RepairLine
+from events.catalog.workshop import AdditionalWorkFound, Finding, VehicleReadyForDelivery
+from events.envelope import Metadata, Tenant
+from events.identity import ADVISOR, CASHIER, IDENTITY_HEADER, Identity, issue_internal_token
 from events.kafka import KafkaSettings
 from events.testing import eventually
+from events.testing.publishing import Publisher
 from reception.app import create_app
 
 GROUP_A, GROUP_B = str(uuid.uuid4()), str(uuid.uuid4())
@@ -29,11 +33,19 @@ ADVISOR_A = as_(ADVISOR)
 
 
 @pytest.fixture
-async def api(database: str, bootstrap_servers: str, topic_prefix: str) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(
-        database_url=database,
-        kafka=KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}."),
-    )
+def kafka(bootstrap_servers: str, topic_prefix: str) -> KafkaSettings:
+    return KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+
+
+@pytest.fixture
+def workshop(postgres_url: str, kafka: KafkaSettings) -> Publisher:
+    """Publishes the workshop's events, as the workshop service would."""
+    return Publisher(postgres_url, kafka)
+
+
+@pytest.fixture
+async def api(database: str, kafka: KafkaSettings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(database_url=database, kafka=kafka)
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://r") as client:
         yield client
@@ -99,7 +111,9 @@ async def signed_visit(api: httpx.AsyncClient, service: dict[str, Any]) -> str:
     return str(ro)
 
 
-async def test_a_visit_from_check_in_to_delivery_invoices_only_approved_work(api: httpx.AsyncClient) -> None:
+async def test_a_visit_from_check_in_to_delivery_invoices_only_approved_work(
+    api: httpx.AsyncClient, workshop: Publisher
+) -> None:
     service = repair_line("10000 km service", 8000, 20300)
     ro = await signed_visit(api, service)
     handed = await ok(await post(api, f"/{ro}/hand-over", {"key_tag": "K-17"}))
@@ -107,17 +121,22 @@ async def test_a_visit_from_check_in_to_delivery_invoices_only_approved_work(api
     assert handed["service_advisor"] == "advisor-1"
 
     brakes, wipers = repair_line("front brake pads", 12000, 45000), repair_line("wipers", 1000, 9000)
-    finding, declined = str(uuid.uuid4()), str(uuid.uuid4())
-    for finding_id, lines in ((finding, [brakes]), (declined, [wipers])):
-        work = {
-            "finding_id": finding_id,
-            "description": "found in the workshop",
-            "proposed_lines": lines,
-            "safety_critical": False,
-            "extra_minutes": 30,
-        }
-        received = await ok(await post(api, f"/{ro}/additional-work", work, as_(DISPATCHER)), 201)
-    assert received["status"] == "awaiting_approval"
+    finding, declined = uuid.uuid4(), uuid.uuid4()
+    findings = tuple(
+        Finding(
+            finding_id=finding_id,
+            description="found in the workshop",
+            safety_critical=False,
+            proposed_lines=(RepairLine.model_validate({**line, "origin": "additional_work"}),),
+            extra_minutes=30,
+        )
+        for finding_id, line in ((finding, brakes), (declined, wipers))
+    )
+    found = AdditionalWorkFound(
+        repair_order_id=uuid.UUID(ro), round=1, findings=findings, reported_by="tech-1", found_at=datetime.now(UTC)
+    )
+    from_workshop = Metadata(Tenant(GROUP_A, SITE_1), "tech-1", str(uuid.uuid4()))
+    await workshop.publish(from_workshop, (f"work_order-{ro}", found))
 
     async def board() -> list[dict[str, Any]]:
         response = await api.get(f"/sites/{SITE_1}/repair-orders?open_only=false", headers=ADVISOR_A)
@@ -133,7 +152,25 @@ async def test_a_visit_from_check_in_to_delivery_invoices_only_approved_work(api
             api, f"/{ro}/additional-work/{declined}/decline", {"consent": consent(), "customer_reason": "next time"}
         )
     )
-    await ok(await post(api, f"/{ro}/ready", headers=as_(DISPATCHER)))
+    not_yet = await post(api, f"/{ro}/settlement", {"invoice_number": "INV-1", "payment_method": "card"}, as_(CASHIER))
+    assert (not_yet.status_code, not_yet.json()["error"]["code"]) == (409, "not_ready_for_delivery")
+    now = datetime.now(UTC)
+    ready = VehicleReadyForDelivery(
+        repair_order_id=uuid.UUID(ro),
+        promised_at=now,
+        on_time=True,
+        worked_minutes=90,
+        planned_minutes=80,
+        rework_count=0,
+        ready_at=now,
+    )
+    await workshop.publish(from_workshop, (f"work_order-{ro}", ready))
+
+    async def state() -> dict[str, Any]:
+        body: dict[str, Any] = (await api.get(f"/sites/{SITE_1}/repair-orders/{ro}", headers=ADVISOR_A)).json()
+        return body
+
+    await eventually(state, until=lambda body: body["status"] == "ready", what="ready after QC")
     settled = await ok(
         await post(api, f"/{ro}/settlement", {"invoice_number": "INV-1", "payment_method": "card"}, as_(CASHIER))
     )

@@ -1,0 +1,44 @@
+"""How reception reacts to the workshop: findings are put to the customer, and a car that
+passed quality check may be settled and delivered.
+
+Each reaction runs inside the consumer's transaction (`conn`), together with its inbox row:
+a redelivered event changes nothing twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from events.catalog import workshop
+from events.connection import Connection
+from events.envelope import Envelope
+from events.runtime import Reaction
+from reception.domain.repair_order_commands import MarkReadyForDelivery, ReceiveAdditionalWork
+from reception.handlers import Reception
+
+
+def workshop_results(reception: Reception) -> Reaction:
+    """workshop.AdditionalWorkFound → one finding awaiting the customer's decision each (the
+    advisor calls with evidence, price and extra time); workshop.VehicleReadyForDelivery → the
+    RO is ready for delivery."""
+
+    async def react(conn: Connection, envelope: Envelope[Any]) -> None:
+        event, metadata = envelope.event, envelope.caused()
+        match event:
+            case workshop.AdditionalWorkFound():
+                for finding in event.findings:
+                    command = ReceiveAdditionalWork(
+                        finding_id=finding.finding_id,
+                        description=finding.description,
+                        proposed_lines=finding.proposed_lines,
+                        safety_critical=finding.safety_critical,
+                        extra_minutes=finding.extra_minutes,
+                        received_at=event.found_at,
+                        evidence_refs=finding.evidence_refs,
+                    )
+                    await reception.receive_additional_work(metadata, event.repair_order_id, command, conn)
+            case workshop.VehicleReadyForDelivery():
+                await reception.mark_ready(metadata, event.repair_order_id, MarkReadyForDelivery(event.ready_at), conn)
+
+    handles = {workshop.AdditionalWorkFound.event_type, workshop.VehicleReadyForDelivery.event_type}
+    return Reaction("workshop-results", ["workshop"], handles, react)
