@@ -217,6 +217,11 @@ def test_an_appointment_reservation_is_issued_to_the_line_of_the_cars_repair_ord
     given(received(1), held).when(Issue(PN, RO, LINE, 1, T0, R1)).then(issued(1, 1, R1))
 
 
+def test_issuing_to_a_line_draws_on_its_own_reservation_unnamed() -> None:
+    # Two on the shelf, both held for this line: the clerk issues to the line, not to an id.
+    given(received(2), reserved(R1, 2)).when(Issue(PN, RO, LINE, 2, T0)).then(issued(2, 2, R1))
+
+
 def test_issuing_names_an_open_reservation() -> None:
     given(received(2)).when(Issue(PN, RO, LINE, 1, T0, R1)).then_refused(stock.UnknownReservation)
 

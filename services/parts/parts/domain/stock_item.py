@@ -262,11 +262,15 @@ def _release(state: StockItem, command: ReleaseReservation, part_number: str) ->
 def _issue(state: StockItem, command: Issue, part_number: str) -> Sequence[Event]:
     require_positive(command.quantity)
     from_reservation = 0
-    if command.reservation_id is not None:
-        reservation = state.reservations.get(command.reservation_id)
+    line = (command.repair_order_id, command.line_id)
+    # Issuing to a line draws on that line's own reservation when the clerk names none.
+    reservation_id = command.reservation_id or next(
+        (r.reservation_id for r in state.reservations.values() if r.line_key == line), None
+    )
+    if reservation_id is not None:
+        reservation = state.reservations.get(reservation_id)
         if reservation is None:
-            raise UnknownReservation(f"no open reservation {command.reservation_id} for part {part_number}")
-        line = (command.repair_order_id, command.line_id)
+            raise UnknownReservation(f"no open reservation {reservation_id} for part {part_number}")
         # An appointment's parts go to whichever line the car's RO gives them; a line's stay with it.
         if reservation.line_key is not None and reservation.line_key != line:
             raise ReservationForOtherLine(
@@ -282,7 +286,7 @@ def _issue(state: StockItem, command: Issue, part_number: str) -> Sequence[Event
     return [
         PartsIssued(
             part_number=part_number,
-            reservation_id=command.reservation_id,
+            reservation_id=reservation_id,
             repair_order_id=command.repair_order_id,
             line_id=command.line_id,
             quantity=command.quantity,

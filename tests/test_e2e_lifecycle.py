@@ -1,0 +1,212 @@
+"""End to end over HTTP through the gateway, every service a real process on the run's
+PostgreSQL and broker: one car's visit from check-in to the settled, delivered car, with
+additional work, a parts shortage, an emergency order, a failed QC and its rework — and the
+events each service published along the way, read from the broker like any subscriber."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from dealership import login, of, published, published_about, running
+
+from events.testing.system import RunningSystem
+
+GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
+
+
+@pytest.fixture(scope="module")
+def system() -> Iterator[RunningSystem]:
+    with running(["reception", "workshop", "parts"]) as started:
+        yield started
+
+
+@pytest.fixture
+async def gateway(system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=system.gateway_url, timeout=30) as client:
+        yield client
+
+
+def line(description: str, labour: int, part: str, quantity: int, unit_price: int) -> dict[str, Any]:
+    return {
+        "line_id": str(uuid.uuid4()),
+        "labour_operation": description.upper().replace(" ", "-")[:12],
+        "description": description,
+        "labour_minutes": 45,
+        "labour_price": labour,
+        "pay_type": "CUSTOMER_PAY",
+        "parts": [{"part_number": part, "description": part, "quantity": quantity, "unit_price": unit_price}],
+    }
+
+
+def consent(advisor: str) -> dict[str, Any]:
+    return {"kind": "phone", "recorded_by": advisor, "at": datetime.now(UTC).isoformat(), "reference": "rec-0042"}
+
+
+async def test_one_visit_from_check_in_to_the_settled_delivered_car(
+    system: RunningSystem, gateway: httpx.AsyncClient, bootstrap_servers: str
+) -> None:
+    advisor = await login(gateway, GROUP, SITE, "advisor", "advisor-li")
+    dispatcher = await login(gateway, GROUP, SITE, "dispatcher")
+    tech = await login(gateway, GROUP, SITE, "technician", "tech-zhang")
+    clerk = await login(gateway, GROUP, SITE, "parts_clerk")
+    qc = await login(gateway, GROUP, SITE, "qc_inspector")
+    cashier = await login(gateway, GROUP, SITE, "cashier")
+
+    # The shelf has oil filters, no brake discs.
+    await clerk.ok("POST", "stock/OIL-FILTER/receipts", {"quantity": 10, "unit_cost": 2500}, status=201)
+
+    # --- reception: check in, walk around, concern, estimate, signature, hand-over ----------
+    visit = {
+        "arrival_kind": "walk_in",
+        "customer": {"name": "Liu Yang", "phone": "13900000007"},
+        "vehicle": {"vin": "LFV2A21K8G3045678", "plate": "沪B88888", "model": "Magotan"},
+        "customer_waiting": True,
+        "contact_phone": "13900000007",
+    }
+    ro = (await advisor.ok("POST", "repair-orders", visit, status=201))["repair_order_id"]
+    rpath = f"repair-orders/{ro}"
+    await advisor.ok(
+        "POST",
+        f"{rpath}/walk-around",
+        {"mileage_km": 30125, "fuel_eighths": 4, "valuables_reminded": True, "protective_covers_fitted": True},
+        201,
+    )
+    concern = {
+        "customer_words": "grinding noise when braking",
+        "what": "grinding",
+        "when": "braking",
+        "where": "front",
+        "who": "driver",
+        "how_often": "always",
+        "read_back_confirmed": True,
+    }
+    await advisor.ok("POST", f"{rpath}/concerns", concern, status=201)
+    service = line("30000 km service", 30000, "OIL-FILTER", 1, 6000)
+    promised = (datetime.now(UTC) + timedelta(hours=3)).isoformat()
+    estimate = {
+        "lines": [service],
+        "promised_at": promised,
+        "payment_method": "card",
+        "old_parts": "discard",
+        "wash": True,
+    }
+    await advisor.ok("POST", f"{rpath}/estimate", estimate, status=201)
+    await advisor.ok("POST", f"{rpath}/sign", {"signature_ref": "scan-7781"})
+    await advisor.ok("POST", f"{rpath}/hand-over", {"key_tag": "K-42"})
+
+    # --- workshop: the work order arrives, the job is dispatched and started ------------------
+    wpath = f"work-orders/{ro}"
+    await dispatcher.until(wpath, lambda w: w["key_tag"] == "K-42", "the work order with the car handed over")
+    job = service["line_id"]
+    await dispatcher.ok("POST", f"{wpath}/jobs/{job}/dispatch", {"technician_id": "tech-zhang", "bay": "B2"})
+    await tech.ok("POST", f"{wpath}/jobs/{job}/start")
+
+    # The technician finds worn discs: additional work for the customer to decide.
+    discs = line("front brake discs", 40000, "DISC-F", 2, 52000)
+    finding = {
+        "description": "front discs worn below limit",
+        "safety_critical": True,
+        "proposed_lines": [discs],
+        "extra_minutes": 60,
+        "evidence_refs": ["photo-disc-1"],
+    }
+    reported = await tech.ok("POST", f"{wpath}/findings", {"findings": [finding]}, status=201)
+    finding_id = reported["reported"][0]["finding_id"]
+
+    # --- reception: the advisor calls, the customer approves -----------------------------------
+    await advisor.until(rpath, lambda r: r["status"] == "awaiting_approval", "the finding at the desk")
+    await advisor.ok("POST", f"{rpath}/additional-work/{finding_id}/approve", {"consent": consent("advisor-li")})
+
+    # --- parts: no discs on the shelf → shortage; the job waits -------------------------------
+    disc_job = discs["line_id"]
+    await clerk.until("stock/DISC-F", lambda s: s["backordered"] == 2, "the shortage of discs")
+    waiting = await dispatcher.until(
+        wpath, lambda w: any(j["missing_parts"] == {"DISC-F": 2} for j in w["jobs"]), "the disc job waiting for parts"
+    )
+    assert {j["job_id"] for j in waiting["jobs"]} == {job, disc_job}
+    await dispatcher.ok("POST", f"{wpath}/jobs/{disc_job}/dispatch", {"technician_id": "tech-zhang", "bay": "B2"})
+    refused = await tech.post(f"{wpath}/jobs/{disc_job}/start")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "waiting_for_parts")
+
+    # Emergency order, received: the back-order is filled and the job released.
+    order = {
+        "supplier": "FAW-VW parts centre",
+        "expected_at": (datetime.now(UTC) + timedelta(hours=2)).isoformat(),
+        "lines": [{"part_number": "DISC-F", "quantity": 2, "repair_order_id": ro, "line_id": disc_job}],
+    }
+    order_id = (await clerk.ok("POST", "parts-orders/emergency", order, status=201))["parts_order_id"]
+    await clerk.ok("POST", f"parts-orders/{order_id}/receipts", {"lines": [{"line_number": 1, "quantity": 2}]})
+    await dispatcher.until(
+        wpath, lambda w: all(not j["missing_parts"] for j in w["jobs"]), "the disc job released", timeout=45
+    )
+    issue = {"repair_order_id": ro, "line_id": disc_job, "quantity": 2}
+    await clerk.ok("POST", "stock/DISC-F/issues", issue, status=201)
+
+    # --- workshop: both jobs done, QC fails the discs, rework, QC passes ----------------------
+    await tech.ok("POST", f"{wpath}/jobs/{job}/complete")
+    await tech.ok("POST", f"{wpath}/jobs/{disc_job}/start")
+    await tech.ok("POST", f"{wpath}/jobs/{disc_job}/complete")
+    fail = {"passed": False, "reasons": ["pedal feel soft after disc change"], "rework_job_ids": [disc_job]}
+    await qc.ok("POST", f"{wpath}/quality-checks", fail, status=201)
+    early = await cashier.post(f"{rpath}/settlement", {"invoice_number": "INV-2026-0042", "payment_method": "card"})
+    assert (early.status_code, early.json()["error"]["code"]) == (409, "not_ready_for_delivery")
+    await tech.ok("POST", f"{wpath}/jobs/{disc_job}/start")
+    await tech.ok("POST", f"{wpath}/jobs/{disc_job}/complete")
+    await qc.ok("POST", f"{wpath}/quality-checks", {"passed": True}, status=201)
+
+    # --- reception: ready → settled → delivered ------------------------------------------------
+    await advisor.until(rpath, lambda r: r["ready"], "the car ready for delivery")
+    settled = await cashier.ok(
+        "POST", f"{rpath}/settlement", {"invoice_number": "INV-2026-0042", "payment_method": "card"}
+    )
+    # The invoice holds the signed service and the approved discs, nothing else.
+    assert settled["invoice"]["total"] == (30000 + 6000) + (40000 + 2 * 52000)
+    delivery = {"work_explained": True, "old_parts_shown": True, "old_parts_returned": False}
+    delivered = await advisor.ok("POST", f"{rpath}/delivery", delivery)
+    assert delivered["status"] == "delivered"
+
+    # --- what each service published, as a subscriber reads it from the broker ---------------
+    reception = await published_about(
+        system, "reception", bootstrap_servers, "repair_order_id", ro, last="reception.VehicleDelivered"
+    )
+    assert reception == [
+        "reception.VehicleCheckedIn",
+        "reception.WalkAroundRecorded",
+        "reception.ConcernRecorded",
+        "reception.RepairOrderOpened",
+        "reception.EstimatePrepared",
+        "reception.RepairOrderSigned",
+        "reception.VehicleHandedOver",
+        "reception.AdditionalWorkAwaitingApproval",
+        "reception.AdditionalWorkApproved",
+        "reception.ReadyForDeliveryMarked",
+        "reception.InvoiceSettled",
+        "reception.VehicleDelivered",
+    ]
+    workshop = await published_about(
+        system, "workshop", bootstrap_servers, "repair_order_id", ro, last="workshop.VehicleReadyForDelivery"
+    )
+    assert workshop[:2] == ["workshop.WorkOrderOpened", "workshop.VehicleReceived"]
+    for expected in (
+        "workshop.JobDispatched",
+        "workshop.JobStarted",
+        "workshop.AdditionalWorkFound",
+        "workshop.JobsAdded",
+        "workshop.JobWaitingForParts",
+        "workshop.JobPartsArrived",
+        "workshop.JobCompleted",
+        "workshop.QualityCheckFailed",
+    ):
+        assert expected in workshop, expected
+    assert workshop[-2:] == ["workshop.QualityCheckPassed", "workshop.VehicleReadyForDelivery"]
+    parts = await published_about(system, "parts", bootstrap_servers, "repair_order_id", ro, last="parts.PartsIssued")
+    for expected in ("parts.PartsReserved", "parts.PartsShortageDetected", "parts.PartsReceived", "parts.PartsIssued"):
+        assert expected in parts, expected
+    parts_orders = of(await published(system, "parts", bootstrap_servers), "parts_order_id", order_id)
+    # Different streams (the order, the part's stock) may sit on different partitions: no order between them.
+    assert {"parts.PartsOrdered", "parts.PartsReceived", "parts.StockReceived"} <= set(parts_orders)
