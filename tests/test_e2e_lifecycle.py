@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from dealership import login, of, published, published_about, running
+from dealership import Person, login, of, published, published_about, running
 
 from events.testing.system import RunningSystem
 
@@ -47,6 +47,39 @@ def consent(advisor: str) -> dict[str, Any]:
     return {"kind": "phone", "recorded_by": advisor, "at": datetime.now(UTC).isoformat(), "reference": "rec-0042"}
 
 
+VISIT = {
+    "arrival_kind": "walk_in",
+    "customer": {"name": "Liu Yang", "phone": "13900000007"},
+    "vehicle": {"vin": "LFV2A21K8G3045678", "plate": "沪B88888", "model": "Magotan"},
+    "customer_waiting": True,
+    "contact_phone": "13900000007",
+}
+WALK_AROUND = {"mileage_km": 30125, "fuel_eighths": 4, "valuables_reminded": True, "protective_covers_fitted": True}
+CONCERN = {
+    "customer_words": "grinding noise when braking",
+    "what": "grinding",
+    "when": "braking",
+    "where": "front",
+    "who": "driver",
+    "how_often": "always",
+    "read_back_confirmed": True,
+}
+
+
+async def signed_and_handed_over(advisor: Person, service: dict[str, Any], promised_in: timedelta) -> str:
+    """The desk's part: check-in, walk-around, the concern, the estimate, the signature and the key."""
+    ro: str = (await advisor.ok("POST", "repair-orders", VISIT, status=201))["repair_order_id"]
+    rpath = f"repair-orders/{ro}"
+    await advisor.ok("POST", f"{rpath}/walk-around", WALK_AROUND, status=201)
+    await advisor.ok("POST", f"{rpath}/concerns", CONCERN, status=201)
+    promised = (datetime.now(UTC) + promised_in).isoformat()
+    estimate = {"lines": [service], "promised_at": promised, "payment_method": "card", "old_parts": "discard"}
+    await advisor.ok("POST", f"{rpath}/estimate", {**estimate, "wash": True}, status=201)
+    await advisor.ok("POST", f"{rpath}/sign", {"signature_ref": "scan-7781"})
+    await advisor.ok("POST", f"{rpath}/hand-over", {"key_tag": "K-42"})
+    return ro
+
+
 async def test_one_visit_from_check_in_to_the_settled_delivered_car(
     system: RunningSystem, gateway: httpx.AsyncClient, bootstrap_servers: str
 ) -> None:
@@ -61,43 +94,9 @@ async def test_one_visit_from_check_in_to_the_settled_delivered_car(
     await clerk.ok("POST", "stock/OIL-FILTER/receipts", {"quantity": 10, "unit_cost": 2500}, status=201)
 
     # --- reception: check in, walk around, concern, estimate, signature, hand-over ----------
-    visit = {
-        "arrival_kind": "walk_in",
-        "customer": {"name": "Liu Yang", "phone": "13900000007"},
-        "vehicle": {"vin": "LFV2A21K8G3045678", "plate": "沪B88888", "model": "Magotan"},
-        "customer_waiting": True,
-        "contact_phone": "13900000007",
-    }
-    ro = (await advisor.ok("POST", "repair-orders", visit, status=201))["repair_order_id"]
-    rpath = f"repair-orders/{ro}"
-    await advisor.ok(
-        "POST",
-        f"{rpath}/walk-around",
-        {"mileage_km": 30125, "fuel_eighths": 4, "valuables_reminded": True, "protective_covers_fitted": True},
-        201,
-    )
-    concern = {
-        "customer_words": "grinding noise when braking",
-        "what": "grinding",
-        "when": "braking",
-        "where": "front",
-        "who": "driver",
-        "how_often": "always",
-        "read_back_confirmed": True,
-    }
-    await advisor.ok("POST", f"{rpath}/concerns", concern, status=201)
     service = line("30000 km service", 30000, "OIL-FILTER", 1, 6000)
-    promised = (datetime.now(UTC) + timedelta(hours=3)).isoformat()
-    estimate = {
-        "lines": [service],
-        "promised_at": promised,
-        "payment_method": "card",
-        "old_parts": "discard",
-        "wash": True,
-    }
-    await advisor.ok("POST", f"{rpath}/estimate", estimate, status=201)
-    await advisor.ok("POST", f"{rpath}/sign", {"signature_ref": "scan-7781"})
-    await advisor.ok("POST", f"{rpath}/hand-over", {"key_tag": "K-42"})
+    ro = await signed_and_handed_over(advisor, service, promised_in=timedelta(hours=3))
+    rpath = f"repair-orders/{ro}"
 
     # --- workshop: the work order arrives, the job is dispatched and started ------------------
     wpath = f"work-orders/{ro}"
@@ -210,3 +209,38 @@ async def test_one_visit_from_check_in_to_the_settled_delivered_car(
     parts_orders = of(await published(system, "parts", bootstrap_servers), "parts_order_id", order_id)
     # Different streams (the order, the part's stock) may sit on different partitions: no order between them.
     assert {"parts.PartsOrdered", "parts.PartsReceived", "parts.StockReceived"} <= set(parts_orders)
+
+
+async def test_a_late_job_raises_the_progress_signal_before_the_promised_time(
+    system: RunningSystem, gateway: httpx.AsyncClient, bootstrap_servers: str
+) -> None:
+    advisor = await login(gateway, GROUP, SITE, "advisor", "advisor-li")
+    dispatcher = await login(gateway, GROUP, SITE, "dispatcher")
+    tech = await login(gateway, GROUP, SITE, "technician", "tech-wu")
+    clerk = await login(gateway, GROUP, SITE, "parts_clerk")
+    await clerk.ok("POST", "stock/GASKET-7/receipts", {"quantity": 3, "unit_cost": 1500}, status=201)
+    # 45 minutes of work promised in 20 seconds: the check at 75 % (15 s) must see it coming.
+    service = line("oil leak repair", 20000, "GASKET-7", 1, 3000)
+    ro = await signed_and_handed_over(advisor, service, promised_in=timedelta(seconds=20))
+    wpath = f"work-orders/{ro}"
+    await dispatcher.until(wpath, lambda w: w["key_tag"] == "K-42", "the work order")
+    job = service["line_id"]
+    await dispatcher.ok("POST", f"{wpath}/jobs/{job}/dispatch", {"technician_id": "tech-wu", "bay": "B1"})
+    await tech.ok("POST", f"{wpath}/jobs/{job}/start")
+
+    late = await dispatcher.until(
+        "work-orders", lambda rows: any(r["repair_order_id"] == ro and r["running_late"] for r in rows), "late flag"
+    )
+    (row,) = [r for r in late if r["repair_order_id"] == ro]
+    assert datetime.fromisoformat(row["forecast_ready_at"]) > datetime.fromisoformat(row["promised_at"])
+    types = await published_about(
+        system, "workshop", bootstrap_servers, "repair_order_id", ro, last="workshop.JobRunningLate"
+    )
+    assert types.count("workshop.JobRunningLate") == 1
+    signal = next(
+        e["data"]
+        for e in await published(system, "workshop", bootstrap_servers)
+        if e["type"] == "workshop.JobRunningLate" and e["data"]["repair_order_id"] == ro
+    )
+    assert datetime.fromisoformat(signal["detected_at"]) < datetime.fromisoformat(signal["promised_at"])
+    assert signal["job_ids"] == [job]

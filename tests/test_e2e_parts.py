@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import dealership
 import httpx
 import pytest
 
@@ -87,3 +88,32 @@ async def test_a_waiting_job_gets_its_parts_when_the_emergency_order_arrives(gat
         f"{api}/stock/06A115561B/receipts", json={"quantity": 1, "unit_cost": 1}, headers=advisor
     )
     assert refused.status_code == 403
+
+
+async def test_sites_of_one_group_lend_each_other_parts_and_other_groups_are_refused(
+    gateway: httpx.AsyncClient,
+) -> None:
+    lender_site, foreign_site = str(uuid.uuid4()), str(uuid.uuid4())
+    here = await dealership.login(gateway, GROUP, SITE, "parts_clerk")
+    lender = await dealership.login(gateway, GROUP, lender_site, "parts_clerk")
+    foreign = await dealership.login(gateway, OTHER_GROUP, foreign_site, "parts_clerk")
+    await lender.ok("POST", "stock/5Q0615301H/receipts", {"quantity": 6, "unit_cost": 41000}, status=201)
+    await foreign.ok("POST", "stock/5Q0615301H/receipts", {"quantity": 6, "unit_cost": 41000}, status=201)
+    for clerk in (lender, foreign):  # parts learns a site (and its group) from the site's own stock events
+        await clerk.until("stock", lambda rows: [r["part_number"] for r in rows] == ["5Q0615301H"], "the stock list")
+
+    asked = {"from_site_id": lender_site, "lines": [{"part_number": "5Q0615301H", "quantity": 2}]}
+    transfer = await here.ok("POST", "parts-orders/transfers", asked, status=201)
+    order_id = transfer["parts_order_id"]
+    await lender.until("parts-orders", lambda rows: order_id in [r["parts_order_id"] for r in rows], "the request")
+    await lender.ok("POST", f"parts-orders/{order_id}/dispatch")
+    await lender.until("stock/5Q0615301H", lambda s: s["on_hand"] == 4, "the lender's shelf after dispatch")
+    await here.ok("POST", f"parts-orders/{order_id}/receipts", {"lines": [{"line_number": 1, "quantity": 2}]})
+    await here.until("stock/5Q0615301H", lambda s: s["on_hand"] == 2, "the parts on this site's shelf")
+
+    across = await here.post("parts-orders/transfers", {**asked, "from_site_id": foreign_site})
+    assert across.status_code == 409, across.text
+    assert across.json()["error"]["code"] == "cross_group_transfer"
+    stranger_sends = await foreign.post(f"parts-orders/{order_id}/dispatch")
+    assert stranger_sends.status_code == 404
+    assert (await foreign.ok("GET", "stock/5Q0615301H"))["on_hand"] == 6
