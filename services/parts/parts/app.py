@@ -7,11 +7,10 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from events.clock import Clock, SystemClock
-from events.http import install_error_handlers
 from events.kafka import KafkaSettings
 from events.migrations import load_folder
-from events.runtime import ServiceRuntime, add_health_routes
-from events.tracing import configure_tracing, instrument_app
+from events.runtime import ServiceRuntime, service_app
+from events.tracing import configure_tracing
 from parts import api, policies
 from parts.handlers import Parts
 from parts.projections import PartsOrders, StockLevels
@@ -30,13 +29,7 @@ def create_app(
     )
     parts = Parts(runtime)
     runtime.reactions = [policies.stock_movements(parts), policies.line_reservations(parts)]
-    app = FastAPI(title="dealerflow parts", lifespan=runtime.lifespan)
-    app.state.parts = parts
-    install_error_handlers(app)
-    add_health_routes(app)
-    app.include_router(api.router)
-    instrument_app(app)
-    return app
+    return service_app(runtime, api.router, parts=parts)
 
 
 def main_app() -> FastAPI:

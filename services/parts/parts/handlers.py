@@ -13,8 +13,7 @@ from uuid import UUID, uuid4
 from events.connection import Connection
 from events.decider import NotFound, Outcome, execute, fold, load
 from events.envelope import Metadata, Tenant
-from events.runtime import ServiceRuntime
-from events.store import EventStore
+from events.runtime import UseCases
 from parts.domain import old_part, parts_order, stock_item
 from parts.domain.old_part import DisposeOldPart, OldPart, RecordOldPart
 from parts.domain.parts_order import (
@@ -32,17 +31,8 @@ from parts.domain.stock_state import StockItem
 
 
 @dataclass(frozen=True)
-class Parts:
+class Parts(UseCases):
     """The use cases, on the service's runtime (its event store and clock)."""
-
-    runtime: ServiceRuntime
-
-    @property
-    def store(self) -> EventStore:
-        return self.runtime.store
-
-    def now(self) -> datetime:
-        return self.runtime.clock.now()
 
     # --- stock ---------------------------------------------------------------------------
 

@@ -1,65 +1,14 @@
-"""given / when / then for the parts deciders, and the stock-item facts the tests share.
-
-given(*history).when(command).then(*expected)      # returns the state after them
-given(*history).when(command).then_refused(ErrorType)
-"""
+"""The stock-item facts the parts domain tests share; given / when / then is
+`events.testing.deciders.scenario` (re-exported here for the tests' imports)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
 from uuid import UUID, uuid4
 
-import pytest
-
 from events.catalog.parts import PartsIssued, PartsReserved, PartsShortageDetected, StockReceived
-from events.contract import Event
-from events.decider import Decider, DomainError, fold
+from events.testing.deciders import scenario as scenario
 from parts.domain.stock_item import Reserve
-
-S = TypeVar("S")
-
-
-@dataclass(frozen=True)
-class When(Generic[S]):
-    decider: Decider[Any, S]
-    history: Sequence[Event]
-    command: object
-
-    def then(self, *expected: Event) -> S:
-        """Assert the command decides exactly `expected`; return the state after them."""
-        state = fold(self.decider, self.history)
-        decided = list(self.decider.decide(state, self.command))
-        assert decided == list(expected)
-        return fold(self.decider, decided, state)
-
-    def then_refused(self, error: type[DomainError]) -> None:
-        state = fold(self.decider, self.history)
-        with pytest.raises(error) as refused:
-            self.decider.decide(state, self.command)  # raising means no events are produced
-        assert refused.value.code == error.code
-        assert str(refused.value)  # the user is told which rule was broken
-
-
-@dataclass(frozen=True)
-class Given(Generic[S]):
-    decider: Decider[Any, S]
-    history: Sequence[Event]
-
-    def when(self, command: object) -> When[S]:
-        return When(self.decider, self.history, command)
-
-
-def scenario(decider: Decider[Any, S]) -> Callable[..., Given[S]]:
-    """`given` bound to one aggregate: `given = scenario(stock_item)`."""
-
-    def given(*events: Event) -> Given[S]:
-        return Given(decider, events)
-
-    return given
-
 
 # --- stock-item facts ---------------------------------------------------------------------
 

@@ -7,11 +7,10 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from events.clock import Clock, SystemClock
-from events.http import install_error_handlers
 from events.kafka import KafkaSettings
 from events.migrations import load_folder
-from events.runtime import ServiceRuntime, add_health_routes
-from events.tracing import configure_tracing, instrument_app
+from events.runtime import ServiceRuntime, service_app
+from events.tracing import configure_tracing
 from reception import api, policies
 from reception.handlers import Reception
 from reception.projections import RepairOrders
@@ -30,13 +29,7 @@ def create_app(
     )
     reception = Reception(runtime)
     runtime.reactions = [policies.workshop_results(reception)]
-    app = FastAPI(title="dealerflow reception", lifespan=runtime.lifespan)
-    app.state.reception = reception
-    install_error_handlers(app)
-    add_health_routes(app)
-    app.include_router(api.router)
-    instrument_app(app)
-    return app
+    return service_app(runtime, api.router, reception=reception)
 
 
 def main_app() -> FastAPI:

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from uuid import UUID, uuid4
 
 from events.connection import Connection
 from events.decider import Outcome, execute, load
 from events.envelope import Metadata, Tenant
-from events.runtime import ServiceRuntime
-from events.store import EventStore
+from events.runtime import UseCases
 from reception.domain import repair_order
 from reception.domain.repair_order_commands import (
     AddRepairLine,
@@ -41,17 +39,8 @@ from reception.domain.repair_order_state import RepairOrder
 
 
 @dataclass(frozen=True)
-class Reception:
+class Reception(UseCases):
     """The use cases, on the service's runtime (its event store and clock)."""
-
-    runtime: ServiceRuntime
-
-    @property
-    def store(self) -> EventStore:
-        return self.runtime.store
-
-    def now(self) -> datetime:
-        return self.runtime.clock.now()
 
     async def _on(
         self, metadata: Metadata, repair_order_id: UUID, command: RepairOrderCommand, conn: Connection | None = None

@@ -11,15 +11,13 @@ decider records for those commands, so every history is one the aggregate can re
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
-import pytest
-
 from events.catalog.reception_values import Consent, Contact, Damage, RepairLine, RepairPart, VehicleIdentity
 from events.contract import Event
-from events.decider import DomainError, fold
+from events.decider import fold
+from events.testing.deciders import scenario
 from reception.domain.repair_order import repair_order
 from reception.domain.repair_order_commands import (
     CheckIn,
@@ -36,37 +34,7 @@ from reception.domain.repair_order_commands import (
 )
 from reception.domain.repair_order_state import RepairOrder
 
-
-@dataclass(frozen=True)
-class When:
-    history: Sequence[Event]
-    command: RepairOrderCommand
-
-    def then(self, *expected: Event) -> RepairOrder:
-        """Assert the command decides exactly `expected`; return the state after them."""
-        state = fold(repair_order, self.history)
-        decided = list(repair_order.decide(state, self.command))
-        assert decided == list(expected)
-        return fold(repair_order, decided, state)
-
-    def then_refused(self, error: type[DomainError]) -> None:
-        state = fold(repair_order, self.history)
-        with pytest.raises(error) as refused:
-            repair_order.decide(state, self.command)  # raising means no events are produced
-        assert refused.value.code == error.code
-        assert str(refused.value)  # the user is told which rule was broken
-
-
-@dataclass(frozen=True)
-class Given:
-    history: Sequence[Event]
-
-    def when(self, command: RepairOrderCommand) -> When:
-        return When(self.history, command)
-
-
-def given(*history: Event) -> Given:
-    return Given(history)
+given = scenario(repair_order)
 
 
 def recorded(*commands: RepairOrderCommand, after: Sequence[Event] = ()) -> tuple[Event, ...]:

@@ -7,11 +7,10 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from events.clock import Clock, SystemClock
-from events.http import install_error_handlers
 from events.kafka import KafkaSettings
 from events.migrations import load_folder
-from events.runtime import ServiceRuntime, add_health_routes
-from events.tracing import configure_tracing, instrument_app
+from events.runtime import ServiceRuntime, service_app
+from events.tracing import configure_tracing
 from workshop import api, policies
 from workshop.handlers import PROGRESS_CHECK, Workshop
 from workshop.projections import WorkOrders
@@ -31,13 +30,7 @@ def create_app(
     workshop = Workshop(runtime)
     runtime.reactions = [policies.repair_orders(workshop), policies.parts_supply(workshop)]
     runtime.timers = {PROGRESS_CHECK: workshop.check_progress}
-    app = FastAPI(title="dealerflow workshop", lifespan=runtime.lifespan)
-    app.state.workshop = workshop
-    install_error_handlers(app)
-    add_health_routes(app)
-    app.include_router(api.router)
-    instrument_app(app)
-    return app
+    return service_app(runtime, api.router, workshop=workshop)
 
 
 def main_app() -> FastAPI:

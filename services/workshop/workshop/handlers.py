@@ -15,8 +15,7 @@ from events.catalog import workshop as ev
 from events.connection import Connection
 from events.decider import Outcome, execute, fold, load
 from events.envelope import Envelope, Metadata, Tenant
-from events.runtime import ServiceRuntime
-from events.store import EventStore
+from events.runtime import UseCases
 from events.timers import DueTimer, cancel, schedule
 from workshop.domain.commands import CheckProgress, OpenWorkOrder, WorkOrderCommand
 from workshop.domain.forecast import progress_checks
@@ -60,17 +59,8 @@ async def _keep_progress_clocks(conn: Connection, recorded: list[Envelope[Any]])
 
 
 @dataclass(frozen=True)
-class Workshop:
+class Workshop(UseCases):
     """The use cases, on the service's runtime (its event store and clock)."""
-
-    runtime: ServiceRuntime
-
-    @property
-    def store(self) -> EventStore:
-        return self.runtime.store
-
-    def now(self) -> datetime:
-        return self.runtime.clock.now()
 
     async def run(
         self,

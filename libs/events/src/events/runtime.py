@@ -15,20 +15,23 @@ import os
 from collections.abc import AsyncIterator, Callable, Collection, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import asyncpg
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from events.clock import Clock, SystemClock, sleep_unless
 from events.consumer import Consumer, Handler
 from events.database import open_pool
+from events.http import install_error_handlers
 from events.kafka import KafkaSettings
 from events.migrations import Migration
 from events.projection import KafkaProjector, LogProjector, Projection
 from events.relay import Relay
 from events.store import EventStore
 from events.timers import TimerHandler, TimerRunner
+from events.tracing import instrument_app
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +159,33 @@ class ServiceRuntime:
                 log.exception("%s: %s failed; restarting in %.1fs", self.name, name, delay)
                 await sleep_unless(self._stop, delay)
                 delay = min(delay * 2, 10.0)
+
+
+@dataclass(frozen=True)
+class UseCases:
+    """Base of a service's use cases (`Parts`, `Reception`, …): its event store and clock."""
+
+    runtime: ServiceRuntime
+
+    @property
+    def store(self) -> EventStore:
+        return self.runtime.store
+
+    def now(self) -> datetime:
+        return self.runtime.clock.now()
+
+
+def service_app(runtime: ServiceRuntime, router: APIRouter, **state: Any) -> FastAPI:
+    """A service's HTTP app: its routes, the shared error mapping, health and readiness,
+    tracing; `state` (the use cases) lands on `app.state` for the routes."""
+    app = FastAPI(title=f"dealerflow {runtime.name}", lifespan=runtime.lifespan)
+    for name, value in state.items():
+        setattr(app.state, name, value)
+    install_error_handlers(app)
+    add_health_routes(app)
+    app.include_router(router)
+    instrument_app(app)
+    return app
 
 
 def add_health_routes(app: FastAPI) -> None:

@@ -66,7 +66,7 @@ class RunningSystem:
 
     async def _wait_ready(self) -> None:
         """Every service's background loops are up (consumer groups joined take a few seconds)."""
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # consumer groups settle slowly on a loaded 2-core machine
         async with httpx.AsyncClient() as client:
             for name in self.services:
                 while True:
