@@ -28,7 +28,11 @@ def create_app(
         kafka=kafka,
     )
     parts = Parts(runtime)
-    runtime.reactions = [policies.stock_movements(parts), policies.line_reservations(parts)]
+    runtime.reactions = [
+        policies.stock_movements(parts),
+        policies.line_reservations(parts),
+        policies.appointment_reservations(parts),
+    ]
     return service_app(runtime, api.router, parts=parts)
 
 
