@@ -5,9 +5,13 @@ events each service published along the way, read from the broker like any subsc
 
 from __future__ import annotations
 
+import ast
+import os
+import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -244,3 +248,22 @@ async def test_a_late_job_raises_the_progress_signal_before_the_promised_time(
     )
     assert datetime.fromisoformat(signal["detected_at"]) < datetime.fromisoformat(signal["promised_at"])
     assert signal["job_ids"] == [job]
+
+
+def test_the_readme_walk_through_works_as_pasted(system: RunningSystem) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    block = readme.split("<!-- walkthrough: run by tests/test_e2e_lifecycle.py -->", 1)[1]
+    script = block.split("```sh\n", 1)[1].split("```", 1)[0]
+    done = subprocess.run(
+        ["bash", "-e", "-o", "pipefail", "-c", script],
+        env={**os.environ, "GW": system.gateway_url},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+    lines = done.stdout.splitlines()
+    assert lines[0] == "ready"
+    invoice = ast.literal_eval(lines[1])
+    assert invoice["total"] == 8000 + 3200
+    assert lines[-1] == "delivered"

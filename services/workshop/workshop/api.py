@@ -67,9 +67,9 @@ def _tenant(identity: Identity, site_id: UUID) -> Tenant:
     return Tenant(identity.group_id, str(site_id))
 
 
-def _technician(identity: Identity, body: ClockBody) -> str:
+def _technician(identity: Identity, body: ClockBody | None) -> str:
     """Technicians clock themselves; a dispatcher or manager may clock for a named technician."""
-    if body.technician_id is None or body.technician_id == identity.user_id:
+    if body is None or body.technician_id is None or body.technician_id == identity.user_id:
         return identity.user_id
     identity.require_role(*DISPATCHERS)
     return body.technician_id
@@ -136,9 +136,9 @@ async def start(
     site_id: SiteId,
     repair_order_id: RepairOrderId,
     job_id: JobId,
-    body: ClockBody,
     identity: CurrentIdentity,
     request: Request,
+    body: ClockBody | None = None,
 ) -> dict[str, Any]:
     command = StartJob(job_id, _technician(identity, body), workshop_of(request).now())
     return await _run(request, identity, site_id, repair_order_id, command, WORKERS)
@@ -162,9 +162,9 @@ async def complete(
     site_id: SiteId,
     repair_order_id: RepairOrderId,
     job_id: JobId,
-    body: ClockBody,
     identity: CurrentIdentity,
     request: Request,
+    body: ClockBody | None = None,
 ) -> dict[str, Any]:
     command = CompleteJob(job_id, _technician(identity, body), workshop_of(request).now())
     return await _run(request, identity, site_id, repair_order_id, command, WORKERS)
