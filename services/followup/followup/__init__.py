@@ -1,0 +1,1 @@
+"""The followup service: customer files, callbacks after a visit, reminders and campaigns."""
