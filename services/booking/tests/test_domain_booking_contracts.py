@@ -25,7 +25,7 @@ APPOINTMENT_CONTRACTS = [m for m in CONTRACTS if issubclass(m, booking._Appointm
 
 
 def test_every_contract_is_registered_under_the_booking_prefix() -> None:
-    assert len(CONTRACTS) == 14
+    assert len(CONTRACTS) == 15
     for model in CONTRACTS:
         assert model.event_type == f"booking.{model.__name__}"
         assert model.schema_version == 1

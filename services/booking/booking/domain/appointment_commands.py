@@ -51,6 +51,13 @@ class RequestConfirmation:
 
 
 @dataclass(frozen=True)
+class CheckArrivalConfirmation:
+    """Half an hour before the slot (a durable timer): has the customer confirmed they come?"""
+
+    checked_at: datetime
+
+
+@dataclass(frozen=True)
 class ConfirmAppointment:
     """Record a confirmation: `day_before` (our re-confirmation the day before) or
     `before_arrival` (the customer's own, about half an hour before the slot)."""
@@ -111,6 +118,7 @@ class RecordPreparation:
 AppointmentCommand = (
     BookAppointment
     | RequestConfirmation
+    | CheckArrivalConfirmation
     | ConfirmAppointment
     | RescheduleAppointment
     | CancelAppointment

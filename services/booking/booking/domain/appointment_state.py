@@ -14,6 +14,7 @@ from events.catalog.booking import (
     AppointmentNoShow,
     AppointmentPrepared,
     AppointmentRescheduled,
+    ArrivalConfirmationOverdue,
     ConfirmationRequested,
     VehicleArrived,
 )
@@ -80,7 +81,7 @@ class DuplicateRecommendation(DomainError):
 
 @dataclass(frozen=True)
 class Appointment:
-    """`confirmations` and `reminded` concern the current slot: a reschedule clears them."""
+    """`confirmations`, `reminded` and `overdue` concern the current slot: a reschedule clears them."""
 
     booked: AppointmentBooked | None = None
     status: str | None = None
@@ -89,6 +90,7 @@ class Appointment:
     estimated_minutes: int = 0
     confirmations: tuple[str, ...] = ()
     reminded: bool = False
+    overdue: bool = False
     preparation: AppointmentPrepared | None = None
     arrived_at: datetime | None = None
 
@@ -138,6 +140,8 @@ def evolve(state: Appointment, event: Event) -> Appointment:
             )
         case ConfirmationRequested():
             return replace(state, reminded=True)
+        case ArrivalConfirmationOverdue():
+            return replace(state, overdue=True)
         case AppointmentConfirmed():
             return replace(state, confirmations=(*state.confirmations, event.confirmation))
         case AppointmentRescheduled():
@@ -148,6 +152,7 @@ def evolve(state: Appointment, event: Event) -> Appointment:
                 estimated_minutes=event.estimated_minutes,
                 confirmations=(),
                 reminded=False,
+                overdue=False,
             )
         case AppointmentCancelled():
             return replace(state, status=CANCELLED)

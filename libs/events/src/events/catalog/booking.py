@@ -164,6 +164,17 @@ class ConfirmationRequested(_AppointmentEvent, type="booking.ConfirmationRequest
     requested_at: AwareDatetime
 
 
+class ArrivalConfirmationOverdue(_AppointmentEvent, type="booking.ArrivalConfirmationOverdue", version=1):
+    """The customer's own confirmation, expected about half an hour before the slot, has not
+    come: the advisor calls the car's user (`contact`) and may hold the slot for a late car."""
+
+    slot_start: AwareDatetime
+    advisor_id: str
+    contact: Contact
+    day_before_confirmed: bool
+    noticed_at: AwareDatetime
+
+
 class AppointmentConfirmed(_AppointmentEvent, type="booking.AppointmentConfirmed", version=1):
     """The customer confirmed: the day-before re-confirmation or their own confirmation about
     half an hour before the slot (`confirmation`)."""
