@@ -1,0 +1,4 @@
+from booking.app import main_app
+from events.runtime import serve
+
+serve(main_app(), default_port=8001)

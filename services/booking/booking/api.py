@@ -1,0 +1,350 @@
+"""The booking HTTP API: parse, authorise, call a use case, answer with the new state.
+
+Paths are relative to a site (`/sites/{site_id}/...`); the gateway serves them under `/api/v1`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Path, Query, Request
+
+from booking import preparation
+from booking.domain.appointment_commands import (
+    AppointmentCommand,
+    CancelAppointment,
+    ConfirmAppointment,
+    MarkNoShow,
+    RecordArrival,
+    RescheduleAppointment,
+)
+from booking.domain.customer_vehicle import RegisterCustomer, RegisterVehicle, UpdateContact
+from booking.handlers import Booking
+from booking.schemas import (
+    BookingBody,
+    CancelBody,
+    CapacityBody,
+    ConfirmBody,
+    ContactBody,
+    CustomerBody,
+    PreparationBody,
+    RescheduleBody,
+    VehicleRegistrationBody,
+    appointment_view,
+    capacity_view,
+    customer_view,
+    free_slot_view,
+    preparation_view,
+)
+from events.envelope import Tenant
+from events.http import CurrentIdentity, command_metadata
+from events.identity import ADVISOR, CS_AGENT, DISPATCHER, SERVICE_MANAGER, SYSTEM, Identity
+
+router = APIRouter(tags=["booking"])
+
+SiteId = Annotated[UUID, Path(description="the site (dealership) id")]
+Day = Annotated[date, Query(alias="date", description="the site's local day, YYYY-MM-DD")]
+
+BOOKERS = (ADVISOR, SERVICE_MANAGER)
+CONFIRMERS = (ADVISOR, CS_AGENT, SERVICE_MANAGER)  # CS agents make the reminder calls
+PLANNERS = (DISPATCHER, SERVICE_MANAGER)
+READERS = (ADVISOR, DISPATCHER, CS_AGENT, SERVICE_MANAGER, SYSTEM)
+
+
+def booking_of(request: Request) -> Booking:
+    booking: Booking = request.app.state.booking
+    return booking
+
+
+def _tenant(identity: Identity, site_id: UUID, *roles: str) -> Tenant:
+    identity.require_site(identity.group_id, str(site_id))
+    identity.require_role(*(roles or READERS))
+    return Tenant(identity.group_id, str(site_id))
+
+
+# --- capacity and free slots ------------------------------------------------------------------
+
+
+@router.put("/sites/{site_id}/capacity")
+async def set_capacity(
+    site_id: SiteId, body: CapacityBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    """Set or change what the site can take by appointment; lowering it below the bookings
+    still to come is refused (409 capacity_below_bookings)."""
+    identity.require_role(*PLANNERS)
+    metadata = command_metadata(identity, str(site_id), request)
+    state, version = await booking_of(request).set_capacity(metadata, body.command(site_id, booking_of(request).now()))
+    return capacity_view(state, version)
+
+
+@router.get("/sites/{site_id}/capacity")
+async def get_capacity(site_id: SiteId, identity: CurrentIdentity, request: Request) -> dict[str, Any]:
+    state, version = await booking_of(request).capacity(_tenant(identity, site_id))
+    return capacity_view(state, version)
+
+
+@router.get("/sites/{site_id}/free-slots")
+async def free_slots(
+    site_id: SiteId,
+    day: Day,
+    identity: CurrentIdentity,
+    request: Request,
+    minutes: Annotated[int, Query(gt=0, le=7 * 24 * 60)] = 60,
+    advisor: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+) -> list[dict[str, Any]]:
+    """The slots of `date` where `minutes` of work would be accepted now, earliest first."""
+    slots = await booking_of(request).free_slots(_tenant(identity, site_id), day, minutes, advisor)
+    return [free_slot_view(slot) for slot in slots]
+
+
+# --- appointments -----------------------------------------------------------------------------
+
+
+@router.post("/sites/{site_id}/appointments", status_code=201)
+async def book(site_id: SiteId, body: BookingBody, identity: CurrentIdentity, request: Request) -> dict[str, Any]:
+    """Book against the site's capacity: a full slot is refused (409 capacity_exceeded) and
+    nothing is recorded."""
+    identity.require_role(*BOOKERS)
+    metadata = command_metadata(identity, str(site_id), request)
+    outcome = await booking_of(request).book(metadata, body.command(booking_of(request).now()))
+    return appointment_view(outcome.state, outcome.version)
+
+
+@router.get("/sites/{site_id}/appointments/{appointment_id}")
+async def get_appointment(
+    site_id: SiteId, appointment_id: UUID, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    state, version = await booking_of(request).appointment(_tenant(identity, site_id), appointment_id)
+    return appointment_view(state, version)
+
+
+async def _run(
+    request: Request, identity: Identity, site_id: UUID, appointment_id: UUID, command: AppointmentCommand
+) -> dict[str, Any]:
+    outcome = await booking_of(request).run(command_metadata(identity, str(site_id), request), appointment_id, command)
+    return appointment_view(outcome.state, outcome.version)
+
+
+@router.post("/sites/{site_id}/appointments/{appointment_id}/confirm")
+async def confirm(
+    site_id: SiteId, appointment_id: UUID, body: ConfirmBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    identity.require_role(*CONFIRMERS)
+    command = ConfirmAppointment(body.confirmation, body.channel, booking_of(request).now())
+    return await _run(request, identity, site_id, appointment_id, command)
+
+
+@router.post("/sites/{site_id}/appointments/{appointment_id}/reschedule")
+async def reschedule(
+    site_id: SiteId, appointment_id: UUID, body: RescheduleBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    """Move to another slot (advisor, duration); a full slot is refused and the old one kept."""
+    identity.require_role(*BOOKERS)
+    command = RescheduleAppointment(
+        body.slot_start,
+        body.requested_by,
+        body.reason,
+        booking_of(request).now(),
+        body.advisor_id,
+        body.estimated_minutes,
+    )
+    metadata = command_metadata(identity, str(site_id), request)
+    outcome = await booking_of(request).reschedule(metadata, appointment_id, command)
+    return appointment_view(outcome.state, outcome.version)
+
+
+@router.post("/sites/{site_id}/appointments/{appointment_id}/cancel")
+async def cancel(
+    site_id: SiteId, appointment_id: UUID, body: CancelBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    identity.require_role(*CONFIRMERS)
+    command = CancelAppointment(body.requested_by, body.reason, booking_of(request).now())
+    outcome = await booking_of(request).cancel(
+        command_metadata(identity, str(site_id), request), appointment_id, command
+    )
+    return appointment_view(outcome.state, outcome.version)
+
+
+@router.post("/sites/{site_id}/appointments/{appointment_id}/no-show")
+async def no_show(site_id: SiteId, appointment_id: UUID, identity: CurrentIdentity, request: Request) -> dict[str, Any]:
+    """Only after the slot start and its grace period (409 no_show_too_early before)."""
+    identity.require_role(*BOOKERS)
+    metadata = command_metadata(identity, str(site_id), request)
+    outcome = await booking_of(request).mark_no_show(metadata, appointment_id, MarkNoShow(booking_of(request).now()))
+    return appointment_view(outcome.state, outcome.version)
+
+
+@router.post("/sites/{site_id}/appointments/{appointment_id}/arrival")
+async def arrival(site_id: SiteId, appointment_id: UUID, identity: CurrentIdentity, request: Request) -> dict[str, Any]:
+    """The car is here (booking.VehicleArrived: reception checks it in with appointment priority)."""
+    identity.require_role(*BOOKERS)
+    return await _run(request, identity, site_id, appointment_id, RecordArrival(booking_of(request).now()))
+
+
+@router.get("/sites/{site_id}/appointments/{appointment_id}/preparation")
+async def get_preparation(
+    site_id: SiteId, appointment_id: UUID, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    """The car's service history, the recommendations it declined before, the parts pre-check,
+    and the preparation recorded so far."""
+    tenant = _tenant(identity, site_id)
+    state, _ = await booking_of(request).appointment(tenant, appointment_id)
+    assert state.booked is not None  # a loaded appointment was booked
+    async with request.app.state.runtime.pool.acquire() as conn:
+        known = await preparation.read(conn, tenant.group_id, state.booked)
+    return preparation_view(state, known)
+
+
+@router.post("/sites/{site_id}/appointments/{appointment_id}/preparation", status_code=201)
+async def prepare(
+    site_id: SiteId, appointment_id: UUID, body: PreparationBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    identity.require_role(*BOOKERS)
+    metadata = command_metadata(identity, str(site_id), request)
+    answers = {answer.finding_id: answer.response for answer in body.answers}
+    parts = tuple(body.parts_checked) if body.parts_checked is not None else None
+    outcome = await booking_of(request).prepare(metadata, appointment_id, answers, body.history_summary, parts)
+    return appointment_view(outcome.state, outcome.version)
+
+
+@router.get("/sites/{site_id}/appointment-lists")
+async def appointment_list(
+    site_id: SiteId,
+    day: Day,
+    identity: CurrentIdentity,
+    request: Request,
+    advisor: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+) -> dict[str, Any]:
+    """A day's appointments of the site (or one advisor) in arrival order, with their status:
+    booked, confirmed, arrived, no_show or cancelled. The day is the site's local day."""
+    tenant = _tenant(identity, site_id)
+    capacity, _ = await booking_of(request).capacity(tenant, must_exist=False)
+    zone = ZoneInfo(capacity.plan.timezone) if capacity.plan else ZoneInfo("UTC")
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    rows = await request.app.state.runtime.pool.fetch(
+        """SELECT appointment_id, advisor_id, slot_start, estimated_minutes,
+                  CASE WHEN status = 'booked' AND cardinality(confirmations) > 0 THEN 'confirmed' ELSE status END
+                      AS status,
+                  kind, reason, user_name, user_phone, plate, vin, model, jobs, confirmations, confirmation_overdue,
+                  prepared, parts_ready, arrived_at, priority
+           FROM appointments
+           WHERE group_id = $1 AND site_id = $2 AND slot_start >= $3 AND slot_start < $4
+             AND ($5::text IS NULL OR advisor_id = $5)
+           ORDER BY slot_start, booked_at, appointment_id""",
+        tenant.group_id,
+        tenant.site_id,
+        start,
+        end,
+        advisor,
+    )
+    appointments = [
+        {**dict(row), "appointment_id": str(row["appointment_id"]), "slot_start": row["slot_start"].astimezone(zone)}
+        for row in rows
+    ]
+    return {"date": day.isoformat(), "advisor": advisor, "appointments": appointments}
+
+
+# --- customers and vehicles -------------------------------------------------------------------
+
+
+@router.post("/sites/{site_id}/customers", status_code=201)
+async def register_customer(
+    site_id: SiteId, body: CustomerBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    identity.require_role(*CONFIRMERS)
+    command = RegisterCustomer(
+        body.customer_id,
+        body.name,
+        tuple(body.phones),
+        body.preferred_contact,
+        body.do_not_call,
+        booking_of(request).now(),
+    )
+    outcome = await booking_of(request).register_customer(command_metadata(identity, str(site_id), request), command)
+    return customer_view(outcome.state, outcome.version)
+
+
+@router.get("/sites/{site_id}/customers")
+async def find_customers(
+    site_id: SiteId,
+    identity: CurrentIdentity,
+    request: Request,
+    phone: Annotated[str, Query(min_length=5, max_length=40)],
+) -> list[dict[str, Any]]:
+    """Identify a caller by phone number (the customer database)."""
+    tenant = _tenant(identity, site_id)
+    rows = await request.app.state.runtime.pool.fetch(
+        """SELECT customer_id, name, phones, preferred_contact, do_not_call FROM customers
+           WHERE group_id = $1 AND site_id = $2 AND $3 = ANY(phones) ORDER BY name LIMIT 50""",
+        tenant.group_id,
+        tenant.site_id,
+        " ".join(phone.split()),
+    )
+    return [{**dict(row), "customer_id": str(row["customer_id"])} for row in rows]
+
+
+@router.get("/sites/{site_id}/customers/{customer_id}")
+async def get_customer(
+    site_id: SiteId, customer_id: UUID, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    state, version = await booking_of(request).customer(_tenant(identity, site_id), customer_id)
+    return customer_view(state, version)
+
+
+@router.patch("/sites/{site_id}/customers/{customer_id}")
+async def update_contact(
+    site_id: SiteId, customer_id: UUID, body: ContactBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    identity.require_role(*CONFIRMERS)
+    command = UpdateContact(
+        booking_of(request).now(),
+        body.name,
+        tuple(body.phones) if body.phones is not None else None,
+        body.preferred_contact,
+        body.do_not_call,
+    )
+    metadata = command_metadata(identity, str(site_id), request)
+    outcome = await booking_of(request).change_customer(metadata, customer_id, command)
+    return customer_view(outcome.state, outcome.version)
+
+
+@router.post("/sites/{site_id}/customers/{customer_id}/vehicles", status_code=201)
+async def register_vehicle(
+    site_id: SiteId, customer_id: UUID, body: VehicleRegistrationBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    identity.require_role(*CONFIRMERS)
+    command = RegisterVehicle(
+        body.vehicle_id, body.vin, body.plate, body.model, body.year, booking_of(request).now(), body.vehicle_user
+    )
+    metadata = command_metadata(identity, str(site_id), request)
+    outcome = await booking_of(request).change_customer(metadata, customer_id, command)
+    return customer_view(outcome.state, outcome.version)
+
+
+@router.get("/sites/{site_id}/vehicles")
+async def find_vehicles(
+    site_id: SiteId,
+    identity: CurrentIdentity,
+    request: Request,
+    vin: Annotated[str | None, Query(min_length=1, max_length=17)] = None,
+    plate: Annotated[str | None, Query(min_length=1, max_length=20)] = None,
+) -> list[dict[str, Any]]:
+    """Identify a car by VIN or plate, with its owner (the customer database)."""
+    tenant = _tenant(identity, site_id)
+    rows = await request.app.state.runtime.pool.fetch(
+        """SELECT v.vehicle_id, v.customer_id, v.vin, v.plate, v.model, v.year, v.user_name, v.user_phone,
+                  c.name AS customer_name, c.phones AS customer_phones
+           FROM vehicles v LEFT JOIN customers c USING (customer_id)
+           WHERE v.group_id = $1 AND v.site_id = $2
+             AND ($3::text IS NULL OR v.vin = $3) AND ($4::text IS NULL OR v.plate = $4)
+           ORDER BY v.plate LIMIT 50""",
+        tenant.group_id,
+        tenant.site_id,
+        vin.strip().upper() if vin else None,
+        plate.strip().upper() if plate else None,
+    )
+    return [{**dict(row), "vehicle_id": str(row["vehicle_id"]), "customer_id": str(row["customer_id"])} for row in rows]

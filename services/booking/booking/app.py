@@ -1,0 +1,39 @@
+"""Wiring: the booking runtime (database, relay, confirmation clocks, own and fed read models)
+and its HTTP app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from booking import api, preparation
+from booking.handlers import BEFORE_ARRIVAL, DAY_BEFORE, Booking
+from booking.projections import Appointments, Customers
+from events.clock import Clock, SystemClock
+from events.kafka import KafkaSettings
+from events.migrations import load_folder
+from events.runtime import ServiceRuntime, service_app
+from events.tracing import configure_tracing
+
+
+def create_app(
+    *, clock: Clock | None = None, database_url: str | None = None, kafka: KafkaSettings | None = None
+) -> FastAPI:
+    runtime = ServiceRuntime(
+        "booking",
+        migrations=load_folder("booking", Path(__file__).parent / "sql"),
+        own_projections=[Appointments(), Customers()],
+        feed_projections=list(preparation.FEEDS),
+        clock=clock or SystemClock(),
+        database_url=database_url,
+        kafka=kafka,
+    )
+    booking = Booking(runtime)
+    runtime.timers = {DAY_BEFORE: booking.remind, BEFORE_ARRIVAL: booking.expect_confirmation}
+    return service_app(runtime, api.router, booking=booking)
+
+
+def main_app() -> FastAPI:
+    configure_tracing("booking")
+    return create_app()

@@ -1,0 +1,149 @@
+"""The booking read models fed from the service's own event log: the appointments of each site
+with their status (the advisors' day lists and the advisor board's appointment column), and
+the customer database (customers and their vehicles, found by phone or VIN)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from events.catalog import booking as ev
+from events.connection import Connection
+from events.envelope import Envelope
+
+
+class Appointments:
+    name = "booking.appointments"
+    tables = ("appointments",)
+    handles = frozenset(
+        {
+            ev.AppointmentBooked.event_type,
+            ev.ConfirmationRequested.event_type,
+            ev.ArrivalConfirmationOverdue.event_type,
+            ev.AppointmentConfirmed.event_type,
+            ev.AppointmentRescheduled.event_type,
+            ev.AppointmentCancelled.event_type,
+            ev.AppointmentNoShow.event_type,
+            ev.VehicleArrived.event_type,
+            ev.AppointmentPrepared.event_type,
+        }
+    )
+
+    async def apply(self, conn: Connection, envelope: Envelope[Any]) -> None:
+        event, at = envelope.event, envelope.recorded_at
+        match event:
+            case ev.AppointmentBooked():
+                await self._booked(conn, envelope, event)
+            case ev.ConfirmationRequested():
+                await self._set(conn, envelope, "reminded_at = $2", event.requested_at)
+            case ev.ArrivalConfirmationOverdue():
+                await self._set(conn, envelope, "confirmation_overdue = $2", True)
+            case ev.AppointmentConfirmed():
+                await self._set(conn, envelope, "confirmations = array_append(confirmations, $2)", event.confirmation)
+            case ev.AppointmentRescheduled():
+                await conn.execute(
+                    """UPDATE appointments SET slot_start = $2, advisor_id = $3, estimated_minutes = $4,
+                           confirmations = '{}', reminded_at = NULL, confirmation_overdue = false, updated_at = $5
+                       WHERE appointment_id = $1""",
+                    event.appointment_id,
+                    event.slot_start,
+                    event.advisor_id,
+                    event.estimated_minutes,
+                    at,
+                )
+            case ev.AppointmentCancelled():
+                await self._set(conn, envelope, "status = $2", "cancelled")
+            case ev.AppointmentNoShow():
+                await self._set(conn, envelope, "status = $2", "no_show")
+            case ev.VehicleArrived():
+                await conn.execute(
+                    """UPDATE appointments SET status = 'arrived', arrived_at = $2, priority = $3, updated_at = $4
+                       WHERE appointment_id = $1""",
+                    event.appointment_id,
+                    event.arrived_at,
+                    event.priority,
+                    at,
+                )
+            case ev.AppointmentPrepared():
+                await self._set(conn, envelope, "parts_ready = $2", event.parts_ready)
+
+    async def _booked(self, conn: Connection, envelope: Envelope[Any], event: ev.AppointmentBooked) -> None:
+        await conn.execute(
+            """INSERT INTO appointments (appointment_id, group_id, site_id, advisor_id, slot_start, estimated_minutes,
+                   status, kind, reason, customer_name, customer_phone, user_name, user_phone, vin, plate, model,
+                   jobs, booked_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, 'booked', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+               ON CONFLICT (appointment_id) DO NOTHING""",
+            event.appointment_id,
+            envelope.tenant.group_id,
+            envelope.tenant.site_id,
+            event.advisor_id,
+            event.slot_start,
+            event.estimated_minutes,
+            event.kind,
+            event.reason,
+            event.customer.name,
+            event.customer.phone,
+            event.vehicle_user.name,
+            event.vehicle_user.phone,
+            event.vehicle.vin,
+            event.vehicle.plate,
+            event.vehicle.model,
+            [job.description for job in event.requested_jobs],
+            event.booked_at,
+            envelope.recorded_at,
+        )
+
+    async def _set(self, conn: Connection, envelope: Envelope[Any], assignment: str, value: Any) -> None:
+        """One column change; a prepared appointment also gets its `prepared` mark."""
+        prepared = ", prepared = true" if isinstance(envelope.event, ev.AppointmentPrepared) else ""
+        await conn.execute(
+            f"UPDATE appointments SET {assignment}{prepared}, updated_at = $3 WHERE appointment_id = $1",
+            envelope.event.appointment_id,
+            value,
+            envelope.recorded_at,
+        )
+
+
+class Customers:
+    name = "booking.customers"
+    tables = ("customers", "vehicles")
+    handles = frozenset(
+        {ev.CustomerRegistered.event_type, ev.VehicleRegistered.event_type, ev.CustomerContactUpdated.event_type}
+    )
+
+    async def apply(self, conn: Connection, envelope: Envelope[Any]) -> None:
+        event, tenant = envelope.event, envelope.tenant
+        match event:
+            case ev.CustomerRegistered() | ev.CustomerContactUpdated():
+                await conn.execute(
+                    """INSERT INTO customers (customer_id, group_id, site_id, name, phones, preferred_contact,
+                           do_not_call)
+                       VALUES ($1, $2, $3, $4, $5, $6, $7)
+                       ON CONFLICT (customer_id) DO UPDATE SET name = EXCLUDED.name, phones = EXCLUDED.phones,
+                           preferred_contact = EXCLUDED.preferred_contact, do_not_call = EXCLUDED.do_not_call""",
+                    event.customer_id,
+                    tenant.group_id,
+                    tenant.site_id,
+                    event.name,
+                    list(event.phones),
+                    event.preferred_contact,
+                    event.do_not_call,
+                )
+            case ev.VehicleRegistered():
+                user = event.vehicle_user
+                await conn.execute(
+                    """INSERT INTO vehicles (vehicle_id, customer_id, group_id, site_id, vin, plate, model, year,
+                           user_name, user_phone)
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                       ON CONFLICT (vehicle_id) DO NOTHING""",
+                    event.vehicle_id,
+                    event.customer_id,
+                    tenant.group_id,
+                    tenant.site_id,
+                    event.vin,
+                    event.plate,
+                    event.model,
+                    event.year,
+                    user.name if user else None,
+                    user.phone if user else None,
+                )
