@@ -16,8 +16,16 @@ import pytest
 
 from booking.app import create_app
 from events.catalog.parts import PartsReserved, PartsShortageDetected
-from events.catalog.reception import AdditionalWorkDeclined, RepairOrderSigned, VehicleDelivered
-from events.catalog.reception_values import Consent, Recommendation, RepairLine, VehicleIdentity
+from events.catalog.reception import AdditionalWorkDeclined, InvoiceSettled, RepairOrderSigned, VehicleDelivered
+from events.catalog.reception_values import (
+    Consent,
+    HealthRecordItem,
+    MaintenanceRecord,
+    PayTypeTotal,
+    Recommendation,
+    RepairLine,
+    VehicleIdentity,
+)
 from events.clock import ManualClock
 from events.contract import Event
 from events.envelope import Metadata, Tenant
@@ -320,9 +328,33 @@ async def test_preparation_offers_what_the_car_declined_before_with_history_and_
         old_parts_returned=False,
         delivered_at=START - timedelta(days=90),
     )
-    await booking.publish(
-        (f"repair_order-{earlier}", declined(earlier, finding)), (f"repair_order-{earlier}", delivered)
+    on = (START - timedelta(days=90)).date()
+    service = HealthRecordItem(labour_operation="5K", description="5,000 km service", labour_minutes=40)
+    settled = InvoiceSettled(
+        repair_order_id=earlier,
+        invoice_number="INV-0001",
+        payment_method="card",
+        currency="CNY",
+        totals=(PayTypeTotal(pay_type="CUSTOMER_PAY", labour=8000, parts=20300, total=28300),),
+        labour_total=8000,
+        parts_total=20300,
+        total=28300,
+        customer_pay_total=28300,
+        health_record=MaintenanceRecord(
+            plate="京A12345",
+            vin=VIN,
+            repair_date=on,
+            mileage_km=5012,
+            fault_description="maintenance",
+            settlement_date=on,
+            settlement_number="INV-0001",
+            items=(service,),
+            parts=(),
+        ),
+        settled_at=START - timedelta(days=90),
     )
+    stream = f"repair_order-{earlier}"
+    await booking.publish((stream, declined(earlier, finding)), (stream, settled), (stream, delivered))
     assert (await booking.book(appointment_id=str(appointment))).status_code == 201
     reserved = PartsReserved(
         part_number="90915-YZZE1",
@@ -346,7 +378,9 @@ async def test_preparation_offers_what_the_car_declined_before_with_history_and_
     )
     (offer,) = ready["recommendations"]
     assert (offer["finding_id"], offer["safety_critical"], offer["price"]) == (str(finding), True, 56000)
-    assert ready["history"][0]["mileage_km"] == 5012
+    (visit,) = ready["history"]
+    assert (visit["on"], visit["mileage_km"], visit["work_done"]) == (on.isoformat(), 5012, ["5,000 km service"])
+    assert ready["history_summary"].startswith("1 earlier visit(s)")
     assert ready["parts_check"] == [{"part_number": "90915-YZZE1", "quantity": 1, "available": True}]
 
     prepared = await booking.http.post(
@@ -405,3 +439,33 @@ async def test_capacity_is_set_idempotently_and_only_by_planners(booking: Bookin
     )
     assert bad.status_code == 422
     assert (again.json()["opens_at"], again.json()["advisors"]) == ("08:00", ["sa-li", "sa-zhang"])
+
+
+async def test_a_rescheduled_appointment_gets_new_clocks_for_its_new_slot(booking: Booking) -> None:
+    appointment = (await booking.book()).json()["appointment_id"]
+    new_slot = SLOT + timedelta(days=1, hours=2)
+    moved = await booking.http.post(
+        f"/sites/{SITE}/appointments/{appointment}/reschedule",
+        json={"slot_start": new_slot.isoformat(), "requested_by": "customer", "reason": "travels on Wednesday"},
+        headers=SA,
+    )
+    assert moved.status_code == 200, moved.text
+    rows = await booking.app.state.runtime.pool.fetch(
+        "SELECT kind, due_at, cancelled_at IS NOT NULL AS stopped FROM timers WHERE timer_id LIKE '%' || $1 || '%'",
+        appointment,
+    )
+    clocks = {(r["kind"], r["due_at"], r["stopped"]) for r in rows}
+    assert clocks == {
+        ("booking.confirm-day-before", SLOT - timedelta(days=1), True),
+        ("booking.expect-confirmation", SLOT - timedelta(minutes=30), True),
+        ("booking.confirm-day-before", new_slot - timedelta(days=1), False),
+        ("booking.expect-confirmation", new_slot - timedelta(minutes=30), False),
+    }
+    booking.clock.set(new_slot - timedelta(hours=23))
+    await eventually(
+        lambda: booking.app.state.runtime.store.read_stream(f"appointment-{appointment}"),
+        until=lambda history: history[-1].event_type == "booking.ConfirmationRequested",
+        what="the reminder for the new slot",
+    )
+    history = await booking.app.state.runtime.store.read_stream(f"appointment-{appointment}")
+    assert history[-1].event.slot_start == new_slot
