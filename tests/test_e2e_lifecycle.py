@@ -1,7 +1,9 @@
 """End to end over HTTP through the gateway, every service a real process on the run's
-PostgreSQL and broker: one car's visit from check-in to the settled, delivered car, with
-additional work, a parts shortage, an emergency order, a failed QC and its rework — and the
-events each service published along the way, read from the broker like any subscriber."""
+PostgreSQL and broker: one car's visit from the appointment to the settled, delivered car,
+with additional work, a parts shortage, an emergency order, a failed QC and its rework — and
+the events each service published along the way, read from the broker like any subscriber.
+Also: a late job's signal, declined work offered at the next visit, no overbooking, and the
+README's walk-through run as pasted."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
 
 @pytest.fixture(scope="module")
 def system() -> Iterator[RunningSystem]:
-    with running(["reception", "workshop", "parts"]) as started:
+    with running(["booking", "reception", "workshop", "parts"]) as started:
         yield started
 
 
@@ -51,12 +53,26 @@ def consent(advisor: str) -> dict[str, Any]:
     return {"kind": "phone", "recorded_by": advisor, "at": datetime.now(UTC).isoformat(), "reference": "rec-0042"}
 
 
+VIN = "LFV2A21K8G3045678"
+CUSTOMER = {"name": "Liu Yang", "phone": "13900000007"}
 VISIT = {
     "arrival_kind": "walk_in",
-    "customer": {"name": "Liu Yang", "phone": "13900000007"},
-    "vehicle": {"vin": "LFV2A21K8G3045678", "plate": "沪B88888", "model": "Magotan"},
+    "customer": CUSTOMER,
+    "vehicle": {"vin": VIN, "plate": "沪B88888", "model": "Magotan"},
     "customer_waiting": True,
     "contact_phone": "13900000007",
+}
+CAPACITY = {
+    "timezone": "UTC",
+    "opens_at": "00:00",
+    "closes_at": "23:00",
+    "slot_minutes": 60,
+    "open_weekdays": [1, 2, 3, 4, 5, 6, 7],
+    "advisors": ["advisor-li", "advisor-ma"],
+    "receptions_per_advisor": 1,
+    "technicians": 4,
+    "bays": 4,
+    "workshop_minutes_per_slot": 240,
 }
 WALK_AROUND = {"mileage_km": 30125, "fuel_eighths": 4, "valuables_reminded": True, "protective_covers_fitted": True}
 CONCERN = {
@@ -70,9 +86,37 @@ CONCERN = {
 }
 
 
-async def signed_and_handed_over(advisor: Person, service: dict[str, Any], promised_in: timedelta) -> str:
+async def book(advisor: Person, vin: str = VIN, advisor_id: str = "advisor-li", slot: str | None = None) -> Any:
+    """An appointment in tomorrow's first free slot (or `slot`) for the car, with its oil filter."""
+    if slot is None:
+        tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+        free = await advisor.ok("GET", f"free-slots?date={tomorrow}&minutes=60&advisor={advisor_id}")
+        slot = free[0]["start"]
+    body = {
+        "reason": "maintenance",
+        "customer": CUSTOMER,
+        "vehicle": {"vin": vin, "plate": "沪B88888", "model": "Magotan"},
+        "requested_jobs": [
+            {
+                "description": "30,000 km service",
+                "estimated_minutes": 60,
+                "parts": [{"part_number": "OIL-FILTER", "description": "oil filter", "quantity": 1}],
+            }
+        ],
+        "customer_words": "service, and a grinding noise",
+        "advisor_id": advisor_id,
+        "slot_start": slot,
+    }
+    return await advisor.ok("POST", "appointments", body, status=201)
+
+
+async def signed_and_handed_over(
+    advisor: Person, service: dict[str, Any], promised_in: timedelta, appointment_id: str | None = None, vin: str = VIN
+) -> str:
     """The desk's part: check-in, walk-around, the concern, the estimate, the signature and the key."""
-    ro: str = (await advisor.ok("POST", "repair-orders", VISIT, status=201))["repair_order_id"]
+    arrival = {"arrival_kind": "appointment", "appointment_id": appointment_id} if appointment_id else {}
+    visit = {**VISIT, **arrival, "vehicle": {"vin": vin, "plate": "沪B88888", "model": "Magotan"}}
+    ro: str = (await advisor.ok("POST", "repair-orders", visit, status=201))["repair_order_id"]
     rpath = f"repair-orders/{ro}"
     await advisor.ok("POST", f"{rpath}/walk-around", WALK_AROUND, status=201)
     await advisor.ok("POST", f"{rpath}/concerns", CONCERN, status=201)
@@ -97,9 +141,19 @@ async def test_one_visit_from_check_in_to_the_settled_delivered_car(
     # The shelf has oil filters, no brake discs.
     await clerk.ok("POST", "stock/OIL-FILTER/receipts", {"quantity": 10, "unit_cost": 2500}, status=201)
 
+    # --- booking: the site's capacity, an appointment, its confirmation, the car arrives ----
+    await dispatcher.ok("PUT", "capacity", CAPACITY)
+    appointment = await book(advisor)
+    apath = f"appointments/{appointment['appointment_id']}"
+    await advisor.ok("POST", f"{apath}/confirm", {"confirmation": "day_before"})
+    arrived = await advisor.ok("POST", f"{apath}/arrival")
+    assert arrived["status"] == "arrived"
+
     # --- reception: check in, walk around, concern, estimate, signature, hand-over ----------
     service = line("30000 km service", 30000, "OIL-FILTER", 1, 6000)
-    ro = await signed_and_handed_over(advisor, service, promised_in=timedelta(hours=3))
+    ro = await signed_and_handed_over(
+        advisor, service, promised_in=timedelta(hours=3), appointment_id=appointment["appointment_id"]
+    )
     rpath = f"repair-orders/{ro}"
 
     # --- workshop: the work order arrives, the job is dispatched and started ------------------
@@ -174,6 +228,17 @@ async def test_one_visit_from_check_in_to_the_settled_delivered_car(
     assert delivered["status"] == "delivered"
 
     # --- what each service published, as a subscriber reads it from the broker ---------------
+    appointment_id = appointment["appointment_id"]
+    booking = await published_about(
+        system, "booking", bootstrap_servers, "appointment_id", appointment_id, last="booking.VehicleArrived"
+    )
+    # The capacity stream's SlotReserved names the appointment too, on its own partition.
+    assert [t for t in booking if t != "booking.SlotReserved"] == [
+        "booking.AppointmentBooked",
+        "booking.AppointmentConfirmed",
+        "booking.VehicleArrived",
+    ]
+    assert "booking.SlotReserved" in booking
     reception = await published_about(
         system, "reception", bootstrap_servers, "repair_order_id", ro, last="reception.VehicleDelivered"
     )
@@ -267,3 +332,70 @@ def test_the_readme_walk_through_works_as_pasted(system: RunningSystem) -> None:
     invoice = ast.literal_eval(lines[1])
     assert invoice["total"] == 8000 + 3200
     assert lines[-1] == "delivered"
+
+
+async def test_declined_work_is_offered_again_at_the_next_appointments_preparation(gateway: httpx.AsyncClient) -> None:
+    advisor = await login(gateway, GROUP, SITE, "advisor", "advisor-li")
+    dispatcher = await login(gateway, GROUP, SITE, "dispatcher")
+    tech = await login(gateway, GROUP, SITE, "technician", "tech-zhang")
+    clerk = await login(gateway, GROUP, SITE, "parts_clerk")
+    await clerk.ok("POST", "stock/OIL-FILTER/receipts", {"quantity": 5, "unit_cost": 2500}, status=201)
+    await dispatcher.ok("PUT", "capacity", CAPACITY)
+    vin = "LSVAU033512345678"
+    service = line("oil change", 10000, "OIL-FILTER", 1, 6000)
+    ro = await signed_and_handed_over(advisor, service, promised_in=timedelta(hours=2), vin=vin)
+    await dispatcher.until(f"work-orders/{ro}", lambda w: w["key_tag"] == "K-42", "the work order")
+
+    tyres = line("rear tyres", 8000, "TYRE-205", 2, 60000)
+    finding = {
+        "description": "rear tyres at 2 mm",
+        "safety_critical": True,
+        "proposed_lines": [tyres],
+        "extra_minutes": 30,
+    }
+    reported = await tech.ok("POST", f"work-orders/{ro}/findings", {"findings": [finding]}, status=201)
+    finding_id = reported["reported"][0]["finding_id"]
+    await advisor.until(f"repair-orders/{ro}", lambda r: r["status"] == "awaiting_approval", "the finding at the desk")
+    decline = {"consent": consent("advisor-li"), "customer_reason": "next month", "safety_explained": True}
+    await advisor.ok("POST", f"repair-orders/{ro}/additional-work/{finding_id}/decline", decline)
+
+    # Next time the car is booked, the preparation offers the tyres again, flagged as safety.
+    appointment = await book(advisor, vin=vin, advisor_id="advisor-ma")
+    prepared = await advisor.until(
+        f"appointments/{appointment['appointment_id']}/preparation",
+        lambda p: bool(p["recommendations"]),
+        "the declined tyres in the preparation",
+    )
+    (offer,) = prepared["recommendations"]
+    assert offer["finding_id"] == finding_id
+    assert offer["safety_critical"] is True
+    assert "tyres" in offer["description"]
+
+
+async def test_a_full_slot_is_refused_and_nothing_is_booked(gateway: httpx.AsyncClient) -> None:
+    site = str(uuid.uuid4())
+    planner = await login(gateway, GROUP, site, "dispatcher")
+    advisor = await login(gateway, GROUP, site, "advisor", "advisor-li")
+    await planner.ok("PUT", "capacity", {**CAPACITY, "advisors": ["advisor-li"]})
+    first = await book(advisor)
+    slot = first["slot_start"]
+
+    second = await advisor.post(
+        "appointments",
+        {
+            "appointment_id": (refused_id := str(uuid.uuid4())),
+            "reason": "repair",
+            "customer": {"name": "Zhou Xun", "phone": "13600000003"},
+            "vehicle": {"vin": "LSGJA52U7CH000001", "plate": "苏E12345"},
+            "requested_jobs": [{"description": "noise", "estimated_minutes": 60}],
+            "advisor_id": "advisor-li",
+            "slot_start": slot,
+        },
+    )
+    assert second.status_code == 409, second.text
+    assert second.json()["error"]["code"] == "capacity_exceeded"
+    assert "advisor" in second.json()["error"]["message"] or "capacity" in second.json()["error"]["message"]
+    assert (await advisor.get(f"appointments/{refused_id}")).status_code == 404
+    day = slot[:10]
+    free = await advisor.ok("GET", f"free-slots?date={day}&minutes=60&advisor=advisor-li")
+    assert slot not in [s["start"] for s in free]
