@@ -328,8 +328,9 @@ def test_the_readme_walk_through_works_as_pasted(system: RunningSystem) -> None:
     )
     assert done.returncode == 0, f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
     lines = done.stdout.splitlines()
-    assert lines[0] == "ready"
-    invoice = ast.literal_eval(lines[1])
+    assert lines[0] == "arrived"
+    assert lines[1] == "ready"
+    invoice = ast.literal_eval(lines[2])
     assert invoice["total"] == 8000 + 3200
     assert lines[-1] == "delivered"
 

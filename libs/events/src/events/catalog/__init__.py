@@ -3,6 +3,7 @@
 Importing this package registers every contract, so a consumer can decode any event."""
 
 from events.catalog import booking as booking
+from events.catalog import complaints as complaints
 from events.catalog import followup as followup
 from events.catalog import parts as parts
 from events.catalog import reception as reception
