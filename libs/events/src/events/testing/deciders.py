@@ -1,8 +1,8 @@
-"""given / when / then for any decider (`events.decider.Decider`), for pure domain tests:
+"""given / when / then for any decider (`events.decider.Decider`), for pure domain tests.
 
-    given = scenario(work_order)
-    given(*history).when(command).then(*expected)      # returns the state after them
-    given(*history).when(command).then_refused(ErrorType)
+`given = scenario(work_order)`, then `given(*history).when(command).then(*expected)` asserts
+the command decides exactly those events (and returns the state after them), and
+`.then_refused(ErrorType)` asserts it is refused with that error's code and a message.
 """
 
 from __future__ import annotations
