@@ -312,3 +312,27 @@ async def test_bad_input_unknown_ids_roles_and_other_tenants_are_refused(worksho
         ev.VehicleReceived.event_type,
         ev.JobDispatched.event_type,
     ]
+
+
+async def test_a_change_made_since_the_dispatcher_looked_is_a_conflict(workshop: Workshop) -> None:
+    ro, oil = uuid.uuid4(), line("oil service", 40)
+    await workshop.reception(signed(ro, oil), handed_over(ro))
+    seen = (await workshop.work_order(ro))["version"]
+    base = f"/sites/{SITE}/work-orders/{ro}/jobs/{oil.line_id}/dispatch"
+
+    first = await workshop.http.post(
+        base, json={"technician_id": "tech-1", "bay": "b1"}, headers={**DISPATCH, "If-Match": f'"{seen}"'}
+    )
+    assert first.status_code == 200, first.text
+    second = await workshop.http.post(
+        base, json={"technician_id": "tech-2", "bay": "b2"}, headers={**DISPATCH, "If-Match": f'"{seen}"'}
+    )
+    assert second.status_code == 409
+    assert second.json()["error"]["code"] == "concurrency_conflict"
+    garbled = await workshop.http.post(
+        base, json={"technician_id": "t", "bay": "b"}, headers={**DISPATCH, "If-Match": "x"}
+    )
+    assert garbled.status_code == 422
+    state = await workshop.work_order(ro)
+    assert state["jobs"][0]["technician_id"] == "tech-1", "the stale change wrote nothing"
+    assert state["version"] == seen + 1

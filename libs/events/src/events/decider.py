@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -23,6 +24,11 @@ from events.store import EventStore
 
 S = TypeVar("S")
 C = TypeVar("C", contravariant=True)
+
+# The version a person last saw of the stream their request changes (HTTP `If-Match`, set by
+# `events.http`). It applies to a command on an existing stream run on its own (not inside a
+# policy's, a timer's or a multi-stream transaction): a change made in between is a conflict.
+REQUESTED_VERSION: ContextVar[int | None] = ContextVar("requested_version", default=None)
 
 
 class DomainError(EventsError):
@@ -117,6 +123,8 @@ async def execute(
     a consumer's transaction) the command runs in a savepoint of that transaction, so its
     effect commits together with the consumer's inbox row.
     """
+    if expected_version is None and must_exist and conn is None:
+        expected_version = REQUESTED_VERSION.get()
     for attempt in range(attempts):
         try:
             async with _transaction(store, conn, atomic=after_append is not None) as tx:

@@ -11,13 +11,14 @@ Every error body is `{"error": {"code": ..., "message": ..., "fields": [...]?}}`
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from events.decider import DomainError, NotFound
+from events.decider import REQUESTED_VERSION, DomainError, NotFound
 from events.envelope import Metadata, Tenant
 from events.errors import ConcurrencyConflict
 from events.identity import IDENTITY_HEADER, Forbidden, Identity, Unauthenticated, verify_internal_token
@@ -33,6 +34,33 @@ def current_identity(
 
 
 CurrentIdentity = Annotated[Identity, Depends(current_identity)]
+
+
+async def requested_version(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description='the `version` you last saw (e.g. "7"): a change made since is refused with 409',
+        ),
+    ] = None,
+) -> AsyncIterator[None]:
+    """Optimistic concurrency for people: `If-Match: "7"` makes the command conditional on the
+    stream still being at version 7 (`events.decider.REQUESTED_VERSION`). An async generator, so
+    the variable is set in the request's own context, not a worker thread's."""
+    if if_match is None:
+        yield
+        return
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise RequestValidationError(
+            [{"loc": ("header", "If-Match"), "msg": "a stream version (a whole number)", "type": "value_error"}]
+        )
+    token = REQUESTED_VERSION.set(int(text))
+    try:
+        yield
+    finally:
+        REQUESTED_VERSION.reset(token)
 
 
 def command_metadata(identity: Identity, site_id: str, request: Request) -> Metadata:

@@ -19,12 +19,12 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from events.clock import Clock, SystemClock, sleep_unless
 from events.consumer import Consumer, Handler
 from events.database import open_pool
-from events.http import install_error_handlers
+from events.http import install_error_handlers, requested_version
 from events.kafka import KafkaSettings
 from events.migrations import Migration
 from events.projection import KafkaProjector, LogProjector, Projection
@@ -178,7 +178,9 @@ class UseCases:
 def service_app(runtime: ServiceRuntime, router: APIRouter, **state: Any) -> FastAPI:
     """A service's HTTP app: its routes, the shared error mapping, health and readiness,
     tracing; `state` (the use cases) lands on `app.state` for the routes."""
-    app = FastAPI(title=f"dealerflow {runtime.name}", lifespan=runtime.lifespan)
+    app = FastAPI(
+        title=f"dealerflow {runtime.name}", lifespan=runtime.lifespan, dependencies=[Depends(requested_version)]
+    )
     for name, value in state.items():
         setattr(app.state, name, value)
     install_error_handlers(app)
