@@ -1,0 +1,45 @@
+"""Wiring: the followup runtime (database, relay, reactions, clocks, own and fed read models)
+and its HTTP app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from events.clock import Clock, SystemClock
+from events.kafka import KafkaSettings
+from events.migrations import load_folder
+from events.runtime import ServiceRuntime, service_app
+from events.tracing import configure_tracing
+from followup import api, policies
+from followup.analytics import FEEDS, VocFacts
+from followup.handlers import CALLBACK_OVERDUE, ESCALATION_DUE, LETTER_DUE, Followup
+from followup.projections import CallbackQueue, ContactLog, CustomerFiles
+
+
+def create_app(
+    *, clock: Clock | None = None, database_url: str | None = None, kafka: KafkaSettings | None = None
+) -> FastAPI:
+    runtime = ServiceRuntime(
+        "followup",
+        migrations=load_folder("followup", Path(__file__).parent / "sql"),
+        own_projections=[CallbackQueue(), ContactLog(), CustomerFiles(), VocFacts()],
+        feed_projections=list(FEEDS),
+        clock=clock or SystemClock(),
+        database_url=database_url,
+        kafka=kafka,
+    )
+    followup = Followup(runtime)
+    runtime.reactions = [policies.deliveries(followup), policies.own_events(followup)]
+    runtime.timers = {
+        CALLBACK_OVERDUE: followup.mark_overdue,
+        ESCALATION_DUE: followup.escalation_due,
+        LETTER_DUE: followup.letter_due,
+    }
+    return service_app(runtime, api.router, followup=followup)
+
+
+def main_app() -> FastAPI:
+    configure_tracing("followup")
+    return create_app()

@@ -1,0 +1,300 @@
+"""The followup read models fed from the service's own event log: the callback queue (per site
+and agent: due, overdue, attempts, next attempt, escalations), the call/letter log, and the
+customer files (the customer's record: visits, notes, do-not-call, wishes, proposals)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from events.catalog import followup as ev
+from events.connection import Connection
+from events.envelope import Envelope
+
+_CLOSED: dict[type[Any], tuple[str, str]] = {
+    ev.CallbackCompleted: ("completed", "completed_at"),
+    ev.CallbackRefused: ("refused", "refused_at"),
+    ev.CallbackUnreachable: ("unreachable", "given_up_at"),
+    ev.CallbackCancelled: ("cancelled", "cancelled_at"),
+}
+
+
+def _types(*classes: type[Any]) -> frozenset[str]:
+    return frozenset(c.event_type for c in classes)
+
+
+class CallbackQueue:
+    name = "followup.callback_queue"
+    tables = ("callback_queue",)
+    handles = _types(
+        ev.CallbackOpened,
+        ev.CallbackSkipped,
+        ev.CallbackAssigned,
+        ev.CallbackReassigned,
+        ev.AttemptRecorded,
+        ev.CallRecorded,
+        ev.ComplaintRaised,
+        ev.QuestionEscalated,
+        ev.QuestionAnswered,
+        ev.AnswerGiven,
+        ev.CallbackOverdue,
+        *_CLOSED,
+    )
+
+    async def apply(self, conn: Connection, envelope: Envelope[Any]) -> None:
+        event, at = envelope.event, envelope.recorded_at
+        match event:
+            case ev.CallbackOpened():
+                await self._insert(conn, envelope, "open", event.opened_at, event)
+            case ev.CallbackSkipped():
+                await self._insert(conn, envelope, "skipped", event.skipped_at, None)
+            case ev.CallbackAssigned() | ev.CallbackReassigned():
+                await self._set(conn, event.callback_id, "agent = $2", at, event.agent)
+            case ev.AttemptRecorded():
+                sql = """attempts = $2, unreachable_attempts = $3, last_outcome = $4, last_attempt_at = $5,
+                         next_attempt_at = $6"""
+                args = (event.attempt, event.unreachable_attempts, event.outcome, event.attempted_at)
+                await self._set(conn, event.callback_id, sql, at, *args, event.next_attempt_at)
+            case ev.CallRecorded():
+                await self._set(conn, event.callback_id, "satisfaction_score = $2", at, event.satisfaction_score)
+            case ev.ComplaintRaised():
+                await self._set(conn, event.callback_id, "complaint_id = $2", at, event.complaint_id)
+            case ev.QuestionEscalated():
+                sql = "question = $2, escalate_by = $3"
+                await self._set(conn, event.callback_id, sql, at, event.question, event.escalate_by)
+            case ev.QuestionAnswered():
+                sql = "answer = $2, answered_at = $3, tell_customer_by = $4"
+                await self._set(
+                    conn, event.callback_id, sql, at, event.answer, event.answered_at, event.tell_customer_by
+                )
+            case ev.AnswerGiven():
+                await self._set(conn, event.callback_id, "told_at = $2", at, event.told_at)
+            case ev.CallbackOverdue():
+                await self._set(conn, event.callback_id, "overdue = true", at)
+            case _ if type(event) in _CLOSED:
+                status, field = _CLOSED[type(event)]
+                sql = "status = $2, closed_at = $3, next_attempt_at = NULL"
+                await self._set(conn, event.callback_id, sql, at, status, getattr(event, field))
+
+    async def _insert(
+        self, conn: Connection, envelope: Envelope[Any], status: str, opened_at: Any, opened: ev.CallbackOpened | None
+    ) -> None:
+        event, tenant = envelope.event, envelope.tenant
+        window = opened.window if opened else None
+        await conn.execute(
+            """INSERT INTO callback_queue (callback_id, group_id, site_id, repair_order_id, file_id, kind,
+                   contact_name, phone, plate, vin, model, agent, status, opens_at, due_at, hard_limit_at,
+                   opened_at, closed_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+               ON CONFLICT (callback_id) DO NOTHING""",
+            event.callback_id,
+            tenant.group_id,
+            tenant.site_id,
+            event.repair_order_id,
+            event.file_id,
+            event.kind,
+            opened.contact.name if opened else None,
+            opened.contact.phone if opened else None,
+            opened.vehicle.plate if opened else None,
+            opened.vehicle.vin if opened else None,
+            opened.vehicle.model if opened else None,
+            opened.agent if opened else None,
+            status,
+            window.opens_at if window else None,
+            window.due_at if window else None,
+            window.hard_limit_at if window else None,
+            opened_at,
+            None if opened else opened_at,
+            envelope.recorded_at,
+        )
+
+    async def _set(self, conn: Connection, callback_id: Any, assignments: str, at: Any, *args: Any) -> None:
+        # $2.. in the assignments are the extra args; updated_at takes the next number.
+        await conn.execute(
+            f"UPDATE callback_queue SET {assignments}, updated_at = ${len(args) + 2} WHERE callback_id = $1",
+            callback_id,
+            *args,
+            at,
+        )
+
+
+_LOG = """INSERT INTO contact_log (entry_id, group_id, site_id, file_id, callback_id, campaign_id, repair_order_id,
+              channel, direction, purpose, outcome, agent, phone, summary, at)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+          ON CONFLICT (entry_id) DO NOTHING"""
+
+
+class ContactLog:
+    """Every call and letter, whichever stream logged it (the union the catalog describes)."""
+
+    name = "followup.contact_log"
+    tables = ("contact_log", "contact_log_callbacks")
+    handles = _types(
+        ev.CallbackOpened,
+        ev.AttemptRecorded,
+        ev.SmsQueued,
+        ev.CallLogged,
+        ev.LetterLogged,
+        ev.CampaignCallLogged,
+        ev.CampaignLetterLogged,
+    )
+
+    async def apply(self, conn: Connection, envelope: Envelope[Any]) -> None:
+        event = envelope.event
+        match event:
+            case ev.CallbackOpened():
+                await conn.execute(
+                    "INSERT INTO contact_log_callbacks VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    event.callback_id,
+                    event.file_id,
+                )
+            case ev.AttemptRecorded():
+                file_id = await self._file_of(conn, event.callback_id)
+                await self._log(
+                    conn, envelope, file_id, event.callback_id, None, event.repair_order_id, "call", event.direction,
+                    f"callback attempt {event.attempt}", event.outcome, event.agent, event.phone, event.note,
+                    event.attempted_at,
+                )  # fmt: skip
+            case ev.SmsQueued():
+                file_id = await self._file_of(conn, event.callback_id)
+                await self._log(
+                    conn, envelope, file_id, event.callback_id, None, event.repair_order_id, "sms", "outbound",
+                    event.template, None, None, event.phone, "", event.queued_at,
+                )  # fmt: skip
+            case ev.CallLogged():
+                await self._log(
+                    conn, envelope, event.file_id, None, None, event.repair_order_id, "call", event.direction,
+                    event.purpose, None, event.agent, event.phone, event.summary, event.called_at,
+                )  # fmt: skip
+            case ev.LetterLogged():
+                await self._log(
+                    conn, envelope, event.file_id, None, event.campaign_id, None, "letter", "outbound",
+                    event.letter_kind, None, event.sent_by, None, event.subject, event.sent_at,
+                )  # fmt: skip
+            case ev.CampaignCallLogged():
+                await self._log(
+                    conn, envelope, event.file_id, None, event.campaign_id, None, "call", "outbound", "campaign",
+                    event.outcome, event.agent, None, "", event.called_at,
+                )  # fmt: skip
+            case ev.CampaignLetterLogged():
+                await self._log(
+                    conn, envelope, event.file_id, None, event.campaign_id, None, "letter", "outbound", "campaign",
+                    event.letter_kind, event.sent_by, None, "", event.sent_at,
+                )  # fmt: skip
+
+    async def _file_of(self, conn: Connection, callback_id: Any) -> Any:
+        return await conn.fetchval("SELECT file_id FROM contact_log_callbacks WHERE callback_id = $1", callback_id)
+
+    async def _log(self, conn: Connection, envelope: Envelope[Any], *values: Any) -> None:
+        tenant = envelope.tenant
+        await conn.execute(_LOG, envelope.event_id, tenant.group_id, tenant.site_id, *values)
+
+
+class CustomerFiles:
+    name = "followup.customer_files"
+    tables = ("customer_files", "customer_file_visits", "customer_file_notes", "appointment_proposals")
+    handles = _types(
+        ev.CustomerFileOpened,
+        ev.VisitRecorded,
+        ev.DoNotCallSet,
+        ev.DoNotCallCleared,
+        ev.WishRecorded,
+        ev.NextVisitNoteAdded,
+        ev.AppointmentProposed,
+    )
+
+    async def apply(self, conn: Connection, envelope: Envelope[Any]) -> None:
+        event, tenant, at = envelope.event, envelope.tenant, envelope.recorded_at
+        match event:
+            case ev.CustomerFileOpened():
+                await conn.execute(
+                    """INSERT INTO customer_files (file_id, group_id, site_id, name, phone, customer_id, opened_at,
+                           updated_at)
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (file_id) DO NOTHING""",
+                    event.file_id,
+                    tenant.group_id,
+                    tenant.site_id,
+                    event.contact.name,
+                    event.contact.phone,
+                    event.contact.customer_id,
+                    event.opened_at,
+                    at,
+                )
+            case ev.VisitRecorded():
+                await self._visit(conn, event, at)
+            case ev.DoNotCallSet():
+                sql = "do_not_call = true, do_not_call_reason = $2"
+                await self._set(conn, event.file_id, sql, at, event.reason)
+            case ev.DoNotCallCleared():
+                await self._set(conn, event.file_id, "do_not_call = false, do_not_call_reason = NULL", at)
+            case ev.WishRecorded():
+                await self._set(conn, event.file_id, "wishes = array_append(wishes, $2)", at, event.wish)
+            case ev.NextVisitNoteAdded():
+                await conn.execute(
+                    """INSERT INTO customer_file_notes VALUES ($1, $2, $3, $4, $5, $6, $7)
+                       ON CONFLICT (note_id) DO NOTHING""",
+                    event.note_id,
+                    event.file_id,
+                    event.note,
+                    event.source,
+                    event.callback_id,
+                    event.added_by,
+                    event.added_at,
+                )
+            case ev.AppointmentProposed():
+                await conn.execute(
+                    """INSERT INTO appointment_proposals VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                       ON CONFLICT (proposal_id) DO NOTHING""",
+                    event.proposal_id,
+                    tenant.group_id,
+                    tenant.site_id,
+                    event.file_id,
+                    event.reason,
+                    event.vehicle.plate,
+                    event.suggested_date,
+                    event.contact_from,
+                    event.phone_allowed,
+                    event.proposed_at,
+                )
+
+    async def _visit(self, conn: Connection, event: ev.VisitRecorded, at: Any) -> None:
+        await conn.execute(
+            """INSERT INTO customer_file_visits
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+               ON CONFLICT (repair_order_id) DO UPDATE SET vin = $3, plate = $4, model = $5, owner_name = $6,
+                   mileage_km = $8, work_done = $9, invoice_number = $10, next_service_due_date = $11,
+                   next_service_due_km = $12, amended = $15""",
+            event.repair_order_id,
+            event.file_id,
+            event.vehicle.vin,
+            event.vehicle.plate,
+            event.vehicle.model,
+            event.owner.name,
+            event.visited_at,
+            event.mileage_km,
+            list(event.work_done),
+            event.invoice_number,
+            event.next_service_due_date,
+            event.next_service_due_km,
+            event.due_by,
+            event.on_time,
+            event.amended,
+        )
+        await self._set(
+            conn,
+            event.file_id,
+            """name = $2, phone = $3, last_plate = $4, last_visit_at = GREATEST(last_visit_at, $5),
+               visits = (SELECT count(*) FROM customer_file_visits WHERE file_id = $1)""",
+            at,
+            event.vehicle_user.name,
+            event.vehicle_user.phone,
+            event.vehicle.plate,
+            event.visited_at,
+        )
+
+    async def _set(self, conn: Connection, file_id: Any, assignments: str, at: Any, *args: Any) -> None:
+        await conn.execute(
+            f"UPDATE customer_files SET {assignments}, updated_at = ${len(args) + 2} WHERE file_id = $1",
+            file_id,
+            *args,
+            at,
+        )

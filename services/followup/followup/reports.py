@@ -1,0 +1,149 @@
+"""The CSI/VOC report: the figures of `followup.domain.voc` plus the operational KPIs, per week
+or month, per site or for the group (every site the caller may see, added up), as rows that go
+out as JSON or CSV.
+
+Periods are counted in the report's time zone (the dealer group's; a query parameter, default
+`FOLLOWUP_REPORT_TZ` or Asia/Shanghai). A callback counts in the period it fell due, a KPI fact
+in the period it happened.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from events.catalog.followup_values import DISSATISFACTION_CATEGORIES, SCORE_MAX, SCORE_MIN
+from followup.analytics import METRICS
+from followup.domain.voc import CallbackFact, VocFigures, figures, period_of
+
+GROUP = "group"
+DEFAULT_TZ = os.environ.get("FOLLOWUP_REPORT_TZ", "Asia/Shanghai")
+
+
+@dataclass
+class _Kpis:
+    yes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(METRICS, 0))
+    total: dict[str, int] = field(default_factory=lambda: dict.fromkeys(METRICS, 0))
+    parts_waits: int = 0
+    parts_waits_open: int = 0
+    parts_wait_minutes: float = 0.0
+    complaints_raised: int = 0
+
+
+def _rate(yes: int, total: int) -> float | None:
+    return round(yes / total, 4) if total else None
+
+
+async def csi_rows(
+    pool: asyncpg.Pool,
+    group_id: str,
+    sites: Sequence[str] | None,
+    group_scope: bool,
+    period: str,
+    since: datetime,
+    tz: ZoneInfo,
+) -> list[dict[str, Any]]:
+    """`sites` None: every site of the group."""
+    args = (group_id, None if sites is None else list(sites), since)
+    where = "group_id = $1 AND ($2::text[] IS NULL OR site_id = ANY($2))"
+
+    def site(row: Any) -> str:
+        return GROUP if group_scope else str(row["site_id"])
+
+    callbacks = await pool.fetch(f"SELECT * FROM voc_callbacks WHERE {where} AND due_at >= $3", *args)
+    facts = [
+        CallbackFact(
+            site_id=site(r),
+            kind=r["kind"],
+            due_at=r["due_at"],
+            hard_limit_at=r["hard_limit_at"],
+            counted=r["counted"],
+            reached_at=r["reached_at"],
+            score=r["score"],
+            categories=tuple(r["categories"]),
+        )
+        for r in callbacks
+    ]
+    kpis: dict[tuple[str, str], _Kpis] = defaultdict(_Kpis)
+    for r in callbacks:
+        if r["complaint_raised"]:
+            kpis[(site(r), period_of(r["due_at"], period, tz))].complaints_raised += 1
+    for r in await pool.fetch(f"SELECT site_id, metric, at, ok FROM kpi_facts WHERE {where} AND at >= $3", *args):
+        k = kpis[(site(r), period_of(r["at"], period, tz))]
+        k.total[r["metric"]] += 1
+        k.yes[r["metric"]] += r["ok"]
+    waits = await pool.fetch(
+        f"SELECT site_id, detected_at, filled_at FROM parts_waits WHERE {where} AND detected_at >= $3", *args
+    )
+    for r in waits:
+        k = kpis[(site(r), period_of(r["detected_at"], period, tz))]
+        if r["filled_at"] is None:
+            k.parts_waits_open += 1
+        else:
+            k.parts_waits += 1
+            k.parts_wait_minutes += (r["filled_at"] - r["detected_at"]).total_seconds() / 60
+    voc = {(f.site_id, f.period): f for f in figures(facts, [], period, tz)}
+    keys = sorted(set(voc) | set(kpis))
+    return [
+        _row(key, voc.get(key) or VocFigures(site_id=key[0], period=key[1]), kpis.get(key, _Kpis())) for key in keys
+    ]
+
+
+def _row(key: tuple[str, str], f: VocFigures, k: _Kpis) -> dict[str, Any]:
+    return {
+        "site_id": key[0],
+        "period": key[1],
+        "callbacks_due": f.callbacks_due,
+        "reached_by_due_time": f.reached_by_due_time,
+        "reach_rate_72h": _rate(f.reached_by_due_time, f.callbacks_due),
+        "reached_in_window": f.reached_in_window,
+        "reach_rate_in_window": _rate(f.reached_in_window, f.callbacks_due),
+        "average_score": round(f.average_score, 2) if f.average_score is not None else None,
+        "satisfaction": {str(s): f.satisfaction.get(s, 0) for s in range(SCORE_MIN, SCORE_MAX + 1)},
+        "dissatisfaction": {c: f.dissatisfaction.get(c, 0) for c in DISSATISFACTION_CATEGORIES},
+        "complaints_raised_by_callbacks": k.complaints_raised,
+        # TODO(complaints): by cause, responsibility and SLA breaches once the complaints contracts are committed.
+        "complaints": f.complaints,
+        "complaints_within_sla": f.complaints_within_sla,
+        "complaints_sla_breached": f.complaints_sla_breached,
+        "appointment_rate": _rate(k.yes["appointment"], k.total["appointment"]),
+        "no_show_rate": _rate(k.yes["no_show"], k.total["no_show"]),
+        "on_time_delivery_rate": _rate(k.yes["on_time_delivery"], k.total["on_time_delivery"]),
+        "first_time_fix_rate": _rate(k.yes["first_time_fix"], k.total["first_time_fix"]),
+        "additional_work_approval_rate": _rate(k.yes["additional_work_approved"], k.total["additional_work_approved"]),
+        "parts_waits_filled": k.parts_waits,
+        "parts_waits_open": k.parts_waits_open,
+        "parts_wait_average_minutes": round(k.parts_wait_minutes / k.parts_waits, 1) if k.parts_waits else None,
+    }
+
+
+def _flat(row: dict[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for name, value in row.items():
+        if isinstance(value, dict):
+            flat.update({f"{name}_{key}": count for key, count in value.items()})
+        else:
+            flat[name] = "" if value is None else value
+    return flat
+
+
+def to_csv(rows: list[dict[str, Any]]) -> str:
+    """One line per (site, period); nested counts become columns (`satisfaction_5`, …)."""
+    flat = [_flat(row) for row in rows]
+    columns = list(_flat(_row(("", ""), VocFigures(site_id="", period=""), _Kpis())))
+    for row in flat:
+        columns += [c for c in row if c not in columns]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, restval="", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(flat)
+    return out.getvalue()
