@@ -38,7 +38,7 @@ from events.identity import (
     issue_internal_token,
 )
 from events.kafka import KafkaSettings
-from events.testing import eventually
+from events.testing import consumers_assigned, eventually
 from events.testing.publishing import Publisher
 
 GROUP_A, GROUP_B = str(uuid.uuid4()), str(uuid.uuid4())
@@ -106,6 +106,7 @@ async def booking(
     app = create_app(clock=clock, database_url=database, kafka=kafka)
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://b") as http:
+        await consumers_assigned(app)
         capacity = await http.put(f"/sites/{SITE}/capacity", json=CAPACITY, headers=as_(DISPATCHER))
         assert capacity.status_code == 200, capacity.text
         yield Booking(http, clock, Publisher(postgres_url, kafka), app)

@@ -20,7 +20,7 @@ from events.catalog.reception_values import VehicleIdentity as RoVehicle
 from events.envelope import Metadata, Tenant
 from events.identity import IDENTITY_HEADER, PARTS_CLERK, Identity, issue_internal_token
 from events.kafka import KafkaSettings
-from events.testing import eventually
+from events.testing import consumers_assigned, eventually
 from events.testing.publishing import Publisher
 from parts.app import create_app
 
@@ -42,6 +42,7 @@ async def parts(database: str, kafka: KafkaSettings) -> AsyncIterator[httpx.Asyn
     app = create_app(database_url=database, kafka=kafka)
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://p") as client:
+        await consumers_assigned(app)
         await client.post(
             f"/sites/{SITE}/stock/SP-0W20/receipts", json={"quantity": 5, "unit_cost": 9000}, headers=CLERK
         )

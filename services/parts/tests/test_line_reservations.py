@@ -19,7 +19,7 @@ from events.identity import IDENTITY_HEADER, PARTS_CLERK, Identity, issue_intern
 from events.kafka import KafkaSettings
 from events.relay import Relay
 from events.store import EventStore
-from events.testing import eventually
+from events.testing import consumers_assigned, eventually
 from parts.app import create_app
 
 GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
@@ -35,6 +35,7 @@ async def parts(database: str, bootstrap_servers: str, topic_prefix: str) -> Asy
     )
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://p") as client:
+        await consumers_assigned(app)
         yield client
 
 

@@ -16,7 +16,7 @@ from events.catalog.workshop import AdditionalWorkFound, Finding, VehicleReadyFo
 from events.envelope import Metadata, Tenant
 from events.identity import ADVISOR, CASHIER, IDENTITY_HEADER, Identity, issue_internal_token
 from events.kafka import KafkaSettings
-from events.testing import eventually
+from events.testing import consumers_assigned, eventually
 from events.testing.publishing import Publisher
 from reception.app import create_app
 
@@ -48,6 +48,7 @@ async def api(database: str, kafka: KafkaSettings) -> AsyncIterator[httpx.AsyncC
     app = create_app(database_url=database, kafka=kafka)
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://r") as client:
+        await consumers_assigned(app)
         yield client
 
 

@@ -30,7 +30,7 @@ from events.identity import (
     issue_internal_token,
 )
 from events.kafka import KafkaSettings
-from events.testing import eventually
+from events.testing import consumers_assigned, eventually
 from events.testing.publishing import Publisher
 from workshop.app import create_app
 
@@ -85,6 +85,7 @@ async def workshop(
     app = create_app(clock=clock, database_url=database, kafka=kafka)
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://w") as http:
+        await consumers_assigned(app)
         yield Workshop(http, clock, Publisher(postgres_url, kafka), app)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -27,3 +27,15 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} not reached within {timeout}s; last value: {result!r}")
         await asyncio.sleep(interval)  # polling interval of a condition wait, not a guess
+
+
+async def consumers_assigned(app: Any, timeout: float = 90.0) -> None:
+    """Wait until every consumer of a started service app owns partitions, so that an event a
+    test publishes next is read (a group still joining would read it only after the join)."""
+    runtime = app.state.runtime
+    await eventually(
+        runtime.readiness,
+        until=lambda ready: all(ready["consumers"].values()),
+        timeout=timeout,
+        what=f"{runtime.name}'s consumers assigned",
+    )
