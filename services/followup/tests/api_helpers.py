@@ -24,7 +24,7 @@ from events.catalog.reception_values import (
 from events.clock import ManualClock
 from events.contract import Event
 from events.envelope import Metadata, Tenant
-from events.identity import CS_AGENT, IDENTITY_HEADER, Identity, issue_internal_token
+from events.identity import CS_AGENT, IDENTITY_HEADER, SERVICE_MANAGER, Identity, issue_internal_token
 from events.kafka import KafkaSettings
 from events.testing import eventually
 from events.testing.publishing import Publisher
@@ -44,6 +44,15 @@ def as_(role: str, user: str | None = None, group: str = GROUP_A, site: str = SI
 
 
 AGENT = as_(CS_AGENT, "cs-1")
+MANAGER = as_(SERVICE_MANAGER, "sm-1")
+REACHED_UNHAPPY = {
+    "problem_fixed": False,
+    "satisfaction_score": 2,
+    "read_back_confirmed": True,
+    "dissatisfaction": ["price", "time"],
+    "customer_words": "刹车还是有异响,而且太贵了",
+    "unanswered_question": "保修期还剩多久?",
+}
 
 
 def customer() -> Contact:

@@ -14,7 +14,9 @@ import pytest
 from api_helpers import (
     AGENT,
     GROUP_B,
+    MANAGER,
     OTHER_SITE,
+    REACHED_UNHAPPY,
     SITE,
     START,
     Environment,
@@ -27,21 +29,11 @@ from api_helpers import (
 
 from events.catalog import followup as ev
 from events.clock import ManualClock
-from events.identity import ADVISOR, CS_AGENT, SERVICE_MANAGER
+from events.identity import ADVISOR, CS_AGENT
 from events.kafka import KafkaSettings
 from events.testing import eventually
 from events.testing.publishing import Publisher
 from followup.domain.ids import callback_id_for
-
-MANAGER = as_(SERVICE_MANAGER, "sm-1")
-REACHED_UNHAPPY = {
-    "problem_fixed": False,
-    "satisfaction_score": 2,
-    "read_back_confirmed": True,
-    "dissatisfaction": ["price", "time"],
-    "customer_words": "刹车还是有异响,而且太贵了",
-    "unanswered_question": "保修期还剩多久?",
-}
 
 
 @pytest.fixture
