@@ -3,6 +3,8 @@ them to the broker, exactly as that service would publish them."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from collections.abc import Sequence
 
@@ -32,12 +34,26 @@ class Publisher:
                 await store.append(stream_id, version, [NewEvent(event, metadata)])
             relay = Relay(store, self.kafka)
             try:
-                while await relay.step():
-                    pass
+                await _relay_all(relay, len(events))
             finally:
                 await relay.close()
         finally:
             await pool.close()
+
+
+async def _relay_all(relay: Relay, count: int, timeout: float = 60.0) -> None:
+    """Relay until `count` events went out. The log is read only below the server's oldest
+    running transaction id, which is cluster-wide: a transaction open in another database of
+    the same server (another test's) holds it back for a moment, so an empty round is not the end."""
+    deadline = time.monotonic() + timeout
+    published = 0
+    while published < count:
+        sent = await relay.step()
+        published += sent
+        if not sent:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"only {published} of {count} events relayed within {timeout}s")
+            await asyncio.sleep(0.02)  # polling the log horizon, like the relay itself does
 
 
 async def publish(
