@@ -20,12 +20,14 @@ from typing import Any
 from uuid import UUID
 
 from events.catalog import booking as booking_events
+from events.catalog import complaints as complaint_events
 from events.catalog import followup as ev
 from events.catalog import parts as parts_events
 from events.catalog import reception as reception_events
 from events.catalog import workshop as workshop_events
 from events.connection import Connection
 from events.envelope import Envelope
+from events.projection import Projection
 
 APPOINTMENT, NO_SHOW, ON_TIME, FIRST_TIME_FIX, APPROVED = (
     "appointment",
@@ -153,5 +155,58 @@ class OperationalKpis:
         )
 
 
-# The other services' topics the KPIs are read from.
-FEEDS = [(OperationalKpis(), ["booking", "reception", "workshop", "parts"])]
+class ComplaintFacts:
+    """One row per complaint: its class, the cause and responsibility found at step 3, whether
+    the remedy came before the SLA deadline (breached when the complaints service says so).
+    Never per agent (seed 004: complaints are improvement material, not an agent's KPI)."""
+
+    name = "followup.voc_complaints"
+    tables = ("voc_complaints",)
+    handles = frozenset(
+        e.event_type
+        for e in (
+            complaint_events.ComplaintOpened,
+            complaint_events.ComplaintReclassified,
+            complaint_events.ComplaintFactsConfirmed,
+            complaint_events.ComplaintActionTaken,
+            complaint_events.ComplaintSlaBreached,
+            complaint_events.ComplaintClosed,
+        )
+    )
+
+    async def apply(self, conn: Connection, envelope: Envelope[Any]) -> None:
+        event, tenant = envelope.event, envelope.tenant
+        match event:
+            case complaint_events.ComplaintOpened():
+                await conn.execute(
+                    """INSERT INTO voc_complaints (complaint_id, group_id, site_id, kind, category, received_at,
+                           resolve_by) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (complaint_id) DO NOTHING""",
+                    event.complaint_id,
+                    tenant.group_id,
+                    tenant.site_id,
+                    event.kind,
+                    event.category,
+                    event.received_at,
+                    event.resolve_by,
+                )
+            case complaint_events.ComplaintReclassified():
+                await self._set(event.complaint_id, conn, "kind = $2, resolve_by = $3", event.kind, event.resolve_by)
+            case complaint_events.ComplaintFactsConfirmed():
+                sql = "cause = $2, responsibility = $3"
+                await self._set(event.complaint_id, conn, sql, event.cause, event.responsibility)
+            case complaint_events.ComplaintActionTaken():
+                await self._set(event.complaint_id, conn, "acted_at = coalesce(acted_at, $2)", event.acted_at)
+            case complaint_events.ComplaintSlaBreached():
+                await self._set(event.complaint_id, conn, "breached = true")
+            case complaint_events.ComplaintClosed():
+                await self._set(event.complaint_id, conn, "closed_at = $2", event.closed_at)
+
+    async def _set(self, complaint_id: UUID, conn: Connection, assignments: str, *args: Any) -> None:
+        await conn.execute(f"UPDATE voc_complaints SET {assignments} WHERE complaint_id = $1", complaint_id, *args)
+
+
+# The other services' topics the KPIs and complaint figures are read from.
+FEEDS: list[tuple[Projection, list[str]]] = [
+    (OperationalKpis(), ["booking", "reception", "workshop", "parts"]),
+    (ComplaintFacts(), ["complaints"]),
+]

@@ -23,7 +23,7 @@ import asyncpg
 
 from events.catalog.followup_values import DISSATISFACTION_CATEGORIES, SCORE_MAX, SCORE_MIN
 from followup.analytics import METRICS
-from followup.domain.voc import CallbackFact, VocFigures, figures, period_of
+from followup.domain.voc import CallbackFact, ComplaintFact, VocFigures, figures, period_of
 
 GROUP = "group"
 DEFAULT_TZ = os.environ.get("FOLLOWUP_REPORT_TZ", "Asia/Shanghai")
@@ -37,6 +37,8 @@ class _Kpis:
     parts_waits_open: int = 0
     parts_wait_minutes: float = 0.0
     complaints_raised: int = 0
+    causes: dict[str, int] = field(default_factory=dict)
+    responsibility: dict[str, int] = field(default_factory=dict)
 
 
 def _rate(yes: int, total: int) -> float | None:
@@ -91,7 +93,20 @@ async def csi_rows(
         else:
             k.parts_waits += 1
             k.parts_wait_minutes += (r["filled_at"] - r["detected_at"]).total_seconds() / 60
-    voc = {(f.site_id, f.period): f for f in figures(facts, [], period, tz)}
+    complaint_rows = await pool.fetch(f"SELECT * FROM voc_complaints WHERE {where} AND received_at >= $3", *args)
+    complaints = [
+        # Within SLA once remedied without a breach; breached when the complaints service says so; else open.
+        ComplaintFact(
+            site(r), r["received_at"], r["kind"], False if r["breached"] else (True if r["acted_at"] else None)
+        )
+        for r in complaint_rows
+    ]
+    for r in complaint_rows:
+        k = kpis[(site(r), period_of(r["received_at"], period, tz))]
+        k.causes[r["cause"] or "unconfirmed"] = k.causes.get(r["cause"] or "unconfirmed", 0) + 1
+        who = r["responsibility"] or "unconfirmed"
+        k.responsibility[who] = k.responsibility.get(who, 0) + 1
+    voc = {(f.site_id, f.period): f for f in figures(facts, complaints, period, tz)}
     keys = sorted(set(voc) | set(kpis))
     return [
         _row(key, voc.get(key) or VocFigures(site_id=key[0], period=key[1]), kpis.get(key, _Kpis())) for key in keys
@@ -111,8 +126,9 @@ def _row(key: tuple[str, str], f: VocFigures, k: _Kpis) -> dict[str, Any]:
         "satisfaction": {str(s): f.satisfaction.get(s, 0) for s in range(SCORE_MIN, SCORE_MAX + 1)},
         "dissatisfaction": {c: f.dissatisfaction.get(c, 0) for c in DISSATISFACTION_CATEGORIES},
         "complaints_raised_by_callbacks": k.complaints_raised,
-        # TODO(complaints): by cause, responsibility and SLA breaches once the complaints contracts are committed.
         "complaints": f.complaints,
+        "complaint_causes": dict(sorted(k.causes.items())),
+        "complaint_responsibility": dict(sorted(k.responsibility.items())),
         "complaints_within_sla": f.complaints_within_sla,
         "complaints_sla_breached": f.complaints_sla_breached,
         "appointment_rate": _rate(k.yes["appointment"], k.total["appointment"]),

@@ -26,7 +26,7 @@ from events.contract import Event
 from events.envelope import Metadata, Tenant
 from events.identity import CS_AGENT, IDENTITY_HEADER, SERVICE_MANAGER, Identity, issue_internal_token
 from events.kafka import KafkaSettings
-from events.testing import eventually
+from events.testing import consumers_assigned, eventually
 from events.testing.publishing import Publisher
 from followup.app import create_app
 from followup.domain.ids import callback_id_for
@@ -167,4 +167,5 @@ class Environment:
             app.router.lifespan_context(app),
             httpx.AsyncClient(transport=transport, base_url="http://f") as http,
         ):
+            await consumers_assigned(app)  # what a test publishes next is read, not missed by a joining group
             yield Followup(http, clock, self.publisher, app)

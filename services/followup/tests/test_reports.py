@@ -14,6 +14,7 @@ import pytest
 from api_helpers import AGENT, GROUP_B, MANAGER, REACHED_UNHAPPY, SITE, START, Environment, Followup, as_, customer
 
 from events.catalog.booking import AppointmentNoShow
+from events.catalog.complaints import ComplaintFactsConfirmed, ComplaintOpened, ComplaintSlaBreached
 from events.catalog.parts import PartsReserved, PartsShortageDetected
 from events.catalog.workshop import QualityCheckPassed
 from events.clock import ManualClock
@@ -36,7 +37,7 @@ OWN_TABLES = (
     "appointment_proposals",
     "voc_callbacks",
 )
-FED_TABLES = ("kpi_facts", "parts_waits")
+FED_TABLES = ("kpi_facts", "parts_waits", "voc_complaints")
 
 
 @pytest.fixture
@@ -88,6 +89,37 @@ async def lifecycle(followup: Followup) -> str:
             appointment_id=appointment, slot_start=START, advisor_id="sa-1", confirmed=False, recorded_at=START
         ),
     )
+    complaint = uuid.uuid4()
+    await followup.publish(
+        f"complaint-{complaint}",
+        ComplaintOpened(
+            complaint_id=complaint,
+            customer_id=uuid.uuid4(),
+            channel="phone",
+            kind="complaint",
+            category="quality",
+            customer_words="还是有异响",
+            resolve_by=START + timedelta(hours=24),
+            handled_by="sa-1",
+            received_at=START,
+        ),
+        ComplaintFactsConfirmed(
+            complaint_id=complaint,
+            responsibility="dealer",
+            cause="quality",
+            findings="pads fitted badly",
+            reproduced=True,
+            handled_by="sa-1",
+            confirmed_at=START + timedelta(hours=2),
+        ),
+        ComplaintSlaBreached(
+            complaint_id=complaint,
+            kind="complaint",
+            resolve_by=START + timedelta(hours=24),
+            step="facts_confirmed",
+            breached_at=START + timedelta(hours=24),
+        ),
+    )
     callback_id = await followup.deliver(ro, user)
     followup.clock.advance(timedelta(hours=50))
     reached = await followup.attempt(callback_id, "reached", answers=REACHED_UNHAPPY)
@@ -115,6 +147,7 @@ async def test_the_csi_report_shows_the_call_and_the_lifecycle_kpis(environment:
                 and total(rows, "first_time_fix_rate") == 1
                 and total(rows, "no_show_rate") == 1
                 and total(rows, "on_time_delivery_rate") == 1
+                and total(rows, "complaints_sla_breached") == 1
             )
 
         month = await eventually(rows, until=complete, what="the month's figures")
@@ -124,6 +157,9 @@ async def test_the_csi_report_shows_the_call_and_the_lifecycle_kpis(environment:
         assert sum(row["dissatisfaction"]["price"] for row in month) == 1
         assert total(month, "complaints_raised_by_callbacks") == 1
         assert total(month, "parts_wait_average_minutes") == 90.0
+        assert sum(row["complaints"].get("complaint", 0) for row in month) == 1
+        assert sum(row["complaint_causes"].get("quality", 0) for row in month) == 1
+        assert sum(row["complaint_responsibility"].get("dealer", 0) for row in month) == 1
 
         weekly = (await report(followup, period="week")).json()
         assert all("-W" in row["period"] for row in weekly["rows"])
@@ -166,7 +202,15 @@ async def test_the_read_models_rebuild_from_zero_to_the_same_rows(environment: E
         async def fed() -> dict[str, list[dict[str, Any]]]:
             return await _snapshot(followup.pool, FED_TABLES)
 
-        before_fed = await eventually(fed, until=lambda s: len(s["kpi_facts"]) == 3 and bool(s["parts_waits"]))
+        before_fed = await eventually(
+            fed,
+            until=lambda s: (
+                len(s["kpi_facts"]) == 3
+                and bool(s["parts_waits"])
+                and s["voc_complaints"]
+                and s["voc_complaints"][0]["breached"]
+            ),
+        )
         before = await eventually(
             lambda: _snapshot(followup.pool, OWN_TABLES),
             until=lambda s: len(s["contact_log"]) == 1 and len(s["voc_callbacks"]) == 2,

@@ -199,3 +199,20 @@ CREATE TABLE deadline_alerts (
     resolved_at  timestamptz
 );
 CREATE INDEX deadline_alerts_site ON deadline_alerts (group_id, site_id, resolved_at);
+
+-- CSI/VOC: one row per complaint from the complaints service (kind, cause, responsibility, SLA).
+CREATE TABLE voc_complaints (
+    complaint_id    uuid PRIMARY KEY,
+    group_id        text NOT NULL,
+    site_id         text NOT NULL,
+    kind            text NOT NULL,
+    category        text NOT NULL,
+    cause           text,
+    responsibility  text,
+    received_at     timestamptz NOT NULL,
+    resolve_by      timestamptz NOT NULL,
+    acted_at        timestamptz,
+    breached        boolean NOT NULL DEFAULT false,
+    closed_at       timestamptz
+);
+CREATE INDEX voc_complaints_period ON voc_complaints (group_id, site_id, received_at);
