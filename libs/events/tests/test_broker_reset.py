@@ -28,7 +28,8 @@ async def test_relay_republishes_everything_to_a_broker_that_lost_its_data(pool:
     kafka = KafkaSettings(bootstrap_servers=first_broker.start(), partitions=2)
     relay = Relay(store, kafka)
     try:
-        assert await relay.step() == 5
+        # The log horizon is server-wide: another suite's open transaction may hold a round back.
+        assert await eventually(relay.step, until=lambda sent: sent > 0, what="the first round") == 5
         await relay.close()
     finally:
         first_broker.stop()

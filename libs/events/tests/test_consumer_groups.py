@@ -16,7 +16,7 @@ from events.envelope import Metadata, NewEvent, Tenant
 from events.kafka import KafkaSettings
 from events.local import free_port
 from events.relay import Relay
-from events.store import EventStore
+from events.store import START, EventStore
 from events.testing import eventually
 
 META = Metadata(tenant=Tenant("group-a", "site-1"), actor="tester", correlation_id="c-1")
@@ -79,9 +79,10 @@ async def test_an_unreachable_broker_is_a_clear_error_and_nothing_is_lost(
     with pytest.raises(KafkaConnectionError):
         await relay.step()
     await relay.close()
-    assert await relay.backlog() == 3, "nothing was marked published"
+    assert await relay.checkpoint() == START, "nothing was marked published"
 
     reachable = Relay(store, KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}."))
-    assert await reachable.step() == 3
+    # The log horizon is server-wide: another suite's open transaction may hold a round back.
+    assert await eventually(reachable.step, until=lambda sent: sent > 0, what="the relay's round") == 3
     assert await reachable.backlog() == 0
     await reachable.close()

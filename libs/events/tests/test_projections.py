@@ -15,7 +15,7 @@ from events.kafka import KafkaSettings
 from events.projection import KafkaProjector, LogProjector
 from events.relay import Relay
 from events.store import EventStore
-from events.testing import eventually
+from events.testing import eventually, log_settled
 
 META = Metadata(tenant=Tenant("group-a", "site-1"), actor="tester", correlation_id="c-1")
 
@@ -53,6 +53,7 @@ async def seed(store: EventStore, counters: int = 4, increments: int = 5) -> dic
         ]
         await store.append(f"counter-{c}", 0, events)
         expected[f"c{c}"] = sum(c * 10 + i for i in range(increments))
+    await log_settled(store.pool)  # what a projection can read now is all of it
     return expected
 
 

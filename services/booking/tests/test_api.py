@@ -32,13 +32,12 @@ from events.envelope import Metadata, Tenant
 from events.identity import (
     ADVISOR,
     DISPATCHER,
-    IDENTITY_HEADER,
     TECHNICIAN,
     Identity,
-    issue_internal_token,
 )
 from events.kafka import KafkaSettings
 from events.testing import consumers_assigned, eventually
+from events.testing.identity import identity_headers
 from events.testing.publishing import Publisher
 
 GROUP_A, GROUP_B = str(uuid.uuid4()), str(uuid.uuid4())
@@ -52,7 +51,7 @@ VIN = "LFV2A21K8G3000001"
 
 def as_(role: str, user: str | None = None, group: str = GROUP_A, site: str = SITE) -> dict[str, str]:
     identity = Identity(user or f"{role}-1", "Chen Jie", group, frozenset({role}), frozenset({site}))
-    return {IDENTITY_HEADER: issue_internal_token(identity)}
+    return identity_headers(identity)
 
 
 SA = as_(ADVISOR, "sa-li")

@@ -11,9 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-from events.identity import IDENTITY_HEADER, PARTS_CLERK, Identity, issue_internal_token
+from events.identity import PARTS_CLERK, Identity
 from events.kafka import KafkaSettings
 from events.testing import eventually
+from events.testing.identity import identity_headers
 from parts.app import create_app
 
 GROUP_A, GROUP_B = str(uuid.uuid4()), str(uuid.uuid4())
@@ -22,7 +23,7 @@ SITE_1, SITE_2, SITE_B = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
 
 def clerk(group: str = GROUP_A, *sites: str) -> dict[str, str]:
     identity = Identity("clerk-1", "Zhao Min", group, frozenset({PARTS_CLERK}), frozenset(sites or (SITE_1, SITE_2)))
-    return {IDENTITY_HEADER: issue_internal_token(identity)}
+    return identity_headers(identity)
 
 
 @pytest.fixture

@@ -18,16 +18,15 @@ from events.catalog.reception import RepairOrderSigned
 from events.catalog.reception_values import RepairLine, RepairPart
 from events.catalog.reception_values import VehicleIdentity as RoVehicle
 from events.envelope import Metadata, Tenant
-from events.identity import IDENTITY_HEADER, PARTS_CLERK, Identity, issue_internal_token
+from events.identity import PARTS_CLERK, Identity
 from events.kafka import KafkaSettings
 from events.testing import consumers_assigned, eventually
+from events.testing.identity import identity_headers
 from events.testing.publishing import Publisher
 from parts.app import create_app
 
 GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
-CLERK = {
-    IDENTITY_HEADER: issue_internal_token(Identity("c", "Zhao Min", GROUP, frozenset({PARTS_CLERK}), frozenset({SITE})))
-}
+CLERK = identity_headers(Identity("c", "Zhao Min", GROUP, frozenset({PARTS_CLERK}), frozenset({SITE})))
 NOW = datetime.now(UTC)
 META = Metadata(Tenant(GROUP, SITE), "advisor-1", "corr-1")
 

@@ -15,17 +15,16 @@ from events.catalog.reception import RepairOrderSigned
 from events.catalog.reception_values import RepairLine, RepairPart, VehicleIdentity
 from events.database import ensure_database, open_pool
 from events.envelope import Metadata, NewEvent, Tenant
-from events.identity import IDENTITY_HEADER, PARTS_CLERK, Identity, issue_internal_token
+from events.identity import PARTS_CLERK, Identity
 from events.kafka import KafkaSettings
 from events.relay import Relay
 from events.store import EventStore
 from events.testing import consumers_assigned, eventually
+from events.testing.identity import identity_headers
 from parts.app import create_app
 
 GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
-CLERK = {
-    IDENTITY_HEADER: issue_internal_token(Identity("c", "Zhao Min", GROUP, frozenset({PARTS_CLERK}), frozenset({SITE})))
-}
+CLERK = identity_headers(Identity("c", "Zhao Min", GROUP, frozenset({PARTS_CLERK}), frozenset({SITE})))
 
 
 @pytest.fixture

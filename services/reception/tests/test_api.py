@@ -14,9 +14,10 @@ import pytest
 from events.catalog.reception_values import RepairLine
 from events.catalog.workshop import AdditionalWorkFound, Finding, VehicleReadyForDelivery
 from events.envelope import Metadata, Tenant
-from events.identity import ADVISOR, CASHIER, IDENTITY_HEADER, Identity, issue_internal_token
+from events.identity import ADVISOR, CASHIER, Identity
 from events.kafka import KafkaSettings
 from events.testing import consumers_assigned, eventually
+from events.testing.identity import identity_headers
 from events.testing.publishing import Publisher
 from reception.app import create_app
 
@@ -26,7 +27,7 @@ SITE_1, SITE_2, SITE_B = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
 
 def as_(role: str, group: str = GROUP_A, *sites: str) -> dict[str, str]:
     identity = Identity(f"{role}-1", "Li Na", group, frozenset({role}), frozenset(sites or (SITE_1,)))
-    return {IDENTITY_HEADER: issue_internal_token(identity)}
+    return identity_headers(identity)
 
 
 ADVISOR_A = as_(ADVISOR)

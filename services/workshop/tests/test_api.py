@@ -23,14 +23,13 @@ from events.envelope import Metadata, Tenant
 from events.identity import (
     ADVISOR,
     DISPATCHER,
-    IDENTITY_HEADER,
     QC_INSPECTOR,
     TECHNICIAN,
     Identity,
-    issue_internal_token,
 )
 from events.kafka import KafkaSettings
 from events.testing import consumers_assigned, eventually
+from events.testing.identity import identity_headers
 from events.testing.publishing import Publisher
 from workshop.app import create_app
 
@@ -41,7 +40,7 @@ START = datetime.now(UTC).replace(microsecond=0)
 
 def as_(role: str, user: str | None = None, group: str = GROUP_A, site: str = SITE) -> dict[str, str]:
     identity = Identity(user or f"{role}-1", "Chen Jie", group, frozenset({role}), frozenset({site}))
-    return {IDENTITY_HEADER: issue_internal_token(identity)}
+    return identity_headers(identity)
 
 
 DISPATCH = as_(DISPATCHER)

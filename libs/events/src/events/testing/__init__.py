@@ -2,6 +2,6 @@
 
 Load the fixtures with `pytest_plugins = ["events.testing.fixtures"]` in a conftest."""
 
-from events.testing.waiting import consumers_assigned, eventually
+from events.testing.waiting import consumers_assigned, eventually, log_settled
 
-__all__ = ["consumers_assigned", "eventually"]
+__all__ = ["consumers_assigned", "eventually", "log_settled"]

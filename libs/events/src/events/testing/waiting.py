@@ -39,3 +39,16 @@ async def consumers_assigned(app: Any, timeout: float = 90.0) -> None:
         timeout=timeout,
         what=f"{runtime.name}'s consumers assigned",
     )
+
+
+async def log_settled(pool: Any, timeout: float = 60.0) -> None:
+    """Wait until every event appended so far is below the log horizon, i.e. readable by
+    `read_log`. The horizon is server-wide: another database's open transaction (another test
+    suite's) holds it back for a moment, so a test that reads the log right after writing waits."""
+    await eventually(
+        lambda: pool.fetchval(
+            "SELECT coalesce(max(tx_id) < pg_snapshot_xmin(pg_current_snapshot()), true) FROM events"
+        ),
+        timeout=timeout,
+        what="the log horizon past the last append",
+    )
