@@ -236,17 +236,19 @@ def report(results: list[Result], facts: list[str], command: str, sizes: Sizes, 
 # --- running ---------------------------------------------------------------------------------
 
 
-async def run_all(found: Servers, sizes: Sizes, *, profile: bool) -> list[Result]:
+async def run_all(found: Servers, sizes: Sizes, *, profile: bool, only: set[int] | None = None) -> list[Result]:
     run_id = uuid4().hex[:8]
-    steps: list[Callable[[], Awaitable[Result]]] = [
-        lambda: command_per_event(found.database_url, sizes),
-        lambda: command_per_event(found.database_url, sizes, writers=sizes.command_writers),
-        lambda: concurrent_writers(found.database_url, sizes),
-        lambda: replay_log(found.database_url, sizes, profile=profile),
-        lambda: relay_to_kafka(found.database_url, found.bootstrap, sizes, run_id),
+    steps: list[tuple[int, Callable[[], Awaitable[Result]]]] = [
+        (1, lambda: command_per_event(found.database_url, sizes)),
+        (1, lambda: command_per_event(found.database_url, sizes, writers=sizes.command_writers)),
+        (2, lambda: concurrent_writers(found.database_url, sizes)),
+        (3, lambda: replay_log(found.database_url, sizes, profile=profile)),
+        (4, lambda: relay_to_kafka(found.database_url, found.bootstrap, sizes, run_id)),
     ]
     results = []
-    for step in steps:
+    for number, step in steps:
+        if only and number not in only:
+            continue
         started = time.perf_counter()
         result = await step()
         ratio = f", ratio {result.ratio:.2f}" if result.ratio is not None else ""
@@ -259,6 +261,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.backbone", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of about 30 s")
     parser.add_argument("--no-profile", action="store_true", help="do not profile a replay that misses its target")
+    parser.add_argument(
+        "--only", type=int, action="append", choices=range(1, 5), metavar="N", help="run workload N only (repeatable)"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"where to write the report ({RESULTS})")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else Sizes()
@@ -268,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     with exclusive(), servers() as found:
         facts = machine_facts() + asyncio.run(postgres_facts(found.database_url))
         facts += [f"Broker: {found.broker}", producer_facts(found.bootstrap)]
-        results = asyncio.run(run_all(found, sizes, profile=not args.no_profile))
+        results = asyncio.run(run_all(found, sizes, profile=not args.no_profile, only=set(args.only or ())))
     text = report(results, facts, command, sizes, started, time.perf_counter() - clock)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta, timezone
 
 import asyncpg
 import pytest
 
 from events.catalog.testing import CounterIncremented, CounterOpened
 from events.envelope import Metadata, NewEvent, Tenant
-from events.errors import ConcurrencyConflict
+from events.errors import ConcurrencyConflict, InvalidEventPayload
 from events.store import EventStore
 
 META = Metadata(tenant=Tenant("group-a", "site-1"), actor="tester", correlation_id="c-1")
@@ -80,3 +81,37 @@ async def test_one_append_belongs_to_one_tenant(pool: asyncpg.Pool) -> None:
     with pytest.raises(ValueError, match="one dealer group"):
         await store.append("counter-1", 0, [opened(), other])
     assert await store.read_stream("counter-1") == []
+
+
+async def test_the_log_decodes_what_the_stream_read_decodes(pool: asyncpg.Pool) -> None:
+    """`read_log` takes the timestamps as ISO text and builds its tuples by hand: the same
+    envelopes as `read_stream`, whatever the session's time zone and the timestamps' offsets."""
+    store = EventStore(pool)
+    other = Metadata(Tenant("group-b", "site-2"), "someone", "c-2", causation_id="e-1", traceparent="00-ab-cd-01")
+    whole_second = datetime(2026, 3, 29, 1, 30, tzinfo=timezone(timedelta(hours=2)))
+    await store.append("counter-1", 0, [opened(), incremented(2)])
+    await store.append(
+        "counter-2", 0, [NewEvent(CounterOpened(counter_id="c2", label="x"), other, occurred_at=whole_second)]
+    )
+    await store.append("counter-1", 2, [incremented(3)])
+    await pool.execute(
+        "ALTER DATABASE " + await pool.fetchval("SELECT current_database()") + " SET TimeZone = 'Asia/Kolkata'"
+    )
+    await pool.expire_connections()
+
+    log = await store.read_log()
+    streams = await store.read_stream("counter-1") + await store.read_stream("counter-2")
+    assert sorted((e for _, e in log), key=lambda e: e.position or 0) == sorted(streams, key=lambda e: e.position or 0)
+    assert [e.metadata for _, e in log] == [META, META, other, META]
+    assert log[2][1].occurred_at == whole_second
+    assert log[2][1].occurred_at.tzinfo is UTC
+    assert [e.stream_id for e in await store.read_log_stored()] == ["counter-1", "counter-1", "counter-2", "counter-1"]
+    assert [store.decode(s) for s in await store.read_log_stored()] == [e for _, e in log]
+
+
+async def test_the_log_reports_an_invalid_stored_payload(pool: asyncpg.Pool) -> None:
+    store = EventStore(pool)
+    await store.append("counter-1", 0, [opened(), incremented(2)])
+    await pool.execute("""UPDATE events SET data = '{"counter_id": "c1"}' WHERE stream_version = 2""")
+    with pytest.raises(InvalidEventPayload, match="amount"):
+        await store.read_log()
