@@ -115,3 +115,27 @@ async def test_the_log_reports_an_invalid_stored_payload(pool: asyncpg.Pool) -> 
     await pool.execute("""UPDATE events SET data = '{"counter_id": "c1"}' WHERE stream_version = 2""")
     with pytest.raises(InvalidEventPayload, match="amount"):
         await store.read_log()
+
+
+async def test_standalone_statements_hand_their_connection_back_to_the_pool(database: str) -> None:
+    """The store keeps a connection from one statement to the next only within one round of
+    the event loop: with a single pooled connection, other users and tasks still get it."""
+    small = await asyncpg.create_pool(database, min_size=1, max_size=1)
+    assert small is not None
+    try:
+        store = EventStore(small)
+
+        async def writer(stream: str) -> None:
+            await store.append(stream, 0, [opened()])
+            with pytest.raises(ConcurrencyConflict):
+                await store.append(stream, 0, [opened()])  # a refused statement leaves it usable
+            for version in range(1, 4):
+                await store.append(stream, version, [incremented(version)])
+                assert len(await store.read_stream(stream)) == version + 1
+
+        async with asyncio.timeout(10):
+            await asyncio.gather(writer("counter-1"), writer("counter-2"))
+            async with small.acquire() as conn:
+                assert await conn.fetchval("SELECT count(*) FROM events") == 8
+    finally:
+        await small.close()

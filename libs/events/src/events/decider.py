@@ -179,7 +179,7 @@ async def load(
 
 
 @asynccontextmanager
-async def _transaction(store: EventStore, conn: Connection | None, atomic: bool) -> AsyncIterator[Connection]:
+async def _transaction(store: EventStore, conn: Connection | None, atomic: bool) -> AsyncIterator[Connection | None]:
     if conn is not None:
         async with conn.transaction():  # a savepoint inside the caller's transaction
             yield conn
@@ -188,9 +188,9 @@ async def _transaction(store: EventStore, conn: Connection | None, atomic: bool)
             yield own
     else:
         # Read, then one append statement that re-checks the version it read: atomic by
-        # itself, so no BEGIN/COMMIT round trips are needed.
-        async with store.pool.acquire() as own:
-            yield own
+        # itself, so no BEGIN/COMMIT round trips are needed. None: the store's statements take
+        # a connection of their own (the same one, kept between them; see `EventStore._connection`).
+        yield None
 
 
 AfterAppend = Callable[[Connection, list[Envelope[Any]]], Awaitable[None]]
@@ -252,6 +252,7 @@ async def execute(
                 new_events = [NewEvent(event, metadata) for event in decided]
                 recorded = await store.append(stream_id, version, new_events, conn=tx)
                 if after_append is not None and recorded:
+                    assert tx is not None  # after_append makes the command atomic
                     await after_append(tx, recorded)
             if cache is not None and conn is None and (version or recorded):  # committed: a state to start from
                 cache.put(decider, stream_id, new_state, version + len(recorded), tenant or metadata.tenant)
