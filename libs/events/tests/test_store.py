@@ -139,3 +139,22 @@ async def test_standalone_statements_hand_their_connection_back_to_the_pool(data
                 assert await conn.fetchval("SELECT count(*) FROM events") == 8
     finally:
         await small.close()
+
+
+async def test_a_page_read_ahead_is_taken_only_when_it_is_what_a_read_now_returns(pool: asyncpg.Pool) -> None:
+    """A full page has the next one read ahead. That one is taken when full (nothing can sort
+    before rows that were final when it was read); a short one is read again, so a reader sees
+    what was appended meanwhile."""
+    store = EventStore(pool)
+    for stream in range(5):
+        await store.append(f"counter-{stream}", 0, [opened(), incremented(1), incremented(2), incremented(3)])
+    first = await store.read_log(limit=8)  # the next 8 are read ahead: all there is, a full page
+    second = await store.read_log(first[-1][0], limit=8)  # taken; the last 4 are read ahead: short
+    await store.append("counter-9", 0, [opened(), incremented(1), incremented(2), incremented(3)])
+    third = await store.read_log(second[-1][0], limit=8)  # read again: it has counter-9 too
+    fourth = await store.read_log(third[-1][0], limit=8)
+    pages = [first, second, third, fourth]
+    assert [len(page) for page in pages] == [8, 8, 8, 0]
+    assert [e.stream_id for page in pages for _, e in page] == [
+        f"counter-{s}" for s in (0, 1, 2, 3, 4, 9) for _ in range(4)
+    ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager, nullcontext
+from contextlib import asynccontextmanager, contextmanager, nullcontext, suppress
 from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -152,6 +152,8 @@ class EventStore:
         self._kept: list[PoolConnectionProxy] = []  # see `_connection`
         self._returning = False
         self._releasing: set[asyncio.Future[None]] = set()
+        # Pages of the log read ahead for readers catching up, by (after, limit): see `_log_rows`.
+        self._ahead: dict[tuple[LogPosition, int], asyncio.Task[list[asyncpg.Record]]] = {}
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
@@ -303,9 +305,41 @@ class EventStore:
             return [StoredEvent._make((*row[:15], _timestamp(row[15]), _timestamp(row[16]))) for row in rows]
 
     async def _log_rows(self, after: LogPosition, limit: int) -> list[asyncpg.Record]:
-        async with self.pool.acquire() as conn, conn.transaction(readonly=True):
-            await conn.execute(_LOG_SETTINGS)
-            return await conn.fetch(_READ_LOG, str(after.tx_id), after.position, limit)
+        """A page of the log. A full page means the reader is behind: the next page is read
+        ahead on another connection, so that the server produces it while the reader decodes
+        and handles this one (the server's part of a page is as long as the decoding). Taken
+        only if full too, it is then exactly what a read now would return: every row below the
+        horizon it was read under is final, and sorts before any row that commits later (the
+        argument that makes the log gap-safe)."""
+        rows: list[asyncpg.Record] | None = None
+        ahead = self._ahead.pop((after, limit), None)
+        if ahead is not None:
+            with suppress(Exception):  # a failed read ahead is only a wasted one
+                rows = await ahead
+        if rows is None or len(rows) < limit:
+            async with self.pool.acquire() as conn:
+                rows = await _fetch_log_rows(conn, after, limit)
+        if len(rows) == limit and self.pool.get_idle_size() > 0:  # never waits for a connection
+            await self._read_ahead(LogPosition(rows[-1][1], rows[-1][0]), limit)
+        return rows
+
+    async def _read_ahead(self, after: LogPosition, limit: int) -> None:
+        conn = await self.pool.acquire()
+        sent = asyncio.Event()
+
+        async def read() -> list[asyncpg.Record]:
+            try:
+                return await _fetch_log_rows(conn, after, limit, sent)
+            finally:
+                sent.set()
+                await self.pool.release(conn)
+
+        task = asyncio.create_task(read())
+        task.add_done_callback(_ignore_outcome)
+        self._ahead[(after, limit)] = task
+        while len(self._ahead) > _READ_AHEAD_PAGES:  # readers that went away: forget the oldest
+            del self._ahead[next(iter(self._ahead))]
+        await sent.wait()  # the statement is on its way: the server works while we decode
 
     def _log_envelopes(self, rows: list[asyncpg.Record]) -> list[tuple[LogPosition, Envelope[Any]]]:
         """`_envelope` for a page of the log, unrolled (the replay hot path). The tuples are built
@@ -368,6 +402,26 @@ class EventStore:
             _timestamp(recorded_at),
             row[0],
         )
+
+
+_READ_AHEAD_PAGES = 4  # pages read ahead and not yet taken, for all of a store's readers
+
+
+async def _fetch_log_rows(
+    conn: Connection, after: LogPosition, limit: int, sent: asyncio.Event | None = None
+) -> list[asyncpg.Record]:
+    async with conn.transaction(readonly=True):
+        await conn.execute(_LOG_SETTINGS)
+        query = conn.fetch(_READ_LOG, str(after.tx_id), after.position, limit)
+        if sent is not None:
+            sent.set()  # its waiter runs once `query` has sent the statement (before it first waits)
+        return await query
+
+
+def _ignore_outcome(task: asyncio.Task[Any]) -> None:
+    """A read ahead that nobody takes may fail (the pool closing): no one's error."""
+    if not task.cancelled():
+        task.exception()
 
 
 # What asyncpg returns for PostgreSQL's infinite timestamps (naive, as asyncpg has them).
