@@ -31,6 +31,7 @@ import psycopg
 
 import events
 from bench.workloads import (
+    ES_AGGREGATE_CACHE,
     QUICK,
     Result,
     Sizes,
@@ -203,11 +204,12 @@ def report(results: list[Result], facts: list[str], command: str, sizes: Sizes, 
         "- Each workload has fresh databases on the same server. Ours and the baseline each run an untimed",
         f"  warm-up, then are timed in {sizes.rounds} alternating rounds (order swapped every round) so that drift",
         "  of a shared machine hits both alike; a `CHECKPOINT` precedes every timed round.",
-        "- 1: ours is `events.decider.execute` (read the stream in a transaction, fold, decide, append one",
-        f"  event, commit) over {sizes.streams} streams preloaded with {sizes.preload} events, one writer.",
-        "  Theirs is the `eventsourcing` library with `PERSISTENCE_MODULE=eventsourcing.postgres` (its",
-        "  documented set-up, its defaults: no snapshots, no aggregate cache): `app.repository.get`, one",
-        "  `@event` method, `app.save`. Both read every event of the stream on every command.",
+        "- 1: ours is `events.decider.execute` (fold the stream's state, decide, append one event, commit)",
+        f"  over {sizes.streams} streams preloaded with {sizes.preload} events, with its per-store state cache on",
+        "  (the default). Theirs is the `eventsourcing` library with `PERSISTENCE_MODULE=eventsourcing.postgres`",
+        f"  and its aggregate cache on (`AGGREGATE_CACHE_MAXSIZE={ES_AGGREGATE_CACHE}`, default fast-forward and",
+        "  deep copy; no snapshots): `app.repository.get`, one `@event` method, `app.save`. Both sides read",
+        "  a stream once and then keep its folded state; neither assumes it is the only writer.",
         "- 2: each writer appends to its own 4 streams with `EventStore.append` through the pool (as a",
         "  service does); the baseline, the physical limit, is `INSERT INTO plain_events (stream_id, data)`",
         "  (bigserial id, text, jsonb), one event per commit, each writer on its own connection. Also shown:",
@@ -236,17 +238,19 @@ def report(results: list[Result], facts: list[str], command: str, sizes: Sizes, 
 # --- running ---------------------------------------------------------------------------------
 
 
-async def run_all(found: Servers, sizes: Sizes, *, profile: bool) -> list[Result]:
+async def run_all(found: Servers, sizes: Sizes, *, profile: bool, only: set[int] | None = None) -> list[Result]:
     run_id = uuid4().hex[:8]
-    steps: list[Callable[[], Awaitable[Result]]] = [
-        lambda: command_per_event(found.database_url, sizes),
-        lambda: command_per_event(found.database_url, sizes, writers=sizes.command_writers),
-        lambda: concurrent_writers(found.database_url, sizes),
-        lambda: replay_log(found.database_url, sizes, profile=profile),
-        lambda: relay_to_kafka(found.database_url, found.bootstrap, sizes, run_id),
+    steps: list[tuple[int, Callable[[], Awaitable[Result]]]] = [
+        (1, lambda: command_per_event(found.database_url, sizes)),
+        (1, lambda: command_per_event(found.database_url, sizes, writers=sizes.command_writers)),
+        (2, lambda: concurrent_writers(found.database_url, sizes)),
+        (3, lambda: replay_log(found.database_url, sizes, profile=profile)),
+        (4, lambda: relay_to_kafka(found.database_url, found.bootstrap, sizes, run_id)),
     ]
     results = []
-    for step in steps:
+    for number, step in steps:
+        if only and number not in only:
+            continue
         started = time.perf_counter()
         result = await step()
         ratio = f", ratio {result.ratio:.2f}" if result.ratio is not None else ""
@@ -259,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.backbone", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of about 30 s")
     parser.add_argument("--no-profile", action="store_true", help="do not profile a replay that misses its target")
+    parser.add_argument(
+        "--only", type=int, action="append", choices=range(1, 5), metavar="N", help="run workload N only (repeatable)"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"where to write the report ({RESULTS})")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else Sizes()
@@ -268,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     with exclusive(), servers() as found:
         facts = machine_facts() + asyncio.run(postgres_facts(found.database_url))
         facts += [f"Broker: {found.broker}", producer_facts(found.bootstrap)]
-        results = asyncio.run(run_all(found, sizes, profile=not args.no_profile))
+        results = asyncio.run(run_all(found, sizes, profile=not args.no_profile, only=set(args.only or ())))
     text = report(results, facts, command, sizes, started, time.perf_counter() - clock)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)

@@ -254,11 +254,18 @@ def their_commands(app: EsCounters, ids: list[UUID], writers: int = 1) -> Callab
     return run
 
 
+# Both sides cache folded state (ours: events.decider's StateCache, 4096 streams by default):
+# the library's aggregate cache, with its default fast-forward (a get reads the events after
+# the cached version) and deep copy of the cached aggregate.
+ES_AGGREGATE_CACHE = 4096
+
+
 def eventsourcing_env(url: str) -> dict[str, str]:
     """The library's PostgreSQL persistence, configured by environment as its documentation says."""
     parts = urlsplit(url)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "AGGREGATE_CACHE_MAXSIZE": str(ES_AGGREGATE_CACHE),
         "POSTGRES_DBNAME": parts.path.lstrip("/"),
         "POSTGRES_HOST": parts.hostname or "127.0.0.1",
         "POSTGRES_PORT": str(parts.port or 5432),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta, timezone
 
 import asyncpg
 import pytest
 
 from events.catalog.testing import CounterIncremented, CounterOpened
 from events.envelope import Metadata, NewEvent, Tenant
-from events.errors import ConcurrencyConflict
+from events.errors import ConcurrencyConflict, InvalidEventPayload
 from events.store import EventStore
 
 META = Metadata(tenant=Tenant("group-a", "site-1"), actor="tester", correlation_id="c-1")
@@ -80,3 +81,80 @@ async def test_one_append_belongs_to_one_tenant(pool: asyncpg.Pool) -> None:
     with pytest.raises(ValueError, match="one dealer group"):
         await store.append("counter-1", 0, [opened(), other])
     assert await store.read_stream("counter-1") == []
+
+
+async def test_the_log_decodes_what_the_stream_read_decodes(pool: asyncpg.Pool) -> None:
+    """`read_log` takes the timestamps as ISO text and builds its tuples by hand: the same
+    envelopes as `read_stream`, whatever the session's time zone and the timestamps' offsets."""
+    store = EventStore(pool)
+    other = Metadata(Tenant("group-b", "site-2"), "someone", "c-2", causation_id="e-1", traceparent="00-ab-cd-01")
+    whole_second = datetime(2026, 3, 29, 1, 30, tzinfo=timezone(timedelta(hours=2)))
+    await store.append("counter-1", 0, [opened(), incremented(2)])
+    await store.append(
+        "counter-2", 0, [NewEvent(CounterOpened(counter_id="c2", label="x"), other, occurred_at=whole_second)]
+    )
+    await store.append("counter-1", 2, [incremented(3)])
+    await pool.execute(
+        "ALTER DATABASE " + await pool.fetchval("SELECT current_database()") + " SET TimeZone = 'Asia/Kolkata'"
+    )
+    await pool.expire_connections()
+
+    log = await store.read_log()
+    streams = await store.read_stream("counter-1") + await store.read_stream("counter-2")
+    assert sorted((e for _, e in log), key=lambda e: e.position or 0) == sorted(streams, key=lambda e: e.position or 0)
+    assert [e.metadata for _, e in log] == [META, META, other, META]
+    assert log[2][1].occurred_at == whole_second
+    assert log[2][1].occurred_at.tzinfo is UTC
+    assert [e.stream_id for e in await store.read_log_stored()] == ["counter-1", "counter-1", "counter-2", "counter-1"]
+    assert [store.decode(s) for s in await store.read_log_stored()] == [e for _, e in log]
+
+
+async def test_the_log_reports_an_invalid_stored_payload(pool: asyncpg.Pool) -> None:
+    store = EventStore(pool)
+    await store.append("counter-1", 0, [opened(), incremented(2)])
+    await pool.execute("""UPDATE events SET data = '{"counter_id": "c1"}' WHERE stream_version = 2""")
+    with pytest.raises(InvalidEventPayload, match="amount"):
+        await store.read_log()
+
+
+async def test_standalone_statements_hand_their_connection_back_to_the_pool(database: str) -> None:
+    """The store keeps a connection from one statement to the next only within one round of
+    the event loop: with a single pooled connection, other users and tasks still get it."""
+    small = await asyncpg.create_pool(database, min_size=1, max_size=1)
+    assert small is not None
+    try:
+        store = EventStore(small)
+
+        async def writer(stream: str) -> None:
+            await store.append(stream, 0, [opened()])
+            with pytest.raises(ConcurrencyConflict):
+                await store.append(stream, 0, [opened()])  # a refused statement leaves it usable
+            for version in range(1, 4):
+                await store.append(stream, version, [incremented(version)])
+                assert len(await store.read_stream(stream)) == version + 1
+
+        async with asyncio.timeout(10):
+            await asyncio.gather(writer("counter-1"), writer("counter-2"))
+            async with small.acquire() as conn:
+                assert await conn.fetchval("SELECT count(*) FROM events") == 8
+    finally:
+        await small.close()
+
+
+async def test_a_page_read_ahead_is_taken_only_when_it_is_what_a_read_now_returns(pool: asyncpg.Pool) -> None:
+    """A full page has the next one read ahead. That one is taken when full (nothing can sort
+    before rows that were final when it was read); a short one is read again, so a reader sees
+    what was appended meanwhile."""
+    store = EventStore(pool)
+    for stream in range(5):
+        await store.append(f"counter-{stream}", 0, [opened(), incremented(1), incremented(2), incremented(3)])
+    first = await store.read_log(limit=8)  # the next 8 are read ahead: all there is, a full page
+    second = await store.read_log(first[-1][0], limit=8)  # taken; the last 4 are read ahead: short
+    await store.append("counter-9", 0, [opened(), incremented(1), incremented(2), incremented(3)])
+    third = await store.read_log(second[-1][0], limit=8)  # read again: it has counter-9 too
+    fourth = await store.read_log(third[-1][0], limit=8)
+    pages = [first, second, third, fourth]
+    assert [len(page) for page in pages] == [8, 8, 8, 0]
+    assert [e.stream_id for page in pages for _, e in page] == [
+        f"counter-{s}" for s in (0, 1, 2, 3, 4, 9) for _ in range(4)
+    ]

@@ -16,7 +16,7 @@ new value does not break the published JSON Schema of old readers (shared/integr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
 import pydantic
@@ -55,15 +55,14 @@ class Registry:
     def __init__(self) -> None:
         self._current: dict[str, type[Event]] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
-        # (type, current version) -> the model's JSON validator: the replay fast path.
-        self._validators: dict[tuple[str, int], Callable[[str | bytes], Event]] = {}
+        # type -> (current version, the model's JSON validator): the replay fast path.
+        self._validators: dict[str, tuple[int, Callable[[str | bytes], Event]]] = {}
 
     def register(self, model: type[Event]) -> None:
         known = self._current.get(model.event_type)
         if known is None or model.schema_version > known.schema_version:
             self._current[model.event_type] = model
-            if known is not None:
-                self._validators.pop((known.event_type, known.schema_version), None)
+            self._validators.pop(model.event_type, None)
         elif model.schema_version == known.schema_version and known.__qualname__ != model.__qualname__:
             where = f"{known.__module__}.{known.__qualname__}"
             raise DuplicateContract(f"{model.event_type!r} v{model.schema_version} is already defined by {where}")
@@ -90,10 +89,10 @@ class Registry:
         validates in one pass: the replay hot path). Older versions are parsed, upcast step by
         step, then validated.
         """
-        validate = self._validators.get((event_type, version))
-        if validate is not None and not isinstance(raw, dict):
+        current = self._validators.get(event_type)
+        if current is not None and current[0] == version and not isinstance(raw, dict):
             try:
-                return validate(raw)
+                return current[1](raw)
             except pydantic.ValidationError as error:
                 raise InvalidEventPayload(event_type, version, _summarise(error)) from error
         model = self._current.get(event_type)
@@ -101,7 +100,7 @@ class Registry:
             raise UnknownEventType(event_type, version)
         if version == model.schema_version and not isinstance(raw, dict):
             # The class is complete now (it was not yet while registering): cache its validator.
-            self._validators[(event_type, version)] = model.__pydantic_validator__.validate_json
+            self._validators[event_type] = (version, model.__pydantic_validator__.validate_json)
             return self.decode(event_type, version, raw)
         try:
             if version == model.schema_version:
@@ -117,6 +116,13 @@ class Registry:
             return model.model_validate(data)
         except pydantic.ValidationError as error:
             raise InvalidEventPayload(event_type, version, _summarise(error)) from error
+
+    @property
+    def json_validators(self) -> Mapping[str, tuple[int, Callable[[str | bytes], Event]]]:
+        """type -> (current version, its JSON validator), for the types `decode` has met: a
+        replay loop calls these directly, and leaves misses, old versions and errors to `decode`.
+        Read only; a pydantic `ValidationError` from a validator is `decode`'s to report."""
+        return self._validators
 
     def json_schema(self, model: type[Event]) -> dict[str, Any]:
         """The published JSON Schema of one contract: closed, with its type and version."""
