@@ -306,7 +306,7 @@ async def _log(request: Request, tenant: Tenant, file_id: UUID) -> list[dict[str
     rows = await request.app.state.runtime.pool.fetch(
         """SELECT entry_id, channel, direction, purpose, outcome, agent, phone, summary, callback_id, campaign_id,
                   repair_order_id, site_id, at
-           FROM contact_log WHERE group_id = $1 AND file_id = $2 ORDER BY at, entry_id""",
+           FROM contact_log WHERE group_id = $1 AND file_id = $2 ORDER BY at, seq""",
         tenant.group_id,
         file_id,
     )

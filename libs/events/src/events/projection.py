@@ -84,7 +84,8 @@ async def _record_progress(
 
 async def _truncate(conn: Connection, projection: Projection) -> None:
     for table in projection.tables:
-        await conn.execute(f'TRUNCATE "{table}"')
+        # Identities restart too: a rebuilt read model is the same, row for row.
+        await conn.execute(f'TRUNCATE "{table}" RESTART IDENTITY')
     await conn.execute("DELETE FROM projection_streams WHERE projection = $1", projection.name)
 
 
