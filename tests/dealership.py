@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -38,6 +39,7 @@ class Person:
     gateway: httpx.AsyncClient
     site: str
     headers: dict[str, str]
+    user: str = ""
 
     def _url(self, path: str) -> str:
         return f"/api/v1/sites/{self.site}/{path}"
@@ -81,7 +83,7 @@ async def login(gateway: httpx.AsyncClient, group: str, site: str, role: str, us
     }
     response = await gateway.post("/auth/dev-token", json=body)
     assert response.status_code == 200, response.text
-    return Person(gateway, site, {"Authorization": f"Bearer {response.json()['access_token']}"})
+    return Person(gateway, site, {"Authorization": f"Bearer {response.json()['access_token']}"}, body["user_id"])
 
 
 async def published(system: RunningSystem, service: str, bootstrap_servers: str) -> list[dict[str, Any]]:
@@ -125,3 +127,120 @@ async def published_about(
         return of(await published(system, service, bootstrap_servers), key, value)
 
     return await eventually(probe, until=lambda types: last in types, what=f"{last} on the {service} topic")
+
+
+# --- one car's visit, as the desk and the floor do it (shared by the end-to-end modules) ----------
+
+
+def line(description: str, labour: int, part: str, quantity: int, unit_price: int) -> dict[str, Any]:
+    return {
+        "line_id": str(uuid.uuid4()),
+        "labour_operation": description.upper().replace(" ", "-")[:12],
+        "description": description,
+        "labour_minutes": 45,
+        "labour_price": labour,
+        "pay_type": "CUSTOMER_PAY",
+        "parts": [{"part_number": part, "description": part, "quantity": quantity, "unit_price": unit_price}],
+    }
+
+
+def consent(advisor: str) -> dict[str, Any]:
+    return {"kind": "phone", "recorded_by": advisor, "at": datetime.now(UTC).isoformat(), "reference": "rec-0042"}
+
+
+VIN = "LFV2A21K8G3045678"
+CUSTOMER = {"name": "Liu Yang", "phone": "13900000007"}
+VISIT = {
+    "arrival_kind": "walk_in",
+    "customer": CUSTOMER,
+    "vehicle": {"vin": VIN, "plate": "沪B88888", "model": "Magotan"},
+    "customer_waiting": True,
+    "contact_phone": "13900000007",
+}
+CAPACITY = {
+    "timezone": "UTC",
+    "opens_at": "00:00",
+    "closes_at": "23:00",
+    "slot_minutes": 60,
+    "open_weekdays": [1, 2, 3, 4, 5, 6, 7],
+    "advisors": ["advisor-li", "advisor-ma"],
+    "receptions_per_advisor": 1,
+    "technicians": 4,
+    "bays": 4,
+    "workshop_minutes_per_slot": 240,
+}
+WALK_AROUND = {"mileage_km": 30125, "fuel_eighths": 4, "valuables_reminded": True, "protective_covers_fitted": True}
+CONCERN = {
+    "customer_words": "grinding noise when braking",
+    "what": "grinding",
+    "when": "braking",
+    "where": "front",
+    "who": "driver",
+    "how_often": "always",
+    "read_back_confirmed": True,
+}
+
+
+async def book(advisor: Person, vin: str = VIN, advisor_id: str = "advisor-li", slot: str | None = None) -> Any:
+    """An appointment in tomorrow's first free slot (or `slot`) for the car, with its oil filter."""
+    if slot is None:
+        tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+        free = await advisor.ok("GET", f"free-slots?date={tomorrow}&minutes=60&advisor={advisor_id}")
+        slot = free[0]["start"]
+    body = {
+        "reason": "maintenance",
+        "customer": CUSTOMER,
+        "vehicle": {"vin": vin, "plate": "沪B88888", "model": "Magotan"},
+        "requested_jobs": [
+            {
+                "description": "30,000 km service",
+                "estimated_minutes": 60,
+                "parts": [{"part_number": "OIL-FILTER", "description": "oil filter", "quantity": 1}],
+            }
+        ],
+        "customer_words": "service, and a grinding noise",
+        "advisor_id": advisor_id,
+        "slot_start": slot,
+    }
+    return await advisor.ok("POST", "appointments", body, status=201)
+
+
+async def signed_and_handed_over(
+    advisor: Person, service: dict[str, Any], promised_in: timedelta, appointment_id: str | None = None, vin: str = VIN
+) -> str:
+    """The desk's part: check-in, walk-around, the concern, the estimate, the signature and the key."""
+    arrival = {"arrival_kind": "appointment", "appointment_id": appointment_id} if appointment_id else {}
+    visit = {**VISIT, **arrival, "vehicle": {"vin": vin, "plate": "沪B88888", "model": "Magotan"}}
+    ro: str = (await advisor.ok("POST", "repair-orders", visit, status=201))["repair_order_id"]
+    rpath = f"repair-orders/{ro}"
+    await advisor.ok("POST", f"{rpath}/walk-around", WALK_AROUND, status=201)
+    await advisor.ok("POST", f"{rpath}/concerns", CONCERN, status=201)
+    promised = (datetime.now(UTC) + promised_in).isoformat()
+    estimate = {"lines": [service], "promised_at": promised, "payment_method": "card", "old_parts": "discard"}
+    await advisor.ok("POST", f"{rpath}/estimate", {**estimate, "wash": True}, status=201)
+    await advisor.ok("POST", f"{rpath}/sign", {"signature_ref": "scan-7781"})
+    await advisor.ok("POST", f"{rpath}/hand-over", {"key_tag": "K-42"})
+    return ro
+
+
+async def delivered_car(people: dict[str, Person], vin: str = VIN, promised_in: timedelta = timedelta(hours=2)) -> str:
+    """A walk-in car serviced, checked, settled and delivered: its repair-order id.
+    `people`: advisor, dispatcher, technician, qc, cashier (logged in at one site)."""
+    service = line("oil change", 10000, "OIL-FILTER", 1, 6000)
+    ro = await signed_and_handed_over(people["advisor"], service, promised_in=promised_in, vin=vin)
+    wpath, job = f"work-orders/{ro}", service["line_id"]
+    await people["dispatcher"].until(wpath, lambda w: w["key_tag"] == "K-42", "the work order")
+    technician = people["technician"]
+    await people["dispatcher"].ok(
+        "POST", f"{wpath}/jobs/{job}/dispatch", {"technician_id": technician.user, "bay": "B1"}
+    )
+    await technician.ok("POST", f"{wpath}/jobs/{job}/start")
+    await technician.ok("POST", f"{wpath}/jobs/{job}/complete")
+    await people["qc"].ok("POST", f"{wpath}/quality-checks", {"passed": True}, status=201)
+    rpath = f"repair-orders/{ro}"
+    await people["advisor"].until(rpath, lambda r: r["ready"], "the car ready for delivery")
+    invoice = {"invoice_number": f"INV-{ro[:8]}", "payment_method": "card"}
+    await people["cashier"].ok("POST", f"{rpath}/settlement", invoice)
+    delivery = {"work_explained": True, "old_parts_shown": True, "old_parts_returned": False}
+    await people["advisor"].ok("POST", f"{rpath}/delivery", delivery)
+    return ro

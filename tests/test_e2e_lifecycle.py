@@ -14,11 +14,21 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from dealership import Person, login, of, published, published_about, running
+from dealership import (
+    CAPACITY,
+    book,
+    consent,
+    line,
+    login,
+    of,
+    published,
+    published_about,
+    running,
+    signed_and_handed_over,
+)
 
 from events.testing.system import RunningSystem
 
@@ -35,97 +45,6 @@ def system() -> Iterator[RunningSystem]:
 async def gateway(system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=system.gateway_url, timeout=30) as client:
         yield client
-
-
-def line(description: str, labour: int, part: str, quantity: int, unit_price: int) -> dict[str, Any]:
-    return {
-        "line_id": str(uuid.uuid4()),
-        "labour_operation": description.upper().replace(" ", "-")[:12],
-        "description": description,
-        "labour_minutes": 45,
-        "labour_price": labour,
-        "pay_type": "CUSTOMER_PAY",
-        "parts": [{"part_number": part, "description": part, "quantity": quantity, "unit_price": unit_price}],
-    }
-
-
-def consent(advisor: str) -> dict[str, Any]:
-    return {"kind": "phone", "recorded_by": advisor, "at": datetime.now(UTC).isoformat(), "reference": "rec-0042"}
-
-
-VIN = "LFV2A21K8G3045678"
-CUSTOMER = {"name": "Liu Yang", "phone": "13900000007"}
-VISIT = {
-    "arrival_kind": "walk_in",
-    "customer": CUSTOMER,
-    "vehicle": {"vin": VIN, "plate": "沪B88888", "model": "Magotan"},
-    "customer_waiting": True,
-    "contact_phone": "13900000007",
-}
-CAPACITY = {
-    "timezone": "UTC",
-    "opens_at": "00:00",
-    "closes_at": "23:00",
-    "slot_minutes": 60,
-    "open_weekdays": [1, 2, 3, 4, 5, 6, 7],
-    "advisors": ["advisor-li", "advisor-ma"],
-    "receptions_per_advisor": 1,
-    "technicians": 4,
-    "bays": 4,
-    "workshop_minutes_per_slot": 240,
-}
-WALK_AROUND = {"mileage_km": 30125, "fuel_eighths": 4, "valuables_reminded": True, "protective_covers_fitted": True}
-CONCERN = {
-    "customer_words": "grinding noise when braking",
-    "what": "grinding",
-    "when": "braking",
-    "where": "front",
-    "who": "driver",
-    "how_often": "always",
-    "read_back_confirmed": True,
-}
-
-
-async def book(advisor: Person, vin: str = VIN, advisor_id: str = "advisor-li", slot: str | None = None) -> Any:
-    """An appointment in tomorrow's first free slot (or `slot`) for the car, with its oil filter."""
-    if slot is None:
-        tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
-        free = await advisor.ok("GET", f"free-slots?date={tomorrow}&minutes=60&advisor={advisor_id}")
-        slot = free[0]["start"]
-    body = {
-        "reason": "maintenance",
-        "customer": CUSTOMER,
-        "vehicle": {"vin": vin, "plate": "沪B88888", "model": "Magotan"},
-        "requested_jobs": [
-            {
-                "description": "30,000 km service",
-                "estimated_minutes": 60,
-                "parts": [{"part_number": "OIL-FILTER", "description": "oil filter", "quantity": 1}],
-            }
-        ],
-        "customer_words": "service, and a grinding noise",
-        "advisor_id": advisor_id,
-        "slot_start": slot,
-    }
-    return await advisor.ok("POST", "appointments", body, status=201)
-
-
-async def signed_and_handed_over(
-    advisor: Person, service: dict[str, Any], promised_in: timedelta, appointment_id: str | None = None, vin: str = VIN
-) -> str:
-    """The desk's part: check-in, walk-around, the concern, the estimate, the signature and the key."""
-    arrival = {"arrival_kind": "appointment", "appointment_id": appointment_id} if appointment_id else {}
-    visit = {**VISIT, **arrival, "vehicle": {"vin": vin, "plate": "沪B88888", "model": "Magotan"}}
-    ro: str = (await advisor.ok("POST", "repair-orders", visit, status=201))["repair_order_id"]
-    rpath = f"repair-orders/{ro}"
-    await advisor.ok("POST", f"{rpath}/walk-around", WALK_AROUND, status=201)
-    await advisor.ok("POST", f"{rpath}/concerns", CONCERN, status=201)
-    promised = (datetime.now(UTC) + promised_in).isoformat()
-    estimate = {"lines": [service], "promised_at": promised, "payment_method": "card", "old_parts": "discard"}
-    await advisor.ok("POST", f"{rpath}/estimate", {**estimate, "wash": True}, status=201)
-    await advisor.ok("POST", f"{rpath}/sign", {"signature_ref": "scan-7781"})
-    await advisor.ok("POST", f"{rpath}/hand-over", {"key_tag": "K-42"})
-    return ro
 
 
 async def test_one_visit_from_check_in_to_the_settled_delivered_car(
