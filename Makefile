@@ -3,6 +3,7 @@
 #   make test   run every test suite against a real PostgreSQL and broker
 #   make lint   ruff and mypy
 #   make bench  the backbone benchmark (writes bench/results/backbone.md)
+#   make contract  the public event contract: contract/asyncapi.json and contract/schemas/ (checked in)
 
 PYTHON ?= python3
 VENV := .venv
@@ -10,7 +11,7 @@ BIN := $(VENV)/bin
 SERVICES := $(patsubst services/%/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench contract clean
 
 $(INSTALLED): requirements-dev.txt libs/events/pyproject.toml $(wildcard services/*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +30,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy libs/events/src libs/events/tests $(foreach s,$(SERVICES),services/$(s)/$(s)) bench
+	$(BIN)/mypy libs/events/src libs/events/tests $(foreach s,$(SERVICES),services/$(s)/$(s)) bench examples
 
 format: install
 	$(BIN)/ruff format .
@@ -37,6 +38,9 @@ format: install
 
 bench: install
 	$(BIN)/python -m bench.backbone
+
+contract: install
+	$(BIN)/python -m events.asyncapi contract
 
 clean:
 	rm -rf $(VENV) var

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import os
 import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -319,3 +320,29 @@ async def test_a_full_slot_is_refused_and_nothing_is_booked(gateway: httpx.Async
     day = slot[:10]
     free = await advisor.ok("GET", f"free-slots?date={day}&minutes=60&advisor=advisor-li")
     assert slot not in [s["start"] for s in free]
+
+
+def test_a_plain_subscriber_finds_every_record_true_to_the_published_contract(
+    system: RunningSystem, bootstrap_servers: str
+) -> None:
+    """examples/subscriber.py, outside the services' code, reads all this module's topics."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).parent.parent / "examples" / "subscriber.py"),
+            "--bootstrap",
+            bootstrap_servers,
+            "--prefix",
+            f"e2e{system.run_id}.",
+            "--idle",
+            "5",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    summary = done.stdout.strip().splitlines()[-1]
+    read = int(summary.split()[0])
+    assert read > 50, summary
+    assert summary.endswith("0 broke the contract")
