@@ -35,6 +35,7 @@ def published(registry: Registry = REGISTRY) -> Registry:
             public.register(model)
     return public
 
+
 # CloudEvents 1.0 in Kafka binary mode (shared/integration.md §1): what every record carries.
 _HEADER = {"type": "string"}
 CLOUDEVENTS_HEADERS: dict[str, Any] = {
