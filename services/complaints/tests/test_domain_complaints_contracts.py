@@ -22,14 +22,19 @@ CONTRACTS = [
 ]
 
 
+# Every event of a complaint's stream names it; the site settings' stream names its site.
+COMPLAINT_EVENTS = [model for model in CONTRACTS if issubclass(model, complaints._ComplaintEvent)]
+
+
 def test_every_contract_is_registered_under_the_complaints_prefix() -> None:
-    assert len(CONTRACTS) == 11
+    assert len(CONTRACTS) == 13
+    assert set(CONTRACTS) - set(COMPLAINT_EVENTS) == {complaints.ComplaintSettingsSet}
     for model in CONTRACTS:
         assert model.event_type == f"complaints.{model.__name__}"
         assert REGISTRY.model(model.event_type) is model
 
 
-@pytest.mark.parametrize("model", CONTRACTS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("model", COMPLAINT_EVENTS, ids=lambda m: m.__name__)
 def test_schemas_are_closed_and_carry_the_complaint_id(model: type[Event]) -> None:
     schema = REGISTRY.json_schema(model)
     assert schema["additionalProperties"] is False
@@ -86,3 +91,26 @@ def test_a_closed_complaint_and_its_report_survive_the_wire() -> None:
     closed = given(*walked_to("acted")).when(follow_up()).decided()[-1]
     decoded = REGISTRY.decode(closed.event_type, closed.schema_version, closed.model_dump_json())
     assert decoded == closed
+
+
+def test_site_settings_are_closed_and_checked() -> None:
+    schema = REGISTRY.json_schema(complaints.ComplaintSettingsSet)
+    assert schema["additionalProperties"] is False
+    assert "site_id" in schema["required"]
+    fields = {
+        "site_id": COMPLAINT_ID,
+        "working_weekdays": (1, 2, 3, 4, 5),
+        "timezone": "Asia/Shanghai",
+        "authority_limits": ({"role": "advisor", "limit": 50_000},),
+        "set_by": "sm-1",
+        "set_at": T0,
+    }
+    complaints.ComplaintSettingsSet(**fields)
+    for bad in (
+        {"working_weekdays": (0, 8)},
+        {"timezone": "Mars/Olympus"},
+        {"authority_limits": ({"role": "advisor", "limit": 1}, {"role": "advisor", "limit": 2})},
+        {"authority_limits": ({"role": "technician", "limit": 1},)},
+    ):
+        with pytest.raises(pydantic.ValidationError):
+            complaints.ComplaintSettingsSet(**(fields | bad))

@@ -129,6 +129,13 @@ class RecordSlaBreach:
     at: datetime
 
 
+@dataclass(frozen=True)
+class RecordFollowUpOverdue:
+    """The second-callback timer fired at `at` (the `second_callback_due` of the last action)."""
+
+    at: datetime
+
+
 ComplaintCommand = (
     ReceiveComplaint
     | ReclassifyComplaint
@@ -139,4 +146,5 @@ ComplaintCommand = (
     | TakeAction
     | RecordFollowUp
     | RecordSlaBreach
+    | RecordFollowUpOverdue
 )

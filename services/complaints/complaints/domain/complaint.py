@@ -25,6 +25,7 @@ from complaints.domain.commands import (
     ReceiveComplaint,
     ReclassifyComplaint,
     RecordFollowUp,
+    RecordFollowUpOverdue,
     RecordSlaBreach,
     TakeAction,
 )
@@ -349,6 +350,19 @@ def record_sla_breach(state: Complaint, command: RecordSlaBreach) -> Sequence[Ev
     ]
 
 
+def record_follow_up_overdue(state: Complaint, command: RecordFollowUpOverdue) -> Sequence[Event]:
+    """The second callback's deadline passed with the complaint still waiting for it: the desk
+    is told, once per deadline. Followed up, closed, reopened or an early timer: nothing to do."""
+    if state.complaint_id is None:
+        raise errors.NoComplaint("there is no such complaint: it has not been received")
+    due = state.second_callback_due
+    if state.step != ACTED or due is None or command.at < due or state.follow_up_overdue_for == due:
+        return []
+    return [
+        ev.ComplaintFollowUpOverdue(complaint_id=state.complaint_id, second_callback_due=due, overdue_at=command.at)
+    ]
+
+
 def _time_of(command: ComplaintCommand) -> datetime | None:
     match command:
         case ReceiveComplaint():
@@ -367,7 +381,7 @@ def _time_of(command: ComplaintCommand) -> datetime | None:
             return command.acted_at
         case RecordFollowUp():
             return command.followed_up_at
-        case RecordSlaBreach():
+        case RecordSlaBreach() | RecordFollowUpOverdue():
             return None  # the timer's time is the deadline's, not a person's
 
 
@@ -402,6 +416,8 @@ def decide(state: Complaint, command: ComplaintCommand) -> Sequence[Event]:
             return follow_up(state, command)
         case RecordSlaBreach():
             return record_sla_breach(state, command)
+        case RecordFollowUpOverdue():
+            return record_follow_up_overdue(state, command)
 
 
 class ComplaintDecider:

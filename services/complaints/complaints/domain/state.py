@@ -45,6 +45,8 @@ class Complaint:
     disagreed: bool = False
     first_resolved_at: datetime | None = None
     second_callback_due: datetime | None = None
+    # The second-callback deadline whose overdue notice was recorded (once per deadline).
+    follow_up_overdue_for: datetime | None = None
     times_back_to_facts: int = 0
     times_reopened: int = 0
     last_time: datetime | None = None
@@ -131,4 +133,6 @@ def evolve(state: Complaint, event: Event) -> Complaint:
             return replace(state, step=CLOSED, last_time=event.closed_at)
         case ev.ComplaintSlaBreached():
             return replace(state, breached_for=event.resolve_by)
+        case ev.ComplaintFollowUpOverdue():
+            return replace(state, follow_up_overdue_for=event.second_callback_due)
     return state

@@ -6,12 +6,18 @@ listened → facts confirmed → decided → explained (agreed, or back to the f
 followed up (satisfied: closed with the report; not satisfied: back to the step named).
 `ComplaintOpened.resolve_by` and `ComplaintReclassified.resolve_by` are the SLA deadlines the
 service schedules its durable timer on; `ComplaintActionTaken.second_callback_due` is when the
-second callback is due. Value objects and code lists: `events.catalog.complaints_values`.
+second callback is due (`ComplaintFollowUpOverdue` when it is not recorded by then). Value
+objects and code lists: `events.catalog.complaints_values`.
+
+Stream `complaint_settings-<site_id>`: a site's working calendar and authority limits
+(`ComplaintSettingsSet`), which the service reads to compute SLA deadlines and approvals.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, Field, field_validator, model_validator
 
@@ -28,6 +34,7 @@ from events.catalog.complaints_values import (
     SERIOUS_REASONS,
     STEPS,
     Authorisation,
+    AuthorityLimit,
     ComplaintReport,
     CustomerAccount,
     check_codes,
@@ -259,3 +266,55 @@ class ComplaintSlaBreached(_ComplaintEvent, type="complaints.ComplaintSlaBreache
     @classmethod
     def step_is_known(cls, value: str) -> str:
         return check_code(value, STEPS, "step")
+
+
+class ComplaintFollowUpOverdue(_ComplaintEvent, type="complaints.ComplaintFollowUpOverdue", version=1):
+    """The second callback (seed 004: "二次回访") was due by `second_callback_due` after the remedy
+    and none is recorded: the complaint desk shows it until the follow-up is recorded."""
+
+    second_callback_due: AwareDatetime
+    overdue_at: AwareDatetime
+
+
+# --- a site's complaint settings (`complaint_settings-<site_id>`) -----------------------------
+
+
+class ComplaintSettingsSet(Event, type="complaints.ComplaintSettingsSet", version=1):
+    """A site's working calendar for the grievance SLA (ISO weekdays 1-7, public holidays, make-up
+    working days, IANA time zone) and its authority limits: per handling role, and the dealer's
+    (beyond it the manufacturer's customer service decides; None: no dealer limit). Replaces the
+    previous settings as a whole."""
+
+    site_id: UUID
+    working_weekdays: tuple[int, ...] = Field(min_length=1)
+    holidays: tuple[date, ...] = ()
+    extra_working_days: tuple[date, ...] = ()
+    timezone: str
+    authority_limits: tuple[AuthorityLimit, ...]
+    dealer_limit: int | None = Field(default=None, ge=0)
+    set_by: str = Field(min_length=1)
+    set_at: AwareDatetime
+
+    @field_validator("working_weekdays")
+    @classmethod
+    def weekdays_are_iso(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(day < 1 or day > 7 for day in value):
+            raise ValueError("working weekdays are ISO weekday numbers, 1 (Monday) to 7 (Sunday)")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def timezone_is_known(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai") from None
+        return value
+
+    @field_validator("authority_limits")
+    @classmethod
+    def one_limit_per_role(cls, value: tuple[AuthorityLimit, ...]) -> tuple[AuthorityLimit, ...]:
+        roles = [limit.role for limit in value]
+        if len(roles) != len(set(roles)):
+            raise ValueError("one authority limit per role")
+        return value

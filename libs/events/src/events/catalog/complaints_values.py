@@ -46,6 +46,9 @@ STEPS = ("received", "listened", "facts_confirmed", "decided", "explained", "act
 REDO_STEPS = ("listen", "confirm_facts", "decide", "act")
 # Step 7: "follow up by phone or letter".
 FOLLOW_UP_CHANNELS = ("phone", "letter", "sms", "visit")
+# The people who handle complaints and have an authority limit of their own (the identity roles of
+# domain.md "People"); a site sets what each may grant alone (`ComplaintSettingsSet`).
+HANDLING_ROLES = ("cs_agent", "advisor", "service_manager")
 
 
 def check_codes(values: tuple[str, ...], allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
@@ -84,6 +87,19 @@ class Authorisation(_Value):
     @classmethod
     def role_is_known(cls, value: str) -> str:
         return check_code(value, ROLES, "role")
+
+
+class AuthorityLimit(_Value):
+    """What a person of `role` may grant alone on a complaint (minor units); beyond it a manager
+    approves (domain.md §7 step 4)."""
+
+    role: str
+    limit: int = Field(ge=0)
+
+    @field_validator("role")
+    @classmethod
+    def role_is_known(cls, value: str) -> str:
+        return check_code(value, HANDLING_ROLES, "handling role")
 
 
 class ComplaintReport(_Value):
