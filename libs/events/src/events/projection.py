@@ -97,16 +97,19 @@ class LogProjector:
         self.projection = projection
         self.page_size = page_size
 
-    async def step(self) -> int:
+    async def step(self, *, wait: bool = False) -> int:
         """Apply the next page of the log; return the number of events read. Only the events
         the projection handles are decoded: the others only move the checkpoint.
 
         Replicas of a service each run the projector; a transaction-scoped advisory lock per
-        projection lets one apply a page while the others skip the round, and the checkpoint is
-        read under that lock, so no page is applied twice. (A row lock would take a transaction
-        id and hold back the very log horizon the page is read below.)"""
+        projection lets one apply a page while the others skip the round (or, with `wait`, wait
+        for it: `catch_up` and `rebuild` must not take another replica's turn for the end), and
+        the checkpoint is read under that lock, so no page is applied twice. (A row lock would
+        take a transaction id and hold back the very log horizon the page is read below.)"""
         async with self.store.transaction() as conn:
-            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock(hashtext($1))", self.projection.name):
+            if wait:
+                await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", self.projection.name)
+            elif not await conn.fetchval("SELECT pg_try_advisory_xact_lock(hashtext($1))", self.projection.name):
                 return 0
             state = await _state(conn, self.projection.name)
             after = LogPosition(state["tx_id"], state["position"])
@@ -122,7 +125,7 @@ class LogProjector:
 
     async def catch_up(self) -> int:
         total = 0
-        while read := await self.step():
+        while read := await self.step(wait=True):
             total += read
         return total
 
