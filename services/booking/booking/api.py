@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from booking import preparation
 from booking.domain.appointment_commands import (
@@ -39,13 +39,11 @@ from booking.schemas import (
     free_slot_view,
     preparation_view,
 )
-from events.envelope import Tenant
-from events.http import CurrentIdentity, command_metadata
+from events.http import CurrentIdentity, SiteId, command_metadata, site_tenant
 from events.identity import ADVISOR, CS_AGENT, DISPATCHER, SERVICE_MANAGER, SYSTEM, Identity
 
 router = APIRouter(tags=["booking"])
 
-SiteId = Annotated[UUID, Path(description="the site (dealership) id")]
 Day = Annotated[date, Query(alias="date", description="the site's local day, YYYY-MM-DD")]
 
 BOOKERS = (ADVISOR, SERVICE_MANAGER)
@@ -57,12 +55,6 @@ READERS = (ADVISOR, DISPATCHER, CS_AGENT, SERVICE_MANAGER, SYSTEM)
 def booking_of(request: Request) -> Booking:
     booking: Booking = request.app.state.booking
     return booking
-
-
-def _tenant(identity: Identity, site_id: UUID, *roles: str) -> Tenant:
-    identity.require_site(identity.group_id, str(site_id))
-    identity.require_role(*(roles or READERS))
-    return Tenant(identity.group_id, str(site_id))
 
 
 # --- capacity and free slots ------------------------------------------------------------------
@@ -82,7 +74,7 @@ async def set_capacity(
 
 @router.get("/sites/{site_id}/capacity")
 async def get_capacity(site_id: SiteId, identity: CurrentIdentity, request: Request) -> dict[str, Any]:
-    state, version = await booking_of(request).capacity(_tenant(identity, site_id))
+    state, version = await booking_of(request).capacity(site_tenant(identity, site_id, READERS))
     return capacity_view(state, version)
 
 
@@ -96,7 +88,7 @@ async def free_slots(
     advisor: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
 ) -> list[dict[str, Any]]:
     """The slots of `date` where `minutes` of work would be accepted now, earliest first."""
-    slots = await booking_of(request).free_slots(_tenant(identity, site_id), day, minutes, advisor)
+    slots = await booking_of(request).free_slots(site_tenant(identity, site_id, READERS), day, minutes, advisor)
     return [free_slot_view(slot) for slot in slots]
 
 
@@ -117,7 +109,7 @@ async def book(site_id: SiteId, body: BookingBody, identity: CurrentIdentity, re
 async def get_appointment(
     site_id: SiteId, appointment_id: UUID, identity: CurrentIdentity, request: Request
 ) -> dict[str, Any]:
-    state, version = await booking_of(request).appointment(_tenant(identity, site_id), appointment_id)
+    state, version = await booking_of(request).appointment(site_tenant(identity, site_id, READERS), appointment_id)
     return appointment_view(state, version)
 
 
@@ -190,7 +182,7 @@ async def get_preparation(
 ) -> dict[str, Any]:
     """The car's service history, the recommendations it declined before, the parts pre-check,
     and the preparation recorded so far."""
-    tenant = _tenant(identity, site_id)
+    tenant = site_tenant(identity, site_id, READERS)
     state, _ = await booking_of(request).appointment(tenant, appointment_id)
     assert state.booked is not None  # a loaded appointment was booked
     async with request.app.state.runtime.pool.acquire() as conn:
@@ -220,7 +212,7 @@ async def appointment_list(
 ) -> dict[str, Any]:
     """A day's appointments of the site (or one advisor) in arrival order, with their status:
     booked, confirmed, arrived, no_show or cancelled. The day is the site's local day."""
-    tenant = _tenant(identity, site_id)
+    tenant = site_tenant(identity, site_id, READERS)
     capacity, _ = await booking_of(request).capacity(tenant, must_exist=False)
     zone = ZoneInfo(capacity.plan.timezone) if capacity.plan else ZoneInfo("UTC")
     start = datetime.combine(day, time(0), tzinfo=zone)
@@ -276,7 +268,7 @@ async def find_customers(
     phone: Annotated[str, Query(min_length=5, max_length=40)],
 ) -> list[dict[str, Any]]:
     """Identify a caller by phone number (the customer database)."""
-    tenant = _tenant(identity, site_id)
+    tenant = site_tenant(identity, site_id, READERS)
     rows = await request.app.state.runtime.pool.fetch(
         """SELECT customer_id, name, phones, preferred_contact, do_not_call FROM customers
            WHERE group_id = $1 AND site_id = $2 AND $3 = ANY(phones) ORDER BY name LIMIT 50""",
@@ -291,7 +283,7 @@ async def find_customers(
 async def get_customer(
     site_id: SiteId, customer_id: UUID, identity: CurrentIdentity, request: Request
 ) -> dict[str, Any]:
-    state, version = await booking_of(request).customer(_tenant(identity, site_id), customer_id)
+    state, version = await booking_of(request).customer(site_tenant(identity, site_id, READERS), customer_id)
     return customer_view(state, version)
 
 
@@ -334,7 +326,7 @@ async def find_vehicles(
     plate: Annotated[str | None, Query(min_length=1, max_length=20)] = None,
 ) -> list[dict[str, Any]]:
     """Identify a car by VIN or plate, with its owner (the customer database)."""
-    tenant = _tenant(identity, site_id)
+    tenant = site_tenant(identity, site_id, READERS)
     rows = await request.app.state.runtime.pool.fetch(
         """SELECT v.vehicle_id, v.customer_id, v.vin, v.plate, v.model, v.year, v.user_name, v.user_phone,
                   c.name AS customer_name, c.phones AS customer_phones

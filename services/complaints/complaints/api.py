@@ -41,13 +41,11 @@ from complaints.schemas import (
     settings_view,
 )
 from events.catalog.complaints_values import Authorisation
-from events.envelope import Tenant
-from events.http import CurrentIdentity, command_metadata
+from events.http import CurrentIdentity, SiteId, command_metadata, site_tenant
 from events.identity import ADVISOR, CS_AGENT, GROUP_ADMIN, SERVICE_MANAGER, SYSTEM, Identity
 
 router = APIRouter(tags=["complaints"])
 
-SiteId = Annotated[UUID, Path(description="the site (dealership) id")]
 ComplaintId = Annotated[UUID, Path(description="the complaint id")]
 CustomerId = Annotated[UUID, Path(description="the customer id (the vehicle user's, or followup's file id)")]
 
@@ -61,12 +59,6 @@ APPROVERS = {SERVICE_MANAGER: "service_manager", GROUP_ADMIN: "general_manager"}
 def complaints_of(request: Request) -> Complaints:
     complaints: Complaints = request.app.state.complaints
     return complaints
-
-
-def _tenant(identity: Identity, site_id: UUID) -> Tenant:
-    identity.require_role(*READERS)
-    identity.require_site(identity.group_id, str(site_id))
-    return Tenant(identity.group_id, str(site_id))
 
 
 async def _run(
@@ -112,7 +104,7 @@ def _decision(identity: Identity, body: DecisionBody, settings: SiteSettings, no
 @router.get("/sites/{site_id}/complaints/settings")
 async def get_settings(site_id: SiteId, identity: CurrentIdentity, request: Request) -> dict[str, Any]:
     """The working calendar and authority limits in force (the defaults until a site sets its own)."""
-    tenant = _tenant(identity, site_id)
+    tenant = site_tenant(identity, site_id, READERS)
     identity.require_role(*MANAGERS)
     settings = await complaints_of(request).settings(tenant)
     return settings_view(settings)
@@ -122,7 +114,7 @@ async def get_settings(site_id: SiteId, identity: CurrentIdentity, request: Requ
 async def put_settings(
     site_id: SiteId, body: SettingsBody, identity: CurrentIdentity, request: Request
 ) -> dict[str, Any]:
-    _tenant(identity, site_id)
+    site_tenant(identity, site_id, READERS)
     identity.require_role(*MANAGERS)
     complaints = complaints_of(request)
     command = SetComplaintSettings(
@@ -154,7 +146,7 @@ async def complaint_desk(
     include_closed: bool = False,
 ) -> list[dict[str, Any]]:
     """The site's complaints (open ones unless `include_closed`): breached first, then by deadline."""
-    tenant = _tenant(identity, site_id)
+    tenant = site_tenant(identity, site_id, READERS)
     rows = await request.app.state.runtime.pool.fetch(
         """SELECT * FROM complaint_desk
            WHERE group_id = $1 AND site_id = $2 AND ($3::text IS NULL OR step = $3)
@@ -185,7 +177,7 @@ async def customer_reports(
     site_id: SiteId, customer_id: CustomerId, identity: CurrentIdentity, request: Request
 ) -> list[dict[str, Any]]:
     """The complaint reports in the customer's record at this site, newest first."""
-    tenant = _tenant(identity, site_id)
+    tenant = site_tenant(identity, site_id, READERS)
     rows = await request.app.state.runtime.pool.fetch(
         """SELECT report FROM complaint_reports WHERE group_id = $1 AND site_id = $2 AND customer_id = $3
            ORDER BY closed_at DESC, complaint_id""",
@@ -233,7 +225,7 @@ async def get_complaint(
     site_id: SiteId, complaint_id: ComplaintId, identity: CurrentIdentity, request: Request
 ) -> dict[str, Any]:
     complaints = complaints_of(request)
-    state, version = await complaints.state(_tenant(identity, site_id), complaint_id)
+    state, version = await complaints.state(site_tenant(identity, site_id, READERS), complaint_id)
     return complaint_view(state, version, complaints.now())
 
 

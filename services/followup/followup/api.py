@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from events.catalog.followup_values import CampaignTarget
 from events.decider import DomainError
 from events.envelope import Tenant
-from events.http import CurrentIdentity, command_metadata
+from events.http import CurrentIdentity, SiteId, command_metadata, site_tenant
 from events.identity import ADVISOR, CS_AGENT, GROUP_ADMIN, SERVICE_MANAGER, SYSTEM, Forbidden, Identity
 from followup.domain.callback_state import OPEN
 from followup.domain.commands import (
@@ -60,7 +60,6 @@ from followup.schemas import (
 
 router = APIRouter(tags=["followup"])
 
-SiteId = Annotated[UUID, Path(description="the site (dealership) id")]
 CallbackId = Annotated[UUID, Path(description="the callback id")]
 FileId = Annotated[UUID, Path(description="the customer file id (the vehicle user's)")]
 CampaignId = Annotated[UUID, Path(description="the campaign id")]
@@ -78,12 +77,6 @@ class UnknownTimeZone(DomainError):
 def followup_of(request: Request) -> Followup:
     followup: Followup = request.app.state.followup
     return followup
-
-
-def _tenant(identity: Identity, site_id: UUID) -> Tenant:
-    identity.require_role(*READERS)
-    identity.require_site(identity.group_id, str(site_id))
-    return Tenant(identity.group_id, str(site_id))
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -125,7 +118,7 @@ async def callback_queue(
 ) -> list[dict[str, Any]]:
     """The site's callbacks, earliest due first: attempts so far, next attempt, overdue and
     escalation flags as of now. `agent=unassigned` lists the callbacks nobody has taken."""
-    tenant = _tenant(identity, site_id)
+    tenant = site_tenant(identity, site_id, READERS)
     zone, now = _zone(tz), followup_of(request).now()
     until = datetime.combine(due_by + timedelta(days=1), time(), zone) if due_by else None
     end_of_today = datetime.combine(now.astimezone(zone).date() + timedelta(days=1), time(), zone)
@@ -160,7 +153,7 @@ async def deadline_alerts(
     site_id: SiteId, identity: CurrentIdentity, request: Request, include_resolved: bool = False
 ) -> list[dict[str, Any]]:
     """Deadlines missed: questions not answered within 2 days, campaign letters not sent in time."""
-    tenant = _tenant(identity, site_id)
+    tenant = site_tenant(identity, site_id, READERS)
     rows = await request.app.state.runtime.pool.fetch(
         """SELECT * FROM deadline_alerts WHERE group_id = $1 AND site_id = $2 AND ($3 OR resolved_at IS NULL)
            ORDER BY due_at""",
@@ -177,7 +170,7 @@ async def reassign_queue(
 ) -> dict[str, Any]:
     """The supervisor gives an absent agent's open callbacks to another agent."""
     identity.require_role(*SUPERVISORS)
-    tenant = _tenant(identity, site_id)
+    tenant = site_tenant(identity, site_id, READERS)
     followup = followup_of(request)
     rows = await request.app.state.runtime.pool.fetch(
         """SELECT callback_id FROM callback_queue
@@ -201,7 +194,7 @@ async def get_callback(
     site_id: SiteId, callback_id: CallbackId, identity: CurrentIdentity, request: Request
 ) -> dict[str, Any]:
     followup = followup_of(request)
-    state, version = await followup.callback_state(_tenant(identity, site_id), callback_id)
+    state, version = await followup.callback_state(site_tenant(identity, site_id, READERS), callback_id)
     return callback_view(state, version, followup.now())
 
 
@@ -213,7 +206,7 @@ async def assign(
     takes a callback away from its agent."""
     followup = followup_of(request)
     agent = body.agent or identity.user_id
-    state, _ = await followup.callback_state(_tenant(identity, site_id), callback_id)
+    state, _ = await followup.callback_state(site_tenant(identity, site_id, READERS), callback_id)
     if agent != identity.user_id or (state.agent is not None and state.agent != agent):
         identity.require_role(*SUPERVISORS)
     command = AssignCallback(agent, identity.user_id, followup.now(), body.reason)
@@ -285,7 +278,7 @@ async def list_files(
     plate: str | None = None,
     name: str | None = None,
 ) -> list[dict[str, Any]]:
-    tenant = _tenant(identity, site_id)
+    tenant = site_tenant(identity, site_id, READERS)
     rows = await request.app.state.runtime.pool.fetch(
         """SELECT f.* FROM customer_files f
            WHERE f.group_id = $1 AND f.site_id = $2 AND ($3::text IS NULL OR f.phone = $3)
@@ -316,7 +309,7 @@ async def _log(request: Request, tenant: Tenant, file_id: UUID) -> list[dict[str
 @router.get("/sites/{site_id}/customer-files/{file_id}")
 async def get_file(site_id: SiteId, file_id: FileId, identity: CurrentIdentity, request: Request) -> dict[str, Any]:
     """The customer's record: visits, notes for the next visit, wishes, do-not-call, the call and letter log."""
-    tenant = _tenant(identity, site_id)
+    tenant = site_tenant(identity, site_id, READERS)
     state, version = await followup_of(request).file_state(tenant, file_id)
     return {**file_view(state, version), "log": await _log(request, tenant, file_id)}
 
@@ -325,7 +318,7 @@ async def get_file(site_id: SiteId, file_id: FileId, identity: CurrentIdentity, 
 async def file_log(
     site_id: SiteId, file_id: FileId, identity: CurrentIdentity, request: Request
 ) -> list[dict[str, Any]]:
-    tenant = _tenant(identity, site_id)
+    tenant = site_tenant(identity, site_id, READERS)
     await followup_of(request).file_state(tenant, file_id)  # 404 for an unknown or foreign file
     return await _log(request, tenant, file_id)
 
@@ -369,7 +362,7 @@ async def log_call(
 ) -> dict[str, Any]:
     """A call outside a callback, inbound or outbound; the phone defaults to the file's."""
     followup = followup_of(request)
-    state, _ = await followup.file_state(_tenant(identity, site_id), file_id)
+    state, _ = await followup.file_state(site_tenant(identity, site_id, READERS), file_id)
     phone = body.phone or (state.contact.phone if state.contact else "")
     command = LogCall(
         body.direction, body.purpose, phone, identity.user_id, body.summary, followup.now(), body.repair_order_id
@@ -394,7 +387,7 @@ async def plan_campaign(
 ) -> dict[str, Any]:
     """Customers are called 2 weeks ahead, then written to within 2 days (do-not-call: letter only)."""
     identity.require_role(*SUPERVISORS)
-    tenant = _tenant(identity, site_id)
+    tenant = site_tenant(identity, site_id, READERS)
     followup = followup_of(request)
     targets = []
     for file_id in dict.fromkeys(body.file_ids):
@@ -418,7 +411,7 @@ async def plan_campaign(
 async def get_campaign(
     site_id: SiteId, campaign_id: CampaignId, identity: CurrentIdentity, request: Request
 ) -> dict[str, Any]:
-    state, version = await followup_of(request).campaign_state(_tenant(identity, site_id), campaign_id)
+    state, version = await followup_of(request).campaign_state(site_tenant(identity, site_id, READERS), campaign_id)
     return campaign_view(state, version)
 
 
@@ -454,7 +447,7 @@ Since = Annotated[date | None, Query(alias="from", description="first day counte
 async def _report(
     request: Request, identity: Identity, site_id: UUID, period: str, since: date | None, scope: str, tz: str
 ) -> list[dict[str, Any]]:
-    tenant = _tenant(identity, site_id)
+    tenant = site_tenant(identity, site_id, READERS)
     identity.require_role(*REPORT_READERS)
     zone = _zone(tz)
     first = since or (followup_of(request).now().astimezone(zone).date() - timedelta(weeks=12))

@@ -24,9 +24,10 @@ from events.catalog.reception_values import (
 from events.clock import ManualClock
 from events.contract import Event
 from events.envelope import Metadata, Tenant
-from events.identity import CS_AGENT, IDENTITY_HEADER, SERVICE_MANAGER, Identity, issue_internal_token
+from events.identity import CS_AGENT, SERVICE_MANAGER, Identity
 from events.kafka import KafkaSettings
 from events.testing import consumers_assigned, eventually
+from events.testing.identity import identity_headers
 from events.testing.publishing import Publisher
 from followup.app import create_app
 from followup.domain.ids import callback_id_for
@@ -40,7 +41,7 @@ CAR = VehicleIdentity(vin="LFV2A21K8G3000001", plate="京A12345", model="Sagitar
 
 def as_(role: str, user: str | None = None, group: str = GROUP_A, site: str = SITE) -> dict[str, str]:
     identity = Identity(user or f"{role}-1", "Li Na", group, frozenset({role}), frozenset({site}))
-    return {IDENTITY_HEADER: issue_internal_token(identity)}
+    return identity_headers(identity)
 
 
 AGENT = as_(CS_AGENT, "cs-1")

@@ -11,8 +11,7 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Path, Request
 
 from events.decider import NotFound
-from events.envelope import Tenant
-from events.http import CurrentIdentity, command_metadata
+from events.http import CurrentIdentity, SiteId, command_metadata, site_tenant
 from events.identity import ADVISOR, DISPATCHER, PARTS_CLERK, SERVICE_MANAGER, SYSTEM, TECHNICIAN, Identity
 from parts.domain.old_part import DisposeOldPart, RecordOldPart
 from parts.domain.parts_order import ReceivedLine
@@ -37,7 +36,6 @@ from parts.schemas import (
 
 router = APIRouter(tags=["parts"])
 
-SiteId = Annotated[UUID, Path(description="the site (dealership) id")]
 PartNumber = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9\-./]*$")]
 
 CLERKS = (PARTS_CLERK, SERVICE_MANAGER)
@@ -49,11 +47,6 @@ def parts_of(request: Request) -> Parts:
     return parts
 
 
-def _tenant(identity: Identity, site_id: UUID) -> Tenant:
-    identity.require_site(identity.group_id, str(site_id))
-    return Tenant(identity.group_id, str(site_id))
-
-
 # --- stock ----------------------------------------------------------------------------------
 
 
@@ -62,7 +55,7 @@ async def list_stock(
     site_id: SiteId, identity: CurrentIdentity, request: Request, short: bool = False
 ) -> list[dict[str, Any]]:
     """The site's stock list; `short=true`: only parts that jobs are waiting for."""
-    tenant = _tenant(identity, site_id)
+    tenant = site_tenant(identity, site_id)
     rows = await request.app.state.runtime.pool.fetch(
         """SELECT part_number, on_hand, reserved, on_hand - reserved AS available, backordered, updated_at
            FROM stock_levels WHERE group_id = $1 AND site_id = $2 AND (NOT $3 OR backordered > 0)
@@ -78,7 +71,7 @@ async def list_stock(
 async def get_stock(
     site_id: SiteId, part_number: PartNumber, identity: CurrentIdentity, request: Request
 ) -> dict[str, Any]:
-    state, version = await parts_of(request).stock_state(_tenant(identity, site_id), part_number)
+    state, version = await parts_of(request).stock_state(site_tenant(identity, site_id), part_number)
     return stock_view(state, part_number, version)
 
 
@@ -162,7 +155,7 @@ async def list_orders(
     site_id: SiteId, identity: CurrentIdentity, request: Request, open_only: bool = True
 ) -> list[dict[str, Any]]:
     """Orders this site placed, and transfers other sites asked of it."""
-    tenant = _tenant(identity, site_id)
+    tenant = site_tenant(identity, site_id)
     rows = await request.app.state.runtime.pool.fetch(
         """SELECT parts_order_id, site_id, kind, status, supplier, from_site_id, expected_at, lines,
                   outstanding, updated_at
@@ -178,7 +171,7 @@ async def list_orders(
 
 @router.get("/sites/{site_id}/parts-orders/{order_id}")
 async def get_order(site_id: SiteId, order_id: UUID, identity: CurrentIdentity, request: Request) -> dict[str, Any]:
-    state, version = await parts_of(request).order_state(_tenant(identity, site_id), order_id)
+    state, version = await parts_of(request).order_state(site_tenant(identity, site_id), order_id)
     return order_view(state, version)
 
 
@@ -267,7 +260,7 @@ async def record_old_part(
 async def get_old_part(
     site_id: SiteId, old_part_id: UUID, identity: CurrentIdentity, request: Request
 ) -> dict[str, Any]:
-    state, version = await parts_of(request).old_part_state(_tenant(identity, site_id), old_part_id)
+    state, version = await parts_of(request).old_part_state(site_tenant(identity, site_id), old_part_id)
     return old_part_view(state, version)
 
 

@@ -13,8 +13,8 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Request
 
 from events.decider import Outcome
-from events.envelope import Metadata, Tenant
-from events.http import CurrentIdentity, command_metadata
+from events.envelope import Metadata
+from events.http import CurrentIdentity, SiteId, command_metadata, site_tenant
 from events.identity import ADVISOR, CASHIER, SERVICE_MANAGER, Identity
 from reception.domain.repair_order_state import RepairOrder
 from reception.handlers import Reception
@@ -39,7 +39,6 @@ from reception.schemas import (
 
 router = APIRouter(tags=["reception"])
 
-SiteId = Annotated[UUID, Path(description="the site (dealership) id")]
 RepairOrderId = Annotated[UUID, Path(description="the repair order (visit) id")]
 
 DESK = (ADVISOR, SERVICE_MANAGER)
@@ -52,11 +51,6 @@ Action = Callable[[Reception, Metadata, datetime], Awaitable[Outcome[RepairOrder
 def reception_of(request: Request) -> Reception:
     reception: Reception = request.app.state.reception
     return reception
-
-
-def _tenant(identity: Identity, site_id: UUID) -> Tenant:
-    identity.require_site(identity.group_id, str(site_id))
-    return Tenant(identity.group_id, str(site_id))
 
 
 async def _act(
@@ -77,7 +71,7 @@ async def list_repair_orders(
     site_id: SiteId, identity: CurrentIdentity, request: Request, open_only: bool = True
 ) -> list[dict[str, Any]]:
     """The site's visits, newest first; `open_only` (default): not yet delivered or ended by an exit slip."""
-    tenant = _tenant(identity, site_id)
+    tenant = site_tenant(identity, site_id)
     rows = await request.app.state.runtime.pool.fetch(
         """SELECT repair_order_id, status, advisor, plate, vin, customer_name, arrival_kind, priority,
                   customer_waiting, promised_at, checked_in_at, signed, ready, settled, delivered,
@@ -96,7 +90,7 @@ async def list_repair_orders(
 async def get_repair_order(
     site_id: SiteId, repair_order_id: RepairOrderId, identity: CurrentIdentity, request: Request
 ) -> dict[str, Any]:
-    state, version = await reception_of(request).repair_order_state(_tenant(identity, site_id), repair_order_id)
+    state, version = await reception_of(request).repair_order_state(site_tenant(identity, site_id), repair_order_id)
     return repair_order_view(state, version)
 
 

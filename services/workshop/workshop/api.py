@@ -10,8 +10,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Request
 
-from events.envelope import Tenant
-from events.http import CurrentIdentity, command_metadata
+from events.http import CurrentIdentity, SiteId, command_metadata, site_tenant
 from events.identity import (
     ADVISOR,
     DISPATCHER,
@@ -46,7 +45,6 @@ from workshop.schemas import (
 
 router = APIRouter(tags=["workshop"])
 
-SiteId = Annotated[UUID, Path(description="the site (dealership) id")]
 RepairOrderId = Annotated[UUID, Path(description="the repair order (and its work order) id")]
 JobId = Annotated[UUID, Path(description="the job id: the repair-order line id")]
 
@@ -59,12 +57,6 @@ READERS = (ADVISOR, DISPATCHER, TECHNICIAN, QC_INSPECTOR, PARTS_CLERK, SERVICE_M
 def workshop_of(request: Request) -> Workshop:
     workshop: Workshop = request.app.state.workshop
     return workshop
-
-
-def _tenant(identity: Identity, site_id: UUID) -> Tenant:
-    identity.require_role(*READERS)
-    identity.require_site(identity.group_id, str(site_id))
-    return Tenant(identity.group_id, str(site_id))
 
 
 def _technician(identity: Identity, body: ClockBody | None) -> str:
@@ -94,7 +86,7 @@ async def list_work_orders(
     include_ready: bool = True,
 ) -> list[dict[str, Any]]:
     """The site's cars in the workshop with stage, promise and forecast (late ones first)."""
-    tenant = _tenant(identity, site_id)
+    tenant = site_tenant(identity, site_id, READERS)
     rows = await request.app.state.runtime.pool.fetch(
         """SELECT repair_order_id, vin, plate, priority, customer_waiting, stage, promised_at, forecast_ready_at,
                   running_late, pending_findings, failed_checks, opened_at, ready_at, updated_at
@@ -114,7 +106,7 @@ async def get_work_order(
     site_id: SiteId, repair_order_id: RepairOrderId, identity: CurrentIdentity, request: Request
 ) -> dict[str, Any]:
     workshop = workshop_of(request)
-    state, version = await workshop.state(_tenant(identity, site_id), repair_order_id)
+    state, version = await workshop.state(site_tenant(identity, site_id, READERS), repair_order_id)
     return work_order_view(state, version, workshop.now())
 
 
@@ -205,7 +197,7 @@ async def quality_check(
 @router.get("/sites/{site_id}/technicians")
 async def technicians(site_id: SiteId, identity: CurrentIdentity, request: Request) -> list[dict[str, Any]]:
     """Each technician's open jobs and the minutes still planned on them (the dispatch board)."""
-    tenant = _tenant(identity, site_id)
+    tenant = site_tenant(identity, site_id, READERS)
     rows = await request.app.state.runtime.pool.fetch(
         """SELECT technician_id,
                   count(*) FILTER (WHERE status = 'in_progress') AS in_progress,

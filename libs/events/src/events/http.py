@@ -13,8 +13,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
+from uuid import UUID
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -61,6 +62,18 @@ async def requested_version(
         yield
     finally:
         REQUESTED_VERSION.reset(token)
+
+
+SiteId = Annotated[UUID, Path(description="the site (dealership) id")]
+
+
+def site_tenant(identity: Identity, site_id: UUID | str, roles: tuple[str, ...] = ()) -> Tenant:
+    """The tenant a request reads as: the caller's group and a site they may see (403 if not),
+    when they hold one of `roles` (if any are named; 403 if not)."""
+    if roles:
+        identity.require_role(*roles)
+    identity.require_site(identity.group_id, str(site_id))
+    return Tenant(identity.group_id, str(site_id))
 
 
 def command_metadata(identity: Identity, site_id: str, request: Request) -> Metadata:
