@@ -213,3 +213,31 @@ async def test_bad_input_unknown_ids_roles_and_other_tenants_are_refused(followu
     assert (await followup.http.get(file_url, headers=other_group)).status_code == 404
     assert (await followup.attempt(callback_id, "unreachable", headers=as_(CS_AGENT, group=GROUP_B))).status_code == 404
     assert await followup.recorded(f"callback-{callback_id}") == [ev.CallbackOpened.event_type]
+
+
+async def test_the_second_follow_up_is_due_within_7_days_and_its_clock_fires_once_across_a_restart(
+    environment: Environment,
+) -> None:
+    clock = ManualClock(START)
+    ro, user = uuid.uuid4(), customer()
+    async with environment.running(clock) as first_run:
+        callback_id = await first_run.deliver(ro, user)
+        clock.advance(timedelta(hours=50))
+        happy = {**REACHED_UNHAPPY, "problem_fixed": True, "satisfaction_score": 5, "dissatisfaction": []}
+        reached = await first_run.attempt(callback_id, "reached", answers={**happy, "unanswered_question": ""})
+        assert reached.status_code == 201, reached.text
+        second_id = str(callback_id_for(ro, "second"))
+        second = await first_run.callback(second_id)
+        due = datetime.fromisoformat(second["window"]["due_at"])
+        assert due == START + timedelta(hours=50, days=7), "within 7 days of the first follow-up"
+        hard_limit = datetime.fromisoformat(second["window"]["hard_limit_at"])
+    clock.set(hard_limit + timedelta(minutes=1))  # the second follow-up was never made; the service was down
+    async with environment.running(clock) as second_run:
+        await second_run.callback(second_id, until=lambda body: body["overdue"])
+    clock.advance(timedelta(days=1))
+    async with environment.running(clock) as third_run:
+        await third_run.queue(second_id, until=lambda r: r["overdue"])
+        recorded = await third_run.recorded(f"callback-{second_id}")
+        assert recorded.count(ev.CallbackOverdue.event_type) == 1
+        first = await third_run.recorded(f"callback-{callback_id}")
+        assert ev.CallbackOverdue.event_type not in first, "the first callback was made in time"
