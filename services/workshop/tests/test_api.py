@@ -336,3 +336,28 @@ async def test_a_change_made_since_the_dispatcher_looked_is_a_conflict(workshop:
     state = await workshop.work_order(ro)
     assert state["jobs"][0]["technician_id"] == "tech-1", "the stale change wrote nothing"
     assert state["version"] == seen + 1
+
+
+async def test_prometheus_metrics_show_command_latency_by_route_and_the_backbone_state(workshop: Workshop) -> None:
+    ro, oil = uuid.uuid4(), line("oil service", 40)
+    await workshop.reception(signed(ro, oil), handed_over(ro))
+    await workshop.work_order(ro)
+    dispatch = f"/sites/{SITE}/work-orders/{ro}/jobs/{oil.line_id}/dispatch"
+    await workshop.http.post(dispatch, json={"technician_id": "tech-1", "bay": "b1"}, headers=DISPATCH)
+
+    text = (await workshop.http.get("/metrics")).text
+    route = "/sites/{site_id}/work-orders/{repair_order_id}/jobs/{job_id}/dispatch"
+    count = (
+        f'dealerflow_http_request_seconds_count{{method="POST",route="{route}",service="workshop",status="200"}} 1.0'
+    )
+    assert count in text
+    assert str(ro) not in text, "ids are not labels"
+    for family in (
+        'dealerflow_outbox_backlog{service="workshop"}',
+        'dealerflow_consumer_partitions{consumer="workshop.repair-orders",service="workshop"}',
+        'dealerflow_consumer_lag{consumer="workshop.repair-orders",service="workshop"}',
+        'dealerflow_dead_letters{service="workshop"} 0.0',
+        'dealerflow_projection_lag_seconds{projection="workshop.work_orders",service="workshop"}',
+        'dealerflow_timers_overdue{service="workshop"}',
+    ):
+        assert family in text, family

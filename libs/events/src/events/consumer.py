@@ -101,6 +101,19 @@ class Consumer:
             await self._consumer.stop()
             await self._producer.stop()
 
+    async def lag(self) -> int:
+        """Records on this replica's partitions not yet handled (the broker's high-water mark
+        as last fetched, less our position): 0 when caught up or not yet assigned."""
+        consumer = self._consumer
+        if consumer is None:
+            return 0
+        behind = 0
+        for tp in list(self.assigned):
+            highwater = consumer.highwater(tp)
+            if highwater is not None:
+                behind += max(highwater - await consumer.position(tp), 0)
+        return behind
+
     async def commit(self) -> None:
         if self._done and self._consumer is not None:
             offsets, self._done = self._done, {}

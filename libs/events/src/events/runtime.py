@@ -26,6 +26,7 @@ from events.consumer import Consumer, Handler
 from events.database import open_pool
 from events.http import install_error_handlers, requested_version
 from events.kafka import KafkaSettings
+from events.metrics import install_metrics
 from events.migrations import Migration
 from events.projection import KafkaProjector, LogProjector, Projection
 from events.relay import Relay
@@ -185,6 +186,7 @@ def service_app(runtime: ServiceRuntime, router: APIRouter, **state: Any) -> Fas
         setattr(app.state, name, value)
     install_error_handlers(app)
     add_health_routes(app)
+    install_metrics(app, runtime)
     app.include_router(router)
     instrument_app(app)
     return app

@@ -1,0 +1,97 @@
+"""Prometheus metrics of a service, at `GET /metrics`: HTTP request (command) latency, outbox
+backlog, consumer partitions and lag, dead letters, projection lag and pending timers.
+
+The state-like figures are read when Prometheus scrapes (the same figures `/health/ready`
+shows), into a registry of the app's own, so several apps in one process (tests) never share
+a metric.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, Histogram, generate_latest
+
+if TYPE_CHECKING:
+    from events.runtime import ServiceRuntime
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+
+
+def _route_of(request: Request) -> str:
+    """The matched route's path template (`/sites/{site_id}/work-orders/{repair_order_id}`),
+    set in the scope by the router, so ids do not make a time series each."""
+    return str(getattr(request.scope.get("route"), "path", "unmatched"))
+
+
+def install_metrics(app: FastAPI, runtime: ServiceRuntime) -> None:
+    registry = CollectorRegistry(auto_describe=True)
+    service = runtime.name
+    latency = Histogram(
+        "dealerflow_http_request_seconds",
+        "Time to answer an HTTP request (a command or a query), by route and status",
+        ["service", "method", "route", "status"],
+        buckets=LATENCY_BUCKETS,
+        registry=registry,
+    )
+    backlog = Gauge("dealerflow_outbox_backlog", "Committed events not yet published", ["service"], registry=registry)
+    partitions = Gauge(
+        "dealerflow_consumer_partitions", "Partitions this replica owns", ["service", "consumer"], registry=registry
+    )
+    consumer_lag = Gauge(
+        "dealerflow_consumer_lag",
+        "Records not yet handled on owned partitions",
+        ["service", "consumer"],
+        registry=registry,
+    )
+    dead = Gauge("dealerflow_dead_letters", "Dead letters not re-driven", ["service"], registry=registry)
+    projection_seconds = Gauge(
+        "dealerflow_projection_lag_seconds",
+        "Age of the oldest event a projection has not applied",
+        ["service", "projection"],
+        registry=registry,
+    )
+    projection_events = Gauge(
+        "dealerflow_projection_events_behind",
+        "Events a projection has not applied",
+        ["service", "projection"],
+        registry=registry,
+    )
+    timers_due = Gauge(
+        "dealerflow_timers_overdue",
+        "Timers (SLA clocks) past their due time and not fired",
+        ["service"],
+        registry=registry,
+    )
+
+    @app.middleware("http")
+    async def time_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = _route_of(request)
+        if not route.startswith(("/metrics", "/health")):
+            latency.labels(service, request.method, route, str(response.status_code)).observe(
+                time.perf_counter() - started
+            )
+        return response
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        ready = await runtime.readiness()
+        backlog.labels(service).set(ready["outbox_backlog"])
+        dead.labels(service).set(ready["dead_letters"])
+        for consumer in runtime.consumers:
+            partitions.labels(service, consumer.name).set(len(consumer.assigned))
+            consumer_lag.labels(service, consumer.name).set(await consumer.lag())
+        for name, lag in ready["projections"].items():
+            projection_seconds.labels(service, name).set(lag["seconds_behind"])
+            projection_events.labels(service, name).set(lag["events_behind"])
+        overdue = await runtime.pool.fetchval(
+            "SELECT count(*) FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at < $1",
+            runtime.clock.now(),
+        )
+        timers_due.labels(service).set(overdue)
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
