@@ -204,7 +204,15 @@ def add_health_routes(app: FastAPI) -> None:
 
 
 def serve(app: FastAPI, default_port: int) -> None:
-    """`python -m <service>`: serve the app on $PORT."""
+    """`python -m <service>`: serve the app on $PORT, logging JSON lines with trace ids."""
     import uvicorn
 
-    uvicorn.run(app, host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", default_port)))
+    from events.logs import configure_logging
+
+    configure_logging(app.title.removeprefix("dealerflow "))
+    uvicorn.run(
+        app,
+        host=os.environ.get("HOST", "127.0.0.1"),
+        port=int(os.environ.get("PORT", default_port)),
+        log_config=None,  # keep the JSON handler configured above
+    )
