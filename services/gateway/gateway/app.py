@@ -10,8 +10,9 @@ from typing import Annotated, Any
 
 import httpx
 from fastapi import FastAPI, Header, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field, field_validator
+from starlette.background import BackgroundTask
 
 from events.http import REQUEST_ID_HEADER, error_body, install_error_handlers
 from events.identity import IDENTITY_HEADER, ROLES, Forbidden, Identity, issue_internal_token
@@ -144,14 +145,20 @@ async def _forward(request: Request, service: str, path: str, identity: Identity
     headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED_REQUEST}
     headers[IDENTITY_HEADER] = issue_internal_token(identity)
     headers[REQUEST_ID_HEADER] = request_id
+    # A live stream (server-sent events) is passed through as it comes, with no read timeout.
+    streaming = "text/event-stream" in request.headers.get("accept", "")
+    outgoing = client.build_request(
+        request.method,
+        f"{service_url(service)}{path}",
+        params=list(request.query_params.multi_items()),
+        content=await request.body(),
+        headers=headers,
+        timeout=httpx.Timeout(client.timeout.connect, read=None) if streaming else client.timeout,
+    )
     try:
-        upstream = await client.request(
-            request.method,
-            f"{service_url(service)}{path}",
-            params=list(request.query_params.multi_items()),
-            content=await request.body(),
-            headers=headers,
-        )
+        upstream = await client.send(outgoing, stream=True)
+        if not streaming:
+            await upstream.aread()
     except httpx.TransportError:
         return JSONResponse(
             error_body("service_unavailable", f"the {service} service cannot be reached; try again shortly"),
@@ -160,6 +167,12 @@ async def _forward(request: Request, service: str, path: str, identity: Identity
         )
     response_headers = {k: v for k, v in upstream.headers.items() if k.lower() in _FORWARDED_RESPONSE}
     response_headers[REQUEST_ID_HEADER] = request_id
+    if streaming and upstream.headers.get("content-type", "").startswith("text/event-stream"):
+        return StreamingResponse(
+            upstream.aiter_raw(), status_code=upstream.status_code, headers=response_headers,
+            background=BackgroundTask(upstream.aclose),
+        )  # fmt: skip
+    await upstream.aclose()
     return Response(upstream.content, status_code=upstream.status_code, headers=response_headers)
 
 

@@ -23,6 +23,7 @@ OWNERS: dict[str, str] = {
     "vehicles": "booking",
     # reception: check-in, the repair order, approvals, delivery and settlement
     "repair-orders": "reception",
+    "advisor-board": "reception",
     # workshop: jobs, dispatch, findings, progress, QC
     "work-orders": "workshop",
     "technicians": "workshop",

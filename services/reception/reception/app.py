@@ -11,7 +11,8 @@ from events.kafka import KafkaSettings
 from events.migrations import load_folder
 from events.runtime import ServiceRuntime, service_app
 from events.tracing import configure_tracing
-from reception import api, policies
+from reception import api, board_api, policies
+from reception.board import AdvisorBoard, BoardFeed
 from reception.handlers import Reception
 from reception.projections import RepairOrders
 
@@ -23,13 +24,14 @@ def create_app(
         "reception",
         migrations=load_folder("reception", Path(__file__).parent / "sql"),
         own_projections=[RepairOrders()],
+        feed_projections=[(AdvisorBoard(), ["booking", "reception", "workshop"])],
         clock=clock or SystemClock(),
         database_url=database_url,
         kafka=kafka,
     )
     reception = Reception(runtime)
     runtime.reactions = [policies.workshop_results(reception)]
-    return service_app(runtime, api.router, reception=reception)
+    return service_app(runtime, api.router, board_api.router, reception=reception, board_feed=BoardFeed())
 
 
 def main_app() -> FastAPI:

@@ -176,7 +176,7 @@ class UseCases:
         return self.runtime.clock.now()
 
 
-def service_app(runtime: ServiceRuntime, router: APIRouter, **state: Any) -> FastAPI:
+def service_app(runtime: ServiceRuntime, router: APIRouter, *more: APIRouter, **state: Any) -> FastAPI:
     """A service's HTTP app: its routes, the shared error mapping, health and readiness,
     tracing; `state` (the use cases) lands on `app.state` for the routes."""
     app = FastAPI(
@@ -187,7 +187,8 @@ def service_app(runtime: ServiceRuntime, router: APIRouter, **state: Any) -> Fas
     install_error_handlers(app)
     add_health_routes(app)
     install_metrics(app, runtime)
-    app.include_router(router)
+    for each in (router, *more):
+        app.include_router(each)
     instrument_app(app)
     return app
 
