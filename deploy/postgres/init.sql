@@ -1,0 +1,8 @@
+-- Run once by the postgres image on an empty data directory: one database per service
+-- (the gateway keeps no state). Each service applies its own migrations at start-up.
+CREATE DATABASE dealerflow_booking;
+CREATE DATABASE dealerflow_reception;
+CREATE DATABASE dealerflow_workshop;
+CREATE DATABASE dealerflow_parts;
+CREATE DATABASE dealerflow_followup;
+CREATE DATABASE dealerflow_complaints;

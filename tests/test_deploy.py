@@ -1,0 +1,429 @@
+"""deploy/ against the code: the compose file, the Kubernetes manifests, Prometheus, the collector
+and the Grafana dashboard name the services, ports, commands, environment variables, health
+routes and metric names the code actually has. Pure file checks plus offline schema validation
+(compose-spec, Kubernetes API schemas): no Docker engine, cluster or server is needed."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import shutil
+import subprocess
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import jsonschema
+import kubernetes_validate
+import pytest
+import yaml
+
+from events.services import DEFAULT_PORTS
+
+ROOT = Path(__file__).resolve().parents[1]
+DEPLOY = ROOT / "deploy"
+K8S = DEPLOY / "k8s"
+SERVICES = sorted(DEFAULT_PORTS)
+STATEFUL = [s for s in SERVICES if s != "gateway"]  # the gateway keeps no state (events.local.stack)
+K8S_VERSION = "1.30.0"
+
+
+def load(path: Path) -> Any:
+    return yaml.safe_load(path.read_text())
+
+
+def load_all(path: Path) -> list[dict[str, Any]]:
+    return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+# --- what the code has -----------------------------------------------------------------------
+
+
+def _code_files() -> dict[str, list[Path]]:
+    """Source files by owner: "events" (read by every service) or a service's name. The local
+    stack and test helpers are left out: what they read is not for a deployment."""
+    events_src = ROOT / "libs/events/src/events"
+    files = {
+        "events": [
+            p for p in events_src.rglob("*.py") if not {"local", "testing"} & set(p.relative_to(events_src).parts)
+        ]
+    }
+    for service in SERVICES:
+        files[service] = list((ROOT / "services" / service / service).rglob("*.py"))
+    return files
+
+
+_ENV_READ = re.compile(r"""(?:os\.environ\.get|os\.getenv|os\.environ\[|_flag)\(?\s*["']([A-Z][A-Z0-9_]*)["']""")
+
+
+@cache
+def env_read_by() -> dict[str, frozenset[str]]:
+    """Each environment variable name the code reads, with who reads it ("events": all)."""
+    readers: dict[str, set[str]] = {}
+    for owner, paths in _code_files().items():
+        for path in paths:
+            text = path.read_text()
+            for name in _ENV_READ.findall(text):
+                readers.setdefault(name, set()).add(owner)
+            if "{service.upper()}_URL" in text:  # gateway.routing.service_url
+                for service in SERVICES:
+                    readers.setdefault(f"{service.upper()}_URL", set()).add(owner)
+    return {name: frozenset(owners) for name, owners in readers.items()}
+
+
+def check_env_names(service: str, names: set[str], where: str) -> None:
+    readers = env_read_by()
+    unknown = sorted(n for n in names if n not in readers)
+    assert not unknown, f"{where}: {service} is given {unknown}, which no code reads"
+    foreign = sorted(n for n in names if "events" not in readers[n] and service not in readers[n])
+    assert not foreign, f"{where}: {service} is given {foreign}, read only by {[sorted(readers[n]) for n in foreign]}"
+
+
+@cache
+def routes() -> dict[str, frozenset[str]]:
+    """The paths each service's app serves (apps are built, not started: no server needed)."""
+    served = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("DEALERFLOW_ENV", raising=False)  # the gateway's token settings in local mode
+        for service in SERVICES:
+            app = importlib.import_module(f"{service}.app").create_app()
+            served[service] = frozenset(str(getattr(r, "path", "")) for r in app.routes)
+    return served
+
+
+def readiness_path(service: str) -> str:
+    """/health/ready where the service serves it; the gateway serves only /health/live so far."""
+    return "/health/ready" if "/health/ready" in routes()[service] else "/health/live"
+
+
+def scraped_services() -> list[str]:
+    return [s for s in SERVICES if "/metrics" in routes()[s]]
+
+
+_METRIC = re.compile(r"""\b(Histogram|Gauge|Counter|Summary)\(\s*["']([a-zA-Z_:][a-zA-Z0-9_:]*)["']""")
+_SERIES_SUFFIXES = {
+    "Histogram": ("_bucket", "_count", "_sum"),
+    "Summary": ("", "_count", "_sum"),
+    "Counter": ("_total",),
+}
+
+
+def metrics_defined() -> dict[str, str]:
+    """Metric name -> kind, as events/metrics.py declares them."""
+    text = (ROOT / "libs/events/src/events/metrics.py").read_text()
+    return {name: kind for kind, name in _METRIC.findall(text)}
+
+
+def series_names(metrics: dict[str, str]) -> dict[str, str]:
+    """Each series name Prometheus stores for those metrics -> its metric."""
+    return {name + suffix: name for name, kind in metrics.items() for suffix in _SERIES_SUFFIXES.get(kind, ("",))}
+
+
+def test_the_code_facts_these_tests_rely_on_are_found() -> None:
+    readers = env_read_by()
+    for name in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_REPLICATION_FACTOR", "KAFKA_ENABLE_IDEMPOTENCE"):
+        assert "events" in readers.get(name, ()), name
+    assert {"OTEL_EXPORTER_OTLP_ENDPOINT", "INTERNAL_TOKEN_SECRET", "HOST", "PORT"} <= readers.keys()
+    assert readers["GATEWAY_JWT_SECRET"] == {"gateway"}
+    assert readers["BOOKING_URL"] == {"gateway"}
+    assert "dealerflow_http_request_seconds" in metrics_defined()
+    assert all("/health/live" in paths for paths in routes().values())
+    assert scraped_services(), "no service serves /metrics"
+
+
+# --- compose ---------------------------------------------------------------------------------
+
+
+@cache
+def compose() -> dict[str, Any]:
+    data: dict[str, Any] = load(DEPLOY / "compose.yaml")
+    return data
+
+
+def test_compose_is_valid_against_the_compose_spec() -> None:
+    schema = json.loads((resources.files("check_jsonschema") / "builtin_schemas/vendor/compose-spec.json").read_text())
+    jsonschema.validate(compose(), schema)
+    jsonschema.validate(load(DEPLOY / "compose.backing.yaml"), schema)
+
+
+def test_compose_runs_every_service_from_the_one_dockerfile() -> None:
+    services = compose()["services"]
+    for service in SERVICES:
+        spec = services[service]
+        assert spec["build"]["dockerfile"] == "deploy/Dockerfile", service
+        assert (DEPLOY / spec["build"]["context"] / "deploy/Dockerfile").is_file()
+        assert spec["build"]["args"]["SERVICE"] == service
+        assert spec["command"] == ["python", "-m", service]
+        assert spec["environment"]["PORT"] == str(DEFAULT_PORTS[service])
+        assert spec["environment"]["HOST"] == "0.0.0.0"
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.11-slim$", dockerfile, re.M)
+    assert "pip install /app/libs/events" in dockerfile
+    assert "pip install /app/services/${SERVICE}" in dockerfile
+    assert 'python -m \\"$SERVICE\\"' in dockerfile
+    assert "HOST=0.0.0.0" in dockerfile
+
+
+def test_compose_service_environment_is_what_the_code_reads() -> None:
+    services = compose()["services"]
+    for service in SERVICES:
+        env = services[service]["environment"]
+        check_env_names(service, set(env), "compose.yaml")
+        assert env["DEALERFLOW_ENV"] != "local", "production mode: secrets required, no dev token issuer"
+        assert env["INTERNAL_TOKEN_SECRET"].startswith("${INTERNAL_TOKEN_SECRET:?"), "a required secret"
+        endpoint = urlparse(env["OTEL_EXPORTER_OTLP_ENDPOINT"])
+        assert (endpoint.hostname, endpoint.port) == ("otel-collector", 4318), "OTLP/HTTP (events.tracing's exporter)"
+    for service in STATEFUL:
+        env = services[service]["environment"]
+        assert env["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+        assert env["KAFKA_ENABLE_IDEMPOTENCE"] == "true"
+        assert int(env["KAFKA_REPLICATION_FACTOR"]) == 1
+        url = urlparse(env["DATABASE_URL"])
+        assert (url.scheme, url.hostname, url.path) == ("postgresql", "postgres", f"/dealerflow_{service}")
+        assert {"postgres", "kafka"} <= set(services[service]["depends_on"])
+    gateway = services["gateway"]["environment"]
+    assert gateway["GATEWAY_JWT_SECRET"].startswith("${GATEWAY_JWT_SECRET:?")
+    assert not [k for k, v in gateway.items() if v == ""], "an empty setting (e.g. GATEWAY_JWT_ISSUER) is not unset"
+    for service in STATEFUL:
+        assert gateway[f"{service.upper()}_URL"] == f"http://{service}:{DEFAULT_PORTS[service]}"
+
+
+def test_compose_healthchecks_use_the_health_routes() -> None:
+    for service in SERVICES:
+        test = " ".join(compose()["services"][service]["healthcheck"]["test"])
+        path = readiness_path(service)
+        assert path in routes()[service]
+        assert f"http://127.0.0.1:{DEFAULT_PORTS[service]}{path}" in test, service
+    assert all(readiness_path(s) == "/health/ready" for s in STATEFUL)
+
+
+def test_compose_backing_servers() -> None:
+    services = compose()["services"]
+    kafka = services["kafka"]["environment"]
+    assert services["kafka"]["image"].startswith("apache/kafka:")
+    assert set(kafka["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}, "KRaft, no ZooKeeper"
+    assert kafka["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false", "the services create their topics"
+    assert "PLAINTEXT://kafka:9092" in kafka["KAFKA_ADVERTISED_LISTENERS"]
+    image, _, tag = services["postgres"]["image"].partition(":")
+    assert image == "postgres"
+    assert int(tag.split(".")[0]) >= 16
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in services["postgres"]["volumes"]}
+    init = DEPLOY / mounts["/docker-entrypoint-initdb.d/10-databases.sql"]
+    created = set(re.findall(r"CREATE DATABASE (\w+);", init.read_text()))
+    assert created == {f"dealerflow_{s}" for s in STATEFUL}
+
+
+def test_collector_takes_otlp_and_sends_to_jaeger() -> None:
+    services = compose()["services"]
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in services["otel-collector"]["volumes"]}
+    assert "--config=/etc/otelcol/config.yaml" in services["otel-collector"]["command"]
+    config = load(DEPLOY / mounts["/etc/otelcol/config.yaml"])
+    assert config["receivers"]["otlp"]["protocols"]["http"]["endpoint"].endswith(":4318")
+    traces = config["service"]["pipelines"]["traces"]
+    assert traces["receivers"] == ["otlp"]
+    endpoints = [config["exporters"][e]["endpoint"] for e in traces["exporters"]]
+    assert endpoints == ["jaeger:4317"]
+    assert "jaeger" in services
+    assert services["jaeger"]["environment"]["COLLECTOR_OTLP_ENABLED"] == "true"
+
+
+def test_prometheus_scrapes_every_service_that_serves_metrics() -> None:
+    services = compose()["services"]
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in services["prometheus"]["volumes"]}
+    config = load(DEPLOY / mounts["/etc/prometheus/prometheus.yml"])
+    targets = {
+        target
+        for job in config["scrape_configs"]
+        if job.get("metrics_path", "/metrics") == "/metrics"
+        for static in job.get("static_configs", [])
+        for target in static["targets"]
+    }
+    assert targets == {f"{s}:{DEFAULT_PORTS[s]}" for s in scraped_services()}
+    # Every service should; the gateway does not yet (it has no ServiceRuntime): see deploy/README.md.
+    assert set(SERVICES) - set(scraped_services()) <= {"gateway"}
+
+
+# --- Grafana ---------------------------------------------------------------------------------
+
+
+def dashboard() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((DEPLOY / "grafana/dashboards/dealerflow.json").read_text())
+    return data
+
+
+def promql(dash: dict[str, Any]) -> list[str]:
+    exprs = [t["expr"] for p in dash["panels"] for t in p.get("targets", [])]
+    exprs += [v["query"]["query"] for v in dash.get("templating", {}).get("list", []) if v.get("type") == "query"]
+    return exprs
+
+
+def unknown_metrics(exprs: list[str], metrics: dict[str, str]) -> set[str]:
+    series = series_names(metrics)
+    used = {token for e in exprs for token in re.findall(r"\b(dealerflow_[a-zA-Z0-9_:]+)", e)}
+    return used - series.keys()
+
+
+def test_dashboard_queries_name_only_metrics_the_code_exposes() -> None:
+    exprs = promql(dashboard())
+    metrics = metrics_defined()
+    assert exprs
+    assert not unknown_metrics(exprs, metrics)
+    series = series_names(metrics)
+    used = {series[t] for e in exprs for t in re.findall(r"\b(dealerflow_[a-zA-Z0-9_:]+)", e)}
+    assert used == metrics.keys(), f"metrics with no panel: {sorted(metrics.keys() - used)}"
+
+
+def test_the_dashboard_check_fails_on_a_renamed_metric() -> None:
+    metrics = metrics_defined()
+    renamed = {("dealerflow_outbox_pending" if n == "dealerflow_outbox_backlog" else n): k for n, k in metrics.items()}
+    assert unknown_metrics(promql(dashboard()), renamed) == {"dealerflow_outbox_backlog"}
+
+
+def test_dashboard_shows_command_latency_percentiles_by_service_and_route() -> None:
+    exprs = promql(dashboard())
+    for quantile in ("0.5", "0.95", "0.99"):
+        assert any(
+            e.startswith(f"histogram_quantile({quantile},")
+            and "dealerflow_http_request_seconds_bucket" in e
+            and re.search(r"by \(service, route, le\)", e)
+            for e in exprs
+        ), quantile
+    for metric in ("dealerflow_outbox_backlog", "dealerflow_consumer_lag", "dealerflow_projection_lag_seconds"):
+        assert any(metric in e and "by (service" in e for e in exprs), metric
+
+
+def test_grafana_provisioning_matches_the_dashboard_and_the_compose_mounts() -> None:
+    grafana = compose()["services"]["grafana"]
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in grafana["volumes"]}
+    provisioning = DEPLOY / mounts["/etc/grafana/provisioning"]
+    datasources = load(provisioning / "datasources/datasources.yaml")["datasources"]
+    by_uid = {d["uid"]: d for d in datasources}
+    assert urlparse(by_uid["prometheus"]["url"]).hostname == "prometheus"
+    assert urlparse(by_uid["jaeger"]["url"]).hostname == "jaeger"
+    used = {p["datasource"]["uid"] for p in dashboard()["panels"]}
+    assert used <= by_uid.keys()
+    (provider,) = load(provisioning / "dashboards/dashboards.yaml")["providers"]
+    folder = provider["options"]["path"]
+    assert (DEPLOY / mounts[folder] / "dealerflow.json").is_file()
+
+
+# --- Kubernetes --------------------------------------------------------------------------------
+
+
+@cache
+def kustomization() -> dict[str, Any]:
+    data: dict[str, Any] = load(K8S / "kustomization.yaml")
+    return data
+
+
+@cache
+def manifests() -> list[dict[str, Any]]:
+    return [doc for name in kustomization()["resources"] for doc in load_all(K8S / name)]
+
+
+def find(kind: str, name: str) -> dict[str, Any]:
+    (doc,) = [d for d in manifests() if d["kind"] == kind and d["metadata"]["name"] == name]
+    return doc
+
+
+def test_kustomization_lists_every_manifest() -> None:
+    listed = set(kustomization()["resources"])
+    assert listed == {p.name for p in K8S.glob("*.yaml")} - {"kustomization.yaml"}
+    assert {i["name"] for i in kustomization()["images"]} == {f"dealerflow/{s}" for s in SERVICES}
+
+
+def test_manifests_are_valid_against_the_kubernetes_schemas() -> None:
+    for doc in manifests():
+        kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_kubectl_kustomize_renders_the_manifests() -> None:
+    rendered = subprocess.run(["kubectl", "kustomize", str(K8S)], capture_output=True, text=True, timeout=60)
+    assert rendered.returncode == 0, rendered.stderr
+    docs = [d for d in yaml.safe_load_all(rendered.stdout) if d]
+    assert {(d["kind"], d["metadata"]["name"]) for d in docs} == {
+        (d["kind"], d["metadata"]["name"]) for d in manifests()
+    }
+    assert all(d["metadata"].get("namespace") == "dealerflow" for d in docs if d["kind"] != "Namespace")
+
+
+def container_env(service: str, container: dict[str, Any]) -> dict[str, Any]:
+    """Every variable a container gets: envFrom ConfigMaps and Secrets (their keys), then env."""
+    env: dict[str, Any] = {}
+    for source in container.get("envFrom", []):
+        kind, ref = (
+            ("ConfigMap", source["configMapRef"]) if "configMapRef" in source else ("Secret", source["secretRef"])
+        )
+        doc = find(kind, ref["name"])
+        env.update(doc.get("data") or doc.get("stringData") or {})
+    for item in container.get("env", []):
+        env[item["name"]] = item.get("value", item.get("valueFrom"))
+    return env
+
+
+def test_a_deployment_and_service_per_service() -> None:
+    for service in SERVICES:
+        port = DEFAULT_PORTS[service]
+        deployment = find("Deployment", service)
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        assert container["command"] == ["python", "-m", service]
+        assert container["image"] == f"dealerflow/{service}:latest"
+        assert container["ports"] == [{"name": "http", "containerPort": port}]
+        assert container["readinessProbe"]["httpGet"] == {"path": readiness_path(service), "port": "http"}
+        assert container["livenessProbe"]["httpGet"] == {"path": "/health/live", "port": "http"}
+        for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
+            assert container[probe]["httpGet"]["path"] in routes()[service]
+        assert {"requests", "limits"} <= container["resources"].keys()
+        assert (
+            deployment["spec"]["selector"]["matchLabels"].items()
+            <= deployment["spec"]["template"]["metadata"]["labels"].items()
+        )
+        svc = find("Service", service)
+        assert svc["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
+        assert [p["targetPort"] for p in svc["spec"]["ports"]] == ["http"]
+        if service != "gateway":
+            assert svc["spec"]["ports"][0]["port"] == port, "the gateway's <SERVICE>_URL port"
+        annotations = deployment["spec"]["template"]["metadata"].get("annotations", {})
+        scraped = service in scraped_services()
+        assert (annotations.get("prometheus.io/scrape") == "true") == scraped
+        if scraped:
+            assert annotations["prometheus.io/port"] == str(port)
+            assert annotations["prometheus.io/path"] == "/metrics"
+    assert find("Service", "gateway")["spec"]["type"] == "LoadBalancer"
+
+
+def test_k8s_environment_is_what_the_code_reads() -> None:
+    databases = find("Secret", "dealerflow-databases")["stringData"]
+    for service in SERVICES:
+        (container,) = find("Deployment", service)["spec"]["template"]["spec"]["containers"]
+        env = container_env(service, container)
+        check_env_names(service, set(env), "deploy/k8s")
+        assert env["PORT"] == str(DEFAULT_PORTS[service])
+        assert env["HOST"] == "0.0.0.0"
+        assert env["DEALERFLOW_ENV"] != "local"
+        assert "INTERNAL_TOKEN_SECRET" in env
+        assert urlparse(env["OTEL_EXPORTER_OTLP_ENDPOINT"]).port == 4318
+        if service == "gateway":
+            assert "DATABASE_URL" not in env
+            assert "GATEWAY_JWT_SECRET" in env or "GATEWAY_JWT_PUBLIC_KEY" in env
+            assert env.get("GATEWAY_JWT_ISSUER", "x") != ""
+            for other in STATEFUL:
+                assert env[f"{other.upper()}_URL"] == f"http://{other}:{DEFAULT_PORTS[other]}"
+        else:
+            ref = env["DATABASE_URL"]["secretKeyRef"]
+            assert ref["name"] == "dealerflow-databases"
+            assert urlparse(databases[ref["key"]]).path == f"/dealerflow_{service}"
+            assert env["KAFKA_ENABLE_IDEMPOTENCE"] == "true"
+            assert int(env["KAFKA_REPLICATION_FACTOR"]) >= 3
+            assert env["KAFKA_BOOTSTRAP_SERVERS"]
+
+
+def test_the_env_check_fails_on_a_name_no_code_reads() -> None:
+    with pytest.raises(AssertionError, match="which no code reads"):
+        check_env_names("booking", {"DATABASE_URL", "KAFKA_BOOTSTRAP_SERVER"}, "example")
+    with pytest.raises(AssertionError, match="read only by"):
+        check_env_names("booking", {"GATEWAY_JWT_SECRET"}, "example")
