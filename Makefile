@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 SERVICES := $(patsubst services/%/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint format bench contract clean
+.PHONY: install browser run test lint format bench contract clean
 
 $(INSTALLED): requirements-dev.txt libs/events/pyproject.toml $(wildcard services/*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,15 @@ install: $(INSTALLED)
 run: install
 	$(BIN)/python -m events.local.stack
 
-test: install
+# The board page's test drives a real headless Chromium: Debian's package (with CJK fonts for the
+# screenshots), installed when missing and this user may install packages.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	    apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } || \
+	  { echo "chromium is missing: install Debian's chromium (apt-get install chromium fonts-noto-cjk)"; exit 1; }
+
+test: install browser
 	$(BIN)/python -m events.testing.suites
 
 lint: install

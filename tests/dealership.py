@@ -41,6 +41,10 @@ class Person:
     headers: dict[str, str]
     user: str = ""
 
+    @property
+    def token(self) -> str:
+        return self.headers["Authorization"].removeprefix("Bearer ")
+
     def _url(self, path: str) -> str:
         return f"/api/v1/sites/{self.site}/{path}"
 

@@ -11,6 +11,7 @@ import ast
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -33,6 +34,7 @@ from dealership import (
     running,
     signed_and_handed_over,
 )
+from playwright.async_api import async_playwright
 
 from events.testing.system import RunningSystem
 
@@ -411,3 +413,58 @@ async def board_events(stream: httpx.Response) -> AsyncIterator[dict[str, Any]]:
             event = text.removeprefix("event: ")
         elif text.startswith("data: ") and event == "board":
             yield json.loads(text.removeprefix("data: "))
+
+
+async def test_the_board_page_in_a_browser_follows_a_car_and_shows_another_site_nothing(
+    system: RunningSystem, gateway: httpx.AsyncClient
+) -> None:
+    """A real headless Chromium on the reception desk's tablet size; screenshots in var/screenshots."""
+    site, other_site = str(uuid.uuid4()), str(uuid.uuid4())
+    advisor = await login(gateway, GROUP, site, "advisor", "advisor-li")
+    dispatcher = await login(gateway, GROUP, site, "dispatcher")
+    clerk = await login(gateway, GROUP, site, "parts_clerk")
+    stranger = await login(gateway, GROUP, other_site, "advisor", "advisor-xu")
+    await clerk.ok("POST", "stock/OIL-FILTER/receipts", {"quantity": 5, "unit_cost": 2500}, status=201)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        tablet = {"width": 1024, "height": 768}
+        page = await browser.new_page(viewport=tablet)
+        await page.goto(f"{system.gateway_url}/board#token={advisor.token}&site={site}")
+        await page.wait_for_selector("text=实时 · live")
+
+        service = line("oil change", 10000, "OIL-FILTER", 1, 6000)
+        ro = await signed_and_handed_over(advisor, service, promised_in=timedelta(hours=2))
+        row = page.locator(f'tr[data-repair-order="{ro}"]')
+        await row.get_by_text("待派工 Waiting dispatch").wait_for(timeout=20_000)
+        assert "沪B88888" in await row.inner_text()
+        await page.screenshot(path=str(SCREENSHOTS / "advisor-board-waiting-dispatch.png"), full_page=True)
+
+        job = service["line_id"]
+        await dispatcher.ok(
+            "POST", f"work-orders/{ro}/jobs/{job}/dispatch", {"technician_id": "tech-zhang", "bay": "B1"}
+        )
+        await row.get_by_text("维修中 In progress").wait_for(timeout=20_000)
+        await page.screenshot(path=str(SCREENSHOTS / "advisor-board-in-progress.png"), full_page=True)
+
+        foreign = await browser.new_page(viewport=tablet)
+        await foreign.goto(f"{system.gateway_url}/board#token={stranger.token}&site={other_site}")
+        await foreign.wait_for_selector("text=实时 · live")
+        assert await foreign.locator(f'tr[data-repair-order="{ro}"]').count() == 0
+        assert "沪B88888" not in await foreign.inner_text("body")
+        await foreign.screenshot(path=str(SCREENSHOTS / "advisor-board-other-site.png"), full_page=True)
+        peeking = await browser.new_page(viewport=tablet)
+        await peeking.goto(f"{system.gateway_url}/board#token={stranger.token}&site={site}")
+        await peeking.wait_for_selector("text=无权限 · 403")
+        await browser.close()
+
+
+SCREENSHOTS = Path(__file__).parent.parent / "var" / "screenshots"
+
+
+def chromium() -> str:
+    """Debian's chromium (`make test` installs it when missing)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert found, "chromium is not installed: run `make test` (it installs it) or `apt-get install chromium`"
+    return found

@@ -6,11 +6,12 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
 from fastapi import FastAPI, Header, Request, Response
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field, field_validator
 from starlette.background import BackgroundTask
 
@@ -23,6 +24,7 @@ from gateway.rate_limit import RateLimiter
 from gateway.routing import API_PREFIX, OWNERS, service_url
 
 # Headers a client may send on to a service, and a service's answer back to the client.
+BOARD_PAGE = Path(__file__).parent / "pages" / "board.html"
 _FORWARDED_REQUEST = ("content-type", "accept", "if-match", "accept-language")
 _FORWARDED_RESPONSE = ("content-type", "etag", "location", "retry-after", "cache-control")
 
@@ -84,6 +86,12 @@ def create_app(
     @app.get("/health/live", include_in_schema=False)
     async def live() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/board", include_in_schema=False)
+    async def board_page() -> HTMLResponse:
+        """The advisor board for a reception-desk tablet (Chinese and English labels): it signs in
+        with a bearer token and follows the board's live stream through this gateway."""
+        return HTMLResponse(BOARD_PAGE.read_text(encoding="utf-8"), headers={"Cache-Control": "no-cache"})
 
     @app.get("/openapi.json", include_in_schema=False)
     async def openapi_document(request: Request) -> dict[str, Any]:
