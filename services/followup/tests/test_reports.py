@@ -213,7 +213,10 @@ async def test_the_read_models_rebuild_from_zero_to_the_same_rows(environment: E
         )
         before = await eventually(
             lambda: _snapshot(followup.pool, OWN_TABLES),
-            until=lambda s: len(s["contact_log"]) == 1 and len(s["voc_callbacks"]) == 2,
+            # Both callbacks in every own model (each projection follows the log at its own pace).
+            until=lambda s: (
+                len(s["contact_log"]) == 1 and len(s["voc_callbacks"]) == 2 and len(s["contact_log_callbacks"]) == 2
+            ),
             what="own models",
         )
         for projector in followup.app.state.runtime.projectors:
