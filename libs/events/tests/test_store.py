@@ -12,6 +12,7 @@ from events.catalog.testing import CounterIncremented, CounterOpened
 from events.envelope import Metadata, NewEvent, Tenant
 from events.errors import ConcurrencyConflict, InvalidEventPayload
 from events.store import EventStore
+from events.testing import log_settled
 
 META = Metadata(tenant=Tenant("group-a", "site-1"), actor="tester", correlation_id="c-1")
 
@@ -98,6 +99,7 @@ async def test_the_log_decodes_what_the_stream_read_decodes(pool: asyncpg.Pool) 
         "ALTER DATABASE " + await pool.fetchval("SELECT current_database()") + " SET TimeZone = 'Asia/Kolkata'"
     )
     await pool.expire_connections()
+    await log_settled(pool)  # the horizon is server-wide: another suite's transaction may hold it back
 
     log = await store.read_log()
     streams = await store.read_stream("counter-1") + await store.read_stream("counter-2")
@@ -113,6 +115,7 @@ async def test_the_log_reports_an_invalid_stored_payload(pool: asyncpg.Pool) -> 
     store = EventStore(pool)
     await store.append("counter-1", 0, [opened(), incremented(2)])
     await pool.execute("""UPDATE events SET data = '{"counter_id": "c1"}' WHERE stream_version = 2""")
+    await log_settled(pool)
     with pytest.raises(InvalidEventPayload, match="amount"):
         await store.read_log()
 
@@ -148,9 +151,11 @@ async def test_a_page_read_ahead_is_taken_only_when_it_is_what_a_read_now_return
     store = EventStore(pool)
     for stream in range(5):
         await store.append(f"counter-{stream}", 0, [opened(), incremented(1), incremented(2), incremented(3)])
+    await log_settled(pool)  # the horizon is server-wide: another suite's transaction may hold it back
     first = await store.read_log(limit=8)  # the next 8 are read ahead: all there is, a full page
     second = await store.read_log(first[-1][0], limit=8)  # taken; the last 4 are read ahead: short
     await store.append("counter-9", 0, [opened(), incremented(1), incremented(2), incremented(3)])
+    await log_settled(pool)
     third = await store.read_log(second[-1][0], limit=8)  # read again: it has counter-9 too
     fourth = await store.read_log(third[-1][0], limit=8)
     pages = [first, second, third, fourth]

@@ -13,14 +13,12 @@ import pytest
 
 from events.catalog.reception import RepairOrderSigned
 from events.catalog.reception_values import RepairLine, RepairPart, VehicleIdentity
-from events.database import ensure_database, open_pool
-from events.envelope import Metadata, NewEvent, Tenant
+from events.envelope import Metadata, Tenant
 from events.identity import PARTS_CLERK, Identity
 from events.kafka import KafkaSettings
-from events.relay import Relay
-from events.store import EventStore
 from events.testing import consumers_assigned, eventually
 from events.testing.identity import identity_headers
+from events.testing.publishing import Publisher
 from parts.app import create_app
 
 GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
@@ -72,17 +70,12 @@ async def test_signed_lines_reserve_their_parts_and_shortages_are_recorded(
     await parts.post(f"/sites/{SITE}/stock/SP-5W30-4L/receipts", json={"quantity": 5, "unit_cost": 9000}, headers=CLERK)
     ro, line = uuid.uuid4(), uuid.uuid4()
 
-    reception_db = await ensure_database(postgres_url, f"t_reception_{uuid.uuid4().hex[:8]}")
-    pool = await open_pool(reception_db)
-    try:
-        store = EventStore(pool)
-        meta = Metadata(Tenant(GROUP, SITE), "advisor-1", "corr-1")
-        await store.append(f"repair_order-{ro}", 0, [NewEvent(signed(ro, line), meta)])
-        relay = Relay(store, KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}."))
-        assert await relay.step() == 1
-        await relay.close()
-    finally:
-        await pool.close()
+    reception = Publisher(
+        postgres_url, KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    )
+    await reception.publish(
+        Metadata(Tenant(GROUP, SITE), "advisor-1", "corr-1"), (f"repair_order-{ro}", signed(ro, line))
+    )
 
     async def stock(part: str) -> dict[str, Any]:
         body: dict[str, Any] = (await parts.get(f"/sites/{SITE}/stock/{part}", headers=CLERK)).json()
