@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -19,9 +20,11 @@ from events.http import REQUEST_ID_HEADER, error_body, install_error_handlers
 from events.identity import IDENTITY_HEADER, ROLES, Forbidden, Identity, issue_internal_token
 from events.tracing import configure_tracing, instrument_app
 from gateway import tokens
+from gateway.metrics import GatewayMetrics
 from gateway.openapi import combined_openapi
 from gateway.rate_limit import RateLimiter
 from gateway.routing import API_PREFIX, OWNERS, service_url
+from gateway.routing import services as routed_services
 
 # Headers a client may send on to a service, and a service's answer back to the client.
 BOARD_PAGE = Path(__file__).parent / "pages" / "board.html"
@@ -86,6 +89,27 @@ def create_app(
     @app.get("/health/live", include_in_schema=False)
     async def live() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/health/ready", include_in_schema=False)
+    async def ready(request: Request) -> dict[str, Any]:
+        """Ready to route: the gateway itself needs nothing else (a service that is down gets
+        503 per request); which services answer is reported for the operator."""
+        client: httpx.AsyncClient = request.app.state.client
+
+        async def answers(service: str) -> str:
+            try:
+                response = await client.get(f"{service_url(service)}/health/live", timeout=2)
+                return "up" if response.status_code == 200 else f"status {response.status_code}"
+            except Exception:  # whatever keeps a service from answering, it is not up
+                return "down"
+
+        names = routed_services()
+        states = await asyncio.gather(*(answers(name) for name in names))
+        return {"service": "gateway", "services": dict(zip(names, states, strict=True))}
+
+    metrics = GatewayMetrics()
+    app.middleware("http")(metrics.observe)
+    app.get("/metrics", include_in_schema=False)(metrics.render)
 
     @app.get("/board", include_in_schema=False)
     async def board_page() -> HTMLResponse:

@@ -140,3 +140,19 @@ async def test_the_local_issuer_refuses_unknown_roles(gateway: httpx.AsyncClient
     )
     me = await gateway.get("/api/v1/me", headers={"Authorization": f"Bearer {good.json()['access_token']}"})
     assert me.json()["site_ids"] == ["s1"]
+
+
+async def test_readiness_lists_the_services_and_metrics_count_requests_by_resource(gateway: httpx.AsyncClient) -> None:
+    ready = await gateway.get("/health/ready")
+    assert ready.status_code == 200
+    assert set(ready.json()["services"]) == {"booking", "complaints", "followup", "parts", "reception", "workshop"}
+
+    site = "s1"
+    await gateway.get(f"/api/v1/sites/{site}/work-orders/3b0c2f1e-0000-4000-8000-000000000001", headers=bearer())
+    text = (await gateway.get("/metrics")).text
+    line = (
+        'dealerflow_http_request_seconds_count{method="GET",route="/api/v1/sites/{site_id}/work-orders",'
+        'service="gateway",status="200"} 1.0'
+    )
+    assert line in text
+    assert "3b0c2f1e" not in text, "ids are not labels"
