@@ -16,7 +16,7 @@ from events.envelope import Envelope, Metadata, NewEvent, Tenant
 from events.kafka import KafkaSettings, from_record, header_map
 from events.relay import Relay
 from events.store import START, EventStore
-from events.testing import eventually
+from events.testing import eventually, log_settled
 
 META = Metadata(tenant=Tenant("group-a", "site-1"), actor="tester", correlation_id="c-1")
 WRITERS = 8
@@ -78,6 +78,9 @@ async def test_tailing_reader_and_relay_see_every_event_once_in_stream_order(
 
     async with running(relay.run):
         await asyncio.gather(*(writer(store, w, seed=w) for w in range(WRITERS)))
+        # The reader stops at its first empty page after this: only once every write is below the
+        # (server-wide) horizon is an empty page the end rather than a wait.
+        await log_settled(pool)
         reader_stop.set()
         await asyncio.wait_for(reader, timeout=60)
         await eventually(relay.backlog, until=lambda n: n == 0, timeout=60, what="relay caught up")
