@@ -393,8 +393,12 @@ async def test_the_advisor_board_follows_a_car_live_and_shows_nothing_to_another
         ro = await signed_and_handed_over(
             advisor, service, promised_in=timedelta(hours=2), appointment_id=appointment["appointment_id"]
         )
+        # The stage comes from the workshop's events, the status from reception's own: either may be first.
         in_workshop = await next_board_where(
-            lambda b: any(c["repair_order_id"] == ro and c["stage"] == "waiting_dispatch" for c in b["cars"])
+            lambda b: any(
+                (c["repair_order_id"], c["stage"], c["status"]) == (ro, "waiting_dispatch", "in_workshop")
+                for c in b["cars"]
+            )
         )
         (car,) = [c for c in in_workshop["cars"] if c["repair_order_id"] == ro]
         assert (car["plate"], car["appointment_car"], car["status"]) == ("沪B88888", True, "in_workshop")

@@ -71,7 +71,9 @@ class AdvisorBoard:
                 await conn.execute(
                     """INSERT INTO advisor_board (card_id, group_id, site_id, kind, appointment_id, advisor, plate,
                            customer_name, appointment_car, slot_start, status, day, updated_at)
-                       VALUES ($1, $2, $3, 'appointment', $1, $4, $5, $6, true, $7, 'booked', $8, $9)
+                       SELECT $1, $2, $3, 'appointment', $1, $4, $5, $6, true, $7, 'booked', $8, $9
+                       -- booking's topic may trail reception's own log: a car already checked in keeps one card
+                       WHERE NOT EXISTS (SELECT 1 FROM advisor_board WHERE appointment_id = $1)
                        ON CONFLICT (card_id) DO NOTHING""",
                     event.appointment_id,
                     tenant.group_id,
