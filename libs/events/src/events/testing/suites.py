@@ -1,7 +1,7 @@
 """`make test`: every test suite of the repository against one PostgreSQL and one broker.
 
-Suites (libs/events/tests, services/*/tests, tests/) run as separate pytest processes, two at
-a time on this 2-core machine, sharing the servers started here (or the ones
+Suites (each module of tests/, libs/events/tests, services/*/tests) run as separate pytest
+processes, two at a time on this 2-core machine, sharing the servers started here (or the ones
 `DATABASE_URL` / `KAFKA_BOOTSTRAP_SERVERS` name). Separate processes keep each suite's test
 modules and fixtures apart; one pair of servers keeps start-up cost paid once.
 
@@ -45,8 +45,14 @@ class Result:
 
 
 def discover(root: Path) -> list[str]:
-    suites = [root / "libs/events/tests", *sorted(root.glob("services/*/tests")), root / "tests"]
-    return [str(s.relative_to(root)) for s in suites if any(s.rglob("test_*.py"))]
+    """The cross-service modules first, one suite each (every one starts a whole system, so they
+    are the longest), then the backbone's and each service's folder."""
+    suites = [
+        *sorted((root / "tests").glob("test_*.py")),
+        root / "libs/events/tests",
+        *sorted(root.glob("services/*/tests")),
+    ]
+    return [str(s.relative_to(root)) for s in suites if s.is_file() or any(s.rglob("test_*.py"))]
 
 
 def run_suite(suite: str, pytest_args: list[str]) -> Result:
