@@ -22,9 +22,9 @@ from events.testing.system import RunningSystem
 
 
 @contextmanager
-def running(services: list[str]) -> Iterator[RunningSystem]:
+def running(services: list[str], extra_env: dict[str, str] | None = None) -> Iterator[RunningSystem]:
     """The services and the gateway as real processes, for a whole test module."""
-    system = RunningSystem(services)
+    system = RunningSystem(services, extra_env=extra_env)
     try:
         asyncio.run(system.start())
         yield system
