@@ -78,7 +78,7 @@ class Person:
 
 
 async def login(gateway: httpx.AsyncClient, group: str, site: str, role: str, user: str | None = None) -> Person:
-    body = {
+    body: dict[str, Any] = {
         "user_id": user or f"{role}-{site[:4]}",
         "name": "Wang Fang",
         "group_id": group,
