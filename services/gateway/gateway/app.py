@@ -7,19 +7,18 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
 from fastapi import FastAPI, Header, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field, field_validator
 from starlette.background import BackgroundTask
 
 from events.http import REQUEST_ID_HEADER, error_body, install_error_handlers
 from events.identity import IDENTITY_HEADER, ROLES, Forbidden, Identity, issue_internal_token
 from events.tracing import configure_tracing, instrument_app
-from gateway import tokens
+from gateway import pages, tokens
 from gateway.metrics import GatewayMetrics
 from gateway.openapi import combined_openapi
 from gateway.rate_limit import RateLimiter
@@ -27,7 +26,6 @@ from gateway.routing import API_PREFIX, OWNERS, service_url
 from gateway.routing import services as routed_services
 
 # Headers a client may send on to a service, and a service's answer back to the client.
-BOARD_PAGE = Path(__file__).parent / "pages" / "board.html"
 _FORWARDED_REQUEST = ("content-type", "accept", "if-match", "accept-language")
 _FORWARDED_RESPONSE = ("content-type", "etag", "location", "retry-after", "cache-control")
 
@@ -111,11 +109,7 @@ def create_app(
     app.middleware("http")(metrics.observe)
     app.get("/metrics", include_in_schema=False)(metrics.render)
 
-    @app.get("/board", include_in_schema=False)
-    async def board_page() -> HTMLResponse:
-        """The advisor board for a reception-desk tablet (Chinese and English labels): it signs in
-        with a bearer token and follows the board's live stream through this gateway."""
-        return HTMLResponse(BOARD_PAGE.read_text(encoding="utf-8"), headers={"Cache-Control": "no-cache"})
+    app.include_router(pages.router)
 
     @app.get("/openapi.json", include_in_schema=False)
     async def openapi_document(request: Request) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from fastapi import Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 
 from events.metrics import LATENCY_BUCKETS
+from gateway.pages import PAGES
 from gateway.routing import API_PREFIX
 
 _SITE_PREFIX = f"{API_PREFIX}/sites/"
@@ -22,7 +23,8 @@ def route_of(path: str) -> str:
     if path.startswith(_SITE_PREFIX):
         parts = path[len(_SITE_PREFIX) :].split("/")
         return f"{_SITE_PREFIX}{{site_id}}/{parts[1]}" if len(parts) > 1 else f"{_SITE_PREFIX}{{site_id}}"
-    return path if path in ("/board", "/auth/dev-token", "/openapi.json", f"{API_PREFIX}/me") else "other"
+    named = path in PAGES or path in ("/auth/dev-token", "/openapi.json", f"{API_PREFIX}/me")
+    return path if named else "other"
 
 
 class GatewayMetrics:
