@@ -21,13 +21,18 @@ from typing import Any
 import asyncpg
 from fastapi import APIRouter, Depends, FastAPI
 
+from events.catalog.privacy import PersonalDataErased
 from events.clock import Clock, SystemClock, sleep_unless
+from events.connection import Connection
 from events.consumer import Consumer, Handler
 from events.database import open_pool
+from events.envelope import Envelope
 from events.http import install_error_handlers, requested_version
 from events.kafka import KafkaSettings
 from events.metrics import install_metrics
 from events.migrations import Migration
+from events.personal_data import PersonalDataKeys
+from events.privacy import PersonalColumn, erase_personal_data
 from events.projection import KafkaProjector, LogProjector, Projection
 from events.relay import Relay
 from events.store import EventStore
@@ -57,6 +62,8 @@ class ServiceRuntime:
     timers: dict[str, TimerHandler] = field(default_factory=dict)
     own_projections: list[Projection] = field(default_factory=list)
     feed_projections: list[tuple[Projection, Sequence[str]]] = field(default_factory=list)
+    # Where this service's read models hold customers' personal data: scrubbed on an erasure.
+    personal_columns: Sequence[PersonalColumn] = ()
     clock: Clock = field(default_factory=SystemClock)
     database_url: str | None = None
     kafka: KafkaSettings | None = None
@@ -98,6 +105,17 @@ class ServiceRuntime:
             )
             for r in self.reactions
         ]
+        # Every service honours an erasure, whoever took the request (decision 0004).
+        self.consumers.append(
+            Consumer(
+                f"{self.name}.privacy",
+                [kafka.topic("privacy")],
+                {PersonalDataErased.event_type},
+                self._erase,
+                self._pool,
+                kafka,
+            )
+        )
         self.projectors = [LogProjector(store, p) for p in self.own_projections] + [
             KafkaProjector(self._pool, p, kafka, [kafka.topic(s) for s in services])
             for p, services in self.feed_projections
@@ -110,6 +128,13 @@ class ServiceRuntime:
         if self.timers:
             loops.append(("timers", TimerRunner(self._pool, self.clock, self.timers).run))
         self._tasks = [asyncio.create_task(self._supervise(name, loop), name=name) for name, loop in loops]
+
+    async def _erase(self, conn: Connection, envelope: Envelope[Any]) -> None:
+        erased: PersonalDataErased = envelope.event
+        count = await erase_personal_data(
+            conn, PersonalDataKeys.of(self.pool), erased.subject_ids, self.personal_columns
+        )
+        log.info("erased customer %s: %d personal values scrubbed", erased.customer_id, count)
 
     async def stop(self) -> None:
         self._stop.set()

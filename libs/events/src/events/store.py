@@ -22,6 +22,7 @@ from events.connection import Connection
 from events.contract import REGISTRY, Registry
 from events.envelope import Envelope, Metadata, NewEvent, Tenant
 from events.errors import ConcurrencyConflict
+from events.personal_data import PersonalDataKeys, has_personal_data, sealed_json, subjects_of
 
 
 class LogPosition(NamedTuple):
@@ -154,6 +155,8 @@ class EventStore:
         self._releasing: set[asyncio.Future[None]] = set()
         # Pages of the log read ahead for readers catching up, by (after, limit): see `_log_rows`.
         self._ahead: dict[tuple[LogPosition, int], asyncio.Task[list[asyncpg.Record]]] = {}
+        # Customers' personal fields are sealed at append and opened on read (events.personal_data).
+        self.personal_data = PersonalDataKeys.of(pool)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
@@ -223,6 +226,7 @@ class EventStore:
             metadata.traceparent,
             metadata.tracestate,
         )
+        payloads = await self._payloads(events)
         if len(events) == 1:
             one = events[0]
             sql = _APPEND_ONE
@@ -232,7 +236,7 @@ class EventStore:
                 one.event_id,
                 one.event.event_type,
                 one.event.schema_version,
-                one.event.model_dump_json(),
+                payloads[0],
                 *common,
                 one.occurred_at,
             )
@@ -244,7 +248,7 @@ class EventStore:
                 [e.event_id for e in events],
                 [e.event.event_type for e in events],
                 [e.event.schema_version for e in events],
-                [e.event.model_dump_json() for e in events],
+                payloads,
                 *common,
                 [e.occurred_at for e in events],
             )
@@ -272,6 +276,27 @@ class EventStore:
             for new, row in zip(events, rows, strict=True)
         ]
 
+    async def _payloads(self, events: Sequence[NewEvent]) -> list[str]:
+        """Each event's JSON as stored: personal fields sealed under their subjects' keys (one key
+        look-up for the whole append, none for the many contracts without personal data)."""
+        personal = [has_personal_data(type(e.event)) for e in events]
+        if not any(personal):
+            return [e.event.model_dump_json() for e in events]
+        subjects = set().union(*(subjects_of(e.event) for e, p in zip(events, personal, strict=True) if p))
+        keys = await self.personal_data.for_sealing(subjects)
+        return [
+            sealed_json(e.event, keys) if p else e.event.model_dump_json()
+            for e, p in zip(events, personal, strict=True)
+        ]
+
+    async def _revealed(self, rows: list[Any], conn: Connection | None = None) -> list[Any]:
+        """Rows with their personal data opened (or erased): one key look-up for the page, and
+        none when no row holds a token — the common case costs a substring test per row."""
+        texts = await self.personal_data.reveal_all([row[7] for row in rows], conn)
+        if texts is None:
+            return rows
+        return [row if row[7] == text else (*row[:7], text, *row[8:]) for row, text in zip(rows, texts, strict=True)]
+
     async def read_stream(
         self,
         stream_id: str,
@@ -281,7 +306,7 @@ class EventStore:
     ) -> list[Envelope[Any]]:
         """The stream's events in version order (empty if the stream does not exist)."""
         async with nullcontext(conn) if conn is not None else self._connection() as executor:
-            rows = await executor.fetch(_READ_STREAM, stream_id, after_version)
+            rows = await self._revealed(await executor.fetch(_READ_STREAM, stream_id, after_version), executor)
         with _collection_paused():
             return [self._envelope(row) for row in rows]
 
@@ -291,7 +316,7 @@ class EventStore:
         An event whose transaction is still open is not returned yet, nor is anything after it:
         the reader waits behind the oldest open transaction rather than skip past it.
         """
-        rows = await self._log_rows(after, limit)
+        rows = await self._revealed(await self._log_rows(after, limit))
         with _collection_paused():
             try:
                 return self._log_envelopes(rows)
@@ -300,7 +325,7 @@ class EventStore:
 
     async def read_log_stored(self, after: LogPosition = START, limit: int = 1000) -> list[StoredEvent]:
         """`read_log` without decoding: for passing events on as they are stored."""
-        rows = await self._log_rows(after, limit)
+        rows = await self._revealed(await self._log_rows(after, limit))
         with _collection_paused():
             return [StoredEvent._make((*row[:15], _timestamp(row[15]), _timestamp(row[16]))) for row in rows]
 
@@ -341,7 +366,7 @@ class EventStore:
             del self._ahead[next(iter(self._ahead))]
         await sent.wait()  # the statement is on its way: the server works while we decode
 
-    def _log_envelopes(self, rows: list[asyncpg.Record]) -> list[tuple[LogPosition, Envelope[Any]]]:
+    def _log_envelopes(self, rows: list[Any]) -> list[tuple[LogPosition, Envelope[Any]]]:
         """`_envelope` for a page of the log, unrolled (the replay hot path). The tuples are built
         with `tuple.__new__`, which is all a NamedTuple's own `__new__` does after a Python-level
         call; the current version's JSON validator is called directly; consecutive events of one

@@ -6,6 +6,7 @@ from events.catalog import booking as booking
 from events.catalog import complaints as complaints
 from events.catalog import followup as followup
 from events.catalog import parts as parts
+from events.catalog import privacy as privacy
 from events.catalog import reception as reception
 from events.catalog import testing as testing
 from events.catalog import workshop as workshop

@@ -11,6 +11,7 @@ are timezone-aware.
 from __future__ import annotations
 
 from datetime import date, time
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field, field_validator, model_validator
@@ -36,8 +37,13 @@ from events.catalog.booking_values import (
     check_vin,
 )
 from events.contract import Event
+from events.personal_data import PERSONAL, PersonalData
 
 # --- SiteCapacity (`capacity-<site_id>`) ---------------------------------------------------
+
+
+# Free text in the customer's words may name or reach them: theirs, like their contact details.
+CUSTOMERS_OWN_WORDS = PersonalData(subject="customer")
 
 
 class _CapacityEvent(Event):
@@ -132,7 +138,7 @@ class AppointmentBooked(_AppointmentEvent, type="booking.AppointmentBooked", ver
     mileage_km: int | None = Field(default=None, ge=0)
     vehicle_user: Contact
     requested_jobs: tuple[RequestedJob, ...] = Field(min_length=1)
-    customer_words: str = ""
+    customer_words: Annotated[str, CUSTOMERS_OWN_WORDS] = ""
     advisor_id: str = Field(min_length=1)
     slot_start: AwareDatetime
     estimated_minutes: int = Field(gt=0)
@@ -287,8 +293,8 @@ class _CustomerEvent(Event):
 class CustomerRegistered(_CustomerEvent, type="booking.CustomerRegistered", version=1):
     """A customer was added to the customer database, with how they wish to be contacted."""
 
-    name: str = Field(min_length=1)
-    phones: tuple[str, ...] = Field(min_length=1)
+    name: Annotated[str, PERSONAL] = Field(min_length=1)
+    phones: Annotated[tuple[str, ...], PERSONAL] = Field(min_length=1)
     preferred_contact: str
     do_not_call: bool
     registered_at: AwareDatetime
@@ -319,8 +325,8 @@ class VehicleRegistered(_CustomerEvent, type="booking.VehicleRegistered", versio
 class CustomerContactUpdated(_CustomerEvent, type="booking.CustomerContactUpdated", version=1):
     """The customer's contact details changed; the event carries all of them as they are now."""
 
-    name: str = Field(min_length=1)
-    phones: tuple[str, ...] = Field(min_length=1)
+    name: Annotated[str, PERSONAL] = Field(min_length=1)
+    phones: Annotated[tuple[str, ...], PERSONAL] = Field(min_length=1)
     preferred_contact: str
     do_not_call: bool
     updated_at: AwareDatetime

@@ -10,11 +10,13 @@ tuples below, never JSON `enum`s, so a new value does not break old readers
 from __future__ import annotations
 
 import re
+from typing import Annotated
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from events.personal_data import PERSONAL
 from events.rules import check_code as check_code
 
 # Passive: the customer asks; active: the dealer proposes (docs/flow.md; seed 003 "主动预约/被动预约").
@@ -76,8 +78,8 @@ class Contact(_Value):
     """A person we call: the customer who booked, or the vehicle's user (seed 000: the caller
     may be the user of the car, not its registered owner; calls go to the user)."""
 
-    name: str = Field(min_length=1)
-    phone: str = Field(min_length=1)
+    name: Annotated[str, PERSONAL] = Field(min_length=1)
+    phone: Annotated[str, PERSONAL] = Field(min_length=1)
     customer_id: UUID | None = None
 
 

@@ -16,6 +16,7 @@ Stream `complaint_settings-<site_id>`: a site's working calendar and authority l
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -40,6 +41,7 @@ from events.catalog.complaints_values import (
     check_codes,
 )
 from events.contract import Event
+from events.personal_data import PERSONAL
 from events.rules import check_code
 
 
@@ -60,7 +62,7 @@ class ComplaintOpened(_ComplaintEvent, type="complaints.ComplaintOpened", versio
     channel: str
     kind: str
     category: str
-    customer_words: str = Field(min_length=1)
+    customer_words: Annotated[str, PERSONAL] = Field(min_length=1)
     serious_reasons: tuple[str, ...] = ()
     resolve_by: AwareDatetime
     handled_by: str = Field(min_length=1)

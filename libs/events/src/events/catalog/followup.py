@@ -22,6 +22,7 @@ published in the events so the service layer can set durable timers from them.
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field, field_validator
@@ -48,6 +49,7 @@ from events.catalog.followup_values import (
 )
 from events.catalog.reception_values import Contact, Recommendation, VehicleIdentity
 from events.contract import Event
+from events.personal_data import PERSONAL
 
 
 def _categories(value: tuple[str, ...]) -> tuple[str, ...]:
@@ -136,7 +138,7 @@ class CallLogged(_FileEvent, type="followup.CallLogged", version=1):
 
     direction: str
     purpose: str
-    phone: str
+    phone: Annotated[str, PERSONAL]
     agent: str
     summary: str
     repair_order_id: UUID | None = None
@@ -267,7 +269,7 @@ class AttemptRecorded(_CallbackEvent, type="followup.AttemptRecorded", version=1
     direction: str
     outcome: str
     agent: str
-    phone: str
+    phone: Annotated[str, PERSONAL]
     note: str = ""
     next_attempt_at: AwareDatetime | None = None
     attempted_at: AwareDatetime
@@ -360,7 +362,7 @@ class AnswerGiven(_CallbackEvent, type="followup.AnswerGiven", version=1):
 class SmsQueued(_CallbackEvent, type="followup.SmsQueued", version=1):
     """An SMS to send (the service layer sends it): the customer refused the call."""
 
-    phone: str
+    phone: Annotated[str, PERSONAL]
     template: str
     queued_at: AwareDatetime
 

@@ -10,10 +10,12 @@ checked against the tuples below, never JSON `enum`s, so a new value does not br
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from events.personal_data import PERSONAL
 from events.rules import check_code as check_code
 
 # How the car came in (docs/flow.md). A first visit and a tow-in are handled like an
@@ -55,8 +57,8 @@ class _Value(BaseModel):
 class Contact(_Value):
     """A person reception talks to: the customer (payer) or the vehicle's user (callbacks)."""
 
-    name: str = Field(min_length=1)
-    phone: str = Field(min_length=1)
+    name: Annotated[str, PERSONAL] = Field(min_length=1)
+    phone: Annotated[str, PERSONAL] = Field(min_length=1)
     customer_id: UUID | None = None
 
 
