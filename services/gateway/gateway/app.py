@@ -19,6 +19,8 @@ from events.http import REQUEST_ID_HEADER, error_body, install_error_handlers
 from events.identity import IDENTITY_HEADER, ROLES, Forbidden, Identity, issue_internal_token
 from events.tracing import configure_tracing, instrument_app
 from gateway import pages, tokens
+from gateway.integration.api import integration_router
+from gateway.integration.runtime import Integration, IntegrationSettings
 from gateway.metrics import GatewayMetrics
 from gateway.openapi import combined_openapi
 from gateway.rate_limit import RateLimiter
@@ -53,6 +55,7 @@ def create_app(
     token_settings: tokens.TokenSettings | None = None,
     limiter: RateLimiter | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    integration: Integration | None = None,
 ) -> FastAPI:
     settings = token_settings or tokens.TokenSettings.from_env()
     limiter = limiter or RateLimiter(
@@ -64,7 +67,15 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with httpx.AsyncClient(transport=transport, timeout=30) as client:
             app.state.client = client
-            yield
+            # The integration feed and webhook delivery (only with a database: DATABASE_URL).
+            app.state.integration = integration
+            if integration is not None:
+                await integration.start()
+            try:
+                yield
+            finally:
+                if integration is not None:
+                    await integration.stop()
 
     app = FastAPI(title="dealerflow gateway", lifespan=lifespan, openapi_url="/gateway-openapi.json")
     install_error_handlers(app)
@@ -136,6 +147,8 @@ def create_app(
             identity = Identity(body.user_id, body.name, body.group_id, frozenset(body.roles), frozenset(body.site_ids))
             return {"access_token": tokens.issue(settings, identity), "token_type": "bearer"}
 
+    app.include_router(integration_router(authenticate))
+
     @app.api_route(
         f"{API_PREFIX}/sites/{{site_id}}/{{resource}}{{rest:path}}",
         methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
@@ -204,4 +217,5 @@ async def _forward(request: Request, service: str, path: str, identity: Identity
 
 def main_app() -> FastAPI:
     configure_tracing("gateway")
-    return create_app()
+    settings = IntegrationSettings.from_env()
+    return create_app(integration=Integration(settings) if settings else None)

@@ -1,0 +1,1 @@
+"""The integration surface for systems that cannot speak Kafka: the HTTP feed and webhooks."""

@@ -1,0 +1,127 @@
+"""The integration surface's moving parts in one gateway process: its database pool (with its
+migrations), the feed's consumer group and sequencer, and the webhook delivery worker.
+
+Background loops are supervised like a service's (events.runtime): a loop that fails (broker
+unreachable, database restarted) is logged and restarted with back-off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from importlib import resources
+from typing import Any
+
+import asyncpg
+import httpx
+
+from events.clock import sleep_unless
+from events.database import open_pool
+from events.kafka import KafkaSettings
+from events.migrations import load_folder
+from events.services import DEFAULT_PORTS
+from gateway.integration import feed
+from gateway.integration.backoff import RetryPolicy
+from gateway.integration.delivery import DeliverySettings, DeliveryWorker
+
+log = logging.getLogger(__name__)
+
+PUBLISHING_SERVICES = tuple(name for name in DEFAULT_PORTS if name != "gateway")
+
+Loop = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+
+
+@dataclass(frozen=True)
+class IntegrationSettings:
+    database_url: str
+    kafka: KafkaSettings
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    services: Sequence[str] = PUBLISHING_SERVICES
+    rotation_overlap: timedelta = timedelta(hours=24)  # how long an old secret keeps signing
+
+    @classmethod
+    def from_env(cls) -> IntegrationSettings | None:
+        """From the environment; None without `DATABASE_URL` (the gateway then only routes)."""
+        url = os.environ.get("DATABASE_URL")
+        if not url:
+            return None
+        env = os.environ.get
+        retry = RetryPolicy(
+            first_delay=float(env("GATEWAY_WEBHOOK_RETRY_FIRST_SECONDS", "5")),
+            max_delay=float(env("GATEWAY_WEBHOOK_RETRY_MAX_SECONDS", str(6 * 3600))),
+            max_age=float(env("GATEWAY_WEBHOOK_MAX_AGE_SECONDS", str(3 * 24 * 3600))),
+        )
+        return cls(
+            database_url=url,
+            kafka=KafkaSettings.from_env(),
+            delivery=DeliverySettings(retry=retry, timeout=float(env("GATEWAY_WEBHOOK_TIMEOUT_SECONDS", "15"))),
+            rotation_overlap=timedelta(hours=float(env("GATEWAY_WEBHOOK_ROTATION_HOURS", "24"))),
+        )
+
+
+class Integration:
+    def __init__(self, settings: IntegrationSettings, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.settings = settings
+        self.transport = transport
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._pool: asyncpg.Pool | None = None
+        self._client: httpx.AsyncClient | None = None
+        self.ingest: feed.FeedIngest | None = None
+        self.worker: DeliveryWorker | None = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("the integration feed is not started")
+        return self._pool
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            raise RuntimeError("the integration feed is not started")
+        return self._client
+
+    async def start(self) -> None:
+        migrations = load_folder("gateway", resources.files("gateway.integration") / "sql")
+        self._pool = await open_pool(self.settings.database_url, migrations=migrations)
+        # Webhook calls never follow redirects: a receiver's URL is the one that was registered.
+        self._client = httpx.AsyncClient(transport=self.transport, follow_redirects=False)
+        self.ingest = feed.FeedIngest(self._pool, self.settings.kafka, self.settings.services)
+        self.worker = DeliveryWorker(self._pool, self._client, self.settings.delivery)
+        pool = self._pool
+        loops: list[tuple[str, Loop]] = [
+            ("integration feed", self.ingest.run),
+            ("feed sequencer", lambda stop: feed.run_sequencer(pool, stop)),
+            ("webhook delivery", self.worker.run),
+        ]
+        self._tasks = [asyncio.create_task(self._supervise(name, loop), name=name) for name, loop in loops]
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=20)
+        for task in self._tasks:
+            task.cancel()
+        if self._client is not None:
+            await self._client.aclose()
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    async def _supervise(self, name: str, loop: Loop) -> None:
+        delay = 0.5
+        while not self._stop.is_set():
+            try:
+                await loop(self._stop)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("gateway: %s failed; restarting in %.1fs", name, delay)
+                await sleep_unless(self._stop, delay)
+                delay = min(delay * 2, 10.0)
