@@ -41,6 +41,7 @@ from booking.schemas import (
 )
 from events.http import CurrentIdentity, SiteId, command_metadata, site_tenant
 from events.identity import ADVISOR, CS_AGENT, DISPATCHER, SERVICE_MANAGER, SYSTEM, Identity
+from events.privacy import personal_view
 
 router = APIRouter(tags=["booking"])
 
@@ -50,6 +51,8 @@ BOOKERS = (ADVISOR, SERVICE_MANAGER)
 CONFIRMERS = (ADVISOR, CS_AGENT, SERVICE_MANAGER)  # CS agents make the reminder calls
 PLANNERS = (DISPATCHER, SERVICE_MANAGER)
 READERS = (ADVISOR, DISPATCHER, CS_AGENT, SERVICE_MANAGER, SYSTEM)
+# Personal fields of the responses: only for the roles that need them, and audited (events.privacy).
+_USER, _CUSTOMER = ("user_name", "user_phone"), ("name", "phones")
 
 
 def booking_of(request: Request) -> Booking:
@@ -237,6 +240,9 @@ async def appointment_list(
         {**dict(row), "appointment_id": str(row["appointment_id"]), "slot_start": row["slot_start"].astimezone(zone)}
         for row in rows
     ]
+    appointments = await personal_view(
+        request.app.state.runtime.pool, identity, request, appointments, fields=_USER, subject="appointment_id"
+    )
     return {"date": day.isoformat(), "advisor": advisor, "appointments": appointments}
 
 
@@ -276,7 +282,10 @@ async def find_customers(
         tenant.site_id,
         " ".join(phone.split()),
     )
-    return [{**dict(row), "customer_id": str(row["customer_id"])} for row in rows]
+    found = [{**dict(row), "customer_id": str(row["customer_id"])} for row in rows]
+    return await personal_view(
+        request.app.state.runtime.pool, identity, request, found, fields=_CUSTOMER, subject="customer_id"
+    )
 
 
 @router.get("/sites/{site_id}/customers/{customer_id}")
@@ -284,7 +293,11 @@ async def get_customer(
     site_id: SiteId, customer_id: UUID, identity: CurrentIdentity, request: Request
 ) -> dict[str, Any]:
     state, version = await booking_of(request).customer(site_tenant(identity, site_id, READERS), customer_id)
-    return customer_view(state, version)
+    pool = request.app.state.runtime.pool
+    (shown,) = await personal_view(
+        pool, identity, request, [customer_view(state, version)], fields=_CUSTOMER, subject="customer_id"
+    )
+    return shown
 
 
 @router.patch("/sites/{site_id}/customers/{customer_id}")

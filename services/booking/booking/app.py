@@ -7,9 +7,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from booking import api, preparation
+from booking import api, preparation, privacy
 from booking.handlers import BEFORE_ARRIVAL, DAY_BEFORE, Booking
-from booking.projections import Appointments, Customers
+from booking.projections import PERSONAL_COLUMNS, Appointments, Customers
 from events.clock import Clock, SystemClock
 from events.kafka import KafkaSettings
 from events.migrations import load_folder
@@ -22,6 +22,7 @@ def create_app(
 ) -> FastAPI:
     runtime = ServiceRuntime(
         "booking",
+        personal_columns=PERSONAL_COLUMNS,
         migrations=load_folder("booking", Path(__file__).parent / "sql"),
         own_projections=[Appointments(), Customers()],
         feed_projections=list(preparation.FEEDS),
@@ -31,7 +32,7 @@ def create_app(
     )
     booking = Booking(runtime)
     runtime.timers = {DAY_BEFORE: booking.remind, BEFORE_ARRIVAL: booking.expect_confirmation}
-    return service_app(runtime, api.router, booking=booking)
+    return service_app(runtime, api.router, privacy.router, booking=booking)
 
 
 def main_app() -> FastAPI:

@@ -9,6 +9,19 @@ from typing import Any
 from events.catalog import booking as ev
 from events.connection import Connection
 from events.envelope import Envelope
+from events.privacy import PersonalColumn
+
+# Where this service's read models hold customers' personal data: scrubbed on an erasure (decision 0004).
+PERSONAL_COLUMNS = (
+    PersonalColumn("appointments", "customer_name"),
+    PersonalColumn("appointments", "customer_phone"),
+    PersonalColumn("appointments", "user_name"),
+    PersonalColumn("appointments", "user_phone"),
+    PersonalColumn("customers", "name"),
+    PersonalColumn("customers", "phones", array=True),
+    PersonalColumn("vehicles", "user_name"),
+    PersonalColumn("vehicles", "user_phone"),
+)
 
 
 class Appointments:

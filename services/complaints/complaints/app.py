@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from complaints import api, policies
 from complaints.handlers import FOLLOW_UP_TIMER, SLA_TIMER, Complaints
-from complaints.projections import ComplaintDesk
+from complaints.projections import PERSONAL_COLUMNS, ComplaintDesk
 from events.clock import Clock, SystemClock
 from events.kafka import KafkaSettings
 from events.migrations import load_folder
@@ -22,6 +22,7 @@ def create_app(
 ) -> FastAPI:
     runtime = ServiceRuntime(
         "complaints",
+        personal_columns=PERSONAL_COLUMNS,
         migrations=load_folder("complaints", Path(__file__).parent / "sql"),
         own_projections=[ComplaintDesk()],
         clock=clock or SystemClock(),

@@ -12,6 +12,10 @@ from uuid import UUID
 from events.catalog import complaints as ev
 from events.connection import Connection
 from events.envelope import Envelope
+from events.privacy import PersonalColumn
+
+# Where this service's read models hold customers' personal data: scrubbed on an erasure (decision 0004).
+PERSONAL_COLUMNS = (PersonalColumn("complaint_desk", "customer_words"),)
 
 _INSERT = """
 INSERT INTO complaint_desk (complaint_id, group_id, site_id, customer_id, vin, repair_order_id, callback_id, channel,

@@ -15,7 +15,7 @@ from events.tracing import configure_tracing
 from followup import api, policies
 from followup.analytics import FEEDS, VocFacts
 from followup.handlers import CALLBACK_OVERDUE, ESCALATION_DUE, LETTER_DUE, Followup
-from followup.projections import CallbackQueue, ContactLog, CustomerFiles
+from followup.projections import PERSONAL_COLUMNS, CallbackQueue, ContactLog, CustomerFiles
 
 
 def create_app(
@@ -23,6 +23,7 @@ def create_app(
 ) -> FastAPI:
     runtime = ServiceRuntime(
         "followup",
+        personal_columns=PERSONAL_COLUMNS,
         migrations=load_folder("followup", Path(__file__).parent / "sql"),
         own_projections=[CallbackQueue(), ContactLog(), CustomerFiles(), VocFacts()],
         feed_projections=list(FEEDS),

@@ -9,6 +9,17 @@ from typing import Any
 from events.catalog import followup as ev
 from events.connection import Connection
 from events.envelope import Envelope
+from events.privacy import PersonalColumn
+
+# Where this service's read models hold customers' personal data: scrubbed on an erasure (decision 0004).
+PERSONAL_COLUMNS = (
+    PersonalColumn("callback_queue", "contact_name"),
+    PersonalColumn("callback_queue", "phone"),
+    PersonalColumn("contact_log", "phone"),
+    PersonalColumn("customer_files", "name"),
+    PersonalColumn("customer_files", "phone"),
+    PersonalColumn("customer_file_visits", "owner_name"),
+)
 
 _CLOSED: dict[type[Any], tuple[str, str]] = {
     ev.CallbackCompleted: ("completed", "completed_at"),

@@ -14,7 +14,7 @@ from events.tracing import configure_tracing
 from reception import api, board_api, policies
 from reception.board import AdvisorBoard, BoardFeed
 from reception.handlers import Reception
-from reception.projections import RepairOrders
+from reception.projections import PERSONAL_COLUMNS, RepairOrders
 
 
 def create_app(
@@ -22,6 +22,7 @@ def create_app(
 ) -> FastAPI:
     runtime = ServiceRuntime(
         "reception",
+        personal_columns=PERSONAL_COLUMNS,
         migrations=load_folder("reception", Path(__file__).parent / "sql"),
         own_projections=[RepairOrders()],
         feed_projections=[(AdvisorBoard(), ["booking", "reception", "workshop"])],

@@ -10,6 +10,13 @@ from uuid import UUID
 from events.catalog import reception as catalog
 from events.connection import Connection
 from events.envelope import Envelope
+from events.privacy import PersonalColumn
+
+# Where this service's read models hold customers' personal data: scrubbed on an erasure (decision 0004).
+PERSONAL_COLUMNS = (
+    PersonalColumn("repair_orders", "customer_name"),
+    PersonalColumn("advisor_board", "customer_name"),
+)
 
 _INSERT = """
 INSERT INTO repair_orders (repair_order_id, group_id, site_id, status, advisor, plate, vin, customer_name,

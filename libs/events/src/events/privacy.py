@@ -47,7 +47,7 @@ async def personal_view(
     subject (`row[subject]`, e.g. the customer or the appointment) is recorded in
     `personal_data_reads`; for anyone else the `fields` are withheld (and nothing was read)."""
     if not sees_personal_data(identity):
-        return [{**row, **{f: WITHHELD for f in fields if row.get(f) is not None}} for row in rows]
+        return [{**row, **{f: _withheld(row[f]) for f in fields if row.get(f) is not None}} for row in rows]
     subjects = sorted({str(row[subject]) for row in rows if row.get(subject) is not None})
     if subjects:
         route = request.scope.get("route")
@@ -62,6 +62,10 @@ async def personal_view(
             subjects,
         )
     return list(rows)
+
+
+def _withheld(value: Any) -> Any:
+    return [WITHHELD for _ in value] if isinstance(value, list) else WITHHELD  # the shape stays
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from events.clock import Clock, SystemClock, sleep_unless
 from events.connection import Connection
 from events.consumer import Consumer, Handler
 from events.database import open_pool
+from events.decider import _CACHES as _STATE_CACHES
 from events.envelope import Envelope
 from events.http import install_error_handlers, requested_version
 from events.kafka import KafkaSettings
@@ -134,6 +135,10 @@ class ServiceRuntime:
         count = await erase_personal_data(
             conn, PersonalDataKeys.of(self.pool), erased.subject_ids, self.personal_columns
         )
+        # Folded states may hold what was just erased: this process's caches start afresh.
+        for cache in list(_STATE_CACHES.values()):
+            if cache is not None:
+                cache.clear()
         log.info("erased customer %s: %d personal values scrubbed", erased.customer_id, count)
 
     async def stop(self) -> None:
