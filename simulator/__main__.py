@@ -1,0 +1,3 @@
+from simulator.run import main
+
+raise SystemExit(main())

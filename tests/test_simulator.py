@@ -1,0 +1,92 @@
+"""The simulator plays a short day for two sites against the whole system (every service a
+real process behind the gateway); afterwards the advisor board, the callback queue, the
+complaint desk and the CSI report show what its script says it did, and nothing failed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from dealership import Person, login, running
+
+from events.testing.system import RunningSystem
+from simulator.run import Options, Outcome, simulate
+
+SERVICES = ["booking", "reception", "workshop", "parts", "followup", "complaints"]
+
+
+@pytest.fixture(scope="module")
+def system() -> Iterator[RunningSystem]:
+    with running(SERVICES) as started:
+        yield started
+
+
+@pytest.fixture
+async def gateway(system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=system.gateway_url, timeout=30) as client:
+        yield client
+
+
+async def test_a_short_day_for_two_sites_shows_in_the_read_models(
+    system: RunningSystem, gateway: httpx.AsyncClient
+) -> None:
+    # Flat out (no pacing), seed 7: every kind of visit in 10 cars (checked below).
+    outcome = await simulate(system.gateway_url, Options(sites=2, cars_per_site=5, speed=None, seed=7), None)
+    script = outcome.expected
+    assert outcome.stats.errors == []
+    for kind in ("appointments", "walk_ins", "findings_approved", "findings_declined", "emergency_orders"):
+        assert script[kind] > 0, f"the seed's script has no {kind}: pick another seed"
+    for kind in ("late_jobs", "qc_failures", "callbacks_satisfied", "complaints"):
+        assert script[kind] > 0, f"the seed's script has no {kind}: pick another seed"
+    happened = outcome.stats.happened
+    for kind in ("appointments", "walk_ins", "delivered", "findings_approved", "findings_declined"):
+        assert happened[kind] == script[kind], kind
+    for kind in ("emergency_orders", "late_jobs", "qc_failures", "callbacks_satisfied", "callbacks_dissatisfied"):
+        assert happened[kind] == script[kind], kind
+    assert happened["complaints_closed"] == script["complaints"]
+    assert happened["callbacks_refused"] == script["callbacks_refused"]
+    assert happened["callbacks_unreachable"] == script["callbacks_unreachable"]
+
+    for index, site in enumerate(outcome.group.sites):
+        visits = [v for v in outcome.visits if v.site == index]
+        manager = await login(gateway, outcome.group.group_id, site.site_id, "service_manager", "manager-check")
+        await _site_shows_its_day(manager, outcome, [v.number for v in visits])
+
+
+async def _site_shows_its_day(manager: Person, outcome: Outcome, numbers: list[int]) -> None:
+    visits = [v for v in outcome.visits if v.number in numbers]
+    ros = {outcome.delivered[n] for n in numbers}
+
+    # The advisor board: today's cars, every one delivered; the appointment cars marked.
+    board = await manager.until(
+        "advisor-board",
+        lambda b: {c["repair_order_id"] for c in b["cars"] if c["status"] == "delivered"} >= ros,
+        "every car of the day delivered on the board",
+    )
+    cars = [c for c in board["cars"] if c["repair_order_id"] in ros]
+    assert len(cars) == len(visits)
+    assert sum(c["appointment_car"] for c in cars) == sum(v.booked for v in visits)
+
+    # The callback queue: one first callback per delivered car; the unreachable ones still open.
+    queue = await manager.until(
+        "callbacks", lambda rows: {r["repair_order_id"] for r in rows} >= ros, "a callback per car"
+    )
+    mine = [r for r in queue if r["repair_order_id"] in ros]
+    unreachable = sum(v.callback == "unreachable" for v in visits)
+    assert sum(r["status"] == "open" and r["attempts"] == 0 for r in mine) == unreachable
+
+    # The complaint desk: one closed complaint per dissatisfied call.
+    dissatisfied = sum(v.callback == "dissatisfied" for v in visits)
+    desk = await manager.call("GET", "complaints")
+    assert sum(r["step"] == "closed" for r in desk) == dissatisfied
+
+    # The CSI report (every period since 12 weeks ago): the scores the calls recorded.
+    def counted(report: dict[str, Any]) -> bool:
+        return sum(r["complaints_raised_by_callbacks"] for r in report["rows"]) >= dissatisfied
+
+    report = await manager.until("reports/csi?period=month&tz=UTC", counted, "the complaints in the report")
+    rows = [r for r in report["rows"] if r["site_id"] == manager.site]
+    satisfaction = {score: sum(r["satisfaction"][score] for r in rows) for score in ("2", "5")}
+    assert satisfaction == {"5": sum(v.callback == "satisfied" for v in visits), "2": dissatisfied}
