@@ -228,7 +228,7 @@ class DeliveryWorker:
         now = self.clock.now()
         done = await (conn or self.pool).fetchval(
             f"""UPDATE webhook_subscriptions
-                SET {assignments}, leased_until = $3 + interval '1 second' * {self.settings.lease}
+                SET {assignments}, leased_until = $3::timestamptz + interval '1 second' * {self.settings.lease}
                 WHERE id = $1 AND leased_by = $2 AND status = 'active' AND deleted_at IS NULL RETURNING 1""",
             subscription.id,
             self.worker_id,
