@@ -42,19 +42,15 @@ def main() -> int:
             broker = LocalBroker(port=int(os.environ.get("BROKER_PORT", 59092)), log_file=var / "broker.log")
             bootstrap = stack.enter_context(broker).bootstrap_servers
         services = runnable_services(root)
-        # Every service but the gateway keeps its own database (the gateway keeps no state).
-        urls = {
-            name: asyncio.run(ensure_database(server_url, f"dealerflow_{name}"))
-            for name in services
-            if name != "gateway"
-        }
+        # Every service keeps its own database (the gateway's holds the integration feed and webhooks).
+        urls = {name: asyncio.run(ensure_database(server_url, f"dealerflow_{name}")) for name in services}
         (var / "stack.env").write_text(f"DATABASE_URL={server_url}\nKAFKA_BOOTSTRAP_SERVERS={bootstrap}\n")
 
         processes = []
         for name in services:
             env = {
                 **os.environ,
-                "DATABASE_URL": urls.get(name, ""),
+                "DATABASE_URL": urls[name],
                 "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
                 "PORT": str(DEFAULT_PORTS[name]),
                 "OTEL_SERVICE_NAME": name,
