@@ -50,7 +50,9 @@ class RunningSystem:
         for name in self.services:
             database = await ensure_database(server_url, f"e2e_{self.run_id}_{name}")
             self._spawn(name, {**common, "DATABASE_URL": database})
-        self._spawn("gateway", common)
+        # The gateway keeps the integration feed and webhook subscriptions in a database of its own.
+        gateway_database = await ensure_database(server_url, f"e2e_{self.run_id}_gateway")
+        self._spawn("gateway", {**common, "DATABASE_URL": gateway_database})
         for name, port in self.ports.items():
             try:
                 wait_for_port(port, timeout=60)
