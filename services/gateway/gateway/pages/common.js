@@ -87,7 +87,8 @@ const df = (() => {
     return node;
   }
   const badge = (text, kind = "") => el("span", {class: `badge ${kind}`}, text);
-  const cell = (...children) => el("td", {}, ...children.map((c) => c ?? "—"));
+  // A table cell; "—" when there is nothing to show.
+  const cell = (...children) => el("td", {}, ...(children.every((c) => c === undefined || c === null) ? ["—"] : children));
 
   function emptyRow(tbody, columns) {
     if (!tbody.children.length) tbody.append(el("tr", {}, el("td", {class: "empty", colspan: columns}, "暂无 · None")));
