@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from events.contract import Event
 from events.decider import Decider, DomainError, fold
@@ -34,6 +34,8 @@ PROPERTY = settings(
     max_examples=200,
     deadline=None,
     derandomize=True,
+    # The explain phase replays a failure hundreds of times to annotate it: minutes per failure.
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
