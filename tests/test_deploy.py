@@ -27,7 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
 SERVICES = sorted(DEFAULT_PORTS)
-STATEFUL = [s for s in SERVICES if s != "gateway"]  # the gateway keeps no state (events.local.stack)
+ROUTED = [s for s in SERVICES if s != "gateway"]  # the services the gateway forwards to (gateway.routing)
+# Every service keeps a database, the gateway too (its integration feed and webhooks; events.local.stack).
+STATEFUL = SERVICES
 K8S_VERSION = "1.30.0"
 
 
@@ -187,7 +189,7 @@ def test_compose_service_environment_is_what_the_code_reads() -> None:
     gateway = services["gateway"]["environment"]
     assert gateway["GATEWAY_JWT_SECRET"].startswith("${GATEWAY_JWT_SECRET:?")
     assert not [k for k, v in gateway.items() if v == ""], "an empty setting (e.g. GATEWAY_JWT_ISSUER) is not unset"
-    for service in STATEFUL:
+    for service in ROUTED:
         assert gateway[f"{service.upper()}_URL"] == f"http://{service}:{DEFAULT_PORTS[service]}"
 
 
@@ -406,16 +408,15 @@ def test_k8s_environment_is_what_the_code_reads() -> None:
         assert env["DEALERFLOW_ENV"] != "local"
         assert "INTERNAL_TOKEN_SECRET" in env
         assert urlparse(env["OTEL_EXPORTER_OTLP_ENDPOINT"]).port == 4318
+        ref = env["DATABASE_URL"]["secretKeyRef"]
+        assert ref["name"] == "dealerflow-databases"
+        assert urlparse(databases[ref["key"]]).path == f"/dealerflow_{service}"
         if service == "gateway":
-            assert "DATABASE_URL" not in env
             assert "GATEWAY_JWT_SECRET" in env or "GATEWAY_JWT_PUBLIC_KEY" in env
             assert env.get("GATEWAY_JWT_ISSUER", "x") != ""
-            for other in STATEFUL:
+            for other in ROUTED:
                 assert env[f"{other.upper()}_URL"] == f"http://{other}:{DEFAULT_PORTS[other]}"
         else:
-            ref = env["DATABASE_URL"]["secretKeyRef"]
-            assert ref["name"] == "dealerflow-databases"
-            assert urlparse(databases[ref["key"]]).path == f"/dealerflow_{service}"
             assert env["KAFKA_ENABLE_IDEMPOTENCE"] == "true"
             assert int(env["KAFKA_REPLICATION_FACTOR"]) >= 3
             assert env["KAFKA_BOOTSTRAP_SERVERS"]

@@ -1,5 +1,6 @@
 -- Run once by the postgres image on an empty data directory: one database per service
--- (the gateway keeps no state). Each service applies its own migrations at start-up.
+-- (the gateway's holds the integration feed and webhooks). Each applies its own migrations at start-up.
+CREATE DATABASE dealerflow_gateway;
 CREATE DATABASE dealerflow_booking;
 CREATE DATABASE dealerflow_reception;
 CREATE DATABASE dealerflow_workshop;

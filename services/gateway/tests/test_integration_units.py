@@ -33,7 +33,8 @@ def test_a_changed_body_id_or_timestamp_does_not_verify() -> None:
 
 def test_during_a_rotation_both_secrets_sign_and_either_verifies() -> None:
     new = signing.new_secret()
-    assert new.startswith("whsec_") and new != signing.new_secret()
+    assert new.startswith("whsec_")
+    assert new != signing.new_secret()
     header = signing.signature_header([new, SECRET], MSG_ID, TIMESTAMP, BODY)
     assert header.split() == [signing.sign(new, MSG_ID, TIMESTAMP, BODY), SIGNATURE]
     assert signing.verify(SECRET, MSG_ID, TIMESTAMP, BODY, header)
@@ -118,9 +119,14 @@ def test_structured_mode_from_binary_headers() -> None:
     }
     data = {"repair_order_id": "ro-1", "contact_phone": "138"}
     full = cloudevents.structured(headers, data, position=42, thin_payload=False)
-    assert full["id"] == "e1" and full["sequence"] == "7" and full["position"] == 42
-    assert full["data"] == data and "content-type" not in full and full["actor"] == "sa-1"
+    assert full["id"] == "e1"
+    assert full["sequence"] == "7"
+    assert full["position"] == 42
+    assert full["data"] == data
+    assert "content-type" not in full
+    assert full["actor"] == "sa-1"
     thin_event = cloudevents.structured(headers, data, position=42, thin_payload=True)
-    assert thin_event["data"] == {"repair_order_id": "ro-1"} and thin_event["thin"] is True
+    assert thin_event["data"] == {"repair_order_id": "ro-1"}
+    assert thin_event["thin"] is True
     assert "actor" not in thin_event
     assert json.loads(cloudevents.body(full)) == full

@@ -49,17 +49,18 @@ class IntegrationSettings:
         url = os.environ.get("DATABASE_URL")
         if not url:
             return None
-        env = os.environ.get
         retry = RetryPolicy(
-            first_delay=float(env("GATEWAY_WEBHOOK_RETRY_FIRST_SECONDS", "5")),
-            max_delay=float(env("GATEWAY_WEBHOOK_RETRY_MAX_SECONDS", str(6 * 3600))),
-            max_age=float(env("GATEWAY_WEBHOOK_MAX_AGE_SECONDS", str(3 * 24 * 3600))),
+            first_delay=float(os.environ.get("GATEWAY_WEBHOOK_RETRY_FIRST_SECONDS", "5")),
+            max_delay=float(os.environ.get("GATEWAY_WEBHOOK_RETRY_MAX_SECONDS", str(6 * 3600))),
+            max_age=float(os.environ.get("GATEWAY_WEBHOOK_MAX_AGE_SECONDS", str(3 * 24 * 3600))),
         )
         return cls(
             database_url=url,
             kafka=KafkaSettings.from_env(),
-            delivery=DeliverySettings(retry=retry, timeout=float(env("GATEWAY_WEBHOOK_TIMEOUT_SECONDS", "15"))),
-            rotation_overlap=timedelta(hours=float(env("GATEWAY_WEBHOOK_ROTATION_HOURS", "24"))),
+            delivery=DeliverySettings(
+                retry=retry, timeout=float(os.environ.get("GATEWAY_WEBHOOK_TIMEOUT_SECONDS", "15"))
+            ),
+            rotation_overlap=timedelta(hours=float(os.environ.get("GATEWAY_WEBHOOK_ROTATION_HOURS", "24"))),
         )
 
 
