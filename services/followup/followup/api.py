@@ -204,6 +204,7 @@ async def assign(
 ) -> dict[str, Any]:
     """An agent takes a queued callback; only a service manager assigns to someone else or
     takes a callback away from its agent."""
+    identity.require_role(*AGENTS)  # the door before the room: no 404 to someone who may never assign
     followup = followup_of(request)
     agent = body.agent or identity.user_id
     state, _ = await followup.callback_state(site_tenant(identity, site_id, READERS), callback_id)
@@ -361,6 +362,7 @@ async def log_call(
     site_id: SiteId, file_id: FileId, body: CallBody, identity: CurrentIdentity, request: Request
 ) -> dict[str, Any]:
     """A call outside a callback, inbound or outbound; the phone defaults to the file's."""
+    identity.require_role(*AGENTS)  # before the file is read, as for every other write
     followup = followup_of(request)
     state, _ = await followup.file_state(site_tenant(identity, site_id, READERS), file_id)
     phone = body.phone or (state.contact.phone if state.contact else "")
