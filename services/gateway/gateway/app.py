@@ -211,6 +211,8 @@ async def _forward(request: Request, service: str, path: str, identity: Identity
             upstream.aiter_raw(), status_code=upstream.status_code, headers=response_headers,
             background=BackgroundTask(upstream.aclose),
         )  # fmt: skip
+    if streaming:  # asked for a stream, answered otherwise (a refusal, an error): a plain body
+        await upstream.aread()
     await upstream.aclose()
     return Response(upstream.content, status_code=upstream.status_code, headers=response_headers)
 
