@@ -16,6 +16,7 @@ import httpx
 
 from simulator.group import Group, Site
 
+UNAVAILABLE_RETRIES = 2
 POLL_SECONDS = 0.1  # how often a person looks at a read model while waiting for another service
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|INV-[\w-]+")
 
@@ -49,20 +50,31 @@ class Person:
     token: str
     stats: Stats
 
-    async def call(self, method: str, path: str, body: dict[str, Any] | None = None, expect: int = 200) -> Any:
-        """A command (or a query for GET): its JSON answer; anything but `expect` fails the visit."""
+    async def call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, expect: int = 200, absent: bool = False
+    ) -> Any:
+        """A command (or a query for GET): its JSON answer; anything but `expect` fails the visit
+        (`absent`: a 404 answers None — the thing is not there yet)."""
         url = f"/api/v1/sites/{self.site}/{path}"
         headers = {"Authorization": f"Bearer {self.token}"}
         started = time.perf_counter()
-        try:
-            response = await self.client.request(method, url, json=body, headers=headers)
-        except httpx.HTTPError as error:
-            self.stats.errors.append(f"{method} {_template(path)}: {type(error).__name__} {error}")
-            raise VisitFailed(str(error)) from error
+        for retry in range(UNAVAILABLE_RETRIES + 1):
+            try:
+                response = await self.client.request(method, url, json=body, headers=headers)
+            except httpx.HTTPError as error:
+                self.stats.errors.append(f"{method} {_template(path)}: {type(error).__name__} {error}")
+                raise VisitFailed(str(error)) from error
+            if response.status_code != 503 or retry == UNAVAILABLE_RETRIES:
+                break
+            # The gateway could not reach the service: as a front end does, try again after Retry-After.
+            self.stats.happened["retried_after_503"] += 1
+            await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
         if method == "GET":
             self.stats.queries += 1
         else:
             self.stats.command(time.perf_counter() - started)
+        if absent and response.status_code == 404:
+            return None
         if response.status_code != expect:
             self.stats.errors.append(f"{method} {_template(path)}: {response.status_code} {response.text[:300]}")
             raise VisitFailed(f"{method} {path}: {response.status_code}")
@@ -72,8 +84,8 @@ class Person:
         """GET `path` until its answer meets `condition`: waiting for another service's reaction."""
         deadline = time.monotonic() + timeout
         while True:
-            found = await self.call("GET", path)
-            if condition(found):
+            found = await self.call("GET", path, absent=True)
+            if found is not None and condition(found):
                 return found
             if time.monotonic() > deadline:
                 self.stats.errors.append(f"timed out after {timeout:.0f} s waiting for {what}")

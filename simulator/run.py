@@ -81,14 +81,19 @@ async def open_sites(client: httpx.AsyncClient, group: Group, stats: Stats) -> l
 
 
 async def simulate(
-    gateway: str, options: Options, on_progress: Callable[[str], None] | None = print, group: Group | None = None
+    gateway: str,
+    options: Options,
+    on_progress: Callable[[str], None] | None = print,
+    on_open: Callable[[list[Staff]], None] | None = None,
 ) -> Outcome:
     rng = random.Random(options.seed)
-    group = group or build_group(options.sites, random.Random(f"{options.seed}-{time.time_ns()}"))
+    group = build_group(options.sites, random.Random(f"{options.seed}-{time.time_ns()}"))
     outcome = Outcome(group, [])
     limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
     async with httpx.AsyncClient(base_url=gateway, timeout=60, limits=limits) as client:
         staff = await open_sites(client, group, outcome.stats)
+        if on_open:
+            on_open(staff)
         outcome.stats.latencies.clear()  # the set-up is not the day
         outcome.stats.command_times.clear()
         started = time.monotonic()

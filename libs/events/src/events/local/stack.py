@@ -67,6 +67,11 @@ def main() -> int:
             print(f"{name:<11} http://127.0.0.1:{DEFAULT_PORTS[name]}/docs   (log: var/{name}.log)")
         if not services:
             print("No services yet: the backbone (libs/events) runs on its own; see README.md.")
+        if os.environ.get("SIMULATOR", "on") != "off" and (root / "simulator").is_dir():
+            # The demo: a synthetic dealer group plays a day through the gateway and prints the
+            # pages and a sign-in per role (SIMULATOR=off for the bare stack).
+            demo = subprocess.Popen([sys.executable, "-m", "simulator.demo"], cwd=root)
+            stack.callback(_stop, demo)
         print("Ctrl-C stops everything.", flush=True)
         _wait_for_signal(processes)
     return 0

@@ -1,0 +1,77 @@
+"""`make run`'s demo (`python -m simulator.demo`, started by the stack unless SIMULATOR=off):
+a 3-site group plays a day at 10 simulated minutes per second once the gateway answers;
+prints the pages to open and a ready-to-paste sign-in for each role of the first site.
+Progress lines and the day's summary go to var/simulator.log."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from pathlib import Path
+
+import httpx
+
+from simulator.actors import Staff
+from simulator.run import Options, simulate, summary
+
+GATEWAY = os.environ.get("GATEWAY_URL", "http://127.0.0.1:8000")
+PAGES = ("board", "callbacks", "complaints", "csi")
+
+
+def wait_for_gateway(timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(f"{GATEWAY}/health/ready", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"simulator: the gateway at {GATEWAY} did not answer within {timeout:.0f} s")
+        time.sleep(0.5)  # polling the gateway's readiness while it starts
+
+
+def announce(staff: list[Staff]) -> None:
+    first = staff[0]
+    site = first.site.site_id
+    print(f"\nSimulator: {len(staff)} sites of a synthetic dealer group play a day (log: var/simulator.log)")
+    for number, s in enumerate(staff, 1):
+        print(f"  site {number}: {s.site.name}  {s.site.site_id}")
+    print("Pages (sign in with a token below; the page's form also takes these values):")
+    for page in PAGES:
+        print(f"  {GATEWAY}/{page}")
+    print(f"Sign-in for site 1 ({first.site.name}), one per role — paste the link, or the token in the form:")
+    people = {**first.roles, **{"technician": next(iter(first.technicians.values()))}}
+    for role, person in people.items():
+        page = {"cs_agent": "callbacks", "service_manager": "complaints"}.get(role, "board")
+        print(f"  {role:<16} {person.user:<28} {GATEWAY}/{page}#token={person.token}&site={site}")
+    print(
+        "Traces: start with OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 (e.g. Jaeger all-in-one,"
+        " UI on :16686; deploy/ has the compose file) and every request is one trace.",
+        flush=True,
+    )
+
+
+def main() -> int:
+    wait_for_gateway()
+    log = Path("var") / "simulator.log"
+    log.parent.mkdir(exist_ok=True)
+    with log.open("a") as out:
+        options = Options(sites=3, cars_per_site=8, speed=10.0, seed=int(os.environ.get("SIMULATOR_SEED", "1")))
+        outcome = asyncio.run(
+            simulate(GATEWAY, options, on_progress=lambda line: print(line, file=out, flush=True), on_open=announce)
+        )
+        print(json.dumps(summary(outcome), ensure_ascii=False, indent=2), file=out, flush=True)
+    happened = outcome.stats.happened
+    print(
+        f"Simulator: the day is over — {happened['delivered']} cars delivered, "
+        f"{len(outcome.stats.errors)} errors (var/simulator.log)",
+        flush=True,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
