@@ -10,6 +10,8 @@ runtime's clock.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -118,6 +120,20 @@ class Booking(UseCases):
         stream = capacity_stream(UUID(metadata.tenant.site_id))
         return await execute(self.store, site_capacity, stream, command, metadata, conn=conn)
 
+    @asynccontextmanager
+    async def _with_capacity(self, tenant: Tenant) -> AsyncIterator[Connection]:
+        """A transaction that changes an appointment and the site's capacity together.
+
+        Every booking of a site goes through its one capacity stream, so they queue for it
+        (a lock until the transaction ends; other sites are not held up) before writing
+        anything: an appointment written first would give the transaction an id older than a
+        rival's that takes the capacity stream meanwhile — and the log never lets an older
+        transaction append after a younger one's event, so no retry of it could succeed."""
+        async with self.store.transaction() as conn:
+            stream = capacity_stream(UUID(tenant.site_id))
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", stream)
+            yield conn
+
     # --- appointments --------------------------------------------------------------------
 
     async def book(self, metadata: Metadata, command: BookAppointment) -> Outcome[Appointment]:
@@ -125,7 +141,7 @@ class Booking(UseCases):
         reserve = ReserveSlot(
             command.appointment_id, command.slot_start, command.estimated_minutes, command.advisor_id, command.booked_at
         )
-        async with self.store.transaction() as conn:
+        async with self._with_capacity(metadata.tenant) as conn:
             booked = await self.run(metadata, command.appointment_id, command, conn=conn)
             await self._capacity(metadata, reserve, conn)
         return booked
@@ -134,7 +150,7 @@ class Booking(UseCases):
         self, metadata: Metadata, appointment_id: UUID, command: RescheduleAppointment
     ) -> Outcome[Appointment]:
         """Move the appointment and its reservation together; a full new slot moves neither."""
-        async with self.store.transaction() as conn:
+        async with self._with_capacity(metadata.tenant) as conn:
             moved = await self.run(metadata, appointment_id, command, conn=conn)
             state = moved.state
             assert state.slot_start is not None  # a rescheduled appointment has a slot and an advisor
@@ -157,7 +173,7 @@ class Booking(UseCases):
         self, metadata: Metadata, appointment_id: UUID, command: AppointmentCommand, reason: str, at: datetime
     ) -> Outcome[Appointment]:
         """A cancelled or missed appointment gives its workshop time back, in the same transaction."""
-        async with self.store.transaction() as conn:
+        async with self._with_capacity(metadata.tenant) as conn:
             ended = await self.run(metadata, appointment_id, command, conn=conn)
             await self._capacity(metadata, ReleaseSlot(appointment_id, reason, at), conn)
         return ended

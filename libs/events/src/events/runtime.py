@@ -212,6 +212,7 @@ def service_app(runtime: ServiceRuntime, router: APIRouter, *more: APIRouter, **
     app = FastAPI(
         title=f"dealerflow {runtime.name}", lifespan=runtime.lifespan, dependencies=[Depends(requested_version)]
     )
+    app.state.runtime = runtime
     for name, value in state.items():
         setattr(app.state, name, value)
     install_error_handlers(app)

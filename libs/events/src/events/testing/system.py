@@ -30,6 +30,7 @@ class RunningSystem:
         self.ports = {name: free_port() for name in [*self.services, "gateway"]}
         self.logs = Path(tempfile.mkdtemp(prefix=f"dealerflow-system-{self.run_id}-"))
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
+        self._environments: dict[str, dict[str, str]] = {}
 
     @property
     def gateway_url(self) -> str:
@@ -61,16 +62,17 @@ class RunningSystem:
         await self._wait_ready()
 
     def _spawn(self, name: str, env: dict[str, str]) -> None:
-        log = open(self.logs / f"{name}.log", "wb")  # noqa: SIM115 - closed in stop()
+        self._environments[name] = env
+        log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - closed in stop()
         self._processes[name] = subprocess.Popen(
             [sys.executable, "-m", name], env={**env, "PORT": str(self.ports[name])}, stdout=log, stderr=log
         )
 
-    async def _wait_ready(self) -> None:
+    async def _wait_ready(self, services: Sequence[str] | None = None) -> None:
         """Every service's background loops are up (consumer groups joined take a few seconds)."""
         deadline = time.monotonic() + 120  # consumer groups settle slowly on a loaded 2-core machine
         async with httpx.AsyncClient() as client:
-            for name in self.services:
+            for name in services or self.services:
                 while True:
                     response = await client.get(f"{self.url(name)}/health/ready")
                     body = response.json() if response.status_code == 200 else {}
@@ -84,6 +86,23 @@ class RunningSystem:
     def log(self, name: str) -> str:
         path = self.logs / f"{name}.log"
         return path.read_text(errors="replace")[-5000:] if path.exists() else ""
+
+    def database(self, name: str) -> str:
+        """The URL of the service's own database."""
+        return self._environments[name]["DATABASE_URL"]
+
+    def kill(self, name: str) -> None:
+        """`kill -9`: the process gets no chance to finish anything."""
+        process = self._processes[name]
+        process.kill()
+        process.wait(timeout=20)
+
+    async def restart(self, name: str) -> None:
+        """Start a killed (or stopped) process again, on its port, with its environment; wait until ready."""
+        self._spawn(name, self._environments[name])
+        wait_for_port(self.ports[name], timeout=60)
+        if name != "gateway":
+            await self._wait_ready([name])
 
     def stop(self) -> None:
         for process in self._processes.values():
