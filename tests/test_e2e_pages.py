@@ -20,17 +20,18 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from dealership import Person, delivered_car, login, running
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, ViewportSize, async_playwright
 
 from events.testing.system import RunningSystem
 
 GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
 OTHER_GROUP, OTHER_SITE = str(uuid.uuid4()), str(uuid.uuid4())
 PLATE = "沪B88888"  # the car of `dealership.delivered_car`
-TABLET = {"width": 1024, "height": 768}
+TABLET: ViewportSize = {"width": 1024, "height": 768}
 TIME_ZONE = "Asia/Shanghai"  # the tablet's, so the page's clock times can be compared here
 SCREENSHOTS = Path(__file__).parent.parent / "var" / "screenshots"
-WAIT = 20_000  # ms: the read models follow the log within moments
+WAIT = 30_000  # ms: the read models follow the log within moments (slower on a loaded machine)
+LOADED = 60  # s: an event's reaction in another consumer, when every core is busy with other suites
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +84,10 @@ async def test_an_agent_records_a_call_a_complaint_stands_at_its_step_and_the_da
     await people["clerk"].ok("POST", "stock/OIL-FILTER/receipts", {"quantity": 5, "unit_cost": 2500}, status=201)
     ro = await delivered_car(people)
     queue = await agent.until(
-        "callbacks?status=open", lambda rows: any(r["repair_order_id"] == ro for r in rows), "the callback"
+        "callbacks?status=open",
+        lambda rows: any(r["repair_order_id"] == ro for r in rows),
+        "the callback",
+        timeout=LOADED,
     )
     (callback,) = [r for r in queue if r["repair_order_id"] == ro]
 
@@ -123,12 +127,16 @@ async def record_a_call_through_the_form(
     await page.screenshot(path=str(SCREENSHOTS / "callback-call-form.png"), full_page=True)
     await form.get_by_role("button", name="记录 · Record call").click()
 
-    await row.wait_for(state="detached", timeout=WAIT)
-    assert "已记录 · recorded: 已接通 · reached" in await page.inner_text("#notice")
+    await page.get_by_text("已记录 · recorded: 已接通 · reached").wait_for(timeout=WAIT)
     recorded = await agent.ok("GET", f"callbacks/{callback_id}")
     assert (recorded["status"], recorded["attempts"], recorded["call_recorded"]) == ("completed", 1, True)
-    open_now = await agent.ok("GET", "callbacks?status=open")
-    assert callback_id not in [r["callback_id"] for r in open_now]
+    await agent.until(
+        "callbacks?status=open",
+        lambda rows: callback_id not in [r["callback_id"] for r in rows],
+        "off the queue",
+        timeout=LOADED,
+    )
+    await row.wait_for(state="detached", timeout=WAIT)  # the page's next poll
     await page.screenshot(path=str(SCREENSHOTS / "callback-queue-after-the-call.png"), full_page=True)
     await page.context.close()
     return str(callback_id)
@@ -141,11 +149,18 @@ async def do_not_call_is_shown(browser: Browser, system: RunningSystem, agent: P
         "callbacks?status=open",
         lambda rows: any(r["repair_order_id"] == ro and r["kind"] == "second" for r in rows),
         "the second follow-up",
+        timeout=LOADED,
     )
     (second,) = [r for r in queue if r["repair_order_id"] == ro and r["kind"] == "second"]
     page = await open_page(browser, system, "/callbacks", agent)
     await page.locator(f'tr[data-callback="{second["callback_id"]}"]').wait_for(timeout=WAIT)
     await agent.ok("POST", f"customer-files/{file_id}/do-not-call", {"reason": "请勿再来电 · no more calls, please"})
+    await agent.until(  # a policy on followup's own events cancels it, then the queue follows
+        "callbacks?status=cancelled",
+        lambda rows: second["callback_id"] in [r["callback_id"] for r in rows],
+        "the second follow-up cancelled",
+        timeout=LOADED,
+    )
     await page.locator(f'tr[data-callback="{second["callback_id"]}"]').wait_for(state="detached", timeout=WAIT)
     customer = page.locator(f'#do-not-call tr[data-file="{file_id}"]')
     await customer.get_by_text("二次回访 · 7 days 已取消 · cancelled").wait_for(timeout=WAIT)
@@ -158,7 +173,10 @@ async def the_desk_shows_the_complaint_at_its_step(
     browser: Browser, system: RunningSystem, manager: Person, callback_id: str
 ) -> None:
     desk = await manager.until(
-        "complaints", lambda rows: any(r["callback_id"] == callback_id for r in rows), "the complaint on the desk"
+        "complaints",
+        lambda rows: any(r["callback_id"] == callback_id for r in rows),
+        "the complaint on the desk",
+        timeout=LOADED,
     )
     (complaint,) = [r for r in desk if r["callback_id"] == callback_id]
     page = await open_page(browser, system, "/complaints", manager)
@@ -181,23 +199,35 @@ async def the_desk_shows_the_complaint_at_its_step(
 
 
 async def the_dashboard_draws_the_reports_figures(browser: Browser, system: RunningSystem, manager: Person) -> None:
-    def shows_the_call_and_the_complaint(report: dict[str, Any]) -> bool:
-        rows = report["rows"]
-        return len(rows) == 1 and rows[0]["satisfaction"]["2"] == 1 and sum(rows[0]["complaints"].values()) == 1
+    """The page's tiles add up the periods shown (the callback counts in the week it falls due,
+    the complaint and the delivery's KPIs in the week they happened: one or two weeks)."""
 
-    report = await manager.until("reports/csi?period=week", shows_the_call_and_the_complaint, "the week's report")
-    (row,) = report["rows"]
+    def total(rows: list[dict[str, Any]], figure: str, key: str | None = None) -> int:
+        """A figure added up over the periods; `key`: one count of a nested one, "*" all of them."""
+        values = [r[figure] for r in rows]
+        if key is None:
+            return sum(values)
+        return sum(sum(v.values()) if key == "*" else v[key] for v in values)
+
+    def shows_the_visit(report: dict[str, Any]) -> bool:
+        rows = report["rows"]
+        delivery_kpis = any(r["first_time_fix_rate"] is not None for r in rows)
+        return delivery_kpis and total(rows, "satisfaction", "2") == 1 and total(rows, "complaints", "*") == 1
+
+    report = await manager.until("reports/csi?period=week", shows_the_visit, "the week's report", timeout=LOADED)
+    rows = report["rows"]
     page = await open_page(browser, system, "/csi", manager)
     await page.wait_for_selector("text=实时 · live")
     bar = page.locator('#satisfaction-chart rect[data-key="satisfaction-2"]')
-    assert await bar.get_attribute("data-value") == str(row["satisfaction"]["2"])
-    assert await page.locator('#dissatisfaction-chart rect[data-key="dissatisfaction-price"]').get_attribute(
-        "data-value"
-    ) == str(row["dissatisfaction"]["price"])
-    assert await page.inner_text('[data-figure="complaints"]') == str(sum(row["complaints"].values()))
-    assert await page.inner_text('[data-figure="callbacks_due"]') == str(row["callbacks_due"])
-    first_time_fix = await page.inner_text(f'[data-figure="first_time_fix_rate-{row["period"]}"]')
-    assert first_time_fix == f"{row['first_time_fix_rate'] * 100:g}%"
+    assert await bar.get_attribute("data-value") == str(total(rows, "satisfaction", "2"))
+    price = page.locator('#dissatisfaction-chart rect[data-key="dissatisfaction-price"]')
+    assert await price.get_attribute("data-value") == str(total(rows, "dissatisfaction", "price"))
+    assert await page.inner_text('[data-figure="complaints"]') == str(total(rows, "complaints", "*"))
+    assert await page.inner_text('[data-figure="callbacks_due"]') == str(total(rows, "callbacks_due"))
+    for row in rows:
+        rate = row["first_time_fix_rate"]
+        first_time_fix = await page.inner_text(f'[data-figure="first_time_fix_rate-{row["period"]}"]')
+        assert first_time_fix == ("—" if rate is None else f"{round(rate * 1000) / 10:g}%")
     await page.screenshot(path=str(SCREENSHOTS / "csi-dashboard.png"), full_page=True)
 
     async with page.expect_download() as download:
@@ -205,7 +235,7 @@ async def the_dashboard_draws_the_reports_figures(browser: Browser, system: Runn
     saved = await (await download.value).path()
     csv = await asyncio.to_thread(Path(saved).read_text, encoding="utf-8")
     assert csv.startswith("site_id,period,")
-    assert f"{SITE},{row['period']}," in csv
+    assert all(f"{SITE},{row['period']}," in csv for row in rows)
     await page.context.close()
 
 
