@@ -259,6 +259,21 @@ async def another_group_sees_nothing(browser: Browser, system: RunningSystem, ga
         await peeking.context.close()
 
 
+async def test_the_pages_and_their_shared_script_are_served_and_nothing_else(gateway: httpx.AsyncClient) -> None:
+    titles = {"/callbacks": "回访队列", "/complaints": "投诉处理台", "/csi": "客户满意度看板", "/board": "接待看板"}
+    for path, title in titles.items():
+        page = await gateway.get(path)
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
+        assert f"<title>{title}" in page.text
+        assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", page.text), "nothing from the internet"
+    script = await gateway.get("/pages/common.js")
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert (await gateway.get("/pages/common.css")).headers["content-type"].startswith("text/css")
+    for unknown in ("/pages/board.html", "/pages/..%2Fapp.py", "/pages/nothing.js"):
+        assert (await gateway.get(unknown)).status_code == 404, unknown
+
+
 def chromium() -> str:
     """Debian's chromium (`make test` installs it when missing)."""
     found = shutil.which("chromium") or shutil.which("chromium-browser")
