@@ -1,0 +1,327 @@
+"""Who may open which door, by the business (shared/domain.md, "People"), and the tools to
+knock on every door the gateway's OpenAPI document lists.
+
+`ACCESS` is written from the roles' duties, not read from the services' code: the tenancy
+matrix compares what the running system does with it, and fails for an endpoint the table
+does not name, so a new endpoint cannot escape the matrix.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from events.identity import (
+    ADVISOR,
+    CASHIER,
+    CS_AGENT,
+    DISPATCHER,
+    GROUP_ADMIN,
+    PARTS_CLERK,
+    QC_INSPECTOR,
+    ROLES,
+    SERVICE_MANAGER,
+    SYSTEM,
+    TECHNICIAN,
+)
+
+SITE_PREFIX = "/api/v1/sites/{site_id}/"
+
+EVERYONE = frozenset(ROLES)  # every person at the site (and integrated systems)
+MANAGER = frozenset({SERVICE_MANAGER, GROUP_ADMIN})  # a group admin may do whatever a site may
+
+# Readers, by what they need to see.
+APPOINTMENT_READERS = MANAGER | {ADVISOR, DISPATCHER, CS_AGENT, SYSTEM}  # desk, planning, reminder calls
+BOARD_READERS = MANAGER | {ADVISOR, DISPATCHER, CASHIER, SYSTEM}  # the board hangs at the desk and the till
+FLOOR_READERS = MANAGER | {ADVISOR, DISPATCHER, TECHNICIAN, QC_INSPECTOR, PARTS_CLERK, SYSTEM}
+FOLLOWUP_READERS = MANAGER | {CS_AGENT, ADVISOR, SYSTEM}  # the advisor reads the customer's history
+VOC_READERS = MANAGER | {CS_AGENT, SYSTEM}  # CS owns the VOC statistics; the group's dashboard
+COMPLAINT_READERS = MANAGER | {CS_AGENT, ADVISOR, SYSTEM}
+
+# Writers, by duty.
+DESK = MANAGER | {ADVISOR}  # books, receives, writes the RO, asks approval, delivers
+CONTACT = DESK | {CS_AGENT}  # reminder calls confirm or cancel; the customer file is CS's
+PLANNING = MANAGER | {DISPATCHER}  # the site's capacity: the foreman plans technicians and bays
+TILL = DESK | {CASHIER}  # settlement is the cashier's; the advisor settles at delivery too
+DISPATCH = MANAGER | {DISPATCHER}
+BENCH = MANAGER | {TECHNICIAN, DISPATCHER}  # technicians clock jobs and report findings; the foreman too
+QC = MANAGER | {QC_INSPECTOR, DISPATCHER}  # "QC inspector (often the foreman)"
+STORES = MANAGER | {PARTS_CLERK}
+# A job's parts are asked for by whoever plans the job, and by an outside DMS for its own ROs.
+PART_REQUESTERS = STORES | {ADVISOR, DISPATCHER, TECHNICIAN, SYSTEM}
+OLD_PART_RECORDERS = STORES | {TECHNICIAN, ADVISOR}  # the part comes off the car at the bench
+CALLBACKS = MANAGER | {CS_AGENT}
+SUPERVISOR = MANAGER  # reassigns an absent agent's queue, answers escalations, plans campaigns
+COMPLAINT_HANDLERS = MANAGER | {CS_AGENT, ADVISOR}
+
+# "METHOD path below /api/v1/sites/{site_id}/" → the roles that may pass the door.
+ACCESS: dict[str, frozenset[str]] = {
+    # booking
+    "GET capacity": APPOINTMENT_READERS,
+    "PUT capacity": PLANNING,
+    "GET free-slots": APPOINTMENT_READERS,
+    "POST appointments": DESK,
+    "GET appointments/{appointment_id}": APPOINTMENT_READERS,
+    "POST appointments/{appointment_id}/confirm": CONTACT,
+    "POST appointments/{appointment_id}/reschedule": DESK,
+    "POST appointments/{appointment_id}/cancel": CONTACT,
+    "POST appointments/{appointment_id}/no-show": DESK,
+    "POST appointments/{appointment_id}/arrival": DESK,
+    "GET appointments/{appointment_id}/preparation": APPOINTMENT_READERS,
+    "POST appointments/{appointment_id}/preparation": DESK,
+    "GET appointment-lists": APPOINTMENT_READERS,
+    "POST customers": CONTACT,
+    "GET customers": APPOINTMENT_READERS,
+    "GET customers/{customer_id}": APPOINTMENT_READERS,
+    "PATCH customers/{customer_id}": CONTACT,
+    "POST customers/{customer_id}/vehicles": CONTACT,
+    "GET vehicles": APPOINTMENT_READERS,
+    "POST customers/{customer_id}/erasure": MANAGER,  # a data subject's request is the manager's to grant
+    # reception: the RO is the visit's shared document — every department works from it
+    "GET repair-orders": EVERYONE,
+    "POST repair-orders": DESK,
+    "GET repair-orders/{repair_order_id}": EVERYONE,
+    "POST repair-orders/{repair_order_id}/walk-around": DESK,
+    "POST repair-orders/{repair_order_id}/damages": DESK,
+    "POST repair-orders/{repair_order_id}/concerns": DESK,
+    "POST repair-orders/{repair_order_id}/estimate": DESK,
+    "POST repair-orders/{repair_order_id}/sign": DESK,
+    "POST repair-orders/{repair_order_id}/exit-slip": DESK,
+    "POST repair-orders/{repair_order_id}/lines": DESK,
+    "POST repair-orders/{repair_order_id}/lines/{line_id}/remove": DESK,
+    "POST repair-orders/{repair_order_id}/promised-time": DESK,
+    "POST repair-orders/{repair_order_id}/hand-over": DESK,
+    "POST repair-orders/{repair_order_id}/additional-work/{finding_id}/approve": DESK,
+    "POST repair-orders/{repair_order_id}/additional-work/{finding_id}/decline": DESK,
+    "POST repair-orders/{repair_order_id}/settlement": TILL,
+    "POST repair-orders/{repair_order_id}/delivery": DESK,
+    "GET advisor-board": BOARD_READERS,
+    "GET advisor-board/stream": BOARD_READERS,
+    # workshop
+    "GET work-orders": FLOOR_READERS,
+    "GET work-orders/{repair_order_id}": FLOOR_READERS,
+    "POST work-orders/{repair_order_id}/jobs/{job_id}/dispatch": DISPATCH,
+    "POST work-orders/{repair_order_id}/jobs/{job_id}/start": BENCH,
+    "POST work-orders/{repair_order_id}/jobs/{job_id}/pause": BENCH,
+    "POST work-orders/{repair_order_id}/jobs/{job_id}/complete": BENCH,
+    "POST work-orders/{repair_order_id}/test-drives": BENCH,
+    "POST work-orders/{repair_order_id}/findings": BENCH,
+    "POST work-orders/{repair_order_id}/quality-checks": QC,
+    "GET technicians": FLOOR_READERS,
+    # parts: stock levels are no secret at the site (advisors estimate from stock)
+    "GET stock": EVERYONE,
+    "GET stock/{part_number}": EVERYONE,
+    "POST stock/{part_number}/receipts": STORES,
+    "POST stock/{part_number}/counts": STORES,
+    "POST stock/{part_number}/reservations": PART_REQUESTERS,
+    "POST stock/{part_number}/reservations/{reservation_id}/release": PART_REQUESTERS,
+    "POST stock/{part_number}/issues": STORES,
+    "POST stock/{part_number}/returns": STORES,
+    "GET parts-orders": EVERYONE,
+    "GET parts-orders/{order_id}": EVERYONE,
+    "POST parts-orders/emergency": STORES,
+    "POST parts-orders/transfers": STORES,
+    "POST parts-orders/{order_id}/dispatch": STORES,
+    "POST parts-orders/{order_id}/receipts": STORES,
+    "POST parts-orders/{order_id}/cancel": STORES,
+    "POST old-parts": OLD_PART_RECORDERS,
+    "GET old-parts/{old_part_id}": EVERYONE,
+    "POST old-parts/{old_part_id}/disposition": STORES,
+    # followup
+    "GET callbacks": FOLLOWUP_READERS,
+    "GET callbacks/alerts": FOLLOWUP_READERS,
+    "POST callbacks/reassign": SUPERVISOR,
+    "GET callbacks/{callback_id}": FOLLOWUP_READERS,
+    "POST callbacks/{callback_id}/assign": CALLBACKS,
+    "POST callbacks/{callback_id}/attempts": CALLBACKS,
+    "POST callbacks/{callback_id}/give-up": CALLBACKS,
+    "POST callbacks/{callback_id}/answer": SUPERVISOR,
+    "POST callbacks/{callback_id}/answer-given": CALLBACKS,
+    "GET customer-files": FOLLOWUP_READERS,
+    "GET customer-files/{file_id}": FOLLOWUP_READERS,
+    "GET customer-files/{file_id}/log": FOLLOWUP_READERS,
+    "POST customer-files/{file_id}/do-not-call": CALLBACKS,
+    "POST customer-files/{file_id}/do-not-call/clear": CALLBACKS,
+    "POST customer-files/{file_id}/wishes": CALLBACKS,
+    "POST customer-files/{file_id}/notes": CALLBACKS,
+    "POST customer-files/{file_id}/calls": CALLBACKS,
+    "POST customer-files/{file_id}/letters": CALLBACKS,
+    "POST campaigns": SUPERVISOR,
+    "GET campaigns/{campaign_id}": FOLLOWUP_READERS,
+    "POST campaigns/{campaign_id}/calls": CALLBACKS,
+    "POST campaigns/{campaign_id}/letters": CALLBACKS,
+    "GET reports/csi": VOC_READERS,
+    "GET reports/csi.csv": VOC_READERS,
+    # complaints: the authority limits are the service manager's to set (and to read)
+    "GET complaints/settings": MANAGER,
+    "PUT complaints/settings": MANAGER,
+    "GET complaints": COMPLAINT_READERS,
+    "POST complaints": COMPLAINT_HANDLERS,
+    "GET complaints/customers/{customer_id}/reports": COMPLAINT_READERS,
+    "GET complaints/{complaint_id}": COMPLAINT_READERS,
+    "POST complaints/{complaint_id}/reclassify": COMPLAINT_HANDLERS,
+    "POST complaints/{complaint_id}/listen": COMPLAINT_HANDLERS,
+    "POST complaints/{complaint_id}/facts": COMPLAINT_HANDLERS,
+    "POST complaints/{complaint_id}/decision": COMPLAINT_HANDLERS,
+    "POST complaints/{complaint_id}/explanation": COMPLAINT_HANDLERS,
+    "POST complaints/{complaint_id}/action": COMPLAINT_HANDLERS,
+    "POST complaints/{complaint_id}/follow-up": COMPLAINT_HANDLERS,
+}
+
+
+# Fields whose allowed values the schema does not list (validators check them): a valid value,
+# by "METHOD path" and the field's dotted place in the body.
+VALID_VALUES: dict[str, dict[str, Any]] = {
+    "POST repair-orders/{repair_order_id}/damages": {"damages.0.kind": "scratch"},
+    "POST repair-orders/{repair_order_id}/estimate": {"lines.0.pay_type": "CUSTOMER_PAY"},
+    "POST repair-orders/{repair_order_id}/lines": {"line.pay_type": "CUSTOMER_PAY"},
+    "POST work-orders/{repair_order_id}/findings": {"findings.0.proposed_lines.0.pay_type": "CUSTOMER_PAY"},
+    "POST callbacks/{callback_id}/attempts": {"outcome": "unreachable"},
+    "POST campaigns": {"kind": "promotion"},
+    "POST campaigns/{campaign_id}/calls": {"outcome": "unreachable"},
+    "POST campaigns/{campaign_id}/letters": {"letter_kind": "notice"},
+    "POST customer-files/{file_id}/calls": {"direction": "outbound", "purpose": "inquiry"},
+    "POST customer-files/{file_id}/letters": {"letter_kind": "notice"},
+    "POST complaints": {"channel": "phone", "kind": "complaint", "category": "price"},
+    "POST complaints/{complaint_id}/decision": {"remedy": "apology"},
+    "POST complaints/{complaint_id}/facts": {"responsibility": "dealer", "cause": "price"},
+    "POST complaints/{complaint_id}/follow-up": {"channel": "phone", "report_summary": "resolved"},
+    "POST complaints/{complaint_id}/reclassify": {"kind": "complaint"},
+    "PUT complaints/settings": {"authority_limits": {"advisor": 100, "cs_agent": 100, "service_manager": 1000}},
+}
+
+
+def _put(body: Any, dotted: str, value: Any) -> None:
+    *parents, last = dotted.split(".")
+    for step in parents:
+        body = body[int(step)] if isinstance(body, list) else body[step]
+    body[last] = value
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One operation of the combined OpenAPI document below a site."""
+
+    method: str
+    template: str  # "repair-orders/{repair_order_id}/sign"
+    operation: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.template}"
+
+    @property
+    def streams(self) -> bool:
+        return self.template.endswith("/stream")
+
+
+def site_endpoints(document: dict[str, Any]) -> list[Endpoint]:
+    """Every operation under `/api/v1/sites/{site_id}/` in the gateway's combined document."""
+    found = []
+    for path, operations in document["paths"].items():
+        if not path.startswith(SITE_PREFIX):
+            continue
+        for method, operation in operations.items():
+            if method in {"get", "post", "put", "patch", "delete"}:
+                found.append(Endpoint(method.upper(), path.removeprefix(SITE_PREFIX), operation))
+    return sorted(found, key=lambda e: e.key)
+
+
+# --- requests that pass validation, so the door is what answers -------------------------------
+
+
+class Requests:
+    """A valid request for an endpoint, built from its schema: required fields only, filled
+    with plain, deterministic values (a valid body is needed because FastAPI validates before
+    the handler checks the role — an invalid one would answer 422 to everyone)."""
+
+    def __init__(self, document: dict[str, Any], ids: dict[str, str] | None = None) -> None:
+        self.schemas: dict[str, Any] = document["components"]["schemas"]
+        self.ids = ids or {}  # path parameter → a real record's id
+        self.tomorrow = datetime.now(UTC) + timedelta(days=1)
+
+    def url(self, endpoint: Endpoint, site: str) -> str:
+        def fill(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in self.ids:
+                return self.ids[name]
+            return "OIL-FILTER" if name == "part_number" else str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+        path = re.sub(r"\{([a-z_]+)\}", fill, endpoint.template)
+        return SITE_PREFIX.format(site_id=site) + path
+
+    def params(self, endpoint: Endpoint) -> dict[str, Any]:
+        return {
+            parameter["name"]: self.value(parameter["schema"], parameter["name"])
+            for parameter in endpoint.operation.get("parameters", [])
+            if parameter["in"] == "query" and parameter.get("required")
+        }
+
+    def body(self, endpoint: Endpoint) -> Any:
+        request_body = endpoint.operation.get("requestBody")
+        if request_body is None:
+            return None
+        body = self.value(request_body["content"]["application/json"]["schema"], "")
+        for dotted, value in VALID_VALUES.get(endpoint.key, {}).items():
+            _put(body, dotted, value)
+        return body
+
+    def value(self, schema: dict[str, Any], name: str) -> Any:
+        if "$ref" in schema:
+            return self.value(self.schemas[schema["$ref"].rsplit("/", 1)[1]], name)
+        for combinator in ("allOf", "anyOf", "oneOf"):
+            if combinator in schema:
+                options = [s for s in schema[combinator] if s.get("type") != "null"]
+                return self.value(options[0], name)
+        if "const" in schema:
+            return schema["const"]
+        if "enum" in schema:
+            return schema["enum"][0]
+        kind = schema.get("type", "object")
+        if kind == "object":
+            properties = schema.get("properties", {})
+            return {key: self.value(properties[key], key) for key in schema.get("required", [])}
+        if kind == "array":
+            return [self.value(schema.get("items", {}), name) for _ in range(max(schema.get("minItems", 0), 1))]
+        if kind in ("integer", "number"):
+            low = schema.get("minimum", schema.get("exclusiveMinimum", 0) + 1)
+            return max(low, 1) if schema.get("maximum", 10**9) >= 1 else low
+        if kind == "boolean":
+            return True
+        return self.text(schema, name)
+
+    def text(self, schema: dict[str, Any], name: str) -> str:
+        formats = {
+            "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, name or "id")),
+            "date-time": self.tomorrow.isoformat(),
+            "date": self.tomorrow.date().isoformat(),
+            "time": "09:00:00",
+            "email": "someone@example.com",
+        }
+        if schema.get("format") in formats:
+            return formats[schema["format"]]
+        if schema.get("pattern") == "^[A-Z]{3}$":
+            return "CNY"
+        if "phone" in name:
+            return "13800000001"
+        if name == "vin":
+            return "LFV2A21K8G3045678"
+        if name in ("timezone", "tz"):
+            return "UTC"
+        return "A1".ljust(schema.get("minLength", 1), "x")[: schema.get("maxLength", 100)]
+
+
+async def bounded(calls: Iterable[Callable[[], Awaitable[Any]]], at_once: int = 12) -> list[Any]:
+    """Run `calls` concurrently, `at_once` at a time (the machine has two cores)."""
+    gate = asyncio.Semaphore(at_once)
+
+    async def one(call: Callable[[], Awaitable[Any]]) -> Any:
+        async with gate:
+            return await call()
+
+    return await asyncio.gather(*(one(call) for call in calls))

@@ -1,0 +1,176 @@
+"""Who is asking: a bearer token the gateway cannot trust gets 401 and no data; a request that
+bypassed the gateway gets 401 from the service; a client over its rate gets 429 with
+Retry-After, and other clients do not notice."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from functools import partial
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from dealership import CUSTOMER, VIN, VISIT, Person, login, running
+from security import Endpoint, Requests, bounded, site_endpoints
+
+from events.identity import INTERNAL_AUDIENCE, INTERNAL_ISSUER, Identity, issue_internal_token
+from events.testing import eventually
+from events.testing.system import RunningSystem
+from gateway.routing import OWNERS
+
+GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
+ISSUER = "https://login.dealer-group.example"
+USER_SECRET = "local-development-only-user-token-secret"  # the gateway's when none is configured
+INTERNAL_SECRET = "local-development-only-internal-secret"
+RATE, BURST = 2, 6
+
+
+@pytest.fixture(scope="module")
+def system() -> Iterator[RunningSystem]:
+    env = {"GATEWAY_JWT_ISSUER": ISSUER, "GATEWAY_RATE_PER_SECOND": str(RATE), "GATEWAY_RATE_BURST": str(BURST)}
+    with running(["reception"], extra_env=env) as started:
+        yield started
+
+
+@pytest.fixture
+async def gateway(system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=system.gateway_url, timeout=30) as client:
+        yield client
+
+
+def claims(**changes: Any) -> dict[str, Any]:
+    now = int(time.time())
+    valid = {
+        "iss": ISSUER, "aud": "dealerflow", "iat": now, "exp": now + 600, "sub": "advisor-mallory",
+        "name": "Mallory", "group": GROUP, "roles": ["advisor"], "sites": [SITE],
+    }  # fmt: skip
+    return {k: v for k, v in {**valid, **changes}.items() if v is not None}
+
+
+def signed(secret: str = USER_SECRET, **changes: Any) -> str:
+    return jwt.encode(claims(**changes), secret, algorithm="HS256")
+
+
+UNTRUSTED = {
+    "missing": None,
+    "not a bearer token": "Basic YWR2aXNvcjpzZWNyZXQ=",
+    "empty bearer": "Bearer ",
+    "malformed": "Bearer not.a.token",
+    "garbage": "Bearer " + "x" * 300,
+    "expired": "Bearer " + signed(iat=int(time.time()) - 7200, exp=int(time.time()) - 3600),
+    "wrong signature": "Bearer " + signed(secret="an-attackers-own-secret-of-32-bytes!"),
+    "wrong audience": "Bearer " + signed(aud="another-application"),
+    "no audience": "Bearer " + signed(aud=None),
+    "wrong issuer": "Bearer " + signed(iss="https://evil.example"),
+    "no expiry": "Bearer " + signed(exp=None),
+    "unsigned (alg none)": "Bearer " + jwt.encode(claims(), key="", algorithm="none"),
+    "no group": "Bearer " + signed(group=None),
+    "only unknown roles": "Bearer " + signed(roles=["root"]),
+    "the internal token instead": "Bearer "
+    + jwt.encode({**claims(), "aud": INTERNAL_AUDIENCE, "iss": INTERNAL_ISSUER}, INTERNAL_SECRET, algorithm="HS256"),
+}
+
+
+@pytest.fixture
+async def repair_order(gateway: httpx.AsyncClient) -> tuple[str, tuple[str, ...]]:
+    """A real record at the site, and what would give it away."""
+    advisor = await login(gateway, GROUP, SITE, "advisor", user=f"advisor-{uuid.uuid4().hex[:6]}")
+    ro = (await advisor.ok("POST", "repair-orders", VISIT, status=201))["repair_order_id"]
+    return ro, (ro, CUSTOMER["name"], CUSTOMER["phone"], VIN)
+
+
+async def test_a_token_the_gateway_cannot_trust_gets_401_and_no_data(
+    gateway: httpx.AsyncClient, repair_order: tuple[str, tuple[str, ...]]
+) -> None:
+    ro, secrets = repair_order
+    valid = await gateway.get(
+        f"/api/v1/sites/{SITE}/repair-orders/{ro}", headers={"Authorization": "Bearer " + signed()}
+    )
+    assert valid.status_code == 200, "a valid token reads the record, so the refusals below are the token's doing"
+
+    async def attempt(authorization: str | None) -> httpx.Response:
+        headers = {"Authorization": authorization} if authorization else {}
+        return await gateway.get(f"/api/v1/sites/{SITE}/repair-orders/{ro}", headers=headers)
+
+    for what, authorization in UNTRUSTED.items():
+        for response in (await attempt(authorization), await gateway.get("/api/v1/me", headers=_h(authorization))):
+            assert response.status_code == 401, f"{what}: {response.status_code} {response.text}"
+            assert response.json()["error"]["code"] == "unauthenticated", what
+            assert not [s for s in secrets if s in response.text], f"{what}: {response.text}"
+
+
+def _h(authorization: str | None) -> dict[str, str]:
+    return {"Authorization": authorization} if authorization else {}
+
+
+async def test_a_request_that_bypassed_the_gateway_gets_401_at_every_endpoint(
+    gateway: httpx.AsyncClient, system: RunningSystem, repair_order: tuple[str, tuple[str, ...]]
+) -> None:
+    ro, secrets = repair_order
+    document = (await gateway.get("/openapi.json")).json()
+    requests = Requests(document, ids={"repair_order_id": ro})
+    endpoints = [e for e in site_endpoints(document) if OWNERS[e.template.split("/")[0]] == "reception"]
+    assert len(endpoints) > 10
+    someone = Identity("advisor-x", "X", GROUP, frozenset({"advisor"}), frozenset({SITE}))
+    forged = {
+        "no identity": None,
+        "forged identity": jwt.encode(
+            {**claims(aud=INTERNAL_AUDIENCE, iss=INTERNAL_ISSUER), "sites": [SITE]}, "not-the-internal-secret-but-long!"
+        ),
+        "expired identity": jwt.encode(
+            claims(aud=INTERNAL_AUDIENCE, iss=INTERNAL_ISSUER, exp=int(time.time()) - 5), INTERNAL_SECRET
+        ),
+        "a user's token": signed(),
+    }
+    assert issue_internal_token(someone)  # (a good one works: the matrix's direct checks use it)
+
+    async def direct(endpoint: Endpoint, identity: str | None) -> tuple[int, str]:
+        headers = {"X-Dealerflow-Identity": identity} if identity else {}
+        url = system.url("reception") + requests.url(endpoint, SITE).removeprefix("/api/v1")
+        async with httpx.AsyncClient(timeout=30) as client:
+            with_stream = {"Accept": "text/event-stream"} if endpoint.streams else {}
+            response = await client.request(
+                endpoint.method, url, params=requests.params(endpoint), json=requests.body(endpoint),
+                headers={**headers, **with_stream},
+            )  # fmt: skip
+        return response.status_code, response.text
+
+    cases = [(endpoint, what, token) for endpoint in endpoints for what, token in forged.items()]
+    answers = await bounded(partial(direct, endpoint, token) for endpoint, _, token in cases)
+    wrong = [
+        f"{endpoint.key} with {what}: {status} {text[:150]}"
+        for (endpoint, what, _), (status, text) in zip(cases, answers, strict=True)
+        if status != 401 or any(s in text for s in secrets)
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+async def test_a_client_over_its_rate_gets_429_with_retry_after_and_others_are_served(
+    gateway: httpx.AsyncClient,
+) -> None:
+    eager = await login(gateway, GROUP, SITE, "advisor", user="eager-advisor")
+    calm = await login(gateway, GROUP, SITE, "cashier", user="calm-cashier")
+
+    async def burst(person: Person, count: int) -> list[httpx.Response]:
+        return list(await asyncio.gather(*(person.get("repair-orders") for _ in range(count))))
+
+    flood = await burst(eager, 3 * BURST)
+    limited = [r for r in flood if r.status_code == 429]
+    served = [r for r in flood if r.status_code == 200]
+    assert limited, [r.status_code for r in flood]
+    assert len(served) <= BURST + 2, [r.status_code for r in flood]  # +2: tokens refilled meanwhile
+    for response in limited:
+        assert int(response.headers["Retry-After"]) >= 1
+        assert response.json()["error"]["code"] == "rate_limited"
+    assert (await calm.get("repair-orders")).status_code == 200, "another client keeps its own allowance"
+
+    # Refused requests take no token, so asking again until served does not push the time back.
+    wait = int(limited[-1].headers["Retry-After"])
+    again = await eventually(
+        lambda: eager.get("repair-orders"), until=lambda r: r.status_code == 200, what="served again", timeout=wait + 3
+    )
+    assert again.status_code == 200
