@@ -81,7 +81,7 @@ async def test_an_erased_customer_is_unreadable_everywhere_and_the_history_stays
     assert work_order.status_code == 200
     assert PHONE not in work_order.text
     assert NAME not in work_order.text
-    assert "沪B88888" in work_order.text  # the plate is what the technician needs
+    assert work_order.json()["jobs"], "the technician sees the work, without the customer's details"
     dispatcher_view = await people["dispatcher"].get(f"customers/{customer_id}")
     assert dispatcher_view.status_code == 200
     assert PHONE not in dispatcher_view.text  # a dispatcher gets the record, the phone withheld
@@ -90,10 +90,10 @@ async def test_an_erased_customer_is_unreadable_everywhere_and_the_history_stays
         assert all(PHONE not in row and NAME not in row for row in await raw_events(system, service)), service
 
     # Only a service manager (or group admin) may ask; who asked and why are recorded.
-    refused = await agent.post(f"customers/{customer_id}/erasure", json={"reason": "customer's written request"})
+    refused = await agent.post(f"customers/{customer_id}/erasure", {"reason": "customer's written request"})
     assert refused.status_code == 403
     await manager.ok("POST", f"customers/{customer_id}/erasure", {"reason": "customer's written request"}, status=202)
-    again = await manager.post(f"customers/{customer_id}/erasure", json={"reason": "twice"})
+    again = await manager.post(f"customers/{customer_id}/erasure", {"reason": "twice"})
     assert again.status_code == 409
 
     # After: every read model shows the placeholder; the rows and their facts stay.
@@ -109,10 +109,10 @@ async def test_an_erased_customer_is_unreadable_everywhere_and_the_history_stays
         callback["status"],
         callback["due_at"],
     )
-    erased_ro = await advisor.until(f"repair-orders/{ro}", lambda r: r["customer_name"] == ERASED, "reception")
-    for fact in ("status", "invoice_total", "plate", "vin", "delivered", "settled"):
-        if fact in repair_order:
-            assert erased_ro[fact] == repair_order[fact], fact
+    erased_ro = await advisor.until(f"repair-orders/{ro}", lambda r: r["customer"]["name"] == ERASED, "reception")
+    assert erased_ro["customer"]["phone"] == ERASED
+    for fact in ("status", "lines", "vehicle", "invoice_total", "signed_at", "handed_over_at"):
+        assert erased_ro.get(fact) == repair_order.get(fact), fact
     record = await agent.until(f"customers/{customer_id}", lambda c: c["name"] == ERASED, "booking's customer")
     assert record["phones"] == [ERASED]
     for service in SERVICES:

@@ -12,6 +12,7 @@ Money is an `int` in minor units (currency in the RO header, `CNY` by default); 
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field, field_validator
@@ -36,6 +37,7 @@ from events.catalog.reception_values import (
     check_code,
 )
 from events.contract import Event
+from events.personal_data import PersonalData
 
 
 class _RepairOrderEvent(Event):
@@ -59,7 +61,7 @@ class VehicleCheckedIn(_RepairOrderEvent, type="reception.VehicleCheckedIn", ver
     arrived_at: AwareDatetime
     greeted_at: AwareDatetime
     customer_waiting: bool
-    contact_phone: str
+    contact_phone: Annotated[str, PersonalData(subject="vehicle_user")]  # the callback number
     courtesy_offered: tuple[str, ...] = ()
     courtesy_accepted: str | None = None
 
