@@ -58,7 +58,7 @@ def signed(secret: str = USER_SECRET, **changes: Any) -> str:
 UNTRUSTED = {
     "missing": None,
     "not a bearer token": "Basic YWR2aXNvcjpzZWNyZXQ=",
-    "empty bearer": "Bearer ",
+    "empty bearer": "Bearer",
     "malformed": "Bearer not.a.token",
     "garbage": "Bearer " + "x" * 300,
     "expired": "Bearer " + signed(iat=int(time.time()) - 7200, exp=int(time.time()) - 3600),
