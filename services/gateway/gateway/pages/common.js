@@ -40,8 +40,9 @@ const df = (() => {
   async function api(s, path, method = "GET", payload = undefined) {
     const headers = {Authorization: `Bearer ${s.token}`};
     if (payload !== undefined) headers["content-type"] = "application/json";
-    const response = await fetch(`/api/v1/sites/${s.site}/${path}`,
-      {method, headers, body: payload === undefined ? undefined : JSON.stringify(payload)});
+    // A request that hangs (a busy service, a dropped tablet connection) must not stall polling.
+    const response = await fetch(`/api/v1/sites/${s.site}/${path}`, {method, headers,
+      body: payload === undefined ? undefined : JSON.stringify(payload), signal: AbortSignal.timeout(20000)});
     const type = response.headers.get("content-type") || "";
     const body = type.includes("json") ? await response.json() : await response.text();
     return {ok: response.ok, status: response.status, body};
