@@ -61,17 +61,18 @@ const df = (() => {
     const run = async () => {
       clearTimeout(timer);
       let again = true;
-      try { again = (await load()) !== false; } catch (e) { status("重新连接 · reconnecting"); }
+      try { again = (await load()) !== false; } catch (e) { status(`重新连接 · reconnecting (${e.message})`); }
       if (again) timer = setTimeout(run, ms);
     };
     run();
     return run;  // call it to refresh at once (e.g. after recording something)
   }
 
-  // A refusal shows on the page the way the advisor board shows it; false stops polling.
+  // A refusal shows on the page the way the advisor board shows it, and false stops polling;
+  // anything else that failed (429 rate limited, 503 a service restarting) is tried again.
   function allowed(result) {
     if (result.status === 401 || result.status === 403) { status(`无权限 · ${result.status}`); return false; }
-    if (!result.ok) { status(`错误 · ${problem(result)}`); return false; }
+    if (!result.ok) throw new Error(problem(result));
     return true;
   }
 
