@@ -2,7 +2,8 @@
 #   make run    start PostgreSQL, the broker and every service (installs what is missing)
 #   make test   run every test suite against a real PostgreSQL and broker
 #   make lint   ruff and mypy
-#   make bench  the backbone benchmark (writes bench/results/backbone.md)
+#   make bench  the backbone benchmark (writes bench/results/backbone.md), then bench-load
+#   make bench-load  the whole system under the simulator's load (writes bench/results/load.md)
 #   make contract  the public event contract: contract/asyncapi.json and contract/schemas/ (checked in)
 
 PYTHON ?= python3
@@ -11,7 +12,7 @@ BIN := $(VENV)/bin
 SERVICES := $(patsubst services/%/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install browser run test lint format bench contract clean
+.PHONY: install browser run test lint format bench bench-load contract clean
 
 $(INSTALLED): requirements-dev.txt libs/events/pyproject.toml $(wildcard services/*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,7 +39,7 @@ test: install browser
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy libs/events/src libs/events/tests $(foreach s,$(SERVICES),services/$(s)/$(s)) bench examples
+	$(BIN)/mypy libs/events/src libs/events/tests $(foreach s,$(SERVICES),services/$(s)/$(s)) bench simulator examples
 
 format: install
 	$(BIN)/ruff format .
@@ -46,6 +47,12 @@ format: install
 
 bench: install
 	$(BIN)/python -m bench.backbone
+	$(BIN)/python -m bench.load
+
+# The whole system (every service and the gateway) driven by the simulator through the gateway:
+# 110 commands/s for 5 minutes, then steps up to find the knee (BENCH_LOAD_ARGS=--quick: ~3 min).
+bench-load: install
+	$(BIN)/python -m bench.load $(BENCH_LOAD_ARGS)
 
 contract: install
 	$(BIN)/python -m events.asyncapi contract

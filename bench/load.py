@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
+
 from bench.backbone import DATA_DIR, exclusive, machine_facts, postgres_facts, servers
 from bench.observe import BoardLag, Watch
 from events.testing.system import RunningSystem
@@ -108,7 +110,9 @@ async def drive(
         system.gateway_url, options, on_progress=lambda line: print(line, flush=True), on_open=opened
     )
     stop.set()
-    await asyncio.gather(*followers, return_exceptions=True)
+    for failed in await asyncio.gather(*followers, return_exceptions=True):
+        if isinstance(failed, BaseException):  # a watcher that died leaves its figures out: say why
+            print(f"a watcher failed: {type(failed).__name__}: {failed}", flush=True)
     # The load window starts once the sites are open: the first command after `started`.
     first = min(outcome.stats.command_times, default=started) - (
         outcome.stats.latencies[0] if outcome.stats.latencies else 0
@@ -193,10 +197,25 @@ def report(sustained: Step, knee: list[Step], facts: list[str], command: str, st
     return "\n".join(parts) + "\n"
 
 
+async def _start(system: RunningSystem) -> None:
+    """`system.start()`, asking again when a readiness probe times out: its probe uses httpx's
+    5-second default, which a service busy joining consumer groups on a loaded machine misses."""
+    try:
+        await system.start()
+    except httpx.TimeoutException:
+        for attempt in range(3):
+            try:
+                await system._wait_ready()
+                return
+            except httpx.TimeoutException:
+                if attempt == 2:
+                    raise
+
+
 async def run(args: argparse.Namespace, command: str, started: datetime) -> str:
     system = RunningSystem(SERVICES, extra_env=GATEWAY_ENV)
     try:
-        await system.start()
+        await _start(system)
         pid_file = DATA_DIR / "postmaster.pid"
         postmaster = int(pid_file.read_text().split()[0]) if pid_file.exists() else None
         facts = machine_facts() + await postgres_facts(os.environ["DATABASE_URL"])

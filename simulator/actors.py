@@ -17,7 +17,8 @@ import httpx
 from simulator.group import Group, Site
 
 UNAVAILABLE_RETRIES = 2
-POLL_SECONDS = 0.1  # how often a person looks at a read model while waiting for another service
+POLL_SECONDS = 0.1  # how soon a person first looks again at a read model while waiting for another service
+POLL_MAX_SECONDS = 1.0
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|INV-[\w-]+")
 
 
@@ -82,7 +83,7 @@ class Person:
 
     async def until(self, path: str, condition: Callable[[Any], bool], what: str, timeout: float = 60) -> Any:
         """GET `path` until its answer meets `condition`: waiting for another service's reaction."""
-        deadline = time.monotonic() + timeout
+        deadline, pause = time.monotonic() + timeout, POLL_SECONDS
         while True:
             found = await self.call("GET", path, absent=True)
             if found is not None and condition(found):
@@ -90,7 +91,8 @@ class Person:
             if time.monotonic() > deadline:
                 self.stats.errors.append(f"timed out after {timeout:.0f} s waiting for {what}")
                 raise VisitFailed(what)
-            await asyncio.sleep(POLL_SECONDS)  # polling interval of a read model, not a synchronisation
+            await asyncio.sleep(pause)  # polling interval of a read model, not a synchronisation
+            pause = min(pause * 1.5, POLL_MAX_SECONDS)  # a person looks less often the longer it takes
 
 
 def _template(path: str) -> str:

@@ -173,7 +173,11 @@ async def _finding(
         body |= {"customer_reason": "next time", "safety_explained": True}
     await advisor.call("POST", f"{rpath}/additional-work/{finding_id}/{decision}", body)
     stats.happened[f"findings_{visit.finding}"] += 1
-    return extra if decision == "approve" else None
+    if decision == "approve":
+        return extra
+    # The workshop learns the decision by event; until then its QC would refuse the car.
+    await staff["dispatcher"].until(wpath, lambda w: not w["pending_findings"], "the decision in the workshop")
+    return None
 
 
 async def _extra_job(staff: Staff, visit: Visit, ro: str, extra: dict[str, Any], technician: Person) -> None:

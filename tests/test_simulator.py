@@ -71,18 +71,26 @@ async def _site_shows_its_day(manager: Person, outcome: Outcome, numbers: list[i
     assert len(cars) == len(visits)
     assert sum(c["appointment_car"] for c in cars) == sum(v.booked for v in visits)
 
-    # The callback queue: one first callback per delivered car; the unreachable ones still open.
-    queue = await manager.until(
-        "callbacks", lambda rows: {r["repair_order_id"] for r in rows} >= ros, "a callback per car"
-    )
-    mine = [r for r in queue if r["repair_order_id"] in ros]
+    # The callback queue: one first callback per delivered car; only the unreachable ones untried.
     unreachable = sum(v.callback == "unreachable" for v in visits)
-    assert sum(r["status"] == "open" and r["attempts"] == 0 for r in mine) == unreachable
+
+    def untried(rows: list[dict[str, Any]]) -> int:
+        return sum(r["repair_order_id"] in ros and r["status"] == "open" and r["attempts"] == 0 for r in rows)
+
+    queue = await manager.until(
+        "callbacks",
+        lambda rows: {r["repair_order_id"] for r in rows} >= ros and untried(rows) == unreachable,
+        "a callback per car, the reached and refused ones with their attempt",
+    )
+    assert len([r for r in queue if r["repair_order_id"] in ros]) == len(visits)
 
     # The complaint desk: one closed complaint per dissatisfied call.
     dissatisfied = sum(v.callback == "dissatisfied" for v in visits)
-    desk = await manager.call("GET", "complaints")
-    assert sum(r["step"] == "closed" for r in desk) == dissatisfied
+    await manager.until(
+        "complaints",
+        lambda desk: sum(r["step"] == "closed" for r in desk) == dissatisfied == len(desk),
+        "every complaint closed",
+    )
 
     # The CSI report (every period since 12 weeks ago): the scores the calls recorded.
     def counted(report: dict[str, Any]) -> bool:
