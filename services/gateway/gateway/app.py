@@ -169,6 +169,18 @@ def create_app(
             raise Forbidden(f"no access to site {site_id}")
         return await _forward(request, service, f"/sites/{site_id}/{resource}{rest}", identity)
 
+    @app.api_route(
+        f"{API_PREFIX}/ops/{{service}}/dead-letters{{rest:path}}", methods=["GET", "POST"], include_in_schema=False
+    )
+    async def dead_letters(
+        service: str, rest: str, request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> Response:
+        """A service's dead letters, for the group's administrator (the service checks role and group)."""
+        identity = authenticate(authorization)
+        if service not in routed_services():
+            return JSONResponse(error_body("not_found", f"no such service: {service}"), status_code=404)
+        return await _forward(request, service, f"/ops/dead-letters{rest}", identity)
+
     instrument_app(app)
     return app
 

@@ -48,6 +48,8 @@ def verify(settings: TokenSettings, authorization: str | None) -> Identity:
         raise Unauthenticated("a bearer token is required")
     token = authorization.removeprefix("Bearer ").strip()
     key = settings.public_key or settings.secret
+    if key is None:  # a gateway configured with no key trusts no token
+        raise Unauthenticated("no token key is configured")
     algorithms = ["RS256"] if settings.public_key else ["HS256"]
     try:
         claims = jwt.decode(

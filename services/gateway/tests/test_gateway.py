@@ -110,7 +110,18 @@ async def test_unknown_resource_is_404(gateway: httpx.AsyncClient) -> None:
     assert response.status_code == 404
 
 
-async def test_each_client_is_rate_limited_on_its_own(gateway: httpx.AsyncClient) -> None:
+async def test_each_client_is_rate_limited_on_its_own() -> None:
+    # A clock that stands still: no token comes back however slowly a loaded machine sends.
+    limiter = RateLimiter(rate_per_second=1, burst=5, clock=lambda: 0.0)
+    app = create_app(token_settings=SETTINGS, limiter=limiter, transport=httpx.ASGITransport(app=upstream_app()))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as gateway,
+    ):
+        await _rate_limited(gateway)
+
+
+async def _rate_limited(gateway: httpx.AsyncClient) -> None:
     statuses = [(await gateway.get("/api/v1/sites/s1/appointments", headers=bearer())).status_code for _ in range(7)]
     assert statuses[:5] == [200] * 5
     assert statuses[5:] == [429, 429]
@@ -156,3 +167,13 @@ async def test_readiness_lists_the_services_and_metrics_count_requests_by_resour
     )
     assert line in text
     assert "3b0c2f1e" not in text, "ids are not labels"
+
+
+async def test_dead_letters_are_routed_to_the_named_service_for_the_caller(gateway: httpx.AsyncClient) -> None:
+    admin = bearer(roles=(GROUP_ADMIN,))
+    response = await gateway.post("/api/v1/ops/parts/dead-letters/7/redrive", headers=admin)
+    assert response.status_code == 200, response.text
+    assert (response.json()["path"], response.json()["group"]) == ("/ops/dead-letters/7/redrive", "g1")
+    unknown = await gateway.get("/api/v1/ops/payroll/dead-letters", headers=admin)
+    assert unknown.status_code == 404
+    assert (await gateway.get("/api/v1/ops/parts/dead-letters")).status_code == 401

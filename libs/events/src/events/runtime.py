@@ -21,6 +21,7 @@ from typing import Any
 import asyncpg
 from fastapi import APIRouter, Depends, FastAPI
 
+from events import dead_letters
 from events.catalog.privacy import PersonalDataErased
 from events.clock import Clock, SystemClock, sleep_unless
 from events.connection import Connection
@@ -218,7 +219,7 @@ def service_app(runtime: ServiceRuntime, router: APIRouter, *more: APIRouter, **
     install_error_handlers(app)
     add_health_routes(app)
     install_metrics(app, runtime)
-    for each in (router, *more):
+    for each in (router, *more, dead_letters.router):
         app.include_router(each)
     instrument_app(app)
     return app
