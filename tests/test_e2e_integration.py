@@ -153,5 +153,11 @@ async def test_a_signed_repair_order_reaches_the_groups_webhook_and_feed_only(
         timeout=60,
         what="the signature delivered again",
     )
-    log = await gateway.get(f"{hooks}/{subscription['id']}/deliveries", headers=it)
-    assert [d["event_id"] for d in log.json()].count(signed["id"]) == 2
+
+    async def logged() -> list[str]:
+        log = await gateway.get(f"{hooks}/{subscription['id']}/deliveries", headers=it)
+        assert log.status_code == 200, log.text
+        return [d["event_id"] for d in log.json()]
+
+    # The attempt is logged once the receiver has answered: a moment after it got the call.
+    await eventually(logged, until=lambda ids: ids.count(signed["id"]) == 2, what="both deliveries logged")
