@@ -21,6 +21,10 @@ import httpx
 from events.database import ensure_database
 from events.local.ports import free_port, wait_for_port
 
+# Two test modules start a whole system each at the same time on a 2-core machine: seven Python
+# processes importing FastAPI, pydantic and OpenTelemetry, then consumer groups settling.
+STARTUP_SECONDS = 180
+
 
 class RunningSystem:
     def __init__(self, services: Sequence[str], *, extra_env: dict[str, str] | None = None) -> None:
@@ -56,7 +60,7 @@ class RunningSystem:
         self._spawn("gateway", {**common, "DATABASE_URL": gateway_database})
         for name, port in self.ports.items():
             try:
-                wait_for_port(port, timeout=60)
+                wait_for_port(port, timeout=STARTUP_SECONDS)
             except TimeoutError:
                 raise RuntimeError(f"{name} did not start:\n{self.log(name)}") from None
         await self._wait_ready()
@@ -70,17 +74,20 @@ class RunningSystem:
 
     async def _wait_ready(self, services: Sequence[str] | None = None) -> None:
         """Every service's background loops are up (consumer groups joined take a few seconds)."""
-        deadline = time.monotonic() + 120  # consumer groups settle slowly on a loaded 2-core machine
+        deadline = time.monotonic() + STARTUP_SECONDS
         async with httpx.AsyncClient() as client:
             for name in services or self.services:
                 while True:
-                    response = await client.get(f"{self.url(name)}/health/ready")
-                    body = response.json() if response.status_code == 200 else {}
+                    try:  # a busy machine may keep a starting service from answering in time
+                        response = await client.get(f"{self.url(name)}/health/ready", timeout=30)
+                        answer, body = response.text, response.json() if response.status_code == 200 else {}
+                    except httpx.TransportError as error:
+                        answer, body = repr(error), {}
                     loops, consumers = body.get("loops", {}), body.get("consumers", {})
                     if loops and all(s == "running" for s in loops.values()) and all(consumers.values()):
                         break
                     if time.monotonic() > deadline:
-                        raise RuntimeError(f"{name} not ready: {response.text}\n{self.log(name)}")
+                        raise RuntimeError(f"{name} not ready: {answer}\n{self.log(name)}")
                     await _pause()
 
     def log(self, name: str) -> str:
@@ -100,7 +107,7 @@ class RunningSystem:
     async def restart(self, name: str) -> None:
         """Start a killed (or stopped) process again, on its port, with its environment; wait until ready."""
         self._spawn(name, self._environments[name])
-        wait_for_port(self.ports[name], timeout=60)
+        wait_for_port(self.ports[name], timeout=STARTUP_SECONDS)
         if name != "gateway":
             await self._wait_ready([name])
 
