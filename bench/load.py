@@ -67,6 +67,7 @@ class Step:
     def sustained(self) -> bool:
         return (
             self.errors == 0
+            and self.outcome.stats.happened["unfinished_visits"] == 0
             and self.achieved >= 0.9 * self.target
             and self.latency(0.99) < P99_LIMIT
             and self.board_lag(0.99) < BOARD_LIMIT
@@ -125,14 +126,15 @@ def row(step: Step) -> str:
         f"| {step.target:.0f} | {step.achieved:.0f} | {step.seconds:.0f} | {len(step.outcome.stats.latencies):,} | "
         f"{step.latency(0.5) * 1000:.0f} | {step.latency(0.95) * 1000:.0f} | {step.latency(0.99) * 1000:.0f} | "
         f"{step.board_lag(0.5) * 1000:.0f} | {step.board_lag(0.99) * 1000:.0f} | {step.peak('backlog'):.0f} | "
-        f"{step.peak('consumer_lag'):.0f} | {step.errors} | {'yes' if step.sustained else 'no'} |"
+        f"{step.peak('consumer_lag'):.0f} | {step.errors} | {step.outcome.stats.happened['unfinished_visits']} | "
+        f"{'yes' if step.sustained else 'no'} |"
     )
 
 
 HEADER = (
     "| target cmd/s | achieved cmd/s | seconds | commands | p50 ms | p95 ms | p99 ms | board lag p50 ms | "
-    "board lag p99 ms | outbox backlog max | consumer lag max | errors | sustained |\n"
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    "board lag p99 ms | outbox backlog max | consumer lag max | errors | visits unfinished | sustained |\n"
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 )
 
 
@@ -197,6 +199,12 @@ def report(sustained: Step, knee: list[Step], facts: list[str], command: str, st
     return "\n".join(parts) + "\n"
 
 
+def _load_average(when: str) -> str:
+    """Other work on the machine shares its 2 cores: say how busy it was."""
+    one, five, fifteen = os.getloadavg()
+    return f"Load average {when}: {one:.1f} / {five:.1f} / {fifteen:.1f} (1 / 5 / 15 min)"
+
+
 async def _start(system: RunningSystem) -> None:
     """`system.start()`, asking again when a readiness probe times out: its probe uses httpx's
     5-second default, which a service busy joining consumer groups on a loaded machine misses."""
@@ -219,11 +227,13 @@ async def run(args: argparse.Namespace, command: str, started: datetime) -> str:
         pid_file = DATA_DIR / "postmaster.pid"
         postmaster = int(pid_file.read_text().split()[0]) if pid_file.exists() else None
         facts = machine_facts() + await postgres_facts(os.environ["DATABASE_URL"])
+        facts.append(_load_average("at the start"))
         sustained = await drive(system, args.rate, args.duration, args.sites, args.seed, postmaster)
         knee = [
             await drive(system, rate, args.step_duration, args.sites, args.seed + i, postmaster)
             for i, rate in enumerate(args.steps, 1)
         ]
+        facts.append(_load_average("at the end"))
     finally:
         system.stop()
     text = report(sustained, knee, facts, command, started)

@@ -75,14 +75,18 @@ async def _site_shows_its_day(manager: Person, outcome: Outcome, numbers: list[i
     unreachable = sum(v.callback == "unreachable" for v in visits)
 
     def untried(rows: list[dict[str, Any]]) -> int:
-        return sum(r["repair_order_id"] in ros and r["status"] == "open" and r["attempts"] == 0 for r in rows)
+        first = [r for r in rows if r["repair_order_id"] in ros and r["kind"] == "first"]
+        return sum(r["status"] == "open" and r["attempts"] == 0 for r in first)
 
     queue = await manager.until(
         "callbacks",
         lambda rows: {r["repair_order_id"] for r in rows} >= ros and untried(rows) == unreachable,
         "a callback per car, the reached and refused ones with their attempt",
     )
-    assert len([r for r in queue if r["repair_order_id"] in ros]) == len(visits)
+    assert len([r for r in queue if r["repair_order_id"] in ros and r["kind"] == "first"]) == len(visits)
+    # A reached customer's callback brings the second follow-up (within 7 days).
+    reached = sum(v.callback in ("satisfied", "dissatisfied") for v in visits)
+    assert len([r for r in queue if r["repair_order_id"] in ros and r["kind"] == "second"]) == reached
 
     # The complaint desk: one closed complaint per dissatisfied call.
     dissatisfied = sum(v.callback == "dissatisfied" for v in visits)
