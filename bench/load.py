@@ -111,8 +111,10 @@ async def drive(
         system.gateway_url, options, on_progress=lambda line: print(line, flush=True), on_open=opened
     )
     stop.set()
+    for board_follower in followers[1:]:
+        board_follower.cancel()
     for failed in await asyncio.gather(*followers, return_exceptions=True):
-        if isinstance(failed, BaseException):  # a watcher that died leaves its figures out: say why
+        if isinstance(failed, Exception):  # a watcher that died leaves its figures out: say why
             print(f"a watcher failed: {type(failed).__name__}: {failed}", flush=True)
     # The load window starts once the sites are open: the first command after `started`.
     first = min(outcome.stats.command_times, default=started) - (

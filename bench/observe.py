@@ -28,6 +28,7 @@ class BoardLag:
     updates: int = 0
 
     async def follow(self, gateway: str, staff: Staff, stop: asyncio.Event) -> None:
+        """Until `stop` is set and the task is cancelled (an idle stream sends a line every 15 s)."""
         person = staff["dispatcher"]
         url = f"{gateway}/api/v1/sites/{person.site}/advisor-board/stream"
         headers = {"Authorization": f"Bearer {person.token}", "Accept": "text/event-stream"}
@@ -38,12 +39,10 @@ class BoardLag:
             client.stream("GET", url, headers=headers) as stream,
         ):
             event = ""
-            lines = stream.aiter_lines()
-            while not stop.is_set():
-                try:
-                    text = await asyncio.wait_for(anext(lines), 1.0)
-                except TimeoutError:
-                    continue
+            # Read until cancelled: a timeout around the read would close the line iterator.
+            async for text in stream.aiter_lines():
+                if stop.is_set():
+                    return
                 if text.startswith("event: "):
                     event = text.removeprefix("event: ")
                 elif text.startswith("data: ") and event == "board":

@@ -91,7 +91,7 @@ async def _site_shows_its_day(manager: Person, outcome: Outcome, numbers: list[i
     # The complaint desk: one closed complaint per dissatisfied call.
     dissatisfied = sum(v.callback == "dissatisfied" for v in visits)
     await manager.until(
-        "complaints",
+        "complaints?include_closed=true",
         lambda desk: sum(r["step"] == "closed" for r in desk) == dissatisfied == len(desk),
         "every complaint closed",
     )
