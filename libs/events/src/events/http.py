@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 from uuid import UUID
 
+import asyncpg
 from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -93,6 +94,17 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
 
 
+# What asyncpg raises while the server restarts or cannot be reached (a lost connection, one
+# refused or terminated by the server's shutdown, a pool that cannot connect in time).
+_DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     def respond(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
         return JSONResponse(error_body(code, message, **extra), status_code=status)
@@ -121,6 +133,15 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Forbidden)
     async def forbidden(_: Request, error: Forbidden) -> JSONResponse:
         return respond(403, error.code, str(error))
+
+    async def database_unavailable(_: Request, error: Exception) -> JSONResponse:
+        # The database restarting or out of reach: nothing was written; the client may retry.
+        response = respond(503, "database_unavailable", "the database cannot be reached; try again shortly")
+        response.headers["Retry-After"] = "2"
+        return response
+
+    for unavailable in _DATABASE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, database_unavailable)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
