@@ -7,7 +7,7 @@ CSI/VOC report shows the call and the complaint."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,12 +24,6 @@ GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
 def system() -> Iterator[RunningSystem]:
     with running(["reception", "workshop", "parts", "followup", "complaints"]) as started:
         yield started
-
-
-@pytest.fixture
-async def gateway(system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=system.gateway_url, timeout=30) as client:
-        yield client
 
 
 async def staff(gateway: httpx.AsyncClient) -> dict[str, Person]:

@@ -32,12 +32,6 @@ def system() -> Iterator[RunningSystem]:
         yield started
 
 
-@pytest.fixture
-async def gateway(system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=system.gateway_url, timeout=30) as client:
-        yield client
-
-
 class Receiver:
     """A dealer system's webhook endpoint: records each call per path."""
 

@@ -47,12 +47,6 @@ def system() -> Iterator[RunningSystem]:
         yield started
 
 
-@pytest.fixture
-async def gateway(system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=system.gateway_url, timeout=30) as client:
-        yield client
-
-
 async def test_one_visit_from_check_in_to_the_settled_delivered_car(
     system: RunningSystem, gateway: httpx.AsyncClient, bootstrap_servers: str
 ) -> None:

@@ -8,7 +8,7 @@ hold the name or the phone, the read models show the placeholder, and the busine
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import asyncpg
 import httpx
@@ -27,12 +27,6 @@ SERVICES = ["booking", "reception", "workshop", "parts", "followup"]
 def system() -> Iterator[RunningSystem]:
     with running(SERVICES) as started:
         yield started
-
-
-@pytest.fixture
-async def gateway(system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=system.gateway_url, timeout=30) as client:
-        yield client
 
 
 async def staff(gateway: httpx.AsyncClient) -> dict[str, Person]:

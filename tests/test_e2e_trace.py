@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 import threading
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -91,12 +91,6 @@ def system(collector: Collector) -> Iterator[RunningSystem]:
     }
     with running(["booking", "reception"], extra_env=exporting) as started:
         yield started
-
-
-@pytest.fixture
-async def gateway(system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=system.gateway_url, timeout=30) as client:
-        yield client
 
 
 async def test_a_booking_is_one_trace_from_the_gateway_to_the_advisor_board(

@@ -11,7 +11,7 @@ command with the same id, as a front end does. Afterwards:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -28,12 +28,6 @@ SERVICES = ["booking", "parts", "reception"]
 def system() -> Iterator[RunningSystem]:
     with running(SERVICES) as started:
         yield started
-
-
-@pytest.fixture
-async def gateway(system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=system.gateway_url, timeout=30) as client:
-        yield client
 
 
 async def test_kill_9_of_each_service_under_load_loses_nothing_and_doubles_nothing(

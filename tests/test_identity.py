@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
@@ -34,12 +34,6 @@ def system() -> Iterator[RunningSystem]:
     env = {"GATEWAY_JWT_ISSUER": ISSUER, "GATEWAY_RATE_PER_SECOND": str(RATE), "GATEWAY_RATE_BURST": str(BURST)}
     with running(["reception"], extra_env=env) as started:
         yield started
-
-
-@pytest.fixture
-async def gateway(system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=system.gateway_url, timeout=30) as client:
-        yield client
 
 
 def claims(**changes: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -62,12 +62,6 @@ def servers() -> Iterator[OwnServers]:
 def system(servers: OwnServers) -> Iterator[RunningSystem]:
     with running(SERVICES) as started:
         yield started
-
-
-@pytest.fixture
-async def gateway(system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=system.gateway_url, timeout=30) as client:
-        yield client
 
 
 async def test_a_database_restart_under_load_loses_nothing_and_clients_are_told_to_retry(
