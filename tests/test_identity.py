@@ -26,7 +26,7 @@ GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
 ISSUER = "https://login.dealer-group.example"
 USER_SECRET = "local-development-only-user-token-secret"  # the gateway's when none is configured
 INTERNAL_SECRET = "local-development-only-internal-secret"
-RATE, BURST = 2, 6
+RATE, BURST = 0.25, 6  # one token per 4 s: a slow machine cannot refill the bucket mid-flood
 
 
 @pytest.fixture(scope="module")
