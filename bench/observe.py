@@ -84,10 +84,10 @@ class Watch:
                 backlog, lag = {}, {}
                 for name, url in self.services.items():
                     try:
-                        text = (await client.get(f"{url}/metrics")).text
-                    except httpx.HTTPError:
+                        response = await client.get(f"{url}/metrics")
+                        figures = _figures(response.text) if response.status_code == 200 else {}
+                    except (httpx.HTTPError, ValueError):  # a busy service missed the scrape: a gap
                         continue
-                    figures = _figures(text)
                     backlog[name] = figures.get("dealerflow_outbox_backlog", 0.0)
                     lag[name] = figures.get("dealerflow_consumer_lag", 0.0)
                 self.samples.append(Sample(time.monotonic(), backlog, lag, self._cpu(known)))
