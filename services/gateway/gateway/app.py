@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import httpx
 from fastapi import FastAPI, Header, Request, Response
@@ -28,6 +29,9 @@ from gateway.routing import API_PREFIX, OWNERS, service_url
 from gateway.routing import services as routed_services
 
 # Headers a client may send on to a service, and a service's answer back to the client.
+# The route's parameters arrive decoded: encode the path again for the service (a control
+# character in an id would otherwise make an invalid URL — a 500 instead of the service's 404/422).
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
 _FORWARDED_REQUEST = ("content-type", "accept", "if-match", "accept-language")
 _FORWARDED_RESPONSE = ("content-type", "etag", "location", "retry-after", "cache-control")
 
@@ -65,7 +69,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with httpx.AsyncClient(transport=transport, timeout=30) as client:
+        # Idle connections to a service are dropped before the service's own keep-alive (uvicorn:
+        # 5 s) ends them: a request sent on a connection the service is closing fails as a 503.
+        limits = httpx.Limits(keepalive_expiry=2.0)
+        async with httpx.AsyncClient(transport=transport, timeout=30, limits=limits) as client:
             app.state.client = client
             # The integration feed and webhook delivery (only with a database: DATABASE_URL).
             app.state.integration = integration
@@ -200,7 +207,7 @@ async def _forward(request: Request, service: str, path: str, identity: Identity
     streaming = "text/event-stream" in request.headers.get("accept", "")
     outgoing = client.build_request(
         request.method,
-        f"{service_url(service)}{path}",
+        f"{service_url(service)}{quote(path, safe=_PATH_SAFE)}",
         params=list(request.query_params.multi_items()),
         content=await request.body(),
         headers=headers,

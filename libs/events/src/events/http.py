@@ -140,6 +140,13 @@ def install_error_handlers(app: FastAPI) -> None:
         response.headers["Retry-After"] = "2"
         return response
 
+    async def unstorable_text(_: Request, error: Exception) -> JSONResponse:
+        # PostgreSQL stores no NUL character in text or JSON: the request's text, not the server.
+        return respond(422, "invalid_text", "the request holds a character that cannot be stored (NUL)")
+
+    for unstorable in (asyncpg.CharacterNotInRepertoireError, asyncpg.UntranslatableCharacterError):
+        app.add_exception_handler(unstorable, unstorable_text)
+
     for unavailable in _DATABASE_UNAVAILABLE:
         app.add_exception_handler(unavailable, database_unavailable)
 

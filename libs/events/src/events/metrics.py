@@ -88,7 +88,8 @@ def install_metrics(app: FastAPI, runtime: ServiceRuntime) -> None:
             consumer_lag.labels(service, consumer.name).set(await consumer.lag())
         for name, lag in ready["projections"].items():
             projection_seconds.labels(service, name).set(lag["seconds_behind"])
-            projection_events.labels(service, name).set(lag["events_behind"])
+            if lag["events_behind"] is not None:  # a Kafka-fed projection cannot see the publisher's head
+                projection_events.labels(service, name).set(lag["events_behind"])
         overdue = await runtime.pool.fetchval(
             "SELECT count(*) FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at < $1",
             runtime.clock.now(),

@@ -15,7 +15,16 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from events.http import error_body
 from events.identity import GROUP_ADMIN, SYSTEM, Forbidden, Identity
@@ -28,6 +37,11 @@ from gateway.integration.subscriptions import Delivery, Subscription
 PREFIX = "/api/v1/integration"
 Authenticate = Callable[[str | None], Identity]
 Authorization = Annotated[str | None, Header()]
+
+
+# A site id is an id (a UUID in the services): anything else, a stray control character
+# included, is a 422 here rather than a failed query.
+SiteIdText = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:-]{1,100}$")]
 
 
 class CloudEvent(BaseModel):
@@ -60,7 +74,7 @@ class WebhookRequest(BaseModel):
     event_types: list[str] = Field(
         min_length=1, description="exact types (`reception.RepairOrderSigned`), a service's (`reception.*`), or `*`"
     )
-    site_ids: list[str] = Field(default_factory=list, description="empty: every site of the group")
+    site_ids: list[SiteIdText] = Field(default_factory=list, description="empty: every site of the group")
     payload: Literal["thin", "full"] = Field(default="thin", description="thin: ids and status only, no personal data")
     after: int | None = Field(default=None, ge=0, description="start after this feed position (default: from now)")
     since: AwareDatetime | None = Field(default=None, description="start with events from this time")
@@ -189,7 +203,7 @@ def integration_router(authenticate: Authenticate) -> APIRouter:
         after: Annotated[int, Query(ge=0, description="the last position you have")] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         type: Annotated[list[str], Query(description="event type patterns (exact or service.*)")] = [],  # noqa: B006
-        site: Annotated[list[str], Query(description="only these sites")] = [],  # noqa: B006
+        site: Annotated[list[SiteIdText], Query(description="only these sites")] = [],  # noqa: B006
         since: Annotated[AwareDatetime | None, Query(description="only events from this time on")] = None,
         payload: Literal["thin", "full"] = "full",
         accept: Annotated[str | None, Header()] = None,
