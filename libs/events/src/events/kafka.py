@@ -84,7 +84,9 @@ class KafkaSettings:
     def consumer(self, group_id: str | None, *topics: str, **overrides: Any) -> AIOKafkaConsumer:
         options: dict[str, Any] = {
             "bootstrap_servers": self.bootstrap_servers,
-            "group_id": group_id,
+            # Groups are namespaced like topics: two deployments (or test systems) sharing a
+            # cluster must not join each other's groups and rebalance each other's members away.
+            "group_id": f"{self.topic_prefix}{group_id}" if group_id else None,
             "enable_auto_commit": False,
             # Our own checkpoints decide what is new; the local broker's "latest" is unreliable.
             "auto_offset_reset": "earliest",
