@@ -27,7 +27,12 @@ async def test_concurrent_starters_apply_each_migration_once(postgres_url: str, 
         assert sum(len(a) for a in applied) == len(backbone_migrations()) + 2, "each applied exactly once"
         assert await migrate(connections[0], backbone_migrations() + service) == [], "a restart applies nothing"
         rows = await connections[0].fetch("SELECT component, version FROM schema_migrations ORDER BY 1, 2")
-        assert [(r["component"], r["version"]) for r in rows] == [("booking", 1), ("booking", 2), ("events", 1), ("events", 2)]
+        assert [(r["component"], r["version"]) for r in rows] == [
+            ("booking", 1),
+            ("booking", 2),
+            ("events", 1),
+            ("events", 2),
+        ]
         await connections[0].execute("INSERT INTO boards (id, name) VALUES (1, 'bay 3')")
     finally:
         for c in connections:
