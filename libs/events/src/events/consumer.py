@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 from uuid import UUID
@@ -28,13 +29,16 @@ from opentelemetry import trace
 from events.connection import Connection
 from events.contract import REGISTRY, Registry
 from events.envelope import Envelope
-from events.errors import EventsError
+from events.errors import ConcurrencyConflict, EventsError
 from events.kafka import KafkaSettings, event_type_of, from_record, header_map
 from events.tracing import context_from, tracer
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Connection, Envelope[Any]], Awaitable[None]]
+
+
+_MAX_CONFLICTS = 50  # concurrent changes to one stream in a row before a record is a dead letter
 
 
 class _AlreadyHandled(Exception):
@@ -144,12 +148,21 @@ class Consumer:
                 "messaging.message.id": str(envelope.event_id),
             },
         ):
-            delay = self.first_backoff
-            for attempt in range(1, self.max_attempts + 1):
+            delay, attempt, conflicts = self.first_backoff, 0, 0
+            while True:
                 try:
                     await self._handle_once(envelope)
                     return
+                except ConcurrencyConflict as error:
+                    # Contention, not poison: another partition's handler changed the same stream
+                    # first. A fresh transaction decides again; only endless contention is a letter.
+                    conflicts += 1
+                    if conflicts == _MAX_CONFLICTS:
+                        await self._dead_letter(record, headers, f"{type(error).__name__}: {error}", conflicts)
+                        return
+                    await asyncio.sleep(random.uniform(0, min(delay * conflicts, 1.0)))  # jittered back-off
                 except Exception as error:
+                    attempt += 1
                     if attempt == self.max_attempts:
                         await self._dead_letter(record, headers, f"{type(error).__name__}: {error}", attempt)
                         return
