@@ -80,10 +80,11 @@ async def receiving() -> AsyncIterator[Receiver]:
     receiver = Receiver()
     server = uvicorn.Server(uvicorn.Config(receiver.app(), host="127.0.0.1", port=receiver.port, log_level="warning"))
     task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)  # polling uvicorn's start-up flag
+    async with asyncio.timeout(30):  # uvicorn sets `started` once it listens; no event to await
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)  # polling interval of that flag
     try:
         yield receiver
     finally:

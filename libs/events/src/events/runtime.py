@@ -180,17 +180,23 @@ class ServiceRuntime:
         }
 
     async def _supervise(self, name: str, loop: Loop) -> None:
-        delay = 0.5
-        while not self._stop.is_set():
-            try:
-                await loop(self._stop)
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("%s: %s failed; restarting in %.1fs", self.name, name, delay)
-                await sleep_unless(self._stop, delay)
-                delay = min(delay * 2, 10.0)
+        await supervise(f"{self.name}: {name}", loop, self._stop)
+
+
+async def supervise(name: str, loop: Loop, stop: asyncio.Event) -> None:
+    """Run a background loop until `stop`; a loop that fails is logged and started again, with
+    a back-off that doubles up to 10 s (a database or broker that is away comes back)."""
+    delay = 0.5
+    while not stop.is_set():
+        try:
+            await loop(stop)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s failed; restarting in %.1fs", name, delay)
+            await sleep_unless(stop, delay)
+            delay = min(delay * 2, 10.0)
 
 
 @dataclass(frozen=True)

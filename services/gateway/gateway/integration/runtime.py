@@ -19,10 +19,10 @@ from typing import Any
 import asyncpg
 import httpx
 
-from events.clock import sleep_unless
 from events.database import open_pool
 from events.kafka import KafkaSettings
 from events.migrations import load_folder
+from events.runtime import supervise
 from events.services import DEFAULT_PORTS
 from gateway.integration import feed
 from gateway.integration.backoff import RetryPolicy
@@ -115,14 +115,4 @@ class Integration:
             self._pool = None
 
     async def _supervise(self, name: str, loop: Loop) -> None:
-        delay = 0.5
-        while not self._stop.is_set():
-            try:
-                await loop(self._stop)
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("gateway: %s failed; restarting in %.1fs", name, delay)
-                await sleep_unless(self._stop, delay)
-                delay = min(delay * 2, 10.0)
+        await supervise(f"gateway: {name}", loop, self._stop)
