@@ -92,7 +92,7 @@ async def simulate(
     rng = random.Random(options.seed)
     group = build_group(options.sites, random.Random(f"{options.seed}-{time.time_ns()}"))
     outcome = Outcome(group, [])
-    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
     async with httpx.AsyncClient(base_url=gateway, timeout=60, limits=limits) as client:
         staff = await open_sites(client, group, outcome.stats)
         if on_open:

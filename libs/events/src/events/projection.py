@@ -23,12 +23,12 @@ from typing import Any, Protocol
 
 import asyncpg
 
-from events.clock import sleep_unless
 from events.connection import Connection
 from events.consumer import Consumer
 from events.envelope import Envelope
 from events.kafka import KafkaSettings
 from events.store import EventStore, LogPosition
+from events.wakeup import follow
 
 
 class Projection(Protocol):
@@ -155,10 +155,8 @@ class LogProjector:
         seconds = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
         return Lag(row["behind"], seconds, state["last_lag_ms"], state["events_applied"])
 
-    async def run(self, stop: asyncio.Event, *, idle_interval: float = 0.05) -> None:
-        while not stop.is_set():
-            if await self.step() < self.page_size:
-                await sleep_unless(stop, idle_interval)
+    async def run(self, stop: asyncio.Event) -> None:
+        await follow(self.store.signal, stop, self.step, page_size=self.page_size)
 
 
 class KafkaProjector:

@@ -29,6 +29,7 @@ from events.connection import Connection
 from events.kafka import KafkaSettings, to_record
 from events.store import START, EventStore, LogPosition, StoredEvent
 from events.tracing import context_from, current_trace_headers, tracer
+from events.wakeup import follow
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,6 @@ class Relay:
         *,
         name: str = "relay",
         page_size: int = 1000,
-        idle_interval: float = 0.02,
         topic_for: Callable[[StoredEvent], str] | None = None,
         cluster_check_interval: float = 5.0,
     ) -> None:
@@ -60,7 +60,6 @@ class Relay:
         self.settings = settings
         self.name = name
         self.page_size = page_size
-        self.idle_interval = idle_interval
         # Every service publishes to its own topic; the service is the first part of the type.
         self.topic_for = topic_for or (lambda stored: settings.topic(stored.event_type.split(".", 1)[0]))
         self.published = 0
@@ -154,19 +153,21 @@ class Relay:
 
     async def _run_as_leader(self, stop: asyncio.Event) -> None:
         backoff = 0.1
-        while not stop.is_set():
+
+        async def step() -> int:
+            nonlocal backoff
             try:
                 published = await self.step()
-                backoff = 0.1
             except (TimeoutError, KafkaError, OSError) as error:
                 log.warning("relay %s: publishing failed (%s); retrying in %.1fs", self.name, error, backoff)
                 await self.close()  # a fresh producer: do not trust one that saw the broker fail
-                if await sleep_unless(stop, backoff):
-                    return
+                await sleep_unless(stop, backoff)
                 backoff = min(backoff * 2, 5.0)
-                continue
-            if published < self.page_size and await sleep_unless(stop, self.idle_interval):
-                return
+                return 0
+            backoff = 0.1
+            return published
+
+        await follow(self.store.signal, stop, step, page_size=self.page_size)
 
     async def _lead(self, conn: Connection) -> bool:
         return bool(await conn.fetchval("SELECT pg_try_advisory_lock($1)", _LEADER_LOCK))

@@ -124,7 +124,8 @@ class ServiceRuntime:
         ]
         if not background:
             return
-        loops: list[tuple[str, Loop]] = [("relay", self.relay.run)]
+        # Other replicas' appends wake this one's relay and projectors too.
+        loops: list[tuple[str, Loop]] = [("relay", self.relay.run), ("log listener", store.signal.listen)]
         loops += [(c.name, c.run) for c in self.consumers]
         loops += [(f"projection {p.projection.name}", p.run) for p in self.projectors]
         if self.timers:

@@ -23,6 +23,7 @@ from events.contract import REGISTRY, Registry
 from events.envelope import Envelope, Metadata, NewEvent, Tenant
 from events.errors import ConcurrencyConflict
 from events.personal_data import PersonalDataKeys, has_personal_data, sealed_json, subjects_of
+from events.wakeup import LogSignal
 
 
 class LogPosition(NamedTuple):
@@ -157,6 +158,7 @@ class EventStore:
         self._ahead: dict[tuple[LogPosition, int], asyncio.Task[list[asyncpg.Record]]] = {}
         # Customers' personal fields are sealed at append and opened on read (events.personal_data).
         self.personal_data = PersonalDataKeys.of(pool)
+        self.signal = LogSignal.of(pool)  # wakes the relay and the log projectors on an append
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
@@ -262,6 +264,7 @@ class EventStore:
                     "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1", stream_id
                 )
                 raise ConcurrencyConflict(stream_id, expected_version, actual)
+        self.signal.appended()
         return [
             Envelope(
                 event=new.event,
