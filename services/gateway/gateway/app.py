@@ -18,6 +18,7 @@ from starlette.background import BackgroundTask
 
 from events.http import REQUEST_ID_HEADER, error_body, install_error_handlers
 from events.identity import IDENTITY_HEADER, ROLES, Forbidden, Identity, issue_internal_token
+from events.metrics import TimedRequests
 from events.tracing import configure_tracing, instrument_app
 from gateway import pages, tokens
 from gateway.integration.api import integration_router
@@ -124,7 +125,7 @@ def create_app(
         return {"service": "gateway", "services": dict(zip(names, states, strict=True))}
 
     metrics = GatewayMetrics()
-    app.middleware("http")(metrics.observe)
+    app.add_middleware(TimedRequests, observe=metrics.observe)
     app.get("/metrics", include_in_schema=False)(metrics.render)
 
     app.include_router(pages.router)

@@ -4,10 +4,10 @@ labels as the services' own, so one dashboard panel shows both sides)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import MutableMapping
+from typing import Any
 
-from fastapi import Request, Response
+from fastapi import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 
 from events.metrics import LATENCY_BUCKETS
@@ -38,16 +38,11 @@ class GatewayMetrics:
             registry=self.registry,
         )
 
-    async def observe(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        path = request.url.path
+    def observe(self, scope: MutableMapping[str, Any], status: int, seconds: float) -> None:
+        """For `events.metrics.TimedRequests`."""
+        path = scope["path"]
         if not path.startswith(("/metrics", "/health")):
-            route = route_of(path)
-            self.latency.labels("gateway", request.method, route, str(response.status_code)).observe(
-                time.perf_counter() - started
-            )
-        return response
+            self.latency.labels("gateway", scope["method"], route_of(path), str(status)).observe(seconds)
 
     async def render(self) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
