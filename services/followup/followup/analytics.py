@@ -15,6 +15,7 @@ and the parts wait from parts.PartsShortageDetected to PartsReserved(from_backor
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -25,9 +26,9 @@ from events.catalog import followup as ev
 from events.catalog import parts as parts_events
 from events.catalog import reception as reception_events
 from events.catalog import workshop as workshop_events
-from events.connection import Connection
 from events.envelope import Envelope
 from events.projection import Projection
+from events.rows import Key, RowProjection, Rows, Table
 
 APPOINTMENT, NO_SHOW, ON_TIME, FIRST_TIME_FIX, APPROVED = (
     "appointment",
@@ -39,44 +40,52 @@ APPOINTMENT, NO_SHOW, ON_TIME, FIRST_TIME_FIX, APPROVED = (
 METRICS = (APPOINTMENT, NO_SHOW, ON_TIME, FIRST_TIME_FIX, APPROVED)
 
 
-class VocFacts:
+VOC_CALLBACKS = Table(
+    "voc_callbacks",
+    ("callback_id",),
+    (
+        "callback_id", "group_id", "site_id", "kind", "due_at", "hard_limit_at", "counted", "reached_at", "score",
+        "categories", "complaint_raised",
+    ),
+    {"counted": True, "categories": [], "complaint_raised": False},
+)  # fmt: skip
+
+
+class VocFacts(RowProjection):
     """One row per callback: due and hard-limit times, reached when, score, categories."""
 
     name = "followup.voc_callbacks"
-    tables = ("voc_callbacks",)
+    models = (VOC_CALLBACKS,)
     handles = frozenset(
         e.event_type for e in (ev.CallbackOpened, ev.CallRecorded, ev.ComplaintRaised, ev.CallbackCancelled)
     )
 
-    async def apply(self, conn: Connection, envelope: Envelope[Any]) -> None:
+    def reads(self, envelope: Envelope[Any]) -> Iterable[tuple[Table, Key]]:
+        return ((VOC_CALLBACKS, envelope.event.callback_id),)
+
+    def fold(self, rows: Rows, envelope: Envelope[Any]) -> None:
         event, tenant = envelope.event, envelope.tenant
         match event:
             case ev.CallbackOpened():
-                await conn.execute(
-                    """INSERT INTO voc_callbacks (callback_id, group_id, site_id, kind, due_at, hard_limit_at)
-                       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (callback_id) DO NOTHING""",
-                    event.callback_id,
-                    tenant.group_id,
-                    tenant.site_id,
-                    event.kind,
-                    event.window.due_at,
-                    event.window.hard_limit_at,
-                )
+                if rows.get(VOC_CALLBACKS, event.callback_id) is None:
+                    rows.put(
+                        VOC_CALLBACKS,
+                        VOC_CALLBACKS.new(
+                            callback_id=event.callback_id, group_id=tenant.group_id, site_id=tenant.site_id,
+                            kind=event.kind, due_at=event.window.due_at, hard_limit_at=event.window.hard_limit_at,
+                            categories=[],
+                        ),
+                    )  # fmt: skip
             case ev.CallRecorded():
-                await conn.execute(
-                    "UPDATE voc_callbacks SET reached_at = $2, score = $3, categories = $4 WHERE callback_id = $1",
-                    event.callback_id,
-                    event.reached_at,
-                    event.satisfaction_score,
-                    list(event.dissatisfaction),
-                )
+                rows.update(
+                    VOC_CALLBACKS, event.callback_id, reached_at=event.reached_at, score=event.satisfaction_score,
+                    categories=list(event.dissatisfaction),
+                )  # fmt: skip
             case ev.ComplaintRaised():
-                await conn.execute(
-                    "UPDATE voc_callbacks SET complaint_raised = true WHERE callback_id = $1", event.callback_id
-                )
+                rows.update(VOC_CALLBACKS, event.callback_id, complaint_raised=True)
             case ev.CallbackCancelled():
                 # Cancelled (do-not-call, duplicate…): out of the reach-rate denominator.
-                await conn.execute("UPDATE voc_callbacks SET counted = false WHERE callback_id = $1", event.callback_id)
+                rows.update(VOC_CALLBACKS, event.callback_id, counted=False)
 
 
 def _fact(event: Any) -> tuple[str, UUID, datetime, bool] | None:
@@ -99,9 +108,15 @@ def _fact(event: Any) -> tuple[str, UUID, datetime, bool] | None:
     return None
 
 
-class OperationalKpis:
+KPI_FACTS = Table("kpi_facts", ("metric", "subject"), ("metric", "subject", "group_id", "site_id", "at", "ok"))
+PARTS_WAITS = Table(
+    "parts_waits", ("reservation_id",), ("reservation_id", "group_id", "site_id", "detected_at", "filled_at")
+)
+
+
+class OperationalKpis(RowProjection):
     name = "followup.operational_kpis"
-    tables = ("kpi_facts", "parts_waits")
+    models = (KPI_FACTS, PARTS_WAITS)
     handles = frozenset(
         e.event_type
         for e in (
@@ -117,51 +132,58 @@ class OperationalKpis:
         )
     )
 
-    async def apply(self, conn: Connection, envelope: Envelope[Any]) -> None:
+    def reads(self, envelope: Envelope[Any]) -> Iterable[tuple[Table, Key]]:
+        event = envelope.event
+        if isinstance(event, parts_events.PartsShortageDetected | parts_events.PartsReserved):
+            return ((PARTS_WAITS, event.reservation_id),)
+        fact = _fact(event)
+        return ((KPI_FACTS, (fact[0], fact[1])),) if fact else ()
+
+    def fold(self, rows: Rows, envelope: Envelope[Any]) -> None:
         event, tenant = envelope.event, envelope.tenant
         match event:
             case parts_events.PartsShortageDetected():
-                await conn.execute(
-                    """INSERT INTO parts_waits (reservation_id, group_id, site_id, detected_at) VALUES ($1, $2, $3, $4)
-                       ON CONFLICT (reservation_id) DO UPDATE SET filled_at = NULL,
-                           detected_at = LEAST(parts_waits.detected_at, EXCLUDED.detected_at)""",
-                    event.reservation_id,
-                    tenant.group_id,
-                    tenant.site_id,
-                    event.detected_at,
-                )
+                wait = rows.get(PARTS_WAITS, event.reservation_id)
+                detected = min(wait["detected_at"], event.detected_at) if wait else event.detected_at
+                rows.put(
+                    PARTS_WAITS,
+                    PARTS_WAITS.new(
+                        reservation_id=event.reservation_id, group_id=tenant.group_id, site_id=tenant.site_id,
+                        detected_at=detected, filled_at=None,
+                    ),
+                )  # fmt: skip
                 return
             case parts_events.PartsReserved():
                 if event.from_backorder:
-                    await conn.execute(
-                        "UPDATE parts_waits SET filled_at = $2 WHERE reservation_id = $1",
-                        event.reservation_id,
-                        event.reserved_at,
-                    )
+                    rows.update(PARTS_WAITS, event.reservation_id, filled_at=event.reserved_at)
                 return
         fact = _fact(event)
         if fact is None:
             return
         metric, subject, at, ok = fact
-        await conn.execute(
-            """INSERT INTO kpi_facts (metric, subject, group_id, site_id, at, ok) VALUES ($1, $2, $3, $4, $5, $6)
-               ON CONFLICT (metric, subject) DO UPDATE SET at = EXCLUDED.at, ok = EXCLUDED.ok""",
-            metric,
-            subject,
-            tenant.group_id,
-            tenant.site_id,
-            at,
-            ok,
-        )
+        if rows.update(KPI_FACTS, (metric, subject), at=at, ok=ok) is None:  # else the last word wins
+            site = {"group_id": tenant.group_id, "site_id": tenant.site_id}
+            rows.put(KPI_FACTS, KPI_FACTS.new(metric=metric, subject=subject, at=at, ok=ok, **site))
 
 
-class ComplaintFacts:
+VOC_COMPLAINTS = Table(
+    "voc_complaints",
+    ("complaint_id",),
+    (
+        "complaint_id", "group_id", "site_id", "kind", "category", "cause", "responsibility", "received_at",
+        "resolve_by", "acted_at", "breached", "closed_at",
+    ),
+    {"breached": False},
+)  # fmt: skip
+
+
+class ComplaintFacts(RowProjection):
     """One row per complaint: its class, the cause and responsibility found at step 3, whether
     the remedy came before the SLA deadline (breached when the complaints service says so).
     Never per agent (seed 004: complaints are improvement material, not an agent's KPI)."""
 
     name = "followup.voc_complaints"
-    tables = ("voc_complaints",)
+    models = (VOC_COMPLAINTS,)
     handles = frozenset(
         e.event_type
         for e in (
@@ -174,35 +196,34 @@ class ComplaintFacts:
         )
     )
 
-    async def apply(self, conn: Connection, envelope: Envelope[Any]) -> None:
+    def reads(self, envelope: Envelope[Any]) -> Iterable[tuple[Table, Key]]:
+        return ((VOC_COMPLAINTS, envelope.event.complaint_id),)
+
+    def fold(self, rows: Rows, envelope: Envelope[Any]) -> None:
         event, tenant = envelope.event, envelope.tenant
+        complaint = event.complaint_id
         match event:
             case complaint_events.ComplaintOpened():
-                await conn.execute(
-                    """INSERT INTO voc_complaints (complaint_id, group_id, site_id, kind, category, received_at,
-                           resolve_by) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (complaint_id) DO NOTHING""",
-                    event.complaint_id,
-                    tenant.group_id,
-                    tenant.site_id,
-                    event.kind,
-                    event.category,
-                    event.received_at,
-                    event.resolve_by,
-                )
+                if rows.get(VOC_COMPLAINTS, complaint) is None:
+                    rows.put(
+                        VOC_COMPLAINTS,
+                        VOC_COMPLAINTS.new(
+                            complaint_id=complaint, group_id=tenant.group_id, site_id=tenant.site_id, kind=event.kind,
+                            category=event.category, received_at=event.received_at, resolve_by=event.resolve_by,
+                        ),
+                    )  # fmt: skip
             case complaint_events.ComplaintReclassified():
-                await self._set(event.complaint_id, conn, "kind = $2, resolve_by = $3", event.kind, event.resolve_by)
+                rows.update(VOC_COMPLAINTS, complaint, kind=event.kind, resolve_by=event.resolve_by)
             case complaint_events.ComplaintFactsConfirmed():
-                sql = "cause = $2, responsibility = $3"
-                await self._set(event.complaint_id, conn, sql, event.cause, event.responsibility)
+                rows.update(VOC_COMPLAINTS, complaint, cause=event.cause, responsibility=event.responsibility)
             case complaint_events.ComplaintActionTaken():
-                await self._set(event.complaint_id, conn, "acted_at = coalesce(acted_at, $2)", event.acted_at)
+                row = rows.get(VOC_COMPLAINTS, complaint)
+                if row is not None and row["acted_at"] is None:  # the first remedy counts
+                    rows.update(VOC_COMPLAINTS, complaint, acted_at=event.acted_at)
             case complaint_events.ComplaintSlaBreached():
-                await self._set(event.complaint_id, conn, "breached = true")
+                rows.update(VOC_COMPLAINTS, complaint, breached=True)
             case complaint_events.ComplaintClosed():
-                await self._set(event.complaint_id, conn, "closed_at = $2", event.closed_at)
-
-    async def _set(self, complaint_id: UUID, conn: Connection, assignments: str, *args: Any) -> None:
-        await conn.execute(f"UPDATE voc_complaints SET {assignments} WHERE complaint_id = $1", complaint_id, *args)
+                rows.update(VOC_COMPLAINTS, complaint, closed_at=event.closed_at)
 
 
 # The other services' topics the KPIs and complaint figures are read from.

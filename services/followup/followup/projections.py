@@ -4,12 +4,14 @@ customer files (the customer's record: visits, notes, do-not-call, wishes, propo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from events.catalog import followup as ev
 from events.connection import Connection
 from events.envelope import Envelope
 from events.privacy import PersonalColumn
+from events.rows import Key, Row, RowProjection, Rows, Table
 
 # Where this service's read models hold customers' personal data: scrubbed on an erasure (decision 0004).
 PERSONAL_COLUMNS = (
@@ -33,9 +35,23 @@ def _types(*classes: type[Any]) -> frozenset[str]:
     return frozenset(c.event_type for c in classes)
 
 
-class CallbackQueue:
+CALLBACK_QUEUE = Table(
+    "callback_queue",
+    ("callback_id",),
+    (
+        "callback_id", "group_id", "site_id", "repair_order_id", "file_id", "kind", "contact_name", "phone", "plate",
+        "vin", "model", "agent", "status", "opens_at", "due_at", "hard_limit_at", "attempts", "unreachable_attempts",
+        "last_outcome", "last_attempt_at", "next_attempt_at", "overdue", "satisfaction_score", "complaint_id",
+        "question", "escalate_by", "answer", "answered_at", "tell_customer_by", "told_at", "opened_at", "closed_at",
+        "updated_at",
+    ),
+    {"attempts": 0, "unreachable_attempts": 0, "overdue": False},
+)  # fmt: skip
+
+
+class CallbackQueue(RowProjection):
     name = "followup.callback_queue"
-    tables = ("callback_queue",)
+    models = (CALLBACK_QUEUE,)
     handles = _types(
         ev.CallbackOpened,
         ev.CallbackSkipped,
@@ -51,81 +67,70 @@ class CallbackQueue:
         *_CLOSED,
     )
 
-    async def apply(self, conn: Connection, envelope: Envelope[Any]) -> None:
-        event, at = envelope.event, envelope.recorded_at
-        match event:
-            case ev.CallbackOpened():
-                await self._insert(conn, envelope, "open", event.opened_at, event)
-            case ev.CallbackSkipped():
-                await self._insert(conn, envelope, "skipped", event.skipped_at, None)
-            case ev.CallbackAssigned() | ev.CallbackReassigned():
-                await self._set(conn, event.callback_id, "agent = $2", at, event.agent)
-            case ev.AttemptRecorded():
-                sql = """attempts = $2, unreachable_attempts = $3, last_outcome = $4, last_attempt_at = $5,
-                         next_attempt_at = $6"""
-                args = (event.attempt, event.unreachable_attempts, event.outcome, event.attempted_at)
-                await self._set(conn, event.callback_id, sql, at, *args, event.next_attempt_at)
-            case ev.CallRecorded():
-                await self._set(conn, event.callback_id, "satisfaction_score = $2", at, event.satisfaction_score)
-            case ev.ComplaintRaised():
-                await self._set(conn, event.callback_id, "complaint_id = $2", at, event.complaint_id)
-            case ev.QuestionEscalated():
-                sql = "question = $2, escalate_by = $3"
-                await self._set(conn, event.callback_id, sql, at, event.question, event.escalate_by)
-            case ev.QuestionAnswered():
-                sql = "answer = $2, answered_at = $3, tell_customer_by = $4"
-                await self._set(
-                    conn, event.callback_id, sql, at, event.answer, event.answered_at, event.tell_customer_by
-                )
-            case ev.AnswerGiven():
-                await self._set(conn, event.callback_id, "told_at = $2", at, event.told_at)
-            case ev.CallbackOverdue():
-                await self._set(conn, event.callback_id, "overdue = true", at)
-            case _ if type(event) in _CLOSED:
-                status, field = _CLOSED[type(event)]
-                sql = "status = $2, closed_at = $3, next_attempt_at = NULL"
-                await self._set(conn, event.callback_id, sql, at, status, getattr(event, field))
+    def reads(self, envelope: Envelope[Any]) -> Iterable[tuple[Table, Key]]:
+        return ((CALLBACK_QUEUE, envelope.event.callback_id),)
 
-    async def _insert(
-        self, conn: Connection, envelope: Envelope[Any], status: str, opened_at: Any, opened: ev.CallbackOpened | None
-    ) -> None:
+    def fold(self, rows: Rows, envelope: Envelope[Any]) -> None:
+        event = envelope.event
+        if isinstance(event, ev.CallbackOpened | ev.CallbackSkipped):
+            if rows.get(CALLBACK_QUEUE, event.callback_id) is None:
+                rows.put(CALLBACK_QUEUE, self._new(envelope))
+        elif changes := _callback_changes(event):
+            rows.update(CALLBACK_QUEUE, event.callback_id, **changes, updated_at=envelope.recorded_at)
+
+    @staticmethod
+    def _new(envelope: Envelope[Any]) -> Row:
         event, tenant = envelope.event, envelope.tenant
-        window = opened.window if opened else None
-        await conn.execute(
-            """INSERT INTO callback_queue (callback_id, group_id, site_id, repair_order_id, file_id, kind,
-                   contact_name, phone, plate, vin, model, agent, status, opens_at, due_at, hard_limit_at,
-                   opened_at, closed_at, updated_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-               ON CONFLICT (callback_id) DO NOTHING""",
-            event.callback_id,
-            tenant.group_id,
-            tenant.site_id,
-            event.repair_order_id,
-            event.file_id,
-            event.kind,
-            opened.contact.name if opened else None,
-            opened.contact.phone if opened else None,
-            opened.vehicle.plate if opened else None,
-            opened.vehicle.vin if opened else None,
-            opened.vehicle.model if opened else None,
-            opened.agent if opened else None,
-            status,
-            window.opens_at if window else None,
-            window.due_at if window else None,
-            window.hard_limit_at if window else None,
-            opened_at,
-            None if opened else opened_at,
-            envelope.recorded_at,
-        )
+        common = {
+            "callback_id": event.callback_id,
+            "group_id": tenant.group_id,
+            "site_id": tenant.site_id,
+            "repair_order_id": event.repair_order_id,
+            "file_id": event.file_id,
+            "kind": event.kind,
+            "updated_at": envelope.recorded_at,
+        }
+        if isinstance(event, ev.CallbackSkipped):
+            skipped = event.skipped_at
+            return CALLBACK_QUEUE.new(**common, status="skipped", opened_at=skipped, closed_at=skipped)
+        return CALLBACK_QUEUE.new(
+            **common, status="open", opened_at=event.opened_at, contact_name=event.contact.name,
+            phone=event.contact.phone, plate=event.vehicle.plate, vin=event.vehicle.vin, model=event.vehicle.model,
+            agent=event.agent, opens_at=event.window.opens_at, due_at=event.window.due_at,
+            hard_limit_at=event.window.hard_limit_at,
+        )  # fmt: skip
 
-    async def _set(self, conn: Connection, callback_id: Any, assignments: str, at: Any, *args: Any) -> None:
-        # $2.. in the assignments are the extra args; updated_at takes the next number.
-        await conn.execute(
-            f"UPDATE callback_queue SET {assignments}, updated_at = ${len(args) + 2} WHERE callback_id = $1",
-            callback_id,
-            *args,
-            at,
-        )
+
+def _callback_changes(event: Any) -> dict[str, Any]:
+    """What a later event of a callback changes in its queue row."""
+    match event:
+        case ev.CallbackAssigned() | ev.CallbackReassigned():
+            return {"agent": event.agent}
+        case ev.AttemptRecorded():
+            return {
+                "attempts": event.attempt,
+                "unreachable_attempts": event.unreachable_attempts,
+                "last_outcome": event.outcome,
+                "last_attempt_at": event.attempted_at,
+                "next_attempt_at": event.next_attempt_at,
+            }
+        case ev.CallRecorded():
+            return {"satisfaction_score": event.satisfaction_score}
+        case ev.ComplaintRaised():
+            return {"complaint_id": event.complaint_id}
+        case ev.QuestionEscalated():
+            return {"question": event.question, "escalate_by": event.escalate_by}
+        case ev.QuestionAnswered():
+            answered = {"answer": event.answer, "answered_at": event.answered_at}
+            return answered | {"tell_customer_by": event.tell_customer_by}
+        case ev.AnswerGiven():
+            return {"told_at": event.told_at}
+        case ev.CallbackOverdue():
+            return {"overdue": True}
+        case _ if type(event) in _CLOSED:
+            status, field = _CLOSED[type(event)]
+            return {"status": status, "closed_at": getattr(event, field), "next_attempt_at": None}
+    return {}
 
 
 _LOG = """INSERT INTO contact_log (entry_id, group_id, site_id, file_id, callback_id, campaign_id, repair_order_id,

@@ -11,6 +11,7 @@ transaction, so the board's live stream sends it as soon as it is committed.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -20,14 +21,11 @@ import asyncpg
 from events.catalog import booking
 from events.catalog import reception as rec
 from events.catalog import workshop as ws
-from events.connection import Connection
 from events.contract import Event
 from events.envelope import Envelope
+from events.rows import Key, Row, RowProjection, Rows, Table
 
 CHANNEL = "advisor_board"
-_ONE_JOB_DONE = (
-    "open_jobs = GREATEST(open_jobs - 1, 0), stage = CASE WHEN open_jobs <= 1 THEN 'quality_check' ELSE stage END"
-)
 
 
 def _types(module: Any) -> set[str]:
@@ -42,17 +40,30 @@ def _day(moment: datetime) -> date:
     return moment.astimezone(UTC).date()
 
 
-class AdvisorBoard:
+BOARD = Table(
+    "advisor_board",
+    ("card_id",),
+    (
+        "card_id", "group_id", "site_id", "kind", "appointment_id", "repair_order_id", "advisor", "plate",
+        "customer_name", "appointment_car", "slot_start", "status", "stage", "open_jobs", "promised_at",
+        "forecast_ready_at", "late", "customer_waiting", "day", "updated_at",
+    ),
+    {"appointment_car": False, "open_jobs": 0, "late": False, "customer_waiting": False},
+)  # fmt: skip
+MERGED = Table("advisor_board_merged", ("appointment_id",), ("appointment_id", "card_id"))
+
+_BOOKING = (
+    booking.AppointmentBooked, booking.AppointmentConfirmed, booking.AppointmentRescheduled,
+    booking.AppointmentCancelled, booking.AppointmentNoShow, booking.VehicleArrived,
+)  # fmt: skip
+
+
+class AdvisorBoard(RowProjection):
     name = "reception.advisor_board"
-    tables = ("advisor_board",)
+    models = (BOARD, MERGED)
     handles = frozenset(
-        {
-            booking.AppointmentBooked.event_type,
-            booking.AppointmentConfirmed.event_type,
-            booking.AppointmentRescheduled.event_type,
-            booking.AppointmentCancelled.event_type,
-            booking.AppointmentNoShow.event_type,
-            booking.VehicleArrived.event_type,
+        {e.event_type for e in _BOOKING}
+        | {
             rec.VehicleCheckedIn.event_type,
             rec.RepairOrderSigned.event_type,
             rec.PromisedTimeRevised.event_type,
@@ -64,133 +75,131 @@ class AdvisorBoard:
         | _types(ws)
     )
 
-    async def apply(self, conn: Connection, envelope: Envelope[Any]) -> None:
+    def reads(self, envelope: Envelope[Any]) -> Iterable[tuple[Table, Key]]:
+        event = envelope.event
+        if isinstance(event, _BOOKING):
+            return ((BOARD, event.appointment_id), (MERGED, event.appointment_id))
+        card = getattr(event, "repair_order_id", None)
+        if card is None:
+            return ()
+        appointment = getattr(event, "appointment_id", None) if isinstance(event, rec.VehicleCheckedIn) else None
+        if appointment is None:
+            return ((BOARD, card),)
+        return ((BOARD, card), (BOARD, appointment), (MERGED, appointment))
+
+    def fold(self, rows: Rows, envelope: Envelope[Any]) -> None:
         event, tenant, at = envelope.event, envelope.tenant, envelope.recorded_at
+        site = {"group_id": tenant.group_id, "site_id": tenant.site_id}
         match event:
             case booking.AppointmentBooked():
-                await conn.execute(
-                    """INSERT INTO advisor_board (card_id, group_id, site_id, kind, appointment_id, advisor, plate,
-                           customer_name, appointment_car, slot_start, status, day, updated_at)
-                       SELECT $1, $2, $3, 'appointment', $1, $4, $5, $6, true, $7, 'booked', $8, $9
-                       -- booking's topic may trail reception's own log: a car already checked in keeps one card
-                       WHERE NOT EXISTS (SELECT 1 FROM advisor_board WHERE appointment_id = $1)
-                       ON CONFLICT (card_id) DO NOTHING""",
-                    event.appointment_id,
-                    tenant.group_id,
-                    tenant.site_id,
-                    event.advisor_id,
-                    event.vehicle.plate,
-                    event.vehicle_user.name,
-                    event.slot_start,
-                    _day(event.slot_start),
-                    at,
-                )
+                # booking's topic may trail reception's own log: a car already checked in keeps one card
+                card = event.appointment_id
+                if rows.get(BOARD, card) is None and rows.get(MERGED, card) is None:
+                    rows.put(BOARD, BOARD.new(
+                        card_id=card, kind="appointment", appointment_id=card, advisor=event.advisor_id,
+                        plate=event.vehicle.plate, customer_name=event.vehicle_user.name, appointment_car=True,
+                        slot_start=event.slot_start, status="booked", day=_day(event.slot_start), updated_at=at, **site,
+                    ))  # fmt: skip
             case booking.AppointmentConfirmed():
-                await self._card(conn, event.appointment_id, "status = 'confirmed'", at, "status = 'booked'")
+                _card(rows, event.appointment_id, at, lambda c: c["status"] == "booked", status="confirmed")
             case booking.AppointmentRescheduled():
-                await self._card(
-                    conn, event.appointment_id, "slot_start = $3, day = $4, advisor = $5", at, None,
-                    event.slot_start, _day(event.slot_start), event.advisor_id,
+                _card(
+                    rows, event.appointment_id, at, None,
+                    slot_start=event.slot_start, day=_day(event.slot_start), advisor=event.advisor_id,
                 )  # fmt: skip
             case booking.AppointmentCancelled():
-                await self._card(conn, event.appointment_id, "status = 'cancelled'", at)
+                _card(rows, event.appointment_id, at, None, status="cancelled")
             case booking.AppointmentNoShow():
-                await self._card(conn, event.appointment_id, "status = 'no_show'", at)
+                _card(rows, event.appointment_id, at, None, status="no_show")
             case booking.VehicleArrived():
-                await self._card(
-                    conn, event.appointment_id, "status = 'arrived'", at, "status IN ('booked', 'confirmed')"
-                )
+                waiting = ("booked", "confirmed")
+                _card(rows, event.appointment_id, at, lambda c: c["status"] in waiting, status="arrived")
             case rec.VehicleCheckedIn():
-                if event.appointment_id is not None:  # the appointment's card becomes the visit's
-                    await conn.execute("DELETE FROM advisor_board WHERE card_id = $1", event.appointment_id)
-                await conn.execute(
-                    """INSERT INTO advisor_board (card_id, group_id, site_id, kind, appointment_id, repair_order_id,
-                           advisor, plate, customer_name, appointment_car, status, customer_waiting, day, updated_at)
-                       VALUES ($1, $2, $3, 'visit', $4, $1, $5, $6, $7, $8, 'checked_in', $9, $10, $11)
-                       ON CONFLICT (card_id) DO UPDATE SET appointment_id = EXCLUDED.appointment_id,
-                           advisor = EXCLUDED.advisor, plate = EXCLUDED.plate,
-                           customer_name = EXCLUDED.customer_name, appointment_car = EXCLUDED.appointment_car,
-                           customer_waiting = EXCLUDED.customer_waiting""",
-                    event.repair_order_id,
-                    tenant.group_id,
-                    tenant.site_id,
-                    event.appointment_id,
-                    event.service_advisor,
-                    event.vehicle.plate,
-                    event.vehicle_user.name,
-                    event.priority == "appointment",
-                    event.customer_waiting,
-                    _day(event.arrived_at),
-                    at,
-                )
+                self._check_in(rows, event, at, site)
             case rec.RepairOrderSigned():
-                await self._card(conn, event.repair_order_id, "promised_at = $3", at, None, event.promised_at)
+                _card(rows, event.repair_order_id, at, None, promised_at=event.promised_at)
             case rec.PromisedTimeRevised():
-                await self._card(
-                    conn, event.repair_order_id, "promised_at = $3, late = false", at, None, event.promised_at
-                )
+                _card(rows, event.repair_order_id, at, None, promised_at=event.promised_at, late=False)
             case rec.VehicleHandedOver():
-                await self._card(conn, event.repair_order_id, "status = 'in_workshop'", at)
+                _card(rows, event.repair_order_id, at, None, status="in_workshop")
             case rec.InvoiceSettled():
-                await self._card(conn, event.repair_order_id, "status = 'settled'", at)
+                _card(rows, event.repair_order_id, at, None, status="settled")
             case rec.VehicleDelivered() | rec.ExitSlipIssued():
-                await self._card(conn, event.repair_order_id, "status = 'delivered', late = false", at)
+                _card(rows, event.repair_order_id, at, None, status="delivered", late=False)
             case ws.WorkOrderOpened():
                 # The workshop's topic may run ahead of reception's: the card may not exist yet.
-                await conn.execute(
-                    """INSERT INTO advisor_board (card_id, group_id, site_id, kind, repair_order_id, plate, status,
-                           stage, open_jobs, promised_at, customer_waiting, day, updated_at)
-                       VALUES ($1, $2, $3, 'visit', $1, $4, 'in_workshop', 'waiting_dispatch', $5, $6, $7, $8, $9)
-                       ON CONFLICT (card_id) DO UPDATE
-                       SET stage = 'waiting_dispatch', open_jobs = EXCLUDED.open_jobs""",
-                    event.repair_order_id,
-                    tenant.group_id,
-                    tenant.site_id,
-                    event.vehicle.plate,
-                    len(event.jobs),
-                    event.promised_at,
-                    event.customer_waiting,
-                    _day(event.opened_at),
-                    at,
-                )
+                jobs = len(event.jobs)
+                if rows.update(BOARD, event.repair_order_id, stage="waiting_dispatch", open_jobs=jobs) is None:
+                    rows.put(BOARD, BOARD.new(
+                        card_id=event.repair_order_id, kind="visit", repair_order_id=event.repair_order_id,
+                        plate=event.vehicle.plate, status="in_workshop", stage="waiting_dispatch", open_jobs=jobs,
+                        promised_at=event.promised_at, customer_waiting=event.customer_waiting,
+                        day=_day(event.opened_at), updated_at=at, **site,
+                    ))  # fmt: skip
             case ws.JobsAdded():
-                sql = "open_jobs = open_jobs + $3, stage = 'in_progress'"
-                await self._card(conn, event.repair_order_id, sql, at, None, len(event.jobs))
-            case ws.JobWithdrawn() | ws.JobCompleted():
-                await self._card(conn, event.repair_order_id, _ONE_JOB_DONE, at)
-            case ws.JobDispatched() | ws.JobStarted() | ws.FindingDeclined():
-                await self._card(conn, event.repair_order_id, "stage = 'in_progress'", at, "stage <> 'ready'")
-            case ws.AdditionalWorkFound():
-                await self._card(conn, event.repair_order_id, "stage = 'waiting_approval'", at)
-            case ws.JobWaitingForParts():
-                await self._card(conn, event.repair_order_id, "stage = 'waiting_parts'", at)
-            case ws.JobPartsArrived() if not event.still_missing:
-                await self._card(conn, event.repair_order_id, "stage = 'in_progress'", at, "stage = 'waiting_parts'")
+                _more_jobs(rows, event.repair_order_id, at, len(event.jobs))
             case ws.QualityCheckFailed():
-                sql = "open_jobs = open_jobs + $3, stage = 'in_progress'"
-                await self._card(conn, event.repair_order_id, sql, at, None, len(event.rework_job_ids))
+                _more_jobs(rows, event.repair_order_id, at, len(event.rework_job_ids))
+            case ws.JobWithdrawn() | ws.JobCompleted():
+                visit = rows.get(BOARD, event.repair_order_id)
+                if visit is not None:
+                    open_jobs = visit["open_jobs"]
+                    stage = "quality_check" if open_jobs <= 1 else visit["stage"]
+                    _card(rows, event.repair_order_id, at, None, open_jobs=max(open_jobs - 1, 0), stage=stage)
+            case ws.JobDispatched() | ws.JobStarted() | ws.FindingDeclined():
+                # (SQL's `stage <> 'ready'`: a card with no stage yet is left as it is)
+                working = ("ready", None)
+                _card(rows, event.repair_order_id, at, lambda c: c["stage"] not in working, stage="in_progress")
+            case ws.AdditionalWorkFound():
+                _card(rows, event.repair_order_id, at, None, stage="waiting_approval")
+            case ws.JobWaitingForParts():
+                _card(rows, event.repair_order_id, at, None, stage="waiting_parts")
+            case ws.JobPartsArrived() if not event.still_missing:
+                _card(rows, event.repair_order_id, at, lambda c: c["stage"] == "waiting_parts", stage="in_progress")
             case ws.ProgressCheckDue():
-                sql = "forecast_ready_at = $3, late = $4"
-                await self._card(
-                    conn, event.repair_order_id, sql, at, None, event.forecast_ready_at, not event.on_track
-                )
+                late = not event.on_track
+                _card(rows, event.repair_order_id, at, None, forecast_ready_at=event.forecast_ready_at, late=late)
             case ws.JobRunningLate():
-                sql = "forecast_ready_at = $3, late = true"
-                await self._card(conn, event.repair_order_id, sql, at, None, event.forecast_ready_at)
+                _card(rows, event.repair_order_id, at, None, forecast_ready_at=event.forecast_ready_at, late=True)
             case ws.VehicleReadyForDelivery():
-                await self._card(conn, event.repair_order_id, "stage = 'ready', late = false", at)
+                _card(rows, event.repair_order_id, at, None, stage="ready", late=False)
             case _:
                 return
-        await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, tenant.site_id)
+        rows.notify(CHANNEL, tenant.site_id)
 
-    async def _card(
-        self, conn: Connection, card_id: UUID, assignments: str, at: datetime, when: str | None = None, *args: Any
-    ) -> None:
-        """Update one card: `$1` is its id, `$2` the time, `$3…` the `args`."""
-        condition = f" AND {when}" if when else ""
-        await conn.execute(
-            f"UPDATE advisor_board SET {assignments}, updated_at = $2 WHERE card_id = $1{condition}", card_id, at, *args
-        )
+    @staticmethod
+    def _check_in(rows: Rows, event: rec.VehicleCheckedIn, at: datetime, site: dict[str, str]) -> None:
+        appointment = event.appointment_id
+        if appointment is not None:  # the appointment's card becomes the visit's
+            if rows.get(BOARD, appointment) is not None:
+                rows.delete(BOARD, appointment)
+            rows.put(MERGED, MERGED.new(appointment_id=appointment, card_id=event.repair_order_id))
+        known = {
+            "appointment_id": appointment,
+            "advisor": event.service_advisor,
+            "plate": event.vehicle.plate,
+            "customer_name": event.vehicle_user.name,
+            "appointment_car": event.priority == "appointment",
+            "customer_waiting": event.customer_waiting,
+        }
+        if rows.update(BOARD, event.repair_order_id, **known) is None:
+            rows.put(BOARD, BOARD.new(
+                card_id=event.repair_order_id, kind="visit", repair_order_id=event.repair_order_id,
+                status="checked_in", day=_day(event.arrived_at), updated_at=at, **known, **site,
+            ))  # fmt: skip
+
+
+def _card(rows: Rows, card_id: UUID, at: datetime, when: Callable[[Row], bool] | None, **changes: Any) -> None:
+    """Change one card, if it is there (and meets `when`)."""
+    card = rows.get(BOARD, card_id)
+    if card is not None and (when is None or when(card)):
+        rows.update(BOARD, card_id, **changes, updated_at=at)
+
+
+def _more_jobs(rows: Rows, card_id: UUID, at: datetime, jobs: int) -> None:
+    card = rows.get(BOARD, card_id)
+    if card is not None:
+        _card(rows, card_id, at, None, open_jobs=card["open_jobs"] + jobs, stage="in_progress")
 
 
 _BOARD = """

@@ -17,7 +17,7 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -36,6 +36,11 @@ from events.tracing import context_from, tracer
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Connection, Envelope[Any]], Awaitable[None]]
+PageHandler = Callable[[Connection, Sequence[Envelope[Any]]], Awaitable[None]]
+_LINKED = 32  # traces a page's span links to, at most
+# A partition's fetch of at least this many records (a backlog: a rebuild, a catch-up) is handled
+# as one page; fewer (live traffic) record by record, each with its own span in its cause's trace.
+_PAGE_FROM = 50
 
 
 _MAX_CONFLICTS = 50  # concurrent changes to one stream in a row before a record is a dead letter
@@ -64,6 +69,7 @@ class Consumer:
         max_attempts: int = 5,
         first_backoff: float = 0.05,
         dedupe: bool = True,
+        page_handler: PageHandler | None = None,
     ) -> None:
         self.name = name
         self.topics = list(topics)
@@ -76,8 +82,12 @@ class Consumer:
         self.first_backoff = first_backoff
         # Off only for handlers that recognise repeats themselves (projections keep per-stream versions).
         self.dedupe = dedupe
+        # Without an inbox, a handler that folds pages (a projection) takes a partition's backlog
+        # in one transaction; if the page fails, its records are handled one by one.
+        self.page_handler = page_handler if not dedupe else None
         self.dead_letter_topic = settings.dead_letter_topic(name)
         self.handled = 0
+        self.pages = 0  # backlogs handled as one page
         self.dead_lettered = 0
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
@@ -125,6 +135,9 @@ class Consumer:
             await self._consumer.commit({tp: o for tp, o in offsets.items() if tp in assigned})
 
     async def _handle_partition(self, tp: TopicPartition, records: list[ConsumerRecord[Any, Any]]) -> None:
+        if self.page_handler is not None and len(records) >= _PAGE_FROM and await self._handle_page(records):
+            self._done[tp] = records[-1].offset + 1
+            return
         for record in records:
             await self.handle(record)
             self._done[tp] = record.offset + 1
@@ -169,6 +182,39 @@ class Consumer:
                     log.warning("%s: %s failed (attempt %d): %r", self.name, envelope.event_id, attempt, error)
                     await asyncio.sleep(delay)  # back-off between retries
                     delay *= 2
+
+    async def _handle_page(self, records: list[ConsumerRecord[Any, Any]]) -> bool:
+        """The records' events in one transaction; False (nothing done) if any record cannot be
+        decoded or the page fails: the caller then handles them one by one."""
+        assert self.page_handler is not None
+        envelopes = []
+        for record in records:
+            headers = header_map(record.headers)
+            if event_type_of(headers) not in self.handles:
+                continue
+            try:
+                envelopes.append(from_record(record.value, headers, self.registry))
+            except (EventsError, KeyError, ValueError):
+                return False
+        if not envelopes:
+            return True
+        causes = (trace.get_current_span(context_from(e.metadata.traceparent)) for e in envelopes[:_LINKED])
+        links = [trace.Link(c.get_span_context()) for c in causes if c.get_span_context().is_valid]
+        with tracer.start_as_current_span(
+            f"handle page of {len(envelopes)}",
+            kind=trace.SpanKind.CONSUMER,
+            links=links,
+            attributes={"messaging.consumer.group.name": self.name, "messaging.batch.message_count": len(envelopes)},
+        ):
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    await self.page_handler(conn, envelopes)
+            except Exception as error:
+                log.info("%s: a page of %d failed (%r); one by one now", self.name, len(envelopes), error)
+                return False
+        self.handled += len(envelopes)
+        self.pages += 1
+        return True
 
     async def _handle_once(self, envelope: Envelope[Any]) -> None:
         if not self.dedupe:

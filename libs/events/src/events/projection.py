@@ -46,6 +46,17 @@ class Projection(Protocol):
     async def apply(self, conn: Connection, envelope: Envelope[Any]) -> None: ...
 
 
+async def apply_page(projection: Projection, conn: Connection, envelopes: Sequence[Envelope[Any]]) -> None:
+    """Apply a page of events: in one go if the projection folds pages (`events.rows`), else
+    one event at a time."""
+    whole_page = getattr(projection, "apply_page", None)
+    if whole_page is not None:
+        await whole_page(conn, envelopes)
+        return
+    for envelope in envelopes:
+        await projection.apply(conn, envelope)
+
+
 @dataclass(frozen=True)
 class Lag:
     events_behind: int | None  # None: unknown (a Kafka-fed projection cannot see the publisher's head)
@@ -117,9 +128,9 @@ class LogProjector:
             if not page:
                 return 0
             handles = self.projection.handles
-            for stored in page:
-                if stored.event_type in handles:
-                    await self.projection.apply(conn, self.store.decode(stored))
+            handled = [self.store.decode(stored) for stored in page if stored.event_type in handles]
+            if handled:
+                await apply_page(self.projection, conn, handled)
             await _record_progress(conn, self.projection.name, page[-1].recorded_at, len(page), page[-1].log_position)
         return len(page)
 
@@ -173,23 +184,34 @@ class KafkaProjector:
 
     async def apply_once(self, conn: Connection, envelope: Envelope[Any]) -> bool:
         """Apply `envelope` unless this stream's version was already applied; True if applied."""
-        last = await conn.fetchval(
-            "SELECT version FROM projection_streams WHERE projection = $1 AND stream_id = $2 FOR UPDATE",
-            self.projection.name,
-            envelope.stream_id,
+        return await self.apply_page_once(conn, [envelope]) == 1
+
+    async def apply_page_once(self, conn: Connection, envelopes: Sequence[Envelope[Any]]) -> int:
+        """Apply the events of the page whose stream versions were not applied yet (the others
+        are repeats: a republish or a redelivery); return how many were applied."""
+        name = self.projection.name
+        rows = await conn.fetch(
+            """SELECT stream_id, version FROM projection_streams
+               WHERE projection = $1 AND stream_id = ANY($2) FOR UPDATE""",
+            name,
+            sorted({e.stream_id for e in envelopes}),  # one lock order for every page: no deadlock
         )
-        if last is not None and envelope.stream_version <= last:
-            return False
-        await self.projection.apply(conn, envelope)
-        await conn.execute(
+        applied: dict[str, int] = {row["stream_id"]: row["version"] for row in rows}
+        fresh = []
+        for envelope in envelopes:
+            if envelope.stream_version > applied.get(envelope.stream_id, 0):
+                applied[envelope.stream_id] = envelope.stream_version
+                fresh.append(envelope)
+        if not fresh:
+            return 0
+        await apply_page(self.projection, conn, fresh)
+        await conn.executemany(
             """INSERT INTO projection_streams (projection, stream_id, version) VALUES ($1, $2, $3)
-               ON CONFLICT (projection, stream_id) DO UPDATE SET version = $3""",
-            self.projection.name,
-            envelope.stream_id,
-            envelope.stream_version,
+               ON CONFLICT (projection, stream_id) DO UPDATE SET version = EXCLUDED.version""",
+            [(name, stream, applied[stream]) for stream in sorted({e.stream_id for e in fresh})],
         )
-        await _record_progress(conn, self.projection.name, envelope.recorded_at, 1)
-        return True
+        await _record_progress(conn, name, fresh[-1].recorded_at, len(fresh))
+        return len(fresh)
 
     async def run(self, stop: asyncio.Event) -> None:
         state = await _state(self.pool, self.projection.name)
@@ -201,11 +223,15 @@ class KafkaProjector:
             self.pool,
             self.settings,
             dedupe=False,
+            page_handler=self._handle_page,
         )
         await self.consumer.run(stop)
 
     async def _handle(self, conn: Connection, envelope: Envelope[Any]) -> None:
         await self.apply_once(conn, envelope)
+
+    async def _handle_page(self, conn: Connection, envelopes: Sequence[Envelope[Any]]) -> None:
+        await self.apply_page_once(conn, envelopes)
 
     async def rebuild(self) -> None:
         """Empty the read model and start a new generation: the next `run` replays the topics.
