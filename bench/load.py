@@ -77,13 +77,21 @@ class Step:
         values = [getattr(s, what) for s in self.watch.samples]
         return max((sum(v.values()) for v in values), default=0.0)
 
-    def busiest(self) -> str:
+    def mean_cpu(self) -> dict[str, float]:
+        """Per process, the mean % of one core over the step."""
         cpu: dict[str, float] = {}
         for sample in self.watch.samples:
             for name, percent in sample.cpu.items():
                 cpu[name] = cpu.get(name, 0.0) + percent / max(len(self.watch.samples), 1)
-        top = sorted(cpu.items(), key=lambda kv: -kv[1])[:4]
-        return ", ".join(f"{name} {percent:.0f} %" for name, percent in top)
+        return dict(sorted(cpu.items(), key=lambda kv: -kv[1]))
+
+    def busiest(self) -> str:
+        return ", ".join(f"{name} {percent:.0f} %" for name, percent in list(self.mean_cpu().items())[:4])
+
+    def cpu_per_command(self) -> str:
+        """Where a command's CPU goes (ms of one core per command achieved), all processes."""
+        per = {name: percent * 10 / max(self.achieved, 1e-9) for name, percent in self.mean_cpu().items()}
+        return f"{sum(per.values()):.0f} ms: " + ", ".join(f"{name} {ms:.1f}" for name, ms in per.items())
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -178,6 +186,10 @@ def report(sustained: Step, knee: list[Step], facts: list[str], command: str, st
         "Busiest processes (mean % of one core over each step):",
         "",
         *(f"- {s.target:.0f} commands/s: {s.busiest()}" for s in [sustained, *knee]),
+        "",
+        "CPU per command achieved (ms of one core, every process, reads and background work included):",
+        "",
+        *(f"- {s.target:.0f} commands/s: {s.cpu_per_command()}" for s in [sustained, *knee]),
         "",
         f"## Over time: the sustained run ({PEAK:.0f} commands/s)",
         "",
