@@ -43,7 +43,7 @@ class LogSignal:
         self.generation = 0
         self._woken = asyncio.Event()
         self._notifying: asyncio.Task[None] | None = None
-        self._listening = False
+        self.listening = asyncio.Event()  # set while another process's appends can wake this one
 
     @classmethod
     def of(cls, pool: asyncpg.Pool) -> LogSignal:
@@ -57,9 +57,9 @@ class LogSignal:
 
     def appended(self) -> None:
         """Events were appended here (maybe not yet committed): wake this process's readers and,
-        if another process listens, soon theirs."""
+        if this process listens for the other replicas' appends (they listen for its too), soon theirs."""
         self._wake()
-        if self._listening and self._notifying is None:
+        if self.listening.is_set() and self._notifying is None:
             self._notifying = asyncio.get_running_loop().create_task(self._notify())
 
     def _wake(self, *_: Any) -> None:
@@ -93,11 +93,11 @@ class LogSignal:
         conn = await self.pool.acquire()
         try:
             await conn.add_listener(CHANNEL, self._wake)
-            self._listening = True
+            self.listening.set()
             while not stop.is_set():
                 await _idle(stop, conn)
         finally:
-            self._listening = False
+            self.listening.clear()
             if not conn.is_closed():
                 await conn.remove_listener(CHANNEL, self._wake)
             await self.pool.release(conn)
