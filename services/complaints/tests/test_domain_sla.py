@@ -16,6 +16,7 @@ from domain_helpers import (
     acted,
     at,
     follow_up,
+    followed_up,
     given,
     opened,
     walked_to,
@@ -145,6 +146,30 @@ def test_a_reclassification_moves_the_deadline_and_its_breach() -> None:
     decided = given(*history).when(RecordSlaBreach(grievance_due)).decided()
     assert isinstance(decided[0], ev.ComplaintSlaBreached)
     assert (decided[0].kind, decided[0].resolve_by, decided[0].step) == ("general_grievance", grievance_due, "received")
+
+
+def test_a_deadline_brought_back_by_reclassifications_is_not_breached_again() -> None:
+    grievance_due = local(10)
+    history = [
+        *walked_to("listened"),
+        BREACHED,
+        ESCALATED,
+        *given(*walked_to("listened"), BREACHED, ESCALATED)
+        .when(ReclassifyComplaint("general_grievance", "lounge only", "cs-1", at(1500), CALENDAR))
+        .decided(),
+    ]
+    history += given(*history).when(RecordSlaBreach(grievance_due)).decided()
+    history += (
+        given(*history)
+        .when(ReclassifyComplaint("complaint", "a safety issue after all", "cs-1", grievance_due, CALENDAR))
+        .decided()
+    )
+    given(*history).when(RecordSlaBreach(DUE)).then()  # the 24-hour deadline is back: breached already
+
+
+def test_a_complaint_reopened_after_its_remedy_is_not_breached() -> None:
+    reopened = [*walked_to("acted"), followed_up(satisfied=False, back_to="act", minutes=1300)]
+    given(*reopened).when(RecordSlaBreach(DUE)).then()  # the remedy came in time; the SLA was met
 
 
 def test_a_timer_for_a_complaint_never_received_is_refused() -> None:

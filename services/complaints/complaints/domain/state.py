@@ -32,8 +32,10 @@ class Complaint:
     step: str = ""
     received_at: datetime | None = None
     resolve_by: datetime | None = None
-    # The deadline whose breach was recorded: a breach of the same SLA is recorded once.
+    # The deadline whose breach was recorded last, and every deadline breached: a breach of the
+    # same SLA is recorded once, even when reclassifications bring its deadline back.
     breached_for: datetime | None = None
+    breached_deadlines: frozenset[datetime] = frozenset()
     escalated: bool = False
     responsibility: str = ""
     cause: str = ""
@@ -132,7 +134,11 @@ def evolve(state: Complaint, event: Event) -> Complaint:
         case ev.ComplaintClosed():
             return replace(state, step=CLOSED, last_time=event.closed_at)
         case ev.ComplaintSlaBreached():
-            return replace(state, breached_for=event.resolve_by)
+            return replace(
+                state,
+                breached_for=event.resolve_by,
+                breached_deadlines=state.breached_deadlines | {event.resolve_by},
+            )
         case ev.ComplaintFollowUpOverdue():
             return replace(state, follow_up_overdue_for=event.second_callback_due)
     return state
