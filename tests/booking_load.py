@@ -147,6 +147,13 @@ async def nothing_lost_nothing_twice(system: RunningSystem, desk: Desk) -> dict[
         what="one board card per appointment",
         timeout=90,
     )
+    # Booking's parts pre-check (fed by parts' topic) shows each appointment's hold, once.
+    await eventually(
+        lambda: _appointment_holds(system.database("booking"), desk.site),
+        until=lambda held: held == {appointment: 1 for appointment in booked},
+        what="booking's parts pre-check holding one part per appointment",
+        timeout=90,
+    )
     return booked
 
 
@@ -179,6 +186,15 @@ async def _board_cards(database: str, site: str) -> set[str]:
     return {row[0] for row in rows}
 
 
+async def _appointment_holds(database: str, site: str) -> dict[str, int]:
+    conn = await asyncpg.connect(database)
+    try:
+        rows = await conn.fetch("SELECT appointment_id::text, reserved FROM appointment_parts WHERE site_id = $1", site)
+    finally:
+        await conn.close()
+    return {row[0]: row[1] for row in rows}
+
+
 async def _read_models(database: str, tables: list[str]) -> dict[str, list[tuple[Any, ...]]]:
     conn = await asyncpg.connect(database)
     try:
@@ -207,9 +223,21 @@ async def rebuild_matches(system: RunningSystem, service: str) -> None:
     finally:
         await runtime.stop()
     await system.restart(service)
-    await eventually(
-        lambda: _read_models(system.database(service), tables),
-        until=lambda now: now == before,
-        what=f"{service}'s read models rebuilt",
-        timeout=90,
-    )
+    try:
+        await eventually(
+            lambda: _read_models(system.database(service), tables),
+            until=lambda now: now == before,
+            what=f"{service}'s read models rebuilt",
+            timeout=90,
+        )
+    except AssertionError:
+        now = await _read_models(system.database(service), tables)
+        differences = {
+            table: {
+                "only before": sorted(set(rows) - set(now[table]))[:5],
+                "only now": sorted(set(now[table]) - set(rows))[:5],
+            }
+            for table, rows in before.items()
+            if rows != now[table]
+        }
+        raise AssertionError(f"{service}'s rebuilt read models differ: {differences}") from None
