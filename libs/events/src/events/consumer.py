@@ -70,6 +70,7 @@ class Consumer:
         first_backoff: float = 0.05,
         dedupe: bool = True,
         page_handler: PageHandler | None = None,
+        fetch_max_wait_ms: int | None = None,
     ) -> None:
         self.name = name
         self.topics = list(topics)
@@ -85,6 +86,8 @@ class Consumer:
         # Without an inbox, a handler that folds pages (a projection) takes a partition's backlog
         # in one transaction; if the page fails, its records are handled one by one.
         self.page_handler = page_handler if not dedupe else None
+        # A consumer of a rare event may wait longer per fetch: fewer fetches for an idle broker to answer.
+        self._overrides = {} if fetch_max_wait_ms is None else {"fetch_max_wait_ms": fetch_max_wait_ms}
         self.dead_letter_topic = settings.dead_letter_topic(name)
         self.handled = 0
         self.pages = 0  # backlogs handled as one page
@@ -97,7 +100,7 @@ class Consumer:
 
     async def run(self, stop: asyncio.Event, *, started: asyncio.Event | None = None) -> None:
         await self.settings.ensure_topics(*self.topics, self.dead_letter_topic)
-        self._consumer = self.settings.consumer(self.name, *self.topics)
+        self._consumer = self.settings.consumer(self.name, *self.topics, **self._overrides)
         self._producer = self.settings.producer()
         await self._producer.start()
         self._consumer.subscribe(self.topics, listener=_CommitOnRevoke(self))

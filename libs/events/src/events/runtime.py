@@ -116,6 +116,7 @@ class ServiceRuntime:
                 self._erase,
                 self._pool,
                 kafka,
+                fetch_max_wait_ms=1000,  # erasures are rare, and a second is soon enough for one
             )
         )
         self.projectors = [LogProjector(store, p) for p in self.own_projections] + [
