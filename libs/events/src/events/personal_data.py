@@ -33,7 +33,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import BaseModel
 
-from events.connection import Connection
+from events.connection import Connection, per_pool
 from events.identity import internal_secret
 
 log = logging.getLogger(__name__)
@@ -239,12 +239,7 @@ class PersonalDataKeys:
     @classmethod
     def of(cls, pool: asyncpg.Pool) -> PersonalDataKeys:
         """The keys of the database behind `pool`, one cache for every store on it."""
-        keys = _BY_POOL.get(id(pool))
-        if keys is None or keys.pool is not pool:
-            for known in [k for k, v in _BY_POOL.items() if v.pool.is_closing()]:  # pools of the past
-                del _BY_POOL[known]
-            keys = _BY_POOL[id(pool)] = cls(pool)
-        return keys
+        return per_pool(_BY_POOL, pool, cls)
 
     async def for_sealing(self, subjects: Iterable[uuid.UUID]) -> dict[uuid.UUID, bytes | None]:
         wanted = set(subjects)
@@ -292,7 +287,7 @@ class PersonalDataKeys:
             self._sealing[subject] = None
 
 
-_BY_POOL: dict[int, PersonalDataKeys] = {}  # pools cannot be weakly referenced
+_BY_POOL: dict[int, PersonalDataKeys] = {}
 
 
 async def erase_keys(conn: Connection, subjects: Sequence[uuid.UUID]) -> None:

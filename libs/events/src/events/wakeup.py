@@ -25,7 +25,7 @@ from typing import Any
 
 import asyncpg
 
-from events.connection import Connection
+from events.connection import Connection, per_pool
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +48,7 @@ class LogSignal:
     @classmethod
     def of(cls, pool: asyncpg.Pool) -> LogSignal:
         """The signal of the database behind `pool`, one for every store on it."""
-        signal = _BY_POOL.get(id(pool))
-        if signal is None or signal.pool is not pool:
-            for known in [k for k, v in _BY_POOL.items() if v.pool.is_closing()]:  # pools of the past
-                del _BY_POOL[known]
-            signal = _BY_POOL[id(pool)] = cls(pool)
-        return signal
+        return per_pool(_BY_POOL, pool, cls)
 
     def appended(self) -> None:
         """Events were appended here (maybe not yet committed): wake this process's readers and,
@@ -128,4 +123,4 @@ async def follow(signal: LogSignal, stop: asyncio.Event, step: Callable[[], Awai
         delay = QUICKEST if woken else min(delay * 2, SLOWEST)
 
 
-_BY_POOL: dict[int, LogSignal] = {}  # pools cannot be weakly referenced
+_BY_POOL: dict[int, LogSignal] = {}
