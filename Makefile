@@ -2,7 +2,8 @@
 #   make run    start PostgreSQL, the broker and every service (installs what is missing)
 #   make test   run every test suite against a real PostgreSQL and broker
 #   make lint   ruff and mypy
-#   make bench  the backbone benchmark (writes bench/results/backbone.md), then bench-load
+#   make bench  the backbone benchmark (writes bench/results/backbone.md), then bench-rebuild and bench-load
+#   make bench-rebuild  read models rebuilt from a year of one large site (writes bench/results/rebuild.md)
 #   make bench-load  the whole system under the simulator's load (writes bench/results/load.md)
 #   make contract  the public event contract: contract/asyncapi.json and contract/schemas/ (checked in)
 
@@ -12,7 +13,7 @@ BIN := $(VENV)/bin
 SERVICES := $(patsubst services/%/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install browser run test lint format bench bench-load contract clean
+.PHONY: install browser run test lint format bench bench-rebuild bench-load contract clean
 
 $(INSTALLED): requirements-dev.txt libs/events/pyproject.toml $(wildcard services/*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,7 +48,13 @@ format: install
 
 bench: install
 	$(BIN)/python -m bench.backbone
+	$(BIN)/python -m bench.rebuild
 	$(BIN)/python -m bench.load
+
+# The advisor board, callback queue and CSI/VOC read models rebuilt from a generated year of one
+# large site (~2 million events), against decoding the same records alone (BENCH_REBUILD_ARGS=--quick: 30 days).
+bench-rebuild: install
+	$(BIN)/python -m bench.rebuild $(BENCH_REBUILD_ARGS)
 
 # The whole system (every service and the gateway) driven by the simulator through the gateway:
 # 110 commands/s for 5 minutes, then steps up to find the knee (BENCH_LOAD_ARGS=--quick: ~3 min).

@@ -1,0 +1,43 @@
+"""`bench.history`, the year of one site that `bench.rebuild` replays: well-formed, complete for
+the projections it measures, and deterministic. Pure: no server is used."""
+
+from collections import defaultdict
+from typing import Any
+
+from bench.history import TENANT, year_of_one_site
+from events.envelope import Envelope
+from followup.analytics import ComplaintFacts, OperationalKpis, VocFacts
+from followup.projections import CallbackQueue
+from reception.board import AdvisorBoard
+
+
+def test_each_stream_is_numbered_1_to_n_in_time_order() -> None:
+    versions: dict[str, list[int]] = defaultdict(list)
+    previous = None
+    for envelope in year_of_one_site(days=3):
+        versions[envelope.stream_id].append(envelope.stream_version)
+        assert envelope.metadata.tenant == TENANT
+        assert envelope.occurred_at == envelope.recorded_at
+        assert previous is None or envelope.occurred_at >= previous, "the log is in time order"
+        previous = envelope.occurred_at
+    assert len(versions) > 500
+    for stream, seen in versions.items():
+        assert seen == list(range(1, len(seen) + 1)), stream
+
+
+def test_every_event_type_the_projections_handle_appears_within_20_days() -> None:
+    projections = (AdvisorBoard(), CallbackQueue(), VocFacts(), OperationalKpis(), ComplaintFacts())
+    handled = set().union(*(p.handles for p in projections))
+    seen = {envelope.event.event_type for envelope in year_of_one_site(days=20)}
+    assert handled - seen == set()
+    assert len(seen - handled) >= 10, "and events they skip, as a real log has"
+
+
+def _key(envelope: Envelope[Any]) -> tuple[Any, ...]:
+    return envelope.event_id, envelope.stream_id, envelope.stream_version, envelope.occurred_at, envelope.event
+
+
+def test_the_same_seed_gives_the_same_events() -> None:
+    first = [_key(e) for e in year_of_one_site(days=3, seed=7)]
+    assert first == [_key(e) for e in year_of_one_site(days=3, seed=7)]
+    assert first != [_key(e) for e in year_of_one_site(days=3, seed=8)]
