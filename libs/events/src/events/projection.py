@@ -205,10 +205,14 @@ class KafkaProjector:
         if not fresh:
             return 0
         await apply_page(self.projection, conn, fresh)
-        await conn.executemany(
-            """INSERT INTO projection_streams (projection, stream_id, version) VALUES ($1, $2, $3)
+        streams = sorted({e.stream_id for e in fresh})
+        await conn.execute(
+            """INSERT INTO projection_streams (projection, stream_id, version)
+               SELECT $1, stream, version FROM unnest($2::text[], $3::int[]) AS s(stream, version)
                ON CONFLICT (projection, stream_id) DO UPDATE SET version = EXCLUDED.version""",
-            [(name, stream, applied[stream]) for stream in sorted({e.stream_id for e in fresh})],
+            name,
+            streams,
+            [applied[stream] for stream in streams],
         )
         await _record_progress(conn, name, fresh[-1].recorded_at, len(fresh))
         return len(fresh)

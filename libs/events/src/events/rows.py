@@ -14,9 +14,11 @@ Live, a page is whatever arrived (often one event): the same code, the same resu
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
@@ -24,6 +26,13 @@ from events.connection import Connection
 from events.envelope import Envelope
 
 Row = dict[str, Any]
+
+
+def _json_value(value: Any) -> str:
+    """UUIDs, timestamps and dates as PostgreSQL reads them back."""
+    return value.isoformat() if isinstance(value, datetime | date) else str(value)
+
+
 Key = Hashable  # a single-column key's value, or a tuple of a composite key's values
 
 
@@ -57,11 +66,14 @@ class Table:
 
     @cached_property
     def _upsert(self) -> str:
-        values = ", ".join(f"${i}" for i in range(1, len(self.columns) + 1))
+        # One statement for the page's rows, whatever their count and column types: the rows
+        # travel as one JSON array, and PostgreSQL builds typed rows from it with the table's
+        # own row type (arrays and timestamps included).
         rest = [c for c in self.columns if c not in self.key]
         action = f"UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in rest)}" if rest else "NOTHING"
+        names = ", ".join(self.columns)
         return (
-            f"INSERT INTO {self.name} ({', '.join(self.columns)}) VALUES ({values}) "
+            f"INSERT INTO {self.name} ({names}) SELECT {names} FROM jsonb_populate_recordset(NULL::{self.name}, $1) "
             f"ON CONFLICT ({', '.join(self.key)}) DO {action}"
         )
 
@@ -84,9 +96,9 @@ class Table:
         gone = [k if isinstance(k, tuple) else (k,) for k in deleted]
         if gone:
             await conn.executemany(self._delete, gone)
-        rows = [tuple(row.get(c) for c in self.columns) for row in changed]
+        rows = list(changed)
         if rows:
-            await conn.executemany(self._upsert, rows)
+            await conn.execute(self._upsert, json.dumps(rows, default=_json_value, separators=(",", ":")))
 
 
 @dataclass
