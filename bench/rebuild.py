@@ -43,7 +43,7 @@ from bench.history import year_of_one_site
 from bench.workloads import checkpoint, fresh_database
 from events.database import open_pool
 from events.envelope import Envelope
-from events.kafka import KafkaSettings, event_type_of, from_record, header_map, to_record
+from events.kafka import KafkaSettings, event_type_of, from_record, header_map, record_event_type, to_record
 from events.local import LocalPostgres
 from events.migrations import load_folder
 from events.projection import KafkaProjector, Projection
@@ -209,9 +209,8 @@ def decode(page: list[Record], handles: Collection[str]) -> list[Envelope[Any]]:
     """What a projector's consumer does with a page: the handled records decoded, the rest skipped."""
     envelopes = []
     for value, raw_headers in page:
-        headers = header_map(raw_headers)
-        if event_type_of(headers) in handles:
-            envelopes.append(from_record(value, headers))
+        if record_event_type(raw_headers) in handles:
+            envelopes.append(from_record(value, header_map(raw_headers)))
     return envelopes
 
 
@@ -548,7 +547,8 @@ def report(outcomes: list[Outcome], h: History, facts: list[str], command: str, 
         "and headers, as a broker hands them out) stay in memory, frozen out of the garbage collector's scans.",
         f"- Each projection is rebuilt from zero with `KafkaProjector.rebuild()` (its tables emptied, its stream "
         f"versions forgotten; then a `CHECKPOINT`), then fed the whole log in pages of {PAGE:,} records: each "
-        "record's headers read (`header_map`, `event_type_of`) and the handled ones decoded with `from_record`, as "
+        "record's type read from its raw headers (`record_event_type`) and the handled ones decoded with "
+        "`from_record`, as "
         "the projector's consumer does, then applied in one transaction per page through the projector "
         "(`apply_page_once` when the projector has it, else `apply_once` per event), which skips versions already "
         "applied per stream, applies the rest and records progress.",

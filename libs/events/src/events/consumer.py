@@ -30,7 +30,7 @@ from events.connection import Connection
 from events.contract import REGISTRY, Registry
 from events.envelope import Envelope
 from events.errors import ConcurrencyConflict, EventsError
-from events.kafka import KafkaSettings, event_type_of, from_record, header_map
+from events.kafka import KafkaSettings, event_type_of, from_record, header_map, record_event_type
 from events.tracing import context_from, tracer
 
 log = logging.getLogger(__name__)
@@ -147,9 +147,9 @@ class Consumer:
 
     async def handle(self, record: ConsumerRecord[Any, Any]) -> None:
         """Handle one record: exactly one effect, or a dead letter."""
-        headers = header_map(record.headers)
-        if event_type_of(headers) not in self.handles:
+        if record_event_type(record.headers) not in self.handles:
             return
+        headers = header_map(record.headers)
         try:
             envelope = from_record(record.value, headers, self.registry)
         except (EventsError, KeyError, ValueError) as error:
@@ -192,9 +192,9 @@ class Consumer:
         assert self.page_handler is not None
         envelopes = []
         for record in records:
-            headers = header_map(record.headers)
-            if event_type_of(headers) not in self.handles:
+            if record_event_type(record.headers) not in self.handles:
                 continue
+            headers = header_map(record.headers)
             try:
                 envelopes.append(from_record(record.value, headers, self.registry))
             except (EventsError, KeyError, ValueError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -163,6 +164,16 @@ def to_record(
 
 def header_map(headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...]) -> dict[str, str]:
     return {key: value.decode() for key, value in headers}
+
+
+def record_event_type(headers: Sequence[tuple[str, bytes]]) -> str | None:
+    """`event_type_of` straight from a record's raw headers: a consumer that skips most records
+    (a projection rebuilding from topics it mostly ignores) decodes only the headers it keeps."""
+    for key, value in headers:
+        if key == "ce_type":
+            ce_type = value.decode()
+            return ce_type[len(TYPE_PREFIX) :] if ce_type.startswith(TYPE_PREFIX) else None
+    return None
 
 
 def event_type_of(headers: dict[str, str]) -> str | None:
