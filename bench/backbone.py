@@ -178,19 +178,19 @@ def details(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def report_head(title: str, run: str, facts: list[str]) -> list[str]:
+    """The start every benchmark report shares: title, when and how it ran, the machine."""
+    return [f"# {title}", "", run, "", "## Machine", "", *(f"- {fact}" for fact in facts), "", "## Results", ""]
+
+
 def report(results: list[Result], facts: list[str], command: str, sizes: Sizes, started: datetime, took: float) -> str:
     parts = [
-        "# Backbone benchmark",
-        "",
-        f"Run {started:%Y-%m-%d %H:%M} UTC, {took:.0f} s in all, with `{command}`.",
-        "All figures are from this one run, on one PostgreSQL server and one broker.",
-        "",
-        "## Machine",
-        "",
-        *(f"- {fact}" for fact in facts),
-        "",
-        "## Results",
-        "",
+        *report_head(
+            "Backbone benchmark",
+            f"Run {started:%Y-%m-%d %H:%M} UTC, {took:.0f} s in all, with `{command}`.\n"
+            "All figures are from this one run, on one PostgreSQL server and one broker.",
+            facts,
+        ),
         table(results),
         "",
         "## Every figure",

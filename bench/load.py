@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.backbone import DATA_DIR, exclusive, machine_facts, postgres_facts, servers
+from bench.backbone import DATA_DIR, exclusive, machine_facts, postgres_facts, report_head, servers
 from bench.observe import BoardLag, Watch
 from events.testing.system import RunningSystem
 from simulator.actors import Staff
@@ -162,16 +162,11 @@ def series(step: Step) -> list[str]:
 def report(sustained: Step, knee: list[Step], facts: list[str], command: str, started: datetime) -> str:
     best = max((s.target for s in knee if s.sustained), default=None)
     parts = [
-        "# Load benchmark: the whole system under the simulator",
-        "",
-        f"Run {started:%Y-%m-%d %H:%M} UTC with `{command}`.",
-        "",
-        "## Machine",
-        "",
-        *(f"- {fact}" for fact in facts),
-        "",
-        "## Results",
-        "",
+        *report_head(
+            "Load benchmark: the whole system under the simulator",
+            f"Run {started:%Y-%m-%d %H:%M} UTC with `{command}`.",
+            facts,
+        ),
         f"Sustained at the 1,000-site group's peak hour ({PEAK:.0f} commands/s), then the knee: a step is",
         f"sustained when it reaches 90 % of its target with p99 < {P99_LIMIT * 1000:.0f} ms, board-lag p99 <",
         f"{BOARD_LIMIT:.0f} s and no error.",

@@ -38,7 +38,7 @@ from typing import Any
 
 import asyncpg
 
-from bench.backbone import DATA_DIR, ROOT, exclusive, machine_facts, postgres_facts, rate
+from bench.backbone import DATA_DIR, ROOT, exclusive, machine_facts, postgres_facts, rate, report_head
 from bench.history import year_of_one_site
 from bench.workloads import checkpoint, fresh_database
 from events.database import open_pool
@@ -515,17 +515,12 @@ def code_facts() -> list[str]:
 def report(outcomes: list[Outcome], h: History, facts: list[str], command: str, started: datetime, took: float) -> str:
     x = h.expected
     parts = [
-        "# Projection rebuild benchmark (issue 6)",
-        "",
-        f"Run {started:%Y-%m-%d %H:%M} UTC, {took:.0f} s in all, with `{command}`.",
-        "All figures are from this one run, on one PostgreSQL server.",
-        "",
-        "## Machine",
-        "",
-        *(f"- {fact}" for fact in facts),
-        "",
-        "## Results",
-        "",
+        *report_head(
+            "Projection rebuild benchmark (issue 6)",
+            f"Run {started:%Y-%m-%d %H:%M} UTC, {took:.0f} s in all, with `{command}`.\n"
+            "All figures are from this one run, on one PostgreSQL server.",
+            facts,
+        ),
         f"The history: {h.days} days of one site, {h.events:,} events of {len(x.types)} types on "
         f"{x.stream_count:,} streams. Target: ≥ {rate(TARGET)} events/s per projection.",
         "",
