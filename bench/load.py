@@ -16,6 +16,7 @@ import os
 import shlex
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -87,6 +88,10 @@ class Step:
 
     def busiest(self) -> str:
         return ", ".join(f"{name} {percent:.0f} %" for name, percent in list(self.mean_cpu().items())[:4])
+
+    def error_kinds(self) -> str:
+        kinds = Counter(error.split(": ", 1)[0][:100] for error in self.outcome.stats.errors)
+        return ", ".join(f"{kind} ({count})" for kind, count in kinds.most_common(6)) or "none"
 
     def cpu_per_command(self) -> str:
         """Where a command's CPU goes (ms of one core per command achieved), all processes."""
@@ -185,6 +190,10 @@ def report(sustained: Step, knee: list[Step], facts: list[str], command: str, st
         "CPU per command achieved (ms of one core, every process, reads and background work included):",
         "",
         *(f"- {s.target:.0f} commands/s: {s.cpu_per_command()}" for s in [sustained, *knee]),
+        "",
+        "Errors by kind (the request, or the reaction a person waited for in vain):",
+        "",
+        *(f"- {s.target:.0f} commands/s: {s.error_kinds()}" for s in [sustained, *knee]),
         "",
         f"## Over time: the sustained run ({PEAK:.0f} commands/s)",
         "",
