@@ -3,7 +3,8 @@ model as the events applied one at a time, live or rebuilt, from the log or from
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import asyncpg
@@ -180,3 +181,51 @@ async def test_a_kafka_fed_backlog_is_applied_in_pages_once_and_a_failing_page_o
 
 async def _count(value: int) -> int:
     return value
+
+
+async def test_two_topics_changing_one_row_at_once_lose_neither_change(pool: asyncpg.Pool) -> None:
+    """A Kafka-fed projection handles partitions concurrently (and replicas own different ones):
+    two events about one row, from two streams, applied in overlapping transactions. The second
+    waits for the first to commit and folds on its result, instead of writing back what it read."""
+    await pool.execute(DDL)
+    store = EventStore(pool)
+    await store.append("counter-0", 0, [NewEvent(CounterOpened(counter_id="c0", label="label 0"), META)])
+    await store.append("desk", 0, [NewEvent(CounterIncremented(counter_id="c0", amount=5, reason="service"), META)])
+    await store.append("workshop", 0, [NewEvent(CounterIncremented(counter_id="c0", amount=7, reason="repair"), META)])
+    await log_settled(pool)
+    opened, desk, workshop = [envelope for _, envelope in await store.read_log()]
+    projector = KafkaProjector(pool, RowTotals(), KafkaSettings(bootstrap_servers="unused:9092"), ["unused"])
+    async with pool.acquire() as conn, conn.transaction():
+        assert await projector.apply_once(conn, opened)
+
+    async def apply_in_own_transaction(envelope: Envelope[Any]) -> bool:
+        async with pool.acquire() as conn, conn.transaction():
+            return await projector.apply_once(conn, envelope)
+
+    first = await pool.acquire()
+    transaction = first.transaction()
+    await transaction.start()
+    try:
+        assert await projector.apply_once(first, desk)
+        second = asyncio.create_task(apply_in_own_transaction(workshop))
+        await eventually(_lock_waits(pool), until=lambda n: n == 1, what="the second writer waiting for the first")
+        await transaction.commit()
+    except BaseException:
+        await transaction.rollback()
+        raise
+    finally:
+        await pool.release(first)
+    assert await second
+    totals = await pool.fetchrow("SELECT total, increments FROM row_totals WHERE counter_id = 'c0'")
+    assert totals is not None
+    assert (totals["total"], totals["increments"]) == (12, 2)
+
+
+def _lock_waits(pool: asyncpg.Pool) -> Callable[[], Awaitable[int]]:
+    async def count() -> int:
+        return int(
+            await pool.fetchval("""SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'advisory'
+               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())""")
+        )
+
+    return count

@@ -190,6 +190,12 @@ class KafkaProjector:
         """Apply the events of the page whose stream versions were not applied yet (the others
         are repeats: a republish or a redelivery); return how many were applied."""
         name = self.projection.name
+        # One writer at a time per read model. The consumer handles partitions concurrently (and
+        # replicas own different ones), and a fold reads rows, changes them and writes them whole:
+        # two events about one card from two topics (the car handed over, its work order opened)
+        # would each write the row they read, and the later commit would undo the other's change.
+        # Taken first, before any stream lock, so that no two transactions wait on each other.
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", name)
         rows = await conn.fetch(
             """SELECT stream_id, version FROM projection_streams
                WHERE projection = $1 AND stream_id = ANY($2) FOR UPDATE""",

@@ -251,12 +251,16 @@ def serve(app: FastAPI, default_port: int) -> None:
     from events.logs import configure_logging
 
     configure_logging(app.title.removeprefix("dealerflow "))
+    # A log line per request costs a small request a tenth of its CPU; traces and the latency
+    # histograms cover requests. ACCESS_LOG=1 turns the lines on: uvicorn's for the requests
+    # served, httpx's for the gateway's calls to the services (the same requests again).
+    access_log = os.environ.get("ACCESS_LOG", "0").lower() in {"1", "true", "yes", "on"}
+    if not access_log:
+        logging.getLogger("httpx").setLevel(logging.WARNING)
     uvicorn.run(
         app,
         host=os.environ.get("HOST", "127.0.0.1"),
         port=int(os.environ.get("PORT", default_port)),
         log_config=None,  # keep the JSON handler configured above
-        # A log line per request costs a small request a tenth of its CPU; traces and the
-        # latency histograms cover requests. ACCESS_LOG=1 turns the lines on.
-        access_log=os.environ.get("ACCESS_LOG", "0").lower() in {"1", "true", "yes", "on"},
+        access_log=access_log,
     )
