@@ -90,7 +90,7 @@ class Step:
         return ", ".join(f"{name} {percent:.0f} %" for name, percent in list(self.mean_cpu().items())[:4])
 
     def error_kinds(self) -> str:
-        kinds = Counter(error.split(": ", 1)[0][:100] for error in self.outcome.stats.errors)
+        kinds = Counter(_kind(error) for error in self.outcome.stats.errors)
         return ", ".join(f"{kind} ({count})" for kind, count in kinds.most_common(6)) or "none"
 
     def cpu_per_command(self) -> str:
@@ -282,6 +282,14 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(text)
     print(f"\nwritten to {args.output}")
     return 0
+
+
+def _kind(error: str) -> str:
+    """An error without its details: the request and its status or exception (`POST
+    repair-orders/{id}/sign: 409`, `…: ReadTimeout`), or the reaction waited for in vain."""
+    request, _, detail = error.partition(": ")
+    answer = detail.split(" ", 1)[0]
+    return f"{request[:100]}: {answer}" if answer else request[:100]
 
 
 if __name__ == "__main__":
