@@ -27,11 +27,16 @@ ISSUER = "https://login.dealer-group.example"
 USER_SECRET = "local-development-only-user-token-secret"  # the gateway's when none is configured
 INTERNAL_SECRET = "local-development-only-internal-secret"
 RATE, BURST = 0.25, 6  # one token per 4 s: a slow machine cannot refill the bucket mid-flood
+REFUSAL_BURST = 40  # refused tokens an address may present before 429 (the 401 test presents 30)
 
 
 @pytest.fixture(scope="module")
 def system() -> Iterator[RunningSystem]:
-    env = {"GATEWAY_JWT_ISSUER": ISSUER, "GATEWAY_RATE_PER_SECOND": str(RATE), "GATEWAY_RATE_BURST": str(BURST)}
+    env = {
+        "GATEWAY_JWT_ISSUER": ISSUER,
+        **{"GATEWAY_RATE_PER_SECOND": str(RATE), "GATEWAY_RATE_BURST": str(BURST)},
+        **{"GATEWAY_REFUSALS_PER_SECOND": str(RATE), "GATEWAY_REFUSAL_BURST": str(REFUSAL_BURST)},
+    }
     with running(["reception"], extra_env=env) as started:
         yield started
 
@@ -168,3 +173,25 @@ async def test_a_client_over_its_rate_gets_429_with_retry_after_and_others_are_s
         lambda: eager.get("repair-orders"), until=lambda r: r.status_code == 200, what="served again", timeout=wait + 3
     )
     assert again.status_code == 200
+
+
+async def test_an_address_guessing_tokens_gets_429_while_its_valid_tokens_are_served(
+    gateway: httpx.AsyncClient,
+) -> None:
+    """Refused tokens are counted per address (the gateway trusts X-Forwarded-For from its own
+    proxy only; here the test client is that proxy). A dealership's users share one address, so
+    a valid token from it is still served, and another address still gets its plain 401."""
+    guesser = {"X-Forwarded-For": "203.0.113.7"}
+    guessed = "Bearer " + signed(secret="a-guessed-secret-at-least-32-bytes!")
+    answers = [await gateway.get("/api/v1/me", headers={**guesser, "Authorization": guessed}) for _ in range(50)]
+    statuses = [response.status_code for response in answers]
+    assert statuses[:REFUSAL_BURST] == [401] * REFUSAL_BURST, statuses
+    assert statuses[-1] == 429, statuses
+    assert statuses.count(429) >= 5, statuses
+    assert int(answers[-1].headers["Retry-After"]) >= 1
+    assert answers[-1].json()["error"]["code"] == "rate_limited"
+
+    valid = await gateway.get("/api/v1/me", headers={**guesser, "Authorization": "Bearer " + signed()})
+    assert valid.status_code == 200, valid.text
+    elsewhere = await gateway.get("/api/v1/me", headers={"X-Forwarded-For": "198.51.100.9", "Authorization": guessed})
+    assert elsewhere.status_code == 401

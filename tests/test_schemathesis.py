@@ -31,7 +31,7 @@ EXAMPLES_PER_OPERATION = 3  # every operation, positive and negative, within mak
 
 @pytest.fixture(scope="module")
 def system() -> Iterator[RunningSystem]:
-    env = {"GATEWAY_RATE_PER_SECOND": "100000", "GATEWAY_RATE_BURST": "100000"}
+    env = {"GATEWAY_RATE_PER_SECOND": "100000", "GATEWAY_RATE_BURST": "100000", "GATEWAY_REFUSAL_BURST": "100000"}
     with running(SERVICES, extra_env=env) as started:
         yield started
 

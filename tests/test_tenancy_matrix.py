@@ -44,7 +44,14 @@ HOME, SISTER, FOREIGN = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4()) 
 @pytest.fixture(scope="module")
 def system() -> Iterator[RunningSystem]:
     # Thousands of requests from a few users: the per-client limit is not what is under test here.
-    with running(SERVICES, extra_env={"GATEWAY_RATE_PER_SECOND": "100000", "GATEWAY_RATE_BURST": "100000"}) as started:
+    with running(
+        SERVICES,
+        extra_env={
+            "GATEWAY_RATE_PER_SECOND": "100000",
+            "GATEWAY_RATE_BURST": "100000",
+            "GATEWAY_REFUSAL_BURST": "100000",
+        },
+    ) as started:
         yield started
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, field_validator
 from starlette.background import BackgroundTask
 
 from events.http import REQUEST_ID_HEADER, error_body, install_error_handlers
-from events.identity import IDENTITY_HEADER, ROLES, Forbidden, Identity, issue_internal_token
+from events.identity import IDENTITY_HEADER, ROLES, Forbidden, Identity, Unauthenticated, issue_internal_token
 from events.metrics import TimedRequests
 from events.tracing import configure_tracing, instrument_app
 from gateway import pages, tokens
@@ -87,6 +87,19 @@ def create_app(
 
     app = FastAPI(title="dealerflow gateway", lifespan=lifespan, openapi_url="/gateway-openapi.json")
     install_error_handlers(app)
+    refusals = RateLimiter(
+        rate_per_second=float(os.environ.get("GATEWAY_REFUSALS_PER_SECOND", "0.5")),
+        burst=int(os.environ.get("GATEWAY_REFUSAL_BURST", "30")),
+    )
+
+    @app.exception_handler(Unauthenticated)
+    async def unauthenticated(request: Request, error: Unauthenticated) -> JSONResponse:
+        """401; but an address that keeps presenting tokens the gateway refuses gets 429 (its
+        valid tokens are still served: a dealership's users share one address)."""
+        allowed, retry_after = refusals.allow(request.client.host if request.client else "unknown")
+        if not allowed:
+            return _too_many(retry_after)
+        return JSONResponse(error_body(error.code, str(error)), status_code=401)
 
     def authenticate(authorization: str | None) -> Identity:
         identity = tokens.verify(settings, authorization)
@@ -97,11 +110,7 @@ def create_app(
 
     @app.exception_handler(_RateLimited)
     async def rate_limited(_: Request, error: _RateLimited) -> JSONResponse:
-        return JSONResponse(
-            error_body("rate_limited", "too many requests; slow down"),
-            status_code=429,
-            headers={"Retry-After": str(max(1, round(error.retry_after)))},
-        )
+        return _too_many(error.retry_after)
 
     @app.get("/health/live", include_in_schema=False)
     async def live() -> dict[str, str]:
@@ -191,6 +200,14 @@ def create_app(
 
     instrument_app(app)
     return app
+
+
+def _too_many(retry_after: float) -> JSONResponse:
+    return JSONResponse(
+        error_body("rate_limited", "too many requests; slow down"),
+        status_code=429,
+        headers={"Retry-After": str(max(1, round(retry_after)))},
+    )
 
 
 class _RateLimited(Exception):

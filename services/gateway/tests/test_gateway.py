@@ -121,6 +121,20 @@ async def test_each_client_is_rate_limited_on_its_own() -> None:
         await _rate_limited(gateway)
 
 
+def test_a_limiter_forgets_clients_whose_allowance_is_whole_again() -> None:
+    """Clients (addresses above all) are not ours to count: past 10,000 the table sheds the
+    clients that are back to a full bucket, and keeps those still being held back."""
+    now = [0.0]
+    limiter = RateLimiter(rate_per_second=1, burst=2, clock=lambda: now[0])
+    for n in range(10_000):
+        limiter.allow(f"client-{n}")
+    assert [limiter.allow("held-back")[0] for _ in range(3)] == [True, True, False]
+    now[0] = 1.0  # the 10,000 are whole again (1 + 1 token); held-back has 1 of its 2
+    limiter.allow("one-more")
+    assert limiter.clients == 2
+    assert [limiter.allow("held-back")[0] for _ in range(2)] == [True, False], "held-back kept its bucket"
+
+
 async def _rate_limited(gateway: httpx.AsyncClient) -> None:
     statuses = [(await gateway.get("/api/v1/sites/s1/appointments", headers=bearer())).status_code for _ in range(7)]
     assert statuses[:5] == [200] * 5
