@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from functools import reduce
 
 import pytest
 from domain_helpers import (
@@ -25,6 +26,8 @@ from domain_helpers import (
 from complaints.domain import errors
 from complaints.domain.commands import ReclassifyComplaint, RecordSlaBreach
 from complaints.domain.sla import InvalidCalendar, WorkingCalendar, resolve_by, second_callback_due
+from complaints.domain.state import INITIAL, evolve
+from complaints.schemas import complaint_view
 from events.catalog import complaints as ev
 
 
@@ -170,6 +173,15 @@ def test_a_deadline_brought_back_by_reclassifications_is_not_breached_again() ->
 def test_a_complaint_reopened_after_its_remedy_is_not_breached() -> None:
     reopened = [*walked_to("acted"), followed_up(satisfied=False, back_to="act", minutes=1300)]
     given(*reopened).when(RecordSlaBreach(DUE)).then()  # the remedy came in time; the SLA was met
+
+
+def test_the_desk_shows_a_complaint_overdue_exactly_when_its_sla_would_be_breached() -> None:
+    reopened = [*walked_to("acted"), followed_up(satisfied=False, back_to="act", minutes=1300)]
+    after_the_deadline = DUE + timedelta(hours=1)
+    for history, breached in ((reopened, False), (walked_to("listened"), True)):
+        state = reduce(evolve, history, INITIAL)
+        assert complaint_view(state, len(history), after_the_deadline)["overdue"] is breached
+        assert bool(given(*history).when(RecordSlaBreach(DUE)).decided()) is breached
 
 
 def test_a_timer_for_a_complaint_never_received_is_refused() -> None:

@@ -327,12 +327,11 @@ def follow_up(state: Complaint, command: RecordFollowUp) -> Sequence[Event]:
 def record_sla_breach(state: Complaint, command: RecordSlaBreach) -> Sequence[Event]:
     """Unresolved at its deadline: breached and escalated to the service manager, once per
     deadline. A resolved complaint, or an early timer (reclassified to a later deadline), is
-    nothing to do. Resolved means a remedy was carried out once (as the report's `within_sla`
-    counts it): a complaint reopened at its follow-up is not breached afterwards."""
+    nothing to do (`Complaint.resolved`: a complaint reopened at its follow-up is not breached
+    afterwards, and the desk does not show it overdue)."""
     if state.complaint_id is None or state.resolve_by is None:
         raise errors.NoComplaint("there is no such complaint: it has not been received")
-    resolved = state.first_resolved_at is not None
-    if resolved or command.at < state.resolve_by or state.resolve_by in state.breached_deadlines:
+    if state.resolved or command.at < state.resolve_by or state.resolve_by in state.breached_deadlines:
         return []
     return [
         ev.ComplaintSlaBreached(

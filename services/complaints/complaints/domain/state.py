@@ -15,7 +15,6 @@ from events.contract import Event
 # confirmed again: step 3); an unsatisfied follow-up goes back to the step before the one redone.
 RECEIVED, LISTENED, FACTS_CONFIRMED, DECIDED, EXPLAINED, ACTED, FOLLOWED_UP, CLOSED = STEPS
 BEFORE_REDO = {"listen": RECEIVED, "confirm_facts": LISTENED, "decide": FACTS_CONFIRMED, "act": EXPLAINED}
-RESOLVED = (ACTED, FOLLOWED_UP, CLOSED)
 
 
 @dataclass(frozen=True)
@@ -59,8 +58,9 @@ class Complaint:
 
     @property
     def resolved(self) -> bool:
-        """A remedy was carried out (step 6): the SLA clock no longer runs."""
-        return self.step in RESOLVED
+        """A remedy was carried out once (step 6): the SLA clock stopped then, and a complaint
+        reopened at its follow-up does not start it again (as the report's `within_sla` counts)."""
+        return self.first_resolved_at is not None
 
 
 INITIAL = Complaint()
