@@ -4,8 +4,11 @@ relay, Kafka and every consumer it triggers.
 The W3C trace context rides in the event's metadata (stored with the event) and in the Kafka
 record's `ce_traceparent` header; the relay's publish span and a consumer's handling span are
 children of the request that caused the event. Export is OTLP over HTTP when the standard
-`OTEL_EXPORTER_OTLP_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` variable is set; without
-one, spans are created (for the in-process exporters tests use) but go nowhere.
+`OTEL_EXPORTER_OTLP_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` variable is set (sampled
+as `OTEL_TRACES_SAMPLER` says: every trace by default). With no exporter and no in-process
+processor, spans are not recorded at all: nobody would read them, and recording them (a span per
+query, per request, per handled event) was a quarter of a service's CPU under load. The trace
+context still flows, unsampled: trace ids in the logs and in every event's `traceparent`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
 tracer = trace.get_tracer("dealerflow.events")
 
@@ -30,8 +34,14 @@ def configure_tracing(service_name: str, *processors: SpanProcessor) -> TracerPr
     `processors` are added as given (tests pass a `SimpleSpanProcessor(InMemorySpanExporter())`).
     """
     global _instrumented
-    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
-    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
+    exporting = bool(
+        os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+    )
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": service_name}),
+        sampler=None if exporting or processors else ALWAYS_OFF,  # None: OTEL_TRACES_SAMPLER's, or every trace
+    )
+    if exporting:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
