@@ -215,7 +215,7 @@ def report(sustained: Step, knee: list[Step], facts: list[str], command: str, st
         "  simulator's people poll read models for many cars at once.",
         "- Tracing: no exporter is configured, so no span is recorded (`events.tracing`); the trace context",
         "  still flows. Recording every span (as with an exporter and the default sampler) cost ~30 ms more",
-        "  CPU per command in all (30 s of the simulator at 20/s, 2026-11-23 18:10 UTC: 123 against 91 ms).",
+        "  CPU per command in all (30 s of the simulator at 20/s, 2026-11-23 18:05 UTC: 123 against 91 ms).",
     ]
     return "\n".join(parts) + "\n"
 
