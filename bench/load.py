@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import shlex
 import sys
 import time
@@ -288,11 +289,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _kind(error: str) -> str:
-    """An error without its details: the request and its status or exception (`POST
-    repair-orders/{id}/sign: 409`, `…: ReadTimeout`), or the reaction waited for in vain."""
+    """An error without its details: the request and its status and error code, or exception
+    (`POST repair-orders/{id}/sign: 409 promised_time_in_past`, `…: ReadTimeout`), or the
+    reaction waited for in vain."""
     request, _, detail = error.partition(": ")
     answer = detail.split(" ", 1)[0]
+    code = _ERROR_CODE.search(detail)
+    if code is not None:
+        answer += f" {code.group(1)}"
     return f"{request[:100]}: {answer}" if answer else request[:100]
+
+
+_ERROR_CODE = re.compile(r'"code":\s*"([a-z_]+)"')
 
 
 if __name__ == "__main__":

@@ -92,7 +92,9 @@ async def simulate(
     rng = random.Random(options.seed)
     group = build_group(options.sites, random.Random(f"{options.seed}-{time.time_ns()}"))
     outcome = Outcome(group, [])
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+    # An idle connection is dropped before the gateway's keep-alive (uvicorn: 5 s) ends it; at the
+    # same 5 s (httpx's default) a request sent as the gateway closes the connection is a ReadError.
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=2.0)
     async with httpx.AsyncClient(base_url=gateway, timeout=60, limits=limits) as client:
         staff = await open_sites(client, group, outcome.stats)
         if on_open:
