@@ -98,16 +98,9 @@ FROM unnest($3::uuid[], $4::text[], $5::int2[], $6::jsonb[], $14::timestamptz[])
 _COLUMNS = """position, tx_id::text::bigint, stream_id, stream_version, event_id, event_type, schema_version,
               data, group_id, site_id, actor, correlation_id, causation_id, traceparent, tracestate,
               occurred_at, recorded_at"""
-# The log's pages take the timestamps as ISO text (UTC, under `_LOG_SETTINGS`): asyncpg builds a
-# binary timestamptz through a timedelta and an addition, three objects and about as much
-# client time as all the other columns of a row; `datetime.fromisoformat` is five times cheaper.
-_LOG_COLUMNS = _COLUMNS.replace("occurred_at, recorded_at", "occurred_at::text, recorded_at::text")
-# Walk the (tx_id, position) index in order. With stale statistics (a log just loaded) the
-# planner would rather bitmap-scan and sort everything after the checkpoint — on every page.
-_LOG_SETTINGS = (
-    "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off; "
-    "SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO'"
-)
+# The log's pages take the timestamps as ISO text (UTC): asyncpg builds a binary timestamptz
+# through a timedelta and an addition, three objects and about as much client time as all the
+# other columns of a row; `datetime.fromisoformat` is five times cheaper.
 
 _READ_STREAM = f"""
 SELECT {_COLUMNS} FROM events
@@ -115,15 +108,9 @@ WHERE stream_id = $1 AND stream_version > $2
 ORDER BY stream_version
 """
 
-# Only rows below the oldest running transaction: everything there has committed (or aborted
-# and is invisible), so nothing can appear later behind the reader's checkpoint.
-_READ_LOG = f"""
-SELECT {_LOG_COLUMNS} FROM events
-WHERE (tx_id, position) > ($1::text::xid8, $2)
-  AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-ORDER BY events.tx_id, events.position
-LIMIT $3
-"""
+# A page of the log, in `_COLUMNS` order, in one statement: the function (migration 0003) sets
+# what the read needs for its own run only, and reads below the oldest running transaction.
+_READ_LOG = "SELECT * FROM events_log_page($1::text::xid8, $2, $3)"
 
 _LOG_HEAD = """
 SELECT tx_id::text::bigint, position FROM events
@@ -452,12 +439,10 @@ _READ_AHEAD_PAGES = 4  # pages read ahead and not yet taken, for all of a store'
 async def _fetch_log_rows(
     conn: Connection, after: LogPosition, limit: int, sent: asyncio.Event | None = None
 ) -> list[asyncpg.Record]:
-    async with conn.transaction(readonly=True):
-        await conn.execute(_LOG_SETTINGS)
-        query = conn.fetch(_READ_LOG, str(after.tx_id), after.position, limit)
-        if sent is not None:
-            sent.set()  # its waiter runs once `query` has sent the statement (before it first waits)
-        return await query
+    query = conn.fetch(_READ_LOG, str(after.tx_id), after.position, limit)
+    if sent is not None:
+        sent.set()  # its waiter runs once `query` has sent the statement (before it first waits)
+    return await query
 
 
 def _ignore_outcome(task: asyncio.Task[Any]) -> None:
