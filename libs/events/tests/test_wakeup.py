@@ -27,7 +27,8 @@ async def test_an_append_wakes_a_waiting_reader_of_the_same_process(pool: asyncp
     signal = LogSignal.of(pool)
     assert store.signal is signal, "one signal per database, whichever store appends"
     waiting = asyncio.create_task(signal.wait(stop, signal.generation, NEVER))
-    await asyncio.sleep(0)  # the reader is waiting now
+    await asyncio.sleep(0)  # one turn of the loop: the new task runs up to its wait
+    assert not waiting.done(), "the reader waits (only an append or stop can end it)"
     await store.append("counter-1", 0, opened("c1"))
     assert await asyncio.wait_for(waiting, 10) is True
 

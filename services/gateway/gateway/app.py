@@ -67,6 +67,11 @@ def create_app(
         rate_per_second=float(os.environ.get("GATEWAY_RATE_PER_SECOND", "50")),
         burst=int(os.environ.get("GATEWAY_RATE_BURST", "100")),
     )
+    # Refused tokens, per client address: guessing them is slowed down.
+    refusals = RateLimiter(
+        rate_per_second=float(os.environ.get("GATEWAY_REFUSALS_PER_SECOND", "0.5")),
+        burst=int(os.environ.get("GATEWAY_REFUSAL_BURST", "30")),
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -87,10 +92,6 @@ def create_app(
 
     app = FastAPI(title="dealerflow gateway", lifespan=lifespan, openapi_url="/gateway-openapi.json")
     install_error_handlers(app)
-    refusals = RateLimiter(
-        rate_per_second=float(os.environ.get("GATEWAY_REFUSALS_PER_SECOND", "0.5")),
-        burst=int(os.environ.get("GATEWAY_REFUSAL_BURST", "30")),
-    )
 
     @app.exception_handler(Unauthenticated)
     async def unauthenticated(request: Request, error: Unauthenticated) -> JSONResponse:

@@ -33,7 +33,7 @@ async def ensure_database(server_url: str, database: str, *, template: str | Non
 async def _release_without_reset(conn: asyncpg.Connection) -> None:
     """What a pooled connection needs on release. asyncpg's default sends `RESET ALL; UNLISTEN *;
     CLOSE ALL; SELECT pg_advisory_unlock_all()` — a round trip on every release, which costs a
-    third of the append rate. Our code leaves no session state: settings are `SET LOCAL`,
+    third of the append rate. Our code leaves no session state: settings are scoped to a transaction or a function,
     there are no LISTENs or cursors, and the one session lock (the relay's leadership) is
     released explicitly. An open transaction would be a bug: roll it back."""
     if conn.is_in_transaction():

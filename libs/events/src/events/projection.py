@@ -100,6 +100,12 @@ async def _truncate(conn: Connection, projection: Projection) -> None:
     await conn.execute("DELETE FROM projection_streams WHERE projection = $1", projection.name)
 
 
+# One writer at a time per read model, whoever feeds it: a transaction-scoped advisory lock on
+# the projection's name (a row lock would take a transaction id and hold back the log horizon).
+_ONE_WRITER = "SELECT pg_advisory_xact_lock(hashtext($1))"
+_ONE_WRITER_IF_FREE = "SELECT pg_try_advisory_xact_lock(hashtext($1))"
+
+
 class LogProjector:
     """Feeds a projection from this service's own event log."""
 
@@ -119,8 +125,8 @@ class LogProjector:
         take a transaction id and hold back the very log horizon the page is read below.)"""
         async with self.store.transaction() as conn:
             if wait:
-                await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", self.projection.name)
-            elif not await conn.fetchval("SELECT pg_try_advisory_xact_lock(hashtext($1))", self.projection.name):
+                await conn.execute(_ONE_WRITER, self.projection.name)
+            elif not await conn.fetchval(_ONE_WRITER_IF_FREE, self.projection.name):
                 return 0
             state = await _state(conn, self.projection.name)
             after = LogPosition(state["tx_id"], state["position"])
@@ -195,7 +201,7 @@ class KafkaProjector:
         # two events about one card from two topics (the car handed over, its work order opened)
         # would each write the row they read, and the later commit would undo the other's change.
         # Taken first, before any stream lock, so that no two transactions wait on each other.
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", name)
+        await conn.execute(_ONE_WRITER, name)
         rows = await conn.fetch(
             """SELECT stream_id, version FROM projection_streams
                WHERE projection = $1 AND stream_id = ANY($2) FOR UPDATE""",
