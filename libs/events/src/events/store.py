@@ -108,8 +108,9 @@ WHERE stream_id = $1 AND stream_version > $2
 ORDER BY stream_version
 """
 
-# A page of the log, in `_COLUMNS` order, in one statement: the function (migration 0003) sets
-# what the read needs for its own run only, and reads below the oldest running transaction.
+# A page of the log, in `_COLUMNS` order and then `same_metadata`, in one statement: the
+# function (migrations 0003, 0004) sets what the read needs for its own run only, reads below the
+# oldest running transaction, and sends a run of events' shared metadata once (see `_stored`).
 _READ_LOG = "SELECT * FROM events_log_page($1::text::xid8, $2, $3)"
 
 _LOG_HEAD = """
@@ -120,7 +121,7 @@ ORDER BY events.tx_id DESC, events.position DESC LIMIT 1
 
 
 @contextmanager
-def _collection_paused() -> Iterator[None]:
+def collection_paused() -> Iterator[None]:
     """Decoding a page allocates thousands of objects, and every 700 allocations the cyclic
     garbage collector walks the young ones again — it nearly halves replay speed. These
     objects form no cycles, so collection waits until the page is built."""
@@ -297,7 +298,7 @@ class EventStore:
         """The stream's events in version order (empty if the stream does not exist)."""
         async with nullcontext(conn) if conn is not None else self._connection() as executor:
             rows = await self._revealed(await executor.fetch(_READ_STREAM, stream_id, after_version), executor)
-        with _collection_paused():
+        with collection_paused():
             return [self._envelope(row) for row in rows]
 
     async def read_log(self, after: LogPosition = START, limit: int = 1000) -> list[tuple[LogPosition, Envelope[Any]]]:
@@ -307,17 +308,17 @@ class EventStore:
         the reader waits behind the oldest open transaction rather than skip past it.
         """
         rows = await self._revealed(await self._log_rows(after, limit))
-        with _collection_paused():
+        with collection_paused():
             try:
                 return self._log_envelopes(rows)
             except ValueError:  # an invalid payload or an odd timestamp: let the careful path say which
-                return [(LogPosition(row[1], row[0]), self._envelope(row)) for row in rows]
+                return [(stored.log_position, self._envelope(stored)) for stored in _stored(rows)]
 
     async def read_log_stored(self, after: LogPosition = START, limit: int = 1000) -> list[StoredEvent]:
         """`read_log` without decoding: for passing events on as they are stored."""
         rows = await self._revealed(await self._log_rows(after, limit))
-        with _collection_paused():
-            return [StoredEvent._make((*row[:15], _timestamp(row[15]), _timestamp(row[16]))) for row in rows]
+        with collection_paused():
+            return list(_stored(rows))
 
     async def _log_rows(self, after: LogPosition, limit: int) -> list[asyncpg.Record]:
         """A page of the log. A full page means the reader is behind: the next page is read
@@ -360,20 +361,20 @@ class EventStore:
         """`_envelope` for a page of the log, unrolled (the replay hot path). The tuples are built
         with `tuple.__new__`, which is all a NamedTuple's own `__new__` does after a Python-level
         call; the current version's JSON validator is called directly; consecutive events of one
-        append share their metadata (an append has one), so they share one `Metadata`: fewer
-        objects to build, for the collector to walk and to free."""
+        append share their metadata (an append has one), which the page sends once, so they
+        share one `Metadata`: fewer objects to build, for the collector to walk and to free."""
         new, iso, validators, decode = tuple.__new__, datetime.fromisoformat, self.registry.json_validators, None
         tenants = self._tenants
-        # The last row's type and validator, and its metadata's fields: locals, compared with
-        # the next row's (cheaper than a lookup or indexing a NamedTuple, a tuple subclass).
+        # The last row's type and validator: locals, compared with the next row's (cheaper than a
+        # lookup).
         last_type: str | None = None
         last_version, validate = 0, None
         metadata: Metadata | None = None
-        m_corr = m_caus = m_actor = m_group = m_site = m_tp = m_ts = None
         page: list[tuple[LogPosition, Envelope[Any]]] = []
         append = page.append
-        for (position, tx_id, stream_id, version, event_id, event_type, schema_version, data, group_id, site_id, actor,
-             correlation_id, causation_id, traceparent, tracestate, occurred_at, recorded_at) in rows:  # fmt: skip
+        for (position, tx_id, stream_id, version, event_id, event_type, schema_version, data, group_id, site_id,
+             actor, correlation_id, causation_id, traceparent, tracestate, occurred_at, recorded_at,
+             same_metadata) in rows:  # fmt: skip
             if event_type != last_type or schema_version != last_version:
                 current = validators.get(event_type)
                 last_type, last_version, validate = (
@@ -386,22 +387,11 @@ class EventStore:
             else:  # an old version (upcast), or the first of its type
                 decode = decode or self.registry.decode
                 event = decode(event_type, schema_version, data)
-            if not (
-                correlation_id == m_corr
-                and causation_id == m_caus
-                and actor == m_actor
-                and group_id == m_group
-                and site_id == m_site
-                and traceparent == m_tp
-                and tracestate == m_ts
-            ):
+            if not same_metadata:  # else the previous row's, sent once (events_log_page)
                 tenant = tenants.get((group_id, site_id))
                 if tenant is None:
                     tenant = tenants.setdefault((group_id, site_id), Tenant(group_id, site_id))
                 metadata = new(Metadata, (tenant, actor, correlation_id, causation_id, traceparent, tracestate))
-                m_corr, m_caus, m_actor, m_group, m_site, m_tp, m_ts = (
-                    correlation_id, causation_id, actor, group_id, site_id, traceparent, tracestate
-                )  # fmt: skip
             envelope = (event, event_id, stream_id, version, metadata, iso(occurred_at), iso(recorded_at), position)
             append((new(LogPosition, (tx_id, position)), new(Envelope, envelope)))
         return page
@@ -443,6 +433,16 @@ async def _fetch_log_rows(
     if sent is not None:
         sent.set()  # its waiter runs once `query` has sent the statement (before it first waits)
     return await query
+
+
+def _stored(rows: list[Any]) -> Iterator[StoredEvent]:
+    """A page of the log as stored events: the metadata a row shares with the previous one
+    (sent once, `same_metadata`) filled in again."""
+    metadata: tuple[Any, ...] = ()
+    for row in rows:
+        if not row[17]:
+            metadata = tuple(row[8:15])
+        yield StoredEvent._make((*row[:8], *metadata, _timestamp(row[15]), _timestamp(row[16])))
 
 
 def _ignore_outcome(task: asyncio.Task[Any]) -> None:
