@@ -43,7 +43,7 @@ from bench.history import year_of_one_site
 from bench.workloads import checkpoint, fresh_database
 from events.database import open_pool
 from events.envelope import Envelope
-from events.kafka import KafkaSettings, event_type_of, from_record, header_map, record_event_type, to_record
+from events.kafka import KafkaSettings, RecordDecoder, event_type_of, from_record, header_map, to_record
 from events.local import LocalPostgres
 from events.migrations import load_folder
 from events.projection import KafkaProjector, Projection
@@ -205,13 +205,12 @@ def pages(records: list[Record]) -> Iterator[list[Record]]:
         yield records[start : start + PAGE]
 
 
+_DECODER = RecordDecoder()
+
+
 def decode(page: list[Record], handles: Collection[str]) -> list[Envelope[Any]]:
     """What a projector's consumer does with a page: the handled records decoded, the rest skipped."""
-    envelopes = []
-    for value, raw_headers in page:
-        if record_event_type(raw_headers) in handles:
-            envelopes.append(from_record(value, header_map(raw_headers)))
-    return envelopes
+    return _DECODER.page(page, handles)
 
 
 # --- the checks ------------------------------------------------------------------------------

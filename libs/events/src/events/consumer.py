@@ -30,7 +30,7 @@ from events.connection import Connection
 from events.contract import REGISTRY, Registry
 from events.envelope import Envelope
 from events.errors import ConcurrencyConflict, EventsError
-from events.kafka import KafkaSettings, event_type_of, from_record, header_map, record_event_type
+from events.kafka import KafkaSettings, RecordDecoder, event_type_of, from_record, header_map, record_event_type
 from events.tracing import context_from, tracer
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,7 @@ class Consumer:
         self.pool = pool
         self.settings = settings
         self.registry = registry
+        self.decoder = RecordDecoder(registry)
         self.max_attempts = max_attempts
         self.first_backoff = first_backoff
         # Off only for handlers that recognise repeats themselves (projections keep per-stream versions).
@@ -190,15 +191,10 @@ class Consumer:
         """The records' events in one transaction; False (nothing done) if any record cannot be
         decoded or the page fails: the caller then handles them one by one."""
         assert self.page_handler is not None
-        envelopes = []
-        for record in records:
-            if record_event_type(record.headers) not in self.handles:
-                continue
-            headers = header_map(record.headers)
-            try:
-                envelopes.append(from_record(record.value, headers, self.registry))
-            except (EventsError, KeyError, ValueError):
-                return False
+        try:
+            envelopes = self.decoder.page(((r.value, r.headers) for r in records), self.handles)
+        except (EventsError, KeyError, ValueError):
+            return False
         if not envelopes:
             return True
         causes = (trace.get_current_span(context_from(e.metadata.traceparent)) for e in envelopes[:_LINKED])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,7 +20,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from events.contract import REGISTRY, Registry, schema_id
 from events.envelope import Envelope, Metadata, Tenant
-from events.store import StoredEvent
+from events.store import StoredEvent, collection_paused
 
 TYPE_PREFIX = "com.dealerflow."
 MAX_MESSAGE_BYTES = 1_000_000  # enforced by us: the local broker does not
@@ -171,13 +171,105 @@ def record_event_type(headers: Sequence[tuple[str, bytes]]) -> str | None:
     (a projection rebuilding from topics it mostly ignores) decodes only the headers it keeps."""
     for key, value in headers:
         if key == "ce_type":
-            ce_type = value.decode()
-            return ce_type[len(TYPE_PREFIX) :] if ce_type.startswith(TYPE_PREFIX) else None
+            return _ours(value.decode())
     return None
 
 
 def event_type_of(headers: dict[str, str]) -> str | None:
-    ce_type = headers.get("ce_type", "")
+    return _ours(headers.get("ce_type", ""))
+
+
+# Group, site, actor, correlation, causation, traceparent, tracestate: a record's metadata headers.
+_Context = tuple[bytes, bytes, bytes | None, bytes, bytes | None, bytes | None, bytes | None]
+
+
+class RecordDecoder:
+    """`from_record` for a consumer's page of records, straight from the raw headers: a record
+    whose type the consumer does not handle costs one look-up; of the others only the headers
+    an envelope needs are decoded. What repeats from record to record is decoded once: a type's
+    validator, a schema's version, a tenant, and the metadata of consecutive records of one
+    append. A record that is not one of our events raises as `from_record` does."""
+
+    def __init__(self, registry: Registry = REGISTRY) -> None:
+        self.registry = registry
+        self._types: dict[bytes | None, str | None] = {}
+        self._versions: dict[bytes, int] = {}
+        self._tenants: dict[tuple[bytes, bytes], Tenant] = {}
+
+    def page(
+        self, records: Iterable[tuple[bytes, Sequence[tuple[str, bytes]]]], handles: Collection[str]
+    ) -> list[Envelope[Any]]:
+        """The envelopes of the records (value, raw headers) whose event type is in `handles`."""
+        types, decode, iso, new = self._types, self.registry.decode, datetime.fromisoformat, tuple.__new__
+        shared: _Context | None = None
+        metadata: Metadata | None = None
+        page: list[Envelope[Any]] = []
+        with collection_paused():  # no cycles among these objects (see `collection_paused`)
+            for value, raw_headers in records:
+                ce_type = None
+                for key, header in raw_headers:
+                    if key == "ce_type":
+                        ce_type = header
+                        break
+                try:
+                    event_type = types[ce_type]
+                except KeyError:
+                    event_type = _ours(ce_type.decode()) if ce_type is not None else None
+                    if len(types) < _KNOWN_TYPES:  # a stranger's stream of made-up types stays a stranger's
+                        types[ce_type] = event_type
+                if event_type is None or event_type not in handles:
+                    continue
+                headers = dict(raw_headers)
+                ce_id = headers["ce_id"]
+                context: _Context = (
+                    headers["ce_groupid"], headers["ce_siteid"], headers.get("ce_actor"),
+                    headers.get("ce_correlationid", ce_id), headers.get("ce_causationid"),
+                    headers.get("ce_traceparent"), headers.get("ce_tracestate"),
+                )  # fmt: skip
+                if context != shared:
+                    shared, metadata = context, self._metadata(context)
+                occurred = headers["ce_time"]
+                envelope = (
+                    decode(event_type, self._version(headers.get("ce_dataschema", b"")), value),
+                    UUID(ce_id.decode()),
+                    headers["ce_subject"].decode(),
+                    int(headers["ce_sequence"]),
+                    metadata,
+                    iso(occurred.decode()),
+                    iso(headers.get("ce_recordedtime", occurred).decode()),
+                    None,
+                )
+                page.append(new(Envelope, envelope))
+        return page
+
+    def _version(self, dataschema: bytes) -> int:
+        version = self._versions.get(dataschema)
+        if version is None:
+            match = _SCHEMA_VERSION.search(dataschema.decode())
+            if match is None:
+                raise KeyError("ce_dataschema header missing or not ours")
+            version = self._versions.setdefault(dataschema, int(match.group(1)))
+        return version
+
+    def _metadata(self, context: _Context) -> Metadata:
+        group, site, actor, correlation, causation, traceparent, tracestate = context
+        tenant = self._tenants.get((group, site))
+        if tenant is None:
+            tenant = self._tenants.setdefault((group, site), Tenant(group.decode(), site.decode()))
+        return Metadata(
+            tenant,
+            actor.decode() if actor is not None else "unknown",
+            correlation.decode(),
+            causation.decode() if causation is not None else None,
+            traceparent.decode() if traceparent is not None else None,
+            tracestate.decode() if tracestate is not None else None,
+        )
+
+
+_KNOWN_TYPES = 4096  # event types remembered per decoder (ours are about a hundred)
+
+
+def _ours(ce_type: str) -> str | None:
     return ce_type[len(TYPE_PREFIX) :] if ce_type.startswith(TYPE_PREFIX) else None
 
 
