@@ -31,10 +31,10 @@ from events.catalog.testing import CounterIncremented, CounterOpened
 from events.contract import Event
 from events.database import database_url, ensure_database, open_pool
 from events.decider import DomainError, execute
-from events.envelope import Metadata, NewEvent, Tenant
+from events.envelope import LogPosition, Metadata, NewEvent, Tenant
 from events.kafka import KafkaSettings, to_record
 from events.relay import Relay
-from events.store import START, EventStore, LogPosition, StoredEvent
+from events.store import START, EventStore, StoredEvent
 
 ROOT = str(Path(__file__).resolve().parent.parent)
 TENANT = Tenant("group-bench", "site-bench")
@@ -364,7 +364,7 @@ async def concurrent_writers(server_url: str, sizes: Sizes) -> Result:
 async def read_all(store: EventStore, page: int) -> int:
     after, count = START, 0
     while events := await store.read_log(after, page):
-        after, count = events[-1][0], count + len(events)
+        after, count = events[-1].log_position, count + len(events)
     return count
 
 

@@ -47,9 +47,9 @@ async def tail(store: EventStore, seen: list[Envelope[Any]], stop: asyncio.Event
     while True:
         stopping = stop.is_set()
         page = await store.read_log(after, limit=300)
-        for position, envelope in page:
-            seen.append(envelope)
-            after = position
+        seen.extend(page)
+        if page:
+            after = page[-1].log_position
         if stopping and not page:
             return
         if not page:

@@ -103,12 +103,12 @@ async def test_the_log_decodes_what_the_stream_read_decodes(pool: asyncpg.Pool) 
 
     log = await store.read_log()
     streams = await store.read_stream("counter-1") + await store.read_stream("counter-2")
-    assert sorted((e for _, e in log), key=lambda e: e.position or 0) == sorted(streams, key=lambda e: e.position or 0)
-    assert [e.metadata for _, e in log] == [META, META, other, META]
-    assert log[2][1].occurred_at == whole_second
-    assert log[2][1].occurred_at.tzinfo is UTC
+    assert sorted(log, key=lambda e: e.position or 0) == sorted(streams, key=lambda e: e.position or 0)
+    assert [e.metadata for e in log] == [META, META, other, META]
+    assert log[2].occurred_at == whole_second
+    assert log[2].occurred_at.tzinfo is UTC
     assert [e.stream_id for e in await store.read_log_stored()] == ["counter-1", "counter-1", "counter-2", "counter-1"]
-    assert [store.decode(s) for s in await store.read_log_stored()] == [e for _, e in log]
+    assert [store.decode(s) for s in await store.read_log_stored()] == log
 
 
 async def test_the_log_reports_an_invalid_stored_payload(pool: asyncpg.Pool) -> None:
@@ -153,13 +153,13 @@ async def test_a_page_read_ahead_is_taken_only_when_it_is_what_a_read_now_return
         await store.append(f"counter-{stream}", 0, [opened(), incremented(1), incremented(2), incremented(3)])
     await log_settled(pool)  # the horizon is server-wide: another suite's transaction may hold it back
     first = await store.read_log(limit=8)  # the next 8 are read ahead: all there is, a full page
-    second = await store.read_log(first[-1][0], limit=8)  # taken; the last 4 are read ahead: short
+    second = await store.read_log(first[-1].log_position, limit=8)  # taken; the last 4 are read ahead: short
     await store.append("counter-9", 0, [opened(), incremented(1), incremented(2), incremented(3)])
     await log_settled(pool)
-    third = await store.read_log(second[-1][0], limit=8)  # read again: it has counter-9 too
-    fourth = await store.read_log(third[-1][0], limit=8)
+    third = await store.read_log(second[-1].log_position, limit=8)  # read again: it has counter-9 too
+    fourth = await store.read_log(third[-1].log_position, limit=8)
     pages = [first, second, third, fourth]
     assert [len(page) for page in pages] == [8, 8, 8, 0]
-    assert [e.stream_id for page in pages for _, e in page] == [
+    assert [e.stream_id for page in pages for e in page] == [
         f"counter-{s}" for s in (0, 1, 2, 3, 4, 9) for _ in range(4)
     ]

@@ -48,6 +48,14 @@ class NewEvent:
     occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
+class LogPosition(NamedTuple):
+    """A place in the global log: (transaction id, position), the log's sort key (tuples
+    order the same way)."""
+
+    tx_id: int = 0
+    position: int = 0
+
+
 class Envelope(NamedTuple, Generic[E]):
     """A recorded event: the contract plus its identity, stream position and context."""
 
@@ -58,8 +66,17 @@ class Envelope(NamedTuple, Generic[E]):
     metadata: Metadata
     occurred_at: datetime
     recorded_at: datetime
-    # Position in the service's global log; None for events received from Kafka.
+    # Position in the service's global log, and its transaction's id (together the log's sort
+    # key, `log_position`); None for events received from Kafka.
     position: int | None = None
+    tx_id: int | None = None
+
+    @property
+    def log_position(self) -> LogPosition:
+        """Where a reader of the global log resumes after this event (read from a log)."""
+        if self.tx_id is None or self.position is None:
+            raise ValueError(f"{self.event_type} {self.event_id} was not read from a global log")
+        return LogPosition(self.tx_id, self.position)
 
     @property
     def event_type(self) -> str:

@@ -237,6 +237,7 @@ class RecordDecoder:
                     metadata,
                     iso(occurred.decode()),
                     iso(headers.get("ce_recordedtime", occurred).decode()),
+                    None,  # no position in a log of ours
                     None,
                 )
                 page.append(new(Envelope, envelope))

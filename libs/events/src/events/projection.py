@@ -25,9 +25,9 @@ import asyncpg
 
 from events.connection import Connection
 from events.consumer import Consumer
-from events.envelope import Envelope
+from events.envelope import Envelope, LogPosition
 from events.kafka import KafkaSettings
-from events.store import EventStore, LogPosition
+from events.store import EventStore
 from events.wakeup import follow
 
 

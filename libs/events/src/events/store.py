@@ -20,18 +20,10 @@ from asyncpg.pool import PoolConnectionProxy
 
 from events.connection import Connection
 from events.contract import REGISTRY, Registry
-from events.envelope import Envelope, Metadata, NewEvent, Tenant
+from events.envelope import Envelope, LogPosition, Metadata, NewEvent, Tenant
 from events.errors import ConcurrencyConflict
 from events.personal_data import PersonalDataKeys, has_personal_data, sealed_json, subjects_of
 from events.wakeup import LogSignal
-
-
-class LogPosition(NamedTuple):
-    """A place in the global log: (transaction id, position), the log's sort key (tuples
-    order the same way)."""
-
-    tx_id: int = 0
-    position: int = 0
 
 
 class StoredEvent(NamedTuple):
@@ -75,7 +67,7 @@ WITH head AS (
 _GUARD = """
 WHERE coalesce((SELECT stream_version FROM head), 0) = $2
   AND coalesce((SELECT tx_id FROM head), '0'::xid8) <= pg_current_xact_id()
-RETURNING position, stream_version, recorded_at"""
+RETURNING position, stream_version, recorded_at, tx_id::text::bigint AS tx_id"""
 _INSERT = """
 INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data,
                     group_id, site_id, actor, correlation_id, causation_id, traceparent, tracestate, occurred_at)"""
@@ -263,6 +255,7 @@ class EventStore:
                 occurred_at=new.occurred_at,
                 recorded_at=row["recorded_at"],
                 position=row["position"],
+                tx_id=row["tx_id"],
             )
             for new, row in zip(events, rows, strict=True)
         ]
@@ -301,18 +294,19 @@ class EventStore:
         with collection_paused():
             return [self._envelope(row) for row in rows]
 
-    async def read_log(self, after: LogPosition = START, limit: int = 1000) -> list[tuple[LogPosition, Envelope[Any]]]:
+    async def read_log(self, after: LogPosition = START, limit: int = 1000) -> list[Envelope[Any]]:
         """The next committed events of the global log after `after`, in commit-safe order.
 
         An event whose transaction is still open is not returned yet, nor is anything after it:
-        the reader waits behind the oldest open transaction rather than skip past it.
+        the reader waits behind the oldest open transaction rather than skip past it. The next
+        page starts after the last envelope's `log_position`.
         """
         rows = await self._revealed(await self._log_rows(after, limit))
         with collection_paused():
             try:
                 return self._log_envelopes(rows)
             except ValueError:  # an invalid payload or an odd timestamp: let the careful path say which
-                return [(stored.log_position, self._envelope(stored)) for stored in _stored(rows)]
+                return [self._envelope(stored) for stored in _stored(rows)]
 
     async def read_log_stored(self, after: LogPosition = START, limit: int = 1000) -> list[StoredEvent]:
         """`read_log` without decoding: for passing events on as they are stored."""
@@ -357,12 +351,14 @@ class EventStore:
             del self._ahead[next(iter(self._ahead))]
         await sent.wait()  # the statement is on its way: the server works while we decode
 
-    def _log_envelopes(self, rows: list[Any]) -> list[tuple[LogPosition, Envelope[Any]]]:
+    def _log_envelopes(self, rows: list[Any]) -> list[Envelope[Any]]:
         """`_envelope` for a page of the log, unrolled (the replay hot path). The tuples are built
         with `tuple.__new__`, which is all a NamedTuple's own `__new__` does after a Python-level
         call; the current version's JSON validator is called directly; consecutive events of one
         append share their metadata (an append has one), which the page sends once, so they
-        share one `Metadata`: fewer objects to build, for the collector to walk and to free."""
+        share one `Metadata`: fewer objects to build, for the collector to walk and to free. For
+        the same reason an envelope carries its log position (`tx_id` and `position`) instead of
+        coming paired with one."""
         new, iso, validators, decode = tuple.__new__, datetime.fromisoformat, self.registry.json_validators, None
         tenants = self._tenants
         # The last row's type and validator: locals, compared with the next row's (cheaper than a
@@ -370,7 +366,7 @@ class EventStore:
         last_type: str | None = None
         last_version, validate = 0, None
         metadata: Metadata | None = None
-        page: list[tuple[LogPosition, Envelope[Any]]] = []
+        page: list[Envelope[Any]] = []
         append = page.append
         for (position, tx_id, stream_id, version, event_id, event_type, schema_version, data, group_id, site_id,
              actor, correlation_id, causation_id, traceparent, tracestate, occurred_at, recorded_at,
@@ -392,8 +388,8 @@ class EventStore:
                 if tenant is None:
                     tenant = tenants.setdefault((group_id, site_id), Tenant(group_id, site_id))
                 metadata = new(Metadata, (tenant, actor, correlation_id, causation_id, traceparent, tracestate))
-            envelope = (event, event_id, stream_id, version, metadata, iso(occurred_at), iso(recorded_at), position)
-            append((new(LogPosition, (tx_id, position)), new(Envelope, envelope)))
+            occurred, recorded = iso(occurred_at), iso(recorded_at)
+            append(new(Envelope, (event, event_id, stream_id, version, metadata, occurred, recorded, position, tx_id)))
         return page
 
     async def log_head(self) -> LogPosition:
@@ -420,6 +416,7 @@ class EventStore:
             _timestamp(occurred_at),
             _timestamp(recorded_at),
             row[0],
+            row[1],
         )
 
 
