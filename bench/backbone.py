@@ -113,6 +113,27 @@ def machine_facts() -> list[str]:
     ]
 
 
+def cpu_times() -> list[int]:
+    """The machine's CPU time so far by kind (/proc/stat: user, nice, system, idle, iowait, irq,
+    softirq, steal), in clock ticks; empty where there is no /proc."""
+    stat = Path("/proc/stat")
+    return [int(v) for v in stat.read_text().split("\n", 1)[0].split()[1:9]] if stat.exists() else []
+
+
+def steal_fact(before: list[int]) -> str:
+    """How much of the machine's time the hypervisor gave to other guests during the run (steal):
+    the figures of a run with much of it are low by about as much."""
+    after = cpu_times()
+    spent = [b - a for a, b in zip(before, after, strict=False)]
+    if len(spent) < 8 or sum(spent) == 0:
+        return "CPU time taken by the hypervisor (steal) during the run: unknown"
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    return (
+        f"CPU time taken by the hypervisor (steal) during the run: {100 * spent[7] / sum(spent):.1f} % of all "
+        f"cores' time; load average (1, 5, 15 min) at the end: {load}"
+    )
+
+
 def code_fact() -> str:
     """Which backbone code was measured: its commit, and whether it had uncommitted changes."""
     git = ["git", "-C", str(Path(events.__file__).resolve().parent)]
@@ -215,8 +236,9 @@ def report(results: list[Result], facts: list[str], command: str, sizes: Sizes, 
         "  (bigserial id, text, jsonb), one event per commit, each writer on its own connection. Also shown:",
         "  the same INSERT through `pool.execute`, a pooled connection per INSERT (what the pool costs).",
         "- 3: the log is loaded with batched appends (one stream per commit), read once to warm up, then",
-        "  read with `read_log` from start to end: every row becomes an `Envelope` with a typed event. The",
-        "  same query's pages as plain asyncpg rows show the ceiling that decoding leaves.",
+        f"  read with `read_log` from start to end {sizes.rounds} times: every row becomes an `Envelope` with a",
+        "  typed event. The same pages as plain asyncpg rows (the log's own query, without the function's",
+        "  read-ahead) show the ceiling that decoding leaves; the two reads alternate like the rounds above.",
         "- 4: the relay reads the log from a fresh checkpoint, `send()`s a page and gathers the",
         "  acknowledgements; tracing is not configured and the events carry no trace context. The",
         "  baseline sends the very same records (built by `to_record` before its clock) the same way with",
@@ -275,7 +297,9 @@ def main(argv: list[str] | None = None) -> int:
     with exclusive(), servers() as found:
         facts = machine_facts() + asyncio.run(postgres_facts(found.database_url))
         facts += [f"Broker: {found.broker}", producer_facts(found.bootstrap)]
+        before = cpu_times()
         results = asyncio.run(run_all(found, sizes, profile=not args.no_profile, only=set(args.only or ())))
+        facts.append(steal_fact(before))
     text = report(results, facts, command, sizes, started, time.perf_counter() - clock)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)
