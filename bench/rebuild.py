@@ -7,7 +7,7 @@ generates the year (`bench.history`; `--quick`: 30 days) once and turns every en
 Kafka record (`events.kafka.to_record`) before any clock runs. Then, for each projection — the
 advisor board, the callback queue and the CSI/VOC facts — it rebuilds the read model from zero
 the way a `KafkaProjector` fed from the topics does: pages of 2,000 records, the events the
-projection handles decoded with `from_record`, applied through the projector with one
+projection handles decoded with `RecordDecoder`, applied through the projector with one
 transaction per page. The baseline on the same run is decoding the same pages alone (no
 database): the ceiling. After each rebuild the read model's row counts are checked against
 what the history holds; a wrong count fails the run. Prints the table and writes it with the
@@ -541,9 +541,8 @@ def report(outcomes: list[Outcome], h: History, facts: list[str], command: str, 
         "and headers, as a broker hands them out) stay in memory, frozen out of the garbage collector's scans.",
         f"- Each projection is rebuilt from zero with `KafkaProjector.rebuild()` (its tables emptied, its stream "
         f"versions forgotten; then a `CHECKPOINT`), then fed the whole log in pages of {PAGE:,} records: each "
-        "record's type read from its raw headers (`record_event_type`) and the handled ones decoded with "
-        "`from_record`, as "
-        "the projector's consumer does, then applied in one transaction per page through the projector "
+        "page decoded by `RecordDecoder.page` (each record's type read from its raw headers, the handled ones "
+        "decoded), as the projector's consumer does, then applied in one transaction per page through the projector "
         "(`apply_page_once` when the projector has it, else `apply_once` per event), which skips versions already "
         "applied per stream, applies the rest and records progress.",
         "- Log events/s counts every record of the year read (the rebuild's speed through the log); handled "
