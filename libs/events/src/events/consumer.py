@@ -38,9 +38,12 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Connection, Envelope[Any]], Awaitable[None]]
 PageHandler = Callable[[Connection, Sequence[Envelope[Any]]], Awaitable[None]]
 _LINKED = 32  # traces a page's span links to, at most
-# A partition's fetch of at least this many records (a backlog: a rebuild, a catch-up) is handled
-# as one page; fewer (live traffic) record by record, each with its own span in its cause's trace.
+# A fetch of at least this many records (a backlog: a rebuild, a catch-up) is handled as one page;
+# fewer (live traffic) record by record, each with its own span in its cause's trace.
 _PAGE_FROM = 50
+# Records a paging consumer takes per fetch (the client's default is 500, spread over the
+# partitions): a rebuild's transactions, and the statements each costs, are per page.
+_PAGE_RECORDS = 2000
 
 
 _MAX_CONFLICTS = 50  # concurrent changes to one stream in a row before a record is a dead letter
@@ -84,11 +87,15 @@ class Consumer:
         self.first_backoff = first_backoff
         # Off only for handlers that recognise repeats themselves (projections keep per-stream versions).
         self.dedupe = dedupe
-        # Without an inbox, a handler that folds pages (a projection) takes a partition's backlog
-        # in one transaction; if the page fails, its records are handled one by one.
+        # Without an inbox, a handler that folds pages (a projection) takes a fetch's backlog, all
+        # its partitions, in one transaction (it is one writer per read model anyway, and each
+        # stream's events stay in order: a stream is one partition); if that page fails, each
+        # partition's backlog is a page, and a page that fails is handled one by one.
         self.page_handler = page_handler if not dedupe else None
+        self._overrides: dict[str, Any] = {} if self.page_handler is None else {"max_poll_records": _PAGE_RECORDS}
         # A consumer of a rare event may wait longer per fetch: fewer fetches for an idle broker to answer.
-        self._overrides = {} if fetch_max_wait_ms is None else {"fetch_max_wait_ms": fetch_max_wait_ms}
+        if fetch_max_wait_ms is not None:
+            self._overrides["fetch_max_wait_ms"] = fetch_max_wait_ms
         self.dead_letter_topic = settings.dead_letter_topic(name)
         self.handled = 0
         self.pages = 0  # backlogs handled as one page
@@ -112,7 +119,7 @@ class Consumer:
             while not stop.is_set():
                 batches = await self._consumer.getmany(timeout_ms=200)
                 if batches:
-                    await asyncio.gather(*(self._handle_partition(tp, recs) for tp, recs in batches.items()))
+                    await self._handle_fetch(batches)
                     await self.commit()
         finally:
             await self.commit()
@@ -138,7 +145,18 @@ class Consumer:
             assigned = self._consumer.assignment()
             await self._consumer.commit({tp: o for tp, o in offsets.items() if tp in assigned})
 
+    async def _handle_fetch(self, batches: dict[TopicPartition, list[ConsumerRecord[Any, Any]]]) -> None:
+        if self.page_handler is not None and len(batches) > 1:
+            records = [record for partition in batches.values() for record in partition]
+            if len(records) >= _PAGE_FROM and await self._handle_page(records):
+                for tp, partition in batches.items():
+                    self._done[tp] = partition[-1].offset + 1
+                return
+        await asyncio.gather(*(self._handle_partition(tp, records) for tp, records in batches.items()))
+
     async def _handle_partition(self, tp: TopicPartition, records: list[ConsumerRecord[Any, Any]]) -> None:
+        """A partition's records: as a page if they are a backlog (and the fetch's page failed, a
+        poison among another partition's records leaves this one's a page), else one by one."""
         if self.page_handler is not None and len(records) >= _PAGE_FROM and await self._handle_page(records):
             self._done[tp] = records[-1].offset + 1
             return
