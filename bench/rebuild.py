@@ -50,7 +50,7 @@ from events.projection import KafkaProjector, Projection
 from events.store import StoredEvent
 
 RESULTS = ROOT / "bench" / "results" / "rebuild.md"
-PAGE = 2000  # records per page: the projectors' page size
+PAGE = 2000  # records per page: at most what a projector's consumer fetches (events.consumer._PAGE_RECORDS)
 TARGET = 50_000  # events/s per projection (issue 6)
 QUICK_DAYS = 30
 # The projections' code, whose state the report records next to the backbone's.
