@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,7 @@ from events.kafka import KafkaSettings
 from events.relay import Relay
 from events.store import EventStore
 from events.testing import eventually
-from events.tracing import configure_tracing, current_trace_headers, instrument_app
+from events.tracing import configure_tracing, current_trace_headers, instrument_app, uninstrument_clients
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,11 @@ class Counter:
 
 
 @pytest.fixture(scope="module")
-def spans() -> InMemorySpanExporter:
+def spans() -> Iterator[InMemorySpanExporter]:
     exporter = InMemorySpanExporter()
     configure_tracing("tracing-test", SimpleSpanProcessor(exporter))
-    return exporter
+    yield exporter
+    uninstrument_clients()  # the next module's httpx clients send the trace context they are given
 
 
 def counter_app(store: EventStore) -> FastAPI:

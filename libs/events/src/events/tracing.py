@@ -58,6 +58,20 @@ def configure_tracing(service_name: str, *processors: SpanProcessor) -> TracerPr
     return provider
 
 
+def uninstrument_clients() -> None:
+    """Undo `configure_tracing`'s instrumentation of asyncpg and httpx. A test module that traced
+    this process's clients calls it when done: an httpx client instrumented by another module
+    would replace the `traceparent` a later test sends with one of its own spans."""
+    global _instrumented
+    if _instrumented:
+        from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+        from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+        AsyncPGInstrumentor().uninstrument()  # type: ignore[no-untyped-call]
+        HTTPXClientInstrumentor().uninstrument()
+        _instrumented = False
+
+
 def instrument_app(app: Any) -> None:
     """Server spans for every request of a FastAPI app (joining an incoming `traceparent`)."""
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
