@@ -134,7 +134,7 @@ class UnderLoad:
 
 async def nothing_lost_nothing_twice(system: RunningSystem, desk: Desk) -> dict[str, int]:
     """Every accepted booking once in booking's store; parts' hold and the board's card once each."""
-    assert desk.load.unexpected == []
+    assert desk.load.unexpected == [], desk.load.unexpected
     booked = await _booked_appointments(system.database("booking"), desk.site)
     assert all(count == 1 for count in booked.values()), {k: v for k, v in booked.items() if v != 1}
     assert desk.load.accepted <= set(booked), "an accepted booking is missing from the store"

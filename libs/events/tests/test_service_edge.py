@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI, Request
@@ -146,3 +147,28 @@ async def test_readiness_reports_backlog_and_loops(client: httpx.AsyncClient) ->
     assert all(name.endswith(".privacy") for name in body["loops"])
     assert body["outbox_backlog"] >= 0
     assert body["dead_letters"] == 0
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        asyncpg.CannotConnectNowError("the database system is starting up"),
+        asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        asyncpg.InternalClientError("cannot switch to state 15; another operation (2) is in progress"),
+        ConnectionResetError(104, "Connection reset by peer"),
+    ],
+)
+async def test_a_database_out_of_reach_is_a_retryable_503(broken: Exception) -> None:
+    """What a restarting PostgreSQL throws at a request: a clear answer to try again, never a 500."""
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/")
+    async def read() -> None:
+        raise broken
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc") as client:
+        answer = await client.get("/")
+    assert answer.status_code == 503
+    assert answer.json()["error"]["code"] == "database_unavailable"
+    assert answer.headers["Retry-After"] == "2"

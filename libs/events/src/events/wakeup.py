@@ -66,7 +66,7 @@ class LogSignal:
         try:
             await asyncio.sleep(_NOTIFY_EVERY)  # one notification for the appends of this moment
             await self.pool.execute("SELECT pg_notify($1, '')", CHANNEL)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError) as error:
             log.warning("could not notify other replicas of an append: %r", error)  # they poll within a second
         finally:
             self._notifying = None
