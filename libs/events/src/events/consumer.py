@@ -30,7 +30,7 @@ from events.connection import Connection
 from events.contract import REGISTRY, Registry
 from events.envelope import Envelope
 from events.errors import ConcurrencyConflict, EventsError
-from events.kafka import KafkaSettings, RecordDecoder, event_type_of, from_record, header_map, record_event_type
+from events.kafka import KafkaSettings, RecordDecoder, event_type_of, from_record, header_map
 from events.tracing import context_from, tracer
 
 log = logging.getLogger(__name__)
@@ -166,14 +166,14 @@ class Consumer:
 
     async def handle(self, record: ConsumerRecord[Any, Any]) -> None:
         """Handle one record: exactly one effect, or a dead letter."""
-        if record_event_type(record.headers) not in self.handles:
-            return
-        headers = header_map(record.headers)
         try:
-            envelope = from_record(record.value, headers, self.registry)
+            decoded = self.decoder.page([(record.value, record.headers)], self.handles)
         except (EventsError, KeyError, ValueError) as error:
-            await self._dead_letter(record, headers, f"undecodable: {error!r}", attempts=1)
+            await self._dead_letter(record, f"undecodable: {error!r}", attempts=1)
             return
+        if not decoded:  # a type this consumer does not handle
+            return
+        envelope = decoded[0]
         with tracer.start_as_current_span(
             f"handle {envelope.event_type}",
             context=context_from(envelope.metadata.traceparent, envelope.metadata.tracestate),
@@ -193,13 +193,13 @@ class Consumer:
                     # first. A fresh transaction decides again; only endless contention is a letter.
                     conflicts += 1
                     if conflicts == _MAX_CONFLICTS:
-                        await self._dead_letter(record, headers, f"{type(error).__name__}: {error}", conflicts)
+                        await self._dead_letter(record, f"{type(error).__name__}: {error}", conflicts)
                         return
                     await asyncio.sleep(random.uniform(0, min(delay * conflicts, 1.0)))  # jittered back-off
                 except Exception as error:
                     attempt += 1
                     if attempt == self.max_attempts:
-                        await self._dead_letter(record, headers, f"{type(error).__name__}: {error}", attempt)
+                        await self._dead_letter(record, f"{type(error).__name__}: {error}", attempt)
                         return
                     log.warning("%s: %s failed (attempt %d): %r", self.name, envelope.event_id, attempt, error)
                     await asyncio.sleep(delay)  # back-off between retries
@@ -275,9 +275,8 @@ class Consumer:
         await self.pool.execute("UPDATE dead_letters SET redriven_at = now() WHERE id = $1", dead_letter_id)
         return True
 
-    async def _dead_letter(
-        self, record: ConsumerRecord[Any, Any], headers: dict[str, str], error: str, attempts: int
-    ) -> None:
+    async def _dead_letter(self, record: ConsumerRecord[Any, Any], error: str, attempts: int) -> None:
+        headers = header_map(record.headers)
         log.error(
             "%s: dead-lettering %s[%d]@%d: %s",
             self.name,

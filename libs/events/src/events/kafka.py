@@ -166,15 +166,6 @@ def header_map(headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...])
     return {key: value.decode() for key, value in headers}
 
 
-def record_event_type(headers: Sequence[tuple[str, bytes]]) -> str | None:
-    """`event_type_of` straight from a record's raw headers: a consumer that skips most records
-    (a projection rebuilding from topics it mostly ignores) decodes only the headers it keeps."""
-    for key, value in headers:
-        if key == "ce_type":
-            return _ours(value.decode())
-    return None
-
-
 def event_type_of(headers: dict[str, str]) -> str | None:
     return _ours(headers.get("ce_type", ""))
 
