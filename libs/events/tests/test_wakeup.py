@@ -4,6 +4,7 @@ LISTEN/NOTIFY, and no wake-up is lost between a reader's last look and its wait.
 from __future__ import annotations
 
 import asyncio
+import time
 
 import asyncpg
 from kafka_helpers import running
@@ -12,7 +13,8 @@ from events.catalog.testing import CounterOpened
 from events.database import open_pool
 from events.envelope import Metadata, NewEvent, Tenant
 from events.store import EventStore
-from events.wakeup import LogSignal, follow
+from events.testing import eventually
+from events.wakeup import CHANNEL, SLOWEST, LogSignal, follow
 
 META = Metadata(tenant=Tenant("group-a", "site-1"), actor="tester", correlation_id="c-1")
 NEVER = 3600.0  # a wait that only an append (or stop) can end
@@ -69,10 +71,61 @@ async def test_follow_reads_after_each_append_and_stops(pool: asyncpg.Pool) -> N
             appended.set()
         return 0
 
-    follower = asyncio.create_task(follow(store.signal, stop, step, page_size=100))
+    follower = asyncio.create_task(follow(store.signal, stop, step, page_size=100, read_to=lambda: 0))
     for n in range(3):
         await store.append(f"counter-{n}", 0, opened(f"c{n}"))
     await asyncio.wait_for(appended.wait(), 10)
     stop.set()
     await asyncio.wait_for(follower, 10)
     assert reads[-1] == 3
+
+
+async def test_a_replicas_notification_carries_its_newest_transaction_and_its_own_comes_back_unheeded(
+    database: str,
+) -> None:
+    here, there = await open_pool(database), await open_pool(database)
+    try:
+        mine, theirs = LogSignal.of(here), LogSignal.of(there)
+        async with running(mine.listen):
+            await asyncio.wait_for(mine.listening.wait(), 10)
+            before = mine.generation
+            # This process's own notification (its readers were woken by the append itself)…
+            await here.execute("SELECT pg_notify($1, $2)", CHANNEL, f"{mine._token} 41")
+            # …then another replica's, which PostgreSQL delivers after it.
+            appended = await EventStore(there).append("counter-1", 0, opened("c1"))
+            await theirs._notify()
+            await eventually(lambda: _value(mine.newest_tx), until=lambda tx: tx == appended[0].tx_id, what="notified")
+            assert mine.generation == before + 1, "only the other replica's notification woke the readers"
+    finally:
+        await here.close()
+        await there.close()
+
+
+async def _value(value: int) -> int:
+    return value
+
+
+async def test_a_reader_that_has_read_what_was_announced_waits_for_the_next_append(pool: asyncpg.Pool) -> None:
+    store, stop = EventStore(pool), asyncio.Event()
+    await store.append("counter-1", 0, opened("c1"))
+    looks: list[float] = []
+
+    async def step() -> int:
+        looks.append(time.monotonic())
+        return 0
+
+    async def next_looks(read_to: int) -> list[float]:
+        looks.clear()
+        follower = asyncio.create_task(follow(store.signal, stop, step, page_size=100, read_to=lambda: read_to))
+        await eventually(lambda: _value(len(looks)), until=lambda n: n >= 2, what="a second look", timeout=10)
+        stop.set()
+        await asyncio.wait_for(follower, 10)
+        stop.clear()
+        return looks[:2]
+
+    # Behind the newest transaction announced: the events may still be committing, look again soon.
+    first, second = await next_looks(read_to=0)
+    assert second - first < SLOWEST / 2
+    # Caught up: no append, so the next look is the once-a-second one (a slow machine only delays it).
+    first, second = await next_looks(read_to=store.signal.newest_tx)
+    assert second - first >= SLOWEST * 0.9

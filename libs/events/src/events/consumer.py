@@ -49,10 +49,6 @@ _PAGE_RECORDS = 2000
 _MAX_CONFLICTS = 50  # concurrent changes to one stream in a row before a record is a dead letter
 
 
-class _AlreadyHandled(Exception):
-    """Another delivery of this event committed first: roll this one back."""
-
-
 class Consumer:
     """One consumer group: `handler` for every event whose type is in `handles`.
 
@@ -239,24 +235,17 @@ class Consumer:
                 await self.handler(conn, envelope)
             self.handled += 1
             return
-        try:
-            async with self.pool.acquire() as conn, conn.transaction():
-                seen = await conn.fetchval(
-                    "SELECT 1 FROM inbox WHERE consumer = $1 AND event_id = $2", self.name, envelope.event_id
-                )
-                if seen:
-                    return
-                await self.handler(conn, envelope)
-                inserted = await conn.fetchval(
-                    """INSERT INTO inbox (consumer, event_id) VALUES ($1, $2)
-                       ON CONFLICT DO NOTHING RETURNING 1""",
-                    self.name,
-                    envelope.event_id,
-                )
-                if not inserted:
-                    raise _AlreadyHandled
-        except _AlreadyHandled:
-            return
+        async with self.pool.acquire() as conn, conn.transaction():
+            # The inbox row first: a concurrent delivery of the same event waits here until this
+            # one commits (then finds the row and does nothing) or rolls back (then takes over).
+            first = await conn.fetchval(
+                "INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
+                self.name,
+                envelope.event_id,
+            )
+            if not first:
+                return
+            await self.handler(conn, envelope)
         self.handled += 1
 
     async def redrive(self, dead_letter_id: int) -> bool:

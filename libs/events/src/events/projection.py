@@ -16,6 +16,7 @@ when it was applied (append → read-model latency).
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,7 +28,7 @@ from events.connection import Connection
 from events.consumer import Consumer
 from events.envelope import Envelope, LogPosition
 from events.kafka import KafkaSettings
-from events.store import EventStore
+from events.store import EventStore, StoredEvent
 from events.wakeup import follow
 
 
@@ -104,6 +105,10 @@ async def _truncate(conn: Connection, projection: Projection) -> None:
 # the projection's name (a row lock would take a transaction id and hold back the log horizon).
 _ONE_WRITER = "SELECT pg_advisory_xact_lock(hashtext($1))"
 _ONE_WRITER_IF_FREE = "SELECT pg_try_advisory_xact_lock(hashtext($1))"
+# A log projector's rounds outside the lock, reading ahead of the stored checkpoint, last this
+# long at most before a round under it: how long a checkpoint moved by a rebuild on another
+# replica can go unseen, and how far skipped pages may run ahead of the stored checkpoint.
+_LOCKED_ROUND_EVERY = 1.0
 
 
 class LogProjector:
@@ -113,6 +118,10 @@ class LogProjector:
         self.store = store
         self.projection = projection
         self.page_size = page_size
+        # Where this projector's reading got to: the stored checkpoint as of its last round under
+        # the lock, or past it by pages with nothing to apply. None: read the stored one.
+        self._read_to: LogPosition | None = None
+        self._locked_at = 0.0  # time.monotonic() of the last round under the lock
 
     async def step(self, *, wait: bool = False) -> int:
         """Apply the next page of the log; return the number of events read. Only the events
@@ -122,7 +131,29 @@ class LogProjector:
         projection lets one apply a page while the others skip the round (or, with `wait`, wait
         for it: `catch_up` and `rebuild` must not take another replica's turn for the end), and
         the checkpoint is read under that lock, so no page is applied twice. (A row lock would
-        take a transaction id and hold back the very log horizon the page is read below.)"""
+        take a transaction id and hold back the very log horizon the page is read below.)
+
+        Most rounds find nothing, or only events of types the projection does not handle (an
+        append wakes every reader of the log, and each looks again while the appends' horizon
+        settles). Those rounds are one statement, a page read after where this projector got
+        to, outside any transaction; skipped pages move the stored checkpoint with the next
+        page applied, or with the round under the lock that comes at least every
+        `_LOCKED_ROUND_EVERY` seconds (which also finds a checkpoint another replica moved)."""
+        read_to = self._read_to
+        if wait or read_to is None or time.monotonic() - self._locked_at >= _LOCKED_ROUND_EVERY:
+            return await self._step_locked(wait)
+        page = await self.store.read_log_stored(read_to, self.page_size)
+        if not page:
+            return 0
+        handles = self.projection.handles
+        if any(stored.event_type in handles for stored in page):
+            return await self._step_locked(wait, read_ahead=(read_to, page))
+        self._read_to = page[-1].log_position
+        return len(page)
+
+    async def _step_locked(self, wait: bool, read_ahead: tuple[LogPosition, list[StoredEvent]] | None = None) -> int:
+        """A round under the projection's lock, from the stored checkpoint (with `read_ahead`,
+        a page already read after a position: used if that is still the checkpoint)."""
         async with self.store.transaction() as conn:
             if wait:
                 await conn.execute(_ONE_WRITER, self.projection.name)
@@ -130,7 +161,12 @@ class LogProjector:
                 return 0
             state = await _state(conn, self.projection.name)
             after = LogPosition(state["tx_id"], state["position"])
-            page = await self.store.read_log_stored(after, self.page_size)
+            if read_ahead is not None and read_ahead[0] == after:
+                page = read_ahead[1]
+            else:
+                page = await self.store.read_log_stored(after, self.page_size)
+            self._locked_at = time.monotonic()
+            self._read_to = page[-1].log_position if page else after
             if not page:
                 return 0
             handles = self.projection.handles
@@ -148,6 +184,7 @@ class LogProjector:
 
     async def rebuild(self) -> int:
         """Empty the read model and replay the whole log into it; return events read."""
+        self._read_to = None
         async with self.store.transaction() as conn:
             await _state(conn, self.projection.name)
             await _truncate(conn, self.projection)
@@ -173,7 +210,13 @@ class LogProjector:
         return Lag(row["behind"], seconds, state["last_lag_ms"], state["events_applied"])
 
     async def run(self, stop: asyncio.Event) -> None:
-        await follow(self.store.signal, stop, self.step, page_size=self.page_size)
+        await follow(
+            self.store.signal,
+            stop,
+            self.step,
+            page_size=self.page_size,
+            read_to=lambda: self._read_to.tx_id if self._read_to is not None else 0,
+        )
 
 
 class KafkaProjector:

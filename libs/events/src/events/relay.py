@@ -69,12 +69,15 @@ class Relay:
         self._cluster_id: str | None = None
         self._cluster_checked_at = 0.0
         self._known_topics: set[str] = set()
+        # The checkpoint as this relay last moved it: while it leads, no one else moves it, so
+        # a round need not read it back (most rounds find nothing: one statement, not two).
+        self._marked: LogPosition | None = None
 
     # --- the three steps of one round -------------------------------------------------------
 
     async def pending(self) -> Page | None:
         """The next page of the log after the checkpoint, or None if nothing is pending."""
-        after = await self.checkpoint()
+        after = self._marked if self._marked is not None else await self.checkpoint()
         events = await self.store.read_log_stored(after, self.page_size)
         return Page(events) if events else None
 
@@ -111,6 +114,7 @@ class Relay:
             page.last.position,
             self._cluster_id,
         )
+        self._marked = page.last
         self.published += len(page.events)
 
     async def step(self) -> int:
@@ -168,7 +172,10 @@ class Relay:
             backoff = 0.1
             return published
 
-        await follow(self.store.signal, stop, step, page_size=self.page_size)
+        await follow(self.store.signal, stop, step, page_size=self.page_size, read_to=self._read_to)
+
+    def _read_to(self) -> int:
+        return self._marked.tx_id if self._marked is not None else 0
 
     async def _lead(self, conn: Connection) -> bool:
         return bool(await conn.fetchval("SELECT pg_try_advisory_lock($1)", _LEADER_LOCK))
@@ -210,6 +217,7 @@ class Relay:
 
     async def close(self) -> None:
         self._cluster_id = None  # compare again on reconnecting: the broker may be a new one
+        self._marked = None  # and read the checkpoint again: another relay may lead meanwhile
         self._known_topics.clear()
         if self._producer is not None:
             producer, self._producer = self._producer, None

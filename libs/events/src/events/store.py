@@ -244,7 +244,7 @@ class EventStore:
                     "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1", stream_id
                 )
                 raise ConcurrencyConflict(stream_id, expected_version, actual)
-        self.signal.appended()
+        self.signal.appended(rows[-1]["tx_id"])
         return [
             Envelope(
                 event=new.event,
