@@ -8,7 +8,7 @@ for re-drive) with its error, and the partition moves on. A record that cannot b
 dead-lettered at once: retrying cannot fix it.
 
 Partitions are processed concurrently, each in offset order; offsets are committed after the
-records before them are done.
+records before them are done, at most once a second.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import asyncio
 import json
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from typing import Any
 from uuid import UUID
@@ -47,6 +48,11 @@ _PAGE_RECORDS = 2000
 
 
 _MAX_CONFLICTS = 50  # concurrent changes to one stream in a row before a record is a dead letter
+# Offsets handled are committed at most this often (and when partitions are revoked, and on
+# stopping): a commit after every fetch was a broker request per fetch and group. Committing
+# later only means a crash redelivers more records, and the inbox (or a projection's stream
+# versions) makes a redelivered record a no-op either way.
+_COMMIT_EVERY = 1.0  # seconds
 
 
 class Consumer:
@@ -99,6 +105,7 @@ class Consumer:
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
         self._done: dict[TopicPartition, int] = {}
+        self._committed_at = 0.0  # time.monotonic() of the last commit
         # Partitions this replica owns now (readiness: a consumer with none is not serving yet).
         self.assigned: set[TopicPartition] = set()
 
@@ -116,6 +123,7 @@ class Consumer:
                 batches = await self._consumer.getmany(timeout_ms=200)
                 if batches:
                     await self._handle_fetch(batches)
+                if time.monotonic() - self._committed_at >= _COMMIT_EVERY:
                     await self.commit()
         finally:
             await self.commit()
@@ -136,6 +144,7 @@ class Consumer:
         return behind
 
     async def commit(self) -> None:
+        self._committed_at = time.monotonic()
         if self._done and self._consumer is not None:
             offsets, self._done = self._done, {}
             assigned = self._consumer.assignment()
