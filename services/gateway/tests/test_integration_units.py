@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import pytest
 
+from events.testing import eventually
 from gateway.integration import cloudevents, signing
 from gateway.integration.backoff import RetryPolicy
+from gateway.integration.delivery import DeliverySettings, DeliveryWorker
 from gateway.integration.filters import like_patterns, matches, normalise
+from gateway.integration.subscriptions import Subscription
 from gateway.integration.thin import thin
 
 # The Standard Webhooks specification's own example.
@@ -130,3 +135,52 @@ def test_structured_mode_from_binary_headers() -> None:
     assert thin_event["thin"] is True
     assert "actor" not in thin_event
     assert json.loads(cloudevents.body(full)) == full
+
+
+class _CountingWorker(DeliveryWorker):
+    """A worker whose claims find work only when the test says so, counting how many run at once."""
+
+    def __init__(self, work: list[Subscription]) -> None:
+        super().__init__(pool=None, client=None, settings=DeliverySettings(poll_interval=0.01, slots=8))  # type: ignore[arg-type]
+        self.work = work
+        self.claims = self.at_once = self.most_at_once = 0
+        self.served: list[Subscription] = []
+        self.serving = asyncio.Event()
+
+    async def claim(self) -> Subscription | None:
+        self.claims += 1
+        self.at_once += 1
+        self.most_at_once = max(self.most_at_once, self.at_once)
+        await asyncio.sleep(0)  # a round trip to the database: the other slots get their turn
+        self.at_once -= 1
+        return self.work.pop() if self.work else None
+
+    async def serve(self, subscription: Subscription) -> None:
+        self.served.append(subscription)
+        await self.serving.wait()  # a long delivery keeps its slot busy
+
+    async def release(self, subscription: Subscription) -> None:
+        pass
+
+
+async def test_an_idle_worker_looks_for_work_with_one_slot_and_a_busy_one_with_the_next() -> None:
+    worker, stop = _CountingWorker([]), asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    await eventually(lambda: _now(worker.claims), until=lambda n: n >= 5, what="idle looks")
+    assert worker.most_at_once == 1, "one idle slot looks at a time, not all eight"
+    # Work appears: a slot takes it and stays busy with it; the next idle slot goes on looking.
+    worker.work += [_subscription("a"), _subscription("b")]
+    await eventually(lambda: _now(len(worker.served)), until=lambda n: n == 2, what="both served at once")
+    looked = worker.claims
+    await eventually(lambda: _now(worker.claims), until=lambda n: n >= looked + 3, what="looking goes on")
+    stop.set()
+    worker.serving.set()
+    await asyncio.wait_for(running, 10)
+
+
+async def _now(value: int) -> int:
+    return value
+
+
+def _subscription(name: str) -> Subscription:
+    return cast(Subscription, name)
