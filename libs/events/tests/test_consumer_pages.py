@@ -64,7 +64,7 @@ def consumer(pool: asyncpg.Pool, pages: Pages) -> Consumer:
 async def test_a_backlog_across_partitions_is_one_page_each_stream_in_order(pool: asyncpg.Pool) -> None:
     pages = Pages(largest=1000)
     reader = consumer(pool, pages)
-    await reader._handle_fetch({FIRST: fetched(FIRST, "a", 30), SECOND: fetched(SECOND, "b", 30)})
+    await reader.handle_fetch({FIRST: fetched(FIRST, "a", 30), SECOND: fetched(SECOND, "b", 30)})
     assert pages.applied == [[f"a@{v}" for v in range(1, 31)] + [f"b@{v}" for v in range(1, 31)]]
     assert reader.pages == 1
     assert reader._done == {FIRST: 30, SECOND: 30}
@@ -73,7 +73,7 @@ async def test_a_backlog_across_partitions_is_one_page_each_stream_in_order(pool
 async def test_a_failing_page_falls_back_to_each_partitions_page_then_one_by_one(pool: asyncpg.Pool) -> None:
     pages = Pages(largest=70)  # the fetch's page (140) fails; a's (60) and b's (80: fails again) follow
     reader = consumer(pool, pages)
-    await reader._handle_fetch({FIRST: fetched(FIRST, "a", 60), SECOND: fetched(SECOND, "b", 80)})
+    await reader.handle_fetch({FIRST: fetched(FIRST, "a", 60), SECOND: fetched(SECOND, "b", 80)})
     assert [f"a@{v}" for v in range(1, 61)] in pages.applied
     assert [[f"b@{v}"] for v in range(1, 81)] == [page for page in pages.applied if page[0].startswith("b")]
     assert reader.pages == 1
@@ -83,6 +83,6 @@ async def test_a_failing_page_falls_back_to_each_partitions_page_then_one_by_one
 async def test_a_live_trickle_is_handled_record_by_record(pool: asyncpg.Pool) -> None:
     pages = Pages(largest=1000)
     reader = consumer(pool, pages)
-    await reader._handle_fetch({FIRST: fetched(FIRST, "a", 3), SECOND: fetched(SECOND, "b", 2)})
+    await reader.handle_fetch({FIRST: fetched(FIRST, "a", 3), SECOND: fetched(SECOND, "b", 2)})
     assert sorted(pages.applied) == [["a@1"], ["a@2"], ["a@3"], ["b@1"], ["b@2"]]
     assert reader.pages == 0

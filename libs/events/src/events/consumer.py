@@ -52,7 +52,7 @@ _MAX_CONFLICTS = 50  # concurrent changes to one stream in a row before a record
 # stopping): a commit after every fetch was a broker request per fetch and group. Committing
 # later only means a crash redelivers more records, and the inbox (or a projection's stream
 # versions) makes a redelivered record a no-op either way.
-_COMMIT_EVERY = 1.0  # seconds
+COMMIT_EVERY = 1.0  # seconds
 
 
 class Consumer:
@@ -75,7 +75,6 @@ class Consumer:
         first_backoff: float = 0.05,
         dedupe: bool = True,
         page_handler: PageHandler | None = None,
-        fetch_max_wait_ms: int | None = None,
     ) -> None:
         self.name = name
         self.topics = list(topics)
@@ -95,9 +94,6 @@ class Consumer:
         # partition's backlog is a page, and a page that fails is handled one by one.
         self.page_handler = page_handler if not dedupe else None
         self._overrides: dict[str, Any] = {} if self.page_handler is None else {"max_poll_records": _PAGE_RECORDS}
-        # A consumer of a rare event may wait longer per fetch: fewer fetches for an idle broker to answer.
-        if fetch_max_wait_ms is not None:
-            self._overrides["fetch_max_wait_ms"] = fetch_max_wait_ms
         self.dead_letter_topic = settings.dead_letter_topic(name)
         self.handled = 0
         self.pages = 0  # backlogs handled as one page
@@ -110,25 +106,36 @@ class Consumer:
         self.assigned: set[TopicPartition] = set()
 
     async def run(self, stop: asyncio.Event, *, started: asyncio.Event | None = None) -> None:
+        """Run as a consumer group of its own (a service's consumers share one: `SharedGroup`)."""
         await self.settings.ensure_topics(*self.topics, self.dead_letter_topic)
-        self._consumer = self.settings.consumer(self.name, *self.topics, **self._overrides)
-        self._producer = self.settings.producer()
-        await self._producer.start()
-        self._consumer.subscribe(self.topics, listener=_CommitOnRevoke(self))
-        await self._consumer.start()
+        kafka = self.settings.consumer(self.name, *self.topics, **self._overrides)
+        producer = self.settings.producer()
+        await producer.start()
+        self.attach(kafka, producer)
+        kafka.subscribe(self.topics, listener=_CommitOnRevoke(self))
+        await kafka.start()
         if started is not None:
             started.set()
         try:
             while not stop.is_set():
-                batches = await self._consumer.getmany(timeout_ms=200)
+                batches = await kafka.getmany(timeout_ms=200)
                 if batches:
-                    await self._handle_fetch(batches)
-                if time.monotonic() - self._committed_at >= _COMMIT_EVERY:
+                    await self.handle_fetch(batches)
+                if time.monotonic() - self._committed_at >= COMMIT_EVERY:
                     await self.commit()
         finally:
             await self.commit()
-            await self._consumer.stop()
-            await self._producer.stop()
+            await kafka.stop()
+            await producer.stop()
+            self.detach()
+
+    def attach(self, kafka: AIOKafkaConsumer, producer: AIOKafkaProducer) -> None:
+        """The group member that fetches for this consumer, and the producer of its dead letters."""
+        self._consumer, self._producer = kafka, producer
+
+    def detach(self) -> None:
+        self._consumer = self._producer = None
+        self._done.clear()
 
     async def lag(self) -> int:
         """Records on this replica's partitions not yet handled (the broker's high-water mark
@@ -150,7 +157,7 @@ class Consumer:
             assigned = self._consumer.assignment()
             await self._consumer.commit({tp: o for tp, o in offsets.items() if tp in assigned})
 
-    async def _handle_fetch(self, batches: dict[TopicPartition, list[ConsumerRecord[Any, Any]]]) -> None:
+    async def handle_fetch(self, batches: dict[TopicPartition, list[ConsumerRecord[Any, Any]]]) -> None:
         if self.page_handler is not None and len(batches) > 1:
             records = [record for partition in batches.values() for record in partition]
             if len(records) >= _PAGE_FROM and await self._handle_page(records):

@@ -26,6 +26,7 @@ from events.catalog.privacy import PersonalDataErased
 from events.clock import Clock, SystemClock, sleep_unless
 from events.connection import Connection
 from events.consumer import Consumer, Handler
+from events.consumer_group import SharedGroup
 from events.database import open_pool
 from events.decider import _CACHES as _STATE_CACHES
 from events.envelope import Envelope
@@ -116,9 +117,10 @@ class ServiceRuntime:
                 self._erase,
                 self._pool,
                 kafka,
-                fetch_max_wait_ms=1000,  # erasures are rare, and a second is soon enough for one
             )
         )
+        # One consumer group for all of them: one fetch, heartbeat and commit instead of one each.
+        self.consumer_group = SharedGroup(f"{self.name}.consumers", self.consumers, kafka)
         self.projectors = [LogProjector(store, p) for p in self.own_projections] + [
             KafkaProjector(self._pool, p, kafka, [kafka.topic(s) for s in services])
             for p, services in self.feed_projections
@@ -127,7 +129,7 @@ class ServiceRuntime:
             return
         # Other replicas' appends wake this one's relay and projectors too.
         loops: list[tuple[str, Loop]] = [("relay", self.relay.run), ("log listener", store.signal.listen)]
-        loops += [(c.name, c.run) for c in self.consumers]
+        loops.append(("consumers", self.consumer_group.run))
         loops += [(f"projection {p.projection.name}", p.run) for p in self.projectors]
         if self.timers:
             loops.append(("timers", TimerRunner(self._pool, self.clock, self.timers).run))
