@@ -15,6 +15,7 @@ from fastapi import FastAPI, Header, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field, field_validator
 from starlette.background import BackgroundTask
+from starlette.requests import ClientDisconnect
 
 from events.http import REQUEST_ID_HEADER, error_body, install_error_handlers
 from events.identity import IDENTITY_HEADER, ROLES, Forbidden, Identity, Unauthenticated, issue_internal_token
@@ -224,11 +225,15 @@ async def _forward(request: Request, service: str, path: str, identity: Identity
     headers[REQUEST_ID_HEADER] = request_id
     # A live stream (server-sent events) is passed through as it comes, with no read timeout.
     streaming = "text/event-stream" in request.headers.get("accept", "")
+    try:
+        body = await request.body()
+    except ClientDisconnect:  # the client left before sending all of it: nothing to forward, no one to answer
+        return Response(status_code=499)
     outgoing = client.build_request(
         request.method,
         f"{service_url(service)}{quote(path, safe=_PATH_SAFE)}",
         params=list(request.query_params.multi_items()),
-        content=await request.body(),
+        content=body,
         headers=headers,
         timeout=httpx.Timeout(client.timeout.connect, read=None) if streaming else client.timeout,
     )
@@ -236,11 +241,24 @@ async def _forward(request: Request, service: str, path: str, identity: Identity
         upstream = await client.send(outgoing, stream=True)
         if not streaming:
             await upstream.aread()
-    except httpx.TransportError:
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout):
+        # Never sent: sending it again is safe.
         return JSONResponse(
             error_body("service_unavailable", f"the {service} service cannot be reached; try again shortly"),
             status_code=503,
             headers={"Retry-After": "2", REQUEST_ID_HEADER: request_id},
+        )
+    except httpx.TransportError as error:
+        # Sent, and then no answer: the service may have carried it out (a command sent again
+        # would meet its own effect, e.g. 409 already_confirmed). No Retry-After: look first.
+        if isinstance(error, httpx.TimeoutException):
+            status, code, happened = 504, "service_timeout", f"the {service} service did not answer in time"
+        else:
+            status, code, happened = 502, "answer_lost", f"the {service} service's answer was lost"
+        return JSONResponse(
+            error_body(code, f"{happened}; it may have carried out the request: read it back before sending it again"),
+            status_code=status,
+            headers={REQUEST_ID_HEADER: request_id},
         )
     response_headers = {k: v for k, v in upstream.headers.items() if k.lower() in _FORWARDED_RESPONSE}
     response_headers[REQUEST_ID_HEADER] = request_id

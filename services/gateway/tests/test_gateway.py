@@ -191,3 +191,59 @@ async def test_dead_letters_are_routed_to_the_named_service_for_the_caller(gatew
     unknown = await gateway.get("/api/v1/ops/payroll/dead-letters", headers=admin)
     assert unknown.status_code == 404
     assert (await gateway.get("/api/v1/ops/parts/dead-letters")).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("failure", "status", "code"),
+    [
+        (httpx.ReadTimeout("no answer"), 504, "service_timeout"),
+        (httpx.RemoteProtocolError("Server disconnected without sending a response."), 502, "answer_lost"),
+        (httpx.ConnectError("connection refused"), 503, "service_unavailable"),
+        (httpx.PoolTimeout("no connection free"), 503, "service_unavailable"),
+    ],
+)
+async def test_a_request_sent_without_an_answer_is_not_called_safe_to_retry(
+    failure: httpx.TransportError, status: int, code: str
+) -> None:
+    """Only a request that never left the gateway is a 503 with Retry-After. One the service got
+    and did not answer may have been carried out: sent again, a command would meet its own effect."""
+
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise failure
+
+    app = create_app(token_settings=SETTINGS, transport=httpx.MockTransport(fail))
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+        response = await client.post("/api/v1/sites/s1/appointments/a1/confirm", json={}, headers=bearer())
+    assert response.status_code == status
+    assert response.json()["error"]["code"] == code
+    assert ("retry-after" in response.headers) is (status == 503)
+
+
+async def test_a_client_that_leaves_before_sending_its_body_is_let_go_without_an_error() -> None:
+    forwarded: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        forwarded.append(request)
+        return httpx.Response(200)
+
+    app = create_app(token_settings=SETTINGS, transport=httpx.MockTransport(record))
+    headers = [(k.lower().encode(), v.encode()) for k, v in bearer().items()]
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": "/api/v1/sites/s1/appointments", "raw_path": b"/api/v1/sites/s1/appointments", "query_string": b"",
+        "headers": [*headers, (b"content-type", b"application/json"), (b"content-length", b"100")],
+        "client": ("127.0.0.1", 50000), "server": ("gw", 80), "root_path": "",
+    }  # fmt: skip
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    async with app.router.lifespan_context(app):
+        await app(scope, receive, send)
+    assert sent[0]["status"] == 499, "not a 500 with a traceback in the log"
+    assert forwarded == [], "nothing half-received is forwarded"
