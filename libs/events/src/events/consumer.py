@@ -7,8 +7,8 @@ times, then the record goes to the consumer's dead-letter topic (and `dead_lette
 for re-drive) with its error, and the partition moves on. A record that cannot be decoded is
 dead-lettered at once: retrying cannot fix it.
 
-Partitions are processed concurrently, each in offset order; offsets are committed after the
-records before them are done, at most once a second.
+Partitions are processed concurrently, each in offset order. Fetching, offsets and partition
+assignment are the consumer group's (`events.consumer_group`).
 """
 
 from __future__ import annotations
@@ -17,17 +17,16 @@ import asyncio
 import json
 import logging
 import random
-import time
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.abc import ConsumerRebalanceListener
 from opentelemetry import trace
 
 from events.connection import Connection
+from events.consumer_group import SharedGroup
 from events.contract import REGISTRY, Registry
 from events.envelope import Envelope
 from events.errors import ConcurrencyConflict, EventsError
@@ -48,11 +47,6 @@ _PAGE_RECORDS = 2000
 
 
 _MAX_CONFLICTS = 50  # concurrent changes to one stream in a row before a record is a dead letter
-# Offsets handled are committed at most this often (and when partitions are revoked, and on
-# stopping): a commit after every fetch was a broker request per fetch and group. Committing
-# later only means a crash redelivers more records, and the inbox (or a projection's stream
-# versions) makes a redelivered record a no-op either way.
-COMMIT_EVERY = 1.0  # seconds
 
 
 class Consumer:
@@ -100,34 +94,12 @@ class Consumer:
         self.dead_lettered = 0
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
-        self._done: dict[TopicPartition, int] = {}
-        self._committed_at = 0.0  # time.monotonic() of the last commit
         # Partitions this replica owns now (readiness: a consumer with none is not serving yet).
         self.assigned: set[TopicPartition] = set()
 
     async def run(self, stop: asyncio.Event, *, started: asyncio.Event | None = None) -> None:
-        """Run as a consumer group of its own (a service's consumers share one: `SharedGroup`)."""
-        await self.settings.ensure_topics(*self.topics, self.dead_letter_topic)
-        kafka = self.settings.consumer(self.name, *self.topics, **self._overrides)
-        producer = self.settings.producer()
-        await producer.start()
-        self.attach(kafka, producer)
-        kafka.subscribe(self.topics, listener=_CommitOnRevoke(self))
-        await kafka.start()
-        if started is not None:
-            started.set()
-        try:
-            while not stop.is_set():
-                batches = await kafka.getmany(timeout_ms=200)
-                if batches:
-                    await self.handle_fetch(batches)
-                if time.monotonic() - self._committed_at >= COMMIT_EVERY:
-                    await self.commit()
-        finally:
-            await self.commit()
-            await kafka.stop()
-            await producer.stop()
-            self.detach()
+        """Run as a consumer group of its own (a service's consumers share one)."""
+        await SharedGroup(self.name, [self], self.settings, **self._overrides).run(stop, started=started)
 
     def attach(self, kafka: AIOKafkaConsumer, producer: AIOKafkaProducer) -> None:
         """The group member that fetches for this consumer, and the producer of its dead letters."""
@@ -135,7 +107,6 @@ class Consumer:
 
     def detach(self) -> None:
         self._consumer = self._producer = None
-        self._done.clear()
 
     async def lag(self) -> int:
         """Records on this replica's partitions not yet handled (the broker's high-water mark
@@ -150,19 +121,10 @@ class Consumer:
                 behind += max(highwater - await consumer.position(tp), 0)
         return behind
 
-    async def commit(self) -> None:
-        self._committed_at = time.monotonic()
-        if self._done and self._consumer is not None:
-            offsets, self._done = self._done, {}
-            assigned = self._consumer.assignment()
-            await self._consumer.commit({tp: o for tp, o in offsets.items() if tp in assigned})
-
     async def handle_fetch(self, batches: dict[TopicPartition, list[ConsumerRecord[Any, Any]]]) -> None:
         if self.page_handler is not None and len(batches) > 1:
             records = [record for partition in batches.values() for record in partition]
             if len(records) >= _PAGE_FROM and await self._handle_page(records):
-                for tp, partition in batches.items():
-                    self._done[tp] = partition[-1].offset + 1
                 return
         await asyncio.gather(*(self._handle_partition(tp, records) for tp, records in batches.items()))
 
@@ -170,11 +132,9 @@ class Consumer:
         """A partition's records: as a page if they are a backlog (and the fetch's page failed, a
         poison among another partition's records leaves this one's a page), else one by one."""
         if self.page_handler is not None and len(records) >= _PAGE_FROM and await self._handle_page(records):
-            self._done[tp] = records[-1].offset + 1
             return
         for record in records:
             await self.handle(record)
-            self._done[tp] = record.offset + 1
 
     async def handle(self, record: ConsumerRecord[Any, Any]) -> None:
         """Handle one record: exactly one effect, or a dead letter."""
@@ -329,15 +289,3 @@ def _uuid_or_none(value: str | None) -> UUID | None:
         return UUID(value) if value else None
     except ValueError:
         return None
-
-
-class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
-    def __init__(self, consumer: Consumer) -> None:
-        self.consumer = consumer
-
-    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        await self.consumer.commit()
-        self.consumer.assigned -= set(revoked)
-
-    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
-        self.consumer.assigned |= set(assigned)

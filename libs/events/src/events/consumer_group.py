@@ -20,34 +20,45 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 
-from events.consumer import COMMIT_EVERY, Consumer
 from events.kafka import KafkaSettings
+
+if TYPE_CHECKING:
+    from events.consumer import Consumer
+
+# Offsets handled are committed at most this often (and when partitions are revoked, and on
+# stopping): a commit after every fetch was a broker request per fetch and group. Committing
+# later only means a crash redelivers more records, and the inbox (or a projection's stream
+# versions) makes a redelivered record a no-op either way.
+COMMIT_EVERY = 1.0  # seconds
 
 
 class SharedGroup:
-    def __init__(self, name: str, consumers: Sequence[Consumer], settings: KafkaSettings) -> None:
+    def __init__(self, name: str, consumers: Sequence[Consumer], settings: KafkaSettings, **overrides: Any) -> None:
         self.name = name
         self.consumers = list(consumers)
         self.settings = settings
+        self.overrides = overrides  # the Kafka consumer's settings (a projection fetches more per poll)
         self.topics = sorted({topic for consumer in self.consumers for topic in consumer.topics})
         self._kafka: AIOKafkaConsumer | None = None
         self._done: dict[TopicPartition, int] = {}
         self._committed_at = 0.0
 
-    async def run(self, stop: asyncio.Event) -> None:
+    async def run(self, stop: asyncio.Event, *, started: asyncio.Event | None = None) -> None:
         await self.settings.ensure_topics(*self.topics, *(c.dead_letter_topic for c in self.consumers))
-        kafka = self._kafka = self.settings.consumer(self.name, *self.topics)
+        kafka = self._kafka = self.settings.consumer(self.name, *self.topics, **self.overrides)
         producer = self.settings.producer()  # for every consumer's dead letters
         await producer.start()
         for consumer in self.consumers:
             consumer.attach(kafka, producer)
         kafka.subscribe(self.topics, listener=_Assignments(self))
         await kafka.start()
+        if started is not None:
+            started.set()
         try:
             while not stop.is_set():
                 batches = await kafka.getmany(timeout_ms=200)
