@@ -6,9 +6,10 @@ import asyncio
 from typing import Any
 
 import asyncpg
+import pytest
 from kafka_helpers import running
 
-from events.catalog.testing import CounterIncremented, CounterOpened
+from events.catalog.testing import CounterIncremented, CounterOpened, CounterPoisoned
 from events.connection import Connection
 from events.envelope import Envelope, Metadata, NewEvent, Tenant
 from events.kafka import KafkaSettings
@@ -127,3 +128,38 @@ async def test_replicas_of_a_log_projection_never_apply_a_page_twice(pool: async
         await asyncio.gather(*(catch_up(p) for p in replicas))
     assert await totals(pool) == expected
     assert (await replicas[0].lag()).events_applied == 6 * 21
+
+
+class FailsOnce(CounterTotals):
+    """A read model whose first page fails (a deadlock, a lost connection): it must be read again."""
+
+    def __init__(self) -> None:
+        self.failed = False
+
+    async def apply(self, conn: Connection, envelope: Envelope[Any]) -> None:
+        if not self.failed:
+            self.failed = True
+            raise RuntimeError("the first page fails")
+        await super().apply(conn, envelope)
+
+
+async def test_a_page_that_failed_is_read_again_and_skipped_pages_wait_for_the_round_under_the_lock(
+    pool: asyncpg.Pool,
+) -> None:
+    await pool.execute(CounterTotals.ddl)
+    store = EventStore(pool)
+    expected = await seed(store, counters=2, increments=3)
+    projector = LogProjector(store, FailsOnce())
+    with pytest.raises(RuntimeError):
+        await projector.step()
+    assert await projector.step() == 8, "the next round reads the failed page again"
+    assert await totals(pool) == expected
+    # Events it does not handle are skipped by a round outside the lock: the stored checkpoint
+    # moves with the next round under the lock, and nothing is applied twice.
+    await store.append("counter-p", 0, [NewEvent(CounterPoisoned(counter_id="p"), META)])
+    await log_settled(pool)
+    assert await projector.step() == 1
+    assert (await projector.lag()).events_applied == 8, "skipped, not yet stored"
+    assert await projector.step(wait=True) == 1, "the round under the lock reads from the stored checkpoint"
+    assert (await projector.lag()).events_applied == 9
+    assert await totals(pool) == expected

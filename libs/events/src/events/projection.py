@@ -165,15 +165,16 @@ class LogProjector:
                 page = read_ahead[1]
             else:
                 page = await self.store.read_log_stored(after, self.page_size)
-            self._locked_at = time.monotonic()
-            self._read_to = page[-1].log_position if page else after
-            if not page:
-                return 0
-            handles = self.projection.handles
-            handled = [self.store.decode(stored) for stored in page if stored.event_type in handles]
-            if handled:
-                await apply_page(self.projection, conn, handled)
-            await _record_progress(conn, self.projection.name, page[-1].recorded_at, len(page), page[-1].log_position)
+            if page:
+                handles = self.projection.handles
+                handled = [self.store.decode(stored) for stored in page if stored.event_type in handles]
+                if handled:
+                    await apply_page(self.projection, conn, handled)
+                last = page[-1]
+                await _record_progress(conn, self.projection.name, last.recorded_at, len(page), last.log_position)
+        # Only once committed: a page that failed is read again from the stored checkpoint.
+        self._locked_at = time.monotonic()
+        self._read_to = page[-1].log_position if page else after
         return len(page)
 
     async def catch_up(self) -> int:
