@@ -80,7 +80,15 @@ class SharedGroup:
             (consumer, {tp: records for tp, records in batches.items() if tp.topic in consumer.topics})
             for consumer in self.consumers
         ]
-        await asyncio.gather(*(consumer.handle_fetch(share) for consumer, share in shares if share))
+        try:
+            # A task group: if one fails (its database gone), the others stop too, before the
+            # group leaves the broker and takes their producer (gather would leave them running).
+            async with asyncio.TaskGroup() as tasks:
+                for consumer, share in shares:
+                    if share:
+                        tasks.create_task(consumer.handle_fetch(share))
+        except ExceptionGroup as failed:
+            raise failed.exceptions[0] from None
         for tp, records in batches.items():
             self._done[tp] = records[-1].offset + 1
 
