@@ -36,6 +36,8 @@ from gateway.routing import services as routed_services
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 _FORWARDED_REQUEST = ("content-type", "accept", "if-match", "accept-language")
 _FORWARDED_RESPONSE = ("content-type", "etag", "location", "retry-after", "cache-control")
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 class DevTokenRequest(BaseModel):
@@ -241,15 +243,15 @@ async def _forward(request: Request, service: str, path: str, identity: Identity
         upstream = await client.send(outgoing, stream=True)
         if not streaming:
             await upstream.aread()
-    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout):
-        # Never sent: sending it again is safe.
-        return JSONResponse(
-            error_body("service_unavailable", f"the {service} service cannot be reached; try again shortly"),
-            status_code=503,
-            headers={"Retry-After": "2", REQUEST_ID_HEADER: request_id},
-        )
     except httpx.TransportError as error:
-        # Sent, and then no answer: the service may have carried it out (a command sent again
+        if request.method in _SAFE_METHODS or isinstance(error, _NEVER_SENT):
+            # A read, or a request that never left: sending it again is safe.
+            return JSONResponse(
+                error_body("service_unavailable", f"the {service} service cannot be reached; try again shortly"),
+                status_code=503,
+                headers={"Retry-After": "2", REQUEST_ID_HEADER: request_id},
+            )
+        # A command sent, and then no answer: the service may have carried it out (sent again, it
         # would meet its own effect, e.g. 409 already_confirmed). No Retry-After: look first.
         if isinstance(error, httpx.TimeoutException):
             status, code, happened = 504, "service_timeout", f"the {service} service did not answer in time"

@@ -193,20 +193,26 @@ async def test_dead_letters_are_routed_to_the_named_service_for_the_caller(gatew
     assert (await gateway.get("/api/v1/ops/parts/dead-letters")).status_code == 401
 
 
+_LOST = httpx.RemoteProtocolError("Server disconnected without sending a response.")
+
+
 @pytest.mark.parametrize(
-    ("failure", "status", "code"),
+    ("method", "failure", "status", "code"),
     [
-        (httpx.ReadTimeout("no answer"), 504, "service_timeout"),
-        (httpx.RemoteProtocolError("Server disconnected without sending a response."), 502, "answer_lost"),
-        (httpx.ConnectError("connection refused"), 503, "service_unavailable"),
-        (httpx.PoolTimeout("no connection free"), 503, "service_unavailable"),
+        ("POST", httpx.ReadTimeout("no answer"), 504, "service_timeout"),
+        ("POST", _LOST, 502, "answer_lost"),
+        ("POST", httpx.ConnectError("connection refused"), 503, "service_unavailable"),
+        ("POST", httpx.PoolTimeout("no connection free"), 503, "service_unavailable"),
+        ("GET", _LOST, 503, "service_unavailable"),
+        ("GET", httpx.ReadTimeout("no answer"), 503, "service_unavailable"),
     ],
 )
-async def test_a_request_sent_without_an_answer_is_not_called_safe_to_retry(
-    failure: httpx.TransportError, status: int, code: str
+async def test_a_command_sent_without_an_answer_is_not_called_safe_to_retry(
+    method: str, failure: httpx.TransportError, status: int, code: str
 ) -> None:
-    """Only a request that never left the gateway is a 503 with Retry-After. One the service got
-    and did not answer may have been carried out: sent again, a command would meet its own effect."""
+    """A read, or a request that never left the gateway, is a 503 with Retry-After. A command the
+    service got and did not answer may have been carried out: sent again, it would meet its own
+    effect."""
 
     def fail(request: httpx.Request) -> httpx.Response:
         raise failure
@@ -214,7 +220,7 @@ async def test_a_request_sent_without_an_answer_is_not_called_safe_to_retry(
     app = create_app(token_settings=SETTINGS, transport=httpx.MockTransport(fail))
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
-        response = await client.post("/api/v1/sites/s1/appointments/a1/confirm", json={}, headers=bearer())
+        response = await client.request(method, "/api/v1/sites/s1/appointments/a1/confirm", headers=bearer())
     assert response.status_code == status
     assert response.json()["error"]["code"] == code
     assert ("retry-after" in response.headers) is (status == 503)
