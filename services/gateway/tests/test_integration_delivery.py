@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from webhook_receiver import Receiver, receiving
@@ -22,8 +23,9 @@ from events.testing import eventually
 from gateway import tokens
 from gateway.app import create_app
 from gateway.integration.backoff import RetryPolicy
-from gateway.integration.delivery import DeliverySettings
+from gateway.integration.delivery import DeliverySettings, DeliveryWorker
 from gateway.integration.runtime import Integration, IntegrationSettings
+from gateway.integration.subscriptions import Subscription
 
 SETTINGS = tokens.TokenSettings(secret="test-user-token-secret-of-enough-length", public_key=None, issuer=None)
 
@@ -257,3 +259,30 @@ async def test_webhook_management_is_for_the_groups_admins_only(harness: Harness
     assert replay.status_code == 422
     assert (await harness.gateway.delete(path, headers=bearer("g1"))).status_code == 204
     assert (await harness.gateway.get(path, headers=bearer("g1"))).status_code == 404
+
+
+async def test_a_replay_takes_the_subscription_from_a_worker_serving_it(harness: Harness, database: str) -> None:
+    """A worker in the middle of serving writes its checkpoint under its lease; a replay at that
+    moment must not be overwritten by it (found in CI under load: the replayed events never came)."""
+    subscription = await harness.subscribe("g1", url="http://127.0.0.1:9/hook", event_types=["*"])
+    pool = await asyncpg.create_pool(database, min_size=1, max_size=2)
+    try:
+        worker = DeliveryWorker(pool, harness.gateway)  # its HTTP client is not used here
+        subscription_id = uuid.UUID(subscription["id"])
+        row = await pool.fetchrow(
+            """UPDATE webhook_subscriptions
+               SET checkpoint = 7, leased_by = $2, leased_until = now() + interval '1 minute'
+               WHERE id = $1 RETURNING *""",
+            subscription_id,
+            worker.worker_id,
+        )  # what a claim leaves
+        claimed = Subscription.of(row)
+        replayed = await harness.gateway.post(
+            f"/api/v1/integration/webhooks/{subscription['id']}/replay", json={"after": 0}, headers=bearer("g1")
+        )
+        assert replayed.status_code == 200, replayed.text
+        # The worker, done looking, moves the checkpoint past what it looked at: too late.
+        assert not await worker._update(claimed, "checkpoint = greatest(checkpoint, $4)", 9)
+        assert (await harness.webhook("g1", subscription))["checkpoint"] == 0
+    finally:
+        await pool.close()

@@ -151,11 +151,14 @@ async def rotate_secret(
 
 
 async def replay(pool: asyncpg.Pool, group_id: str, subscription_id: uuid.UUID, after: int) -> Subscription:
-    """Deliver again from the event after `after`; re-enables a disabled subscription."""
+    """Deliver again from the event after `after`; re-enables a disabled subscription.
+
+    The lease goes too: a worker serving the subscription right now would otherwise write its
+    own checkpoint over this one (every update of a worker is guarded by its lease)."""
     row = await pool.fetchrow(
         f"""UPDATE webhook_subscriptions
             SET checkpoint = $3, status = 'active', status_reason = NULL, failed_attempts = 0,
-                first_failure_at = NULL, next_attempt_at = NULL
+                first_failure_at = NULL, next_attempt_at = NULL, leased_by = NULL, leased_until = NULL
             WHERE id = $1 AND group_id = $2 AND {_LIVE} RETURNING *""",
         subscription_id,
         group_id,
