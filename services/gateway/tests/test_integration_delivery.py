@@ -23,7 +23,7 @@ from events.testing import eventually
 from gateway import tokens
 from gateway.app import create_app
 from gateway.integration.backoff import RetryPolicy
-from gateway.integration.delivery import DeliverySettings, DeliveryWorker
+from gateway.integration.delivery import Claim, DeliverySettings, DeliveryWorker
 from gateway.integration.runtime import Integration, IntegrationSettings
 from gateway.integration.subscriptions import Subscription
 
@@ -262,27 +262,39 @@ async def test_webhook_management_is_for_the_groups_admins_only(harness: Harness
 
 
 async def test_a_replay_takes_the_subscription_from_a_worker_serving_it(harness: Harness, database: str) -> None:
-    """A worker in the middle of serving writes its checkpoint under its lease; a replay at that
-    moment must not be overwritten by it (found in CI under load: the replayed events never came)."""
+    """A worker in the middle of serving writes its checkpoint under its claim's lease; a replay at
+    that moment must not be overwritten by it, even once another slot of the same worker has
+    claimed the subscription again (found in CI under load: the replayed events never came)."""
     subscription = await harness.subscribe("g1", url="http://127.0.0.1:9/hook", event_types=["*"])
     pool = await asyncpg.create_pool(database, min_size=1, max_size=2)
     try:
         worker = DeliveryWorker(pool, harness.gateway)  # its HTTP client is not used here
         subscription_id = uuid.UUID(subscription["id"])
-        row = await pool.fetchrow(
-            """UPDATE webhook_subscriptions
-               SET checkpoint = 7, leased_by = $2, leased_until = now() + interval '1 minute'
-               WHERE id = $1 RETURNING *""",
-            subscription_id,
-            worker.worker_id,
-        )  # what a claim leaves
-        claimed = Subscription.of(row)
+
+        async def claimed(lease: str, checkpoint: int) -> Claim:  # what a claim leaves
+            row = await pool.fetchrow(
+                """UPDATE webhook_subscriptions
+                   SET checkpoint = $3, leased_by = $2, leased_until = now() + interval '1 minute'
+                   WHERE id = $1 RETURNING *""",
+                subscription_id,
+                lease,
+                checkpoint,
+            )
+            return Claim(Subscription.of(row), lease)
+
+        older = await claimed(f"{worker.worker_id}/1", 7)
         replayed = await harness.gateway.post(
             f"/api/v1/integration/webhooks/{subscription['id']}/replay", json={"after": 0}, headers=bearer("g1")
         )
         assert replayed.status_code == 200, replayed.text
-        # The worker, done looking, moves the checkpoint past what it looked at: too late.
-        assert not await worker._update(claimed, "checkpoint = greatest(checkpoint, $4)", 9)
-        assert (await harness.webhook("g1", subscription))["checkpoint"] == 0
+        newer = await claimed(f"{worker.worker_id}/2", 0)  # another slot of the same worker
+        # The older claim, done looking, moves the checkpoint past what it looked at: too late.
+        assert not await worker._update(older, "checkpoint = greatest(checkpoint, $4)", 9)
+        await worker.release(older)
+        row = await pool.fetchrow(
+            "SELECT checkpoint, leased_by FROM webhook_subscriptions WHERE id = $1", subscription_id
+        )
+        assert (row["checkpoint"], row["leased_by"]) == (0, newer.lease)
+        assert await worker._update(newer, "checkpoint = $4", 1)
     finally:
         await pool.close()

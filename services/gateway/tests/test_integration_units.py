@@ -12,7 +12,7 @@ import pytest
 from events.testing import eventually
 from gateway.integration import cloudevents, signing
 from gateway.integration.backoff import RetryPolicy
-from gateway.integration.delivery import DeliverySettings, DeliveryWorker
+from gateway.integration.delivery import Claim, DeliverySettings, DeliveryWorker
 from gateway.integration.filters import like_patterns, matches, normalise
 from gateway.integration.subscriptions import Subscription
 from gateway.integration.thin import thin
@@ -147,19 +147,19 @@ class _CountingWorker(DeliveryWorker):
         self.served: list[Subscription] = []
         self.serving = asyncio.Event()
 
-    async def claim(self) -> Subscription | None:
+    async def claim(self) -> Claim | None:
         self.claims += 1
         self.at_once += 1
         self.most_at_once = max(self.most_at_once, self.at_once)
         await asyncio.sleep(0)  # a round trip to the database: the other slots get their turn
         self.at_once -= 1
-        return self.work.pop() if self.work else None
+        return Claim(self.work.pop(), lease=f"lease-{self.claims}") if self.work else None
 
-    async def serve(self, subscription: Subscription) -> None:
-        self.served.append(subscription)
+    async def serve(self, claim: Claim) -> None:
+        self.served.append(claim.subscription)
         await self.serving.wait()  # a long delivery keeps its slot busy
 
-    async def release(self, subscription: Subscription) -> None:
+    async def release(self, claim: Claim) -> None:
         pass
 
 

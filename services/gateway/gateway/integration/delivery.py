@@ -60,6 +60,16 @@ class Outcome:
         return self.status_code == 410
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A subscription as claimed, and the lease that claim holds. The lease is one claim's, not
+    the worker's: another slot of the same worker claiming the subscription after a replay must
+    not let this older claim's writes through (CI: a replay's second event never came)."""
+
+    subscription: Subscription
+    lease: str
+
+
 async def post(
     client: httpx.AsyncClient, subscription: Subscription, event: feed.FeedEvent, now: datetime, timeout: float
 ) -> Outcome:
@@ -114,27 +124,28 @@ class DeliveryWorker:
     async def _slot(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             async with self._looking:
-                subscription = await self._look(stop)
-            if subscription is None:  # stopped
+                claim = await self._look(stop)
+            if claim is None:  # stopped
                 return
             try:
-                await self.serve(subscription)
+                await self.serve(claim)
             finally:
-                await self.release(subscription)
+                await self.release(claim)
 
-    async def _look(self, stop: asyncio.Event) -> Subscription | None:
+    async def _look(self, stop: asyncio.Event) -> Claim | None:
         """The next subscription claimed, or None once `stop` is set."""
         while not stop.is_set():
-            subscription = await self.claim()
-            if subscription is not None:
-                return subscription
+            claim = await self.claim()
+            if claim is not None:
+                return claim
             await sleep_unless(stop, self.settings.poll_interval)
         return None
 
-    async def claim(self) -> Subscription | None:
+    async def claim(self) -> Claim | None:
         """The subscription served least recently among those with events waiting and no
         back-off or other worker's lease in the way; leased to this worker."""
         now = self.clock.now()
+        lease = f"{self.worker_id}/{uuid.uuid4().hex[:12]}"
         row = await self.pool.fetchrow(
             """UPDATE webhook_subscriptions SET leased_by = $1, leased_until = $2 + $3::interval
                WHERE id = (
@@ -147,22 +158,23 @@ class DeliveryWorker:
                    ORDER BY leased_until NULLS FIRST LIMIT 1
                    FOR UPDATE SKIP LOCKED)
                RETURNING *""",
-            self.worker_id,
+            lease,
             now,
             timedelta(seconds=self.settings.lease),
         )
-        return Subscription.of(row) if row is not None else None
+        return Claim(Subscription.of(row), lease) if row is not None else None
 
-    async def release(self, subscription: Subscription) -> None:
+    async def release(self, claim: Claim) -> None:
         await self.pool.execute(
             "UPDATE webhook_subscriptions SET leased_by = NULL, leased_until = $3 WHERE id = $1 AND leased_by = $2",
-            subscription.id,
-            self.worker_id,
+            claim.subscription.id,
+            claim.lease,
             self.clock.now(),
         )
 
-    async def serve(self, subscription: Subscription) -> None:
+    async def serve(self, claim: Claim) -> None:
         """Send the subscription's next events in order until one fails or the batch is done."""
+        subscription = claim.subscription
         until = await feed.head(self.pool)
         events = await feed.read(
             self.pool,
@@ -174,7 +186,7 @@ class DeliveryWorker:
             until=until,
         )
         if not events:  # nothing it wants up to `until`: move past what was looked at
-            await self._update(subscription, "checkpoint = greatest(checkpoint, $4)", until)
+            await self._update(claim, "checkpoint = greatest(checkpoint, $4)", until)
             return
         failed, first_failure = subscription.failed_attempts, subscription.first_failure_at
         for event in events:
@@ -195,7 +207,7 @@ class DeliveryWorker:
                 )
                 if outcome.succeeded:
                     kept = await self._update(
-                        subscription,
+                        claim,
                         """checkpoint = $4, failed_attempts = 0, first_failure_at = NULL, next_attempt_at = NULL""",
                         event.position,
                         conn=conn,
@@ -207,7 +219,7 @@ class DeliveryWorker:
                 if outcome.gone:
                     log.info("webhook %s answered 410 Gone: disabled", subscription.id)
                     await self._update(
-                        subscription, "status = 'disabled', status_reason = $4", "410 Gone from the endpoint", conn=conn
+                        claim, "status = 'disabled', status_reason = $4", "410 Gone from the endpoint", conn=conn
                     )
                     return
                 failed += 1
@@ -216,7 +228,7 @@ class DeliveryWorker:
                 if retry_at is None:
                     log.warning("webhook %s failing since %s: disabled", subscription.id, first_failure)
                     await self._update(
-                        subscription,
+                        claim,
                         "status = 'disabled', status_reason = $4, failed_attempts = 0, "
                         "first_failure_at = NULL, next_attempt_at = NULL",
                         f"failing since {first_failure.isoformat()}; replay to resume",
@@ -224,7 +236,7 @@ class DeliveryWorker:
                     )
                     return
                 await self._update(
-                    subscription,
+                    claim,
                     "failed_attempts = $4, first_failure_at = $5, next_attempt_at = $6",
                     failed,
                     first_failure,
@@ -233,18 +245,16 @@ class DeliveryWorker:
                 )
                 return
 
-    async def _update(
-        self, subscription: Subscription, assignments: str, *args: object, conn: Connection | None = None
-    ) -> bool:
-        """Change the subscription if this worker still holds it (renewing the lease); False if
+    async def _update(self, claim: Claim, assignments: str, *args: object, conn: Connection | None = None) -> bool:
+        """Change the subscription if this claim still holds it (renewing the lease); False if
         the lease was lost or the subscription deleted or disabled meanwhile."""
         now = self.clock.now()
         done = await (conn or self.pool).fetchval(
             f"""UPDATE webhook_subscriptions
                 SET {assignments}, leased_until = $3::timestamptz + interval '1 second' * {self.settings.lease}
                 WHERE id = $1 AND leased_by = $2 AND status = 'active' AND deleted_at IS NULL RETURNING 1""",
-            subscription.id,
-            self.worker_id,
+            claim.subscription.id,
+            claim.lease,
             now,
             *args,
         )
