@@ -47,7 +47,7 @@ from events.kafka import KafkaSettings, RecordDecoder, event_type_of, from_recor
 from events.local import LocalPostgres
 from events.migrations import load_folder
 from events.projection import KafkaProjector, Projection
-from events.store import StoredEvent
+from events.store import StoredEvent, collection_paused
 
 RESULTS = ROOT / "bench" / "results" / "rebuild.md"
 PAGE = 2000  # records per page: at most what a projector's consumer fetches (events.consumer._PAGE_RECORDS)
@@ -381,7 +381,10 @@ def decode_costs(records: list[Record], sample: int = 300) -> list[tuple[str, in
 
 def decode_only(records: list[Record], handles: Collection[str]) -> tuple[int, float]:
     started = time.perf_counter()
-    decoded = sum(len(decode(page, handles)) for page in pages(records))
+    decoded = 0
+    for page in pages(records):
+        with collection_paused():  # the page freed before collection resumes, as in `rebuild`
+            decoded += len(decode(page, handles))
     return decoded, time.perf_counter() - started
 
 
@@ -397,15 +400,17 @@ async def rebuild(pool: asyncpg.Pool, url: str, subject: Subject, history: Histo
     applied = 0
     started = time.perf_counter()
     for page in pages(history.records):
-        envelopes = decode(page, handles)
-        if not envelopes:
-            continue
-        async with pool.acquire() as conn, conn.transaction():
-            if page_once is not None:
-                applied += await page_once(conn, envelopes)
-            else:
-                for envelope in envelopes:
-                    applied += await projector.apply_once(conn, envelope)
+        with collection_paused():  # as the consumer's page: until the page's transaction ends
+            envelopes = decode(page, handles)
+            if not envelopes:
+                continue
+            async with pool.acquire() as conn, conn.transaction():
+                if page_once is not None:
+                    applied += await page_once(conn, envelopes)
+                else:
+                    for envelope in envelopes:
+                        applied += await projector.apply_once(conn, envelope)
+            del envelopes  # freed here, with collection still paused
     seconds = time.perf_counter() - started
     found = []
     for what, sql, count in subject.checks(history.expected):

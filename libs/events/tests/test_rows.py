@@ -229,3 +229,28 @@ def _lock_waits(pool: asyncpg.Pool) -> Callable[[], Awaitable[int]]:
         )
 
     return count
+
+
+async def test_a_page_reads_its_rows_by_key_before_the_table_has_statistics(pool: asyncpg.Pool) -> None:
+    """A read model emptied for a rebuild has no statistics until autovacuum analyzes it, and
+    without them the planner takes a page's few hundred keys for the whole table: a year's
+    rebuild of the callback queue scanned the growing table once per page."""
+    await pool.execute(DDL)
+    store = EventStore(pool)
+    await seed(store, counters=300, increments=1)  # a page of 600 events about 300 rows
+    page = await store.read_log()
+    projector = KafkaProjector(pool, RowTotals(), KafkaSettings(bootstrap_servers="unused:9092"), ["unused"])
+
+    async def apply_again(conn: asyncpg.Connection) -> int:
+        async with conn.transaction():
+            await conn.execute("DELETE FROM projection_streams WHERE projection = 'row_totals'")
+            assert await projector.apply_page_once(conn, page) == len(page)
+            return int(
+                await conn.fetchval("SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relname = 'row_totals'")
+            )
+
+    async with pool.acquire() as conn:
+        for _ in range(6):  # past the five custom plans after which a prepared statement may keep a generic one
+            await apply_again(conn)
+        await conn.execute("INSERT INTO row_totals SELECT 'grown-' || n, NULL, 0, 0 FROM generate_series(1, 20000) n")
+        assert await apply_again(conn) == 0

@@ -103,8 +103,14 @@ async def _truncate(conn: Connection, projection: Projection) -> None:
 
 # One writer at a time per read model, whoever feeds it: a transaction-scoped advisory lock on
 # the projection's name (a row lock would take a transaction id and hold back the log horizon).
-_ONE_WRITER = "SELECT pg_advisory_xact_lock(hashtext($1))"
-_ONE_WRITER_IF_FREE = "SELECT pg_try_advisory_xact_lock(hashtext($1))"
+# The same statement keeps the planner off sequential scans for the rest of the transaction: a
+# page reads its rows by key, and a read model emptied for a rebuild has no statistics until
+# autovacuum analyzes it. Without them each key of `= ANY(keys)` is guessed to match 0.5 % of
+# the table, a page's few hundred keys all of it, and a year's callback queue was scanned
+# whole once per page (75,000 rows read for 200).
+_NO_SEQSCAN = "set_config('enable_seqscan', 'off', true)"
+_ONE_WRITER = f"SELECT pg_advisory_xact_lock(hashtext($1)), {_NO_SEQSCAN}"
+_ONE_WRITER_IF_FREE = f"SELECT pg_try_advisory_xact_lock(hashtext($1)), {_NO_SEQSCAN}"
 # A log projector's rounds outside the lock, reading ahead of the stored checkpoint, last this
 # long at most before a round under it: how long a checkpoint moved by a rebuild on another
 # replica can go unseen, and how far skipped pages may run ahead of the stored checkpoint.
