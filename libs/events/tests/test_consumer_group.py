@@ -86,3 +86,42 @@ async def test_consumers_sharing_a_group_each_handle_their_events_once_and_keep_
 
 async def _count(pool: asyncpg.Pool, consumer: str) -> int:
     return int(await pool.fetchval("SELECT count(*) FROM seen WHERE consumer = $1", consumer))
+
+
+async def test_a_group_reads_from_the_beginning_again_when_the_broker_cluster_is_a_new_one(
+    pool: asyncpg.Pool, bootstrap_servers: str, topic_prefix: str
+) -> None:
+    """A broker that restarted empty has a new cluster id and the relays republish every log;
+    offsets from before point into the old log. The group reads from the beginning again: at
+    once while running, and on starting if it last read from another cluster."""
+    await pool.execute(SEEN)
+    store = EventStore(pool)
+    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=2)
+    for c in range(5):
+        await store.append(f"counter-{c}", 0, [NewEvent(CounterOpened(counter_id=str(c), label="x"), META)])
+    cluster = ["cluster-a"]
+
+    async def cluster_id() -> str:
+        return cluster[0]
+
+    def group() -> SharedGroup:
+        record = recorder("all", refuse_poison=False)
+        # no inbox: every record read again is recorded again, which is what this test counts
+        every = Consumer(
+            "svc.all", [kafka.topic("sample")], {"sample.CounterOpened"}, record, pool, kafka, dedupe=False
+        )
+        return SharedGroup("svc.consumers", [every], kafka, cluster_check_interval=0.2, cluster_id=cluster_id)
+
+    async with running(Relay(store, kafka).run, group().run):
+        await eventually(lambda: _count(pool, "all"), until=lambda n: n == 5, what="read once")
+        cluster[0] = "cluster-b"
+        await eventually(lambda: _count(pool, "all"), until=lambda n: n == 10, what="read again from the beginning")
+    assert await pool.fetchval("SELECT cluster_id FROM consumer_clusters WHERE consumer_group = 'svc.consumers'") == (
+        "cluster-b"
+    )
+
+    cluster[0] = "cluster-c"  # changed while the group was away: its committed offsets are the old log's
+    async with running(group().run):
+        await eventually(lambda: _count(pool, "all"), until=lambda n: n == 15, what="read again on starting")
+    rows = await pool.fetch("SELECT stream_id, count(*) AS n FROM seen GROUP BY stream_id")
+    assert {r["stream_id"]: r["n"] for r in rows} == {f"counter-{c}": 3 for c in range(5)}

@@ -34,6 +34,7 @@ async def test_concurrent_starters_apply_each_migration_once(postgres_url: str, 
             ("events", 2),
             ("events", 3),
             ("events", 4),
+            ("events", 5),
         ]
         await connections[0].execute("INSERT INTO boards (id, name) VALUES (1, 'bay 3')")
     finally:

@@ -12,6 +12,7 @@ import pytest
 from kafka_helpers import running
 
 from events.catalog.testing import CounterIncremented, CounterOpened, CounterPoisoned
+from events.connection import Connection
 from events.envelope import Envelope, Metadata, NewEvent, Tenant
 from events.kafka import KafkaSettings
 from events.projection import KafkaProjector, LogProjector
@@ -241,7 +242,7 @@ async def test_a_page_reads_its_rows_by_key_before_the_table_has_statistics(pool
     page = await store.read_log()
     projector = KafkaProjector(pool, RowTotals(), KafkaSettings(bootstrap_servers="unused:9092"), ["unused"])
 
-    async def apply_again(conn: asyncpg.Connection) -> int:
+    async def apply_again(conn: Connection) -> int:
         async with conn.transaction():
             await conn.execute("DELETE FROM projection_streams WHERE projection = 'row_totals'")
             assert await projector.apply_page_once(conn, page) == len(page)

@@ -13,30 +13,56 @@ handles it exactly as it would alone (its own transaction and inbox row, its own
 and the group commits the fetch's offsets only after every consumer is done with it. A
 consumer's failure stays its own: a poison record goes to that consumer's dead letters and the
 others go on.
+
+A broker that comes back empty (the local one keeps nothing across restarts) has a new cluster
+id, and the relays republish every log from the start. The group compares the cluster id with
+the one it last read from (kept in `consumer_clusters`) whenever partitions are assigned and
+every few seconds, and on a new one reads its partitions from the beginning: offsets handled
+or committed before the restart point into the old log and would skip republished events.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.errors import KafkaError
 
 from events.kafka import KafkaSettings
 
 if TYPE_CHECKING:
     from events.consumer import Consumer
 
+log = logging.getLogger(__name__)
+
 
 class SharedGroup:
-    def __init__(self, name: str, consumers: Sequence[Consumer], settings: KafkaSettings, **overrides: Any) -> None:
+    def __init__(
+        self,
+        name: str,
+        consumers: Sequence[Consumer],
+        settings: KafkaSettings,
+        *,
+        # A restarted broker knows no group, so its members rejoin and the check on assignment
+        # finds it; the periodic one is the fallback, and each costs the broker a connection.
+        cluster_check_interval: float = 30.0,
+        cluster_id: Callable[[], Awaitable[str]] | None = None,
+        **overrides: Any,
+    ) -> None:
         self.name = name
         self.consumers = list(consumers)
         self.settings = settings
         self.overrides = overrides  # the Kafka consumer's settings (a projection fetches more per poll)
         self.topics = sorted({topic for consumer in self.consumers for topic in consumer.topics})
+        self.cluster_check_interval = cluster_check_interval
+        self._cluster_id = cluster_id or settings.cluster_id
+        self._cluster: str | None = None  # the cluster read from, once checked
+        self._cluster_checked_at = 0.0
         self._kafka: AIOKafkaConsumer | None = None
         self._done: dict[TopicPartition, int] = {}
 
@@ -53,6 +79,8 @@ class SharedGroup:
             started.set()
         try:
             while not stop.is_set():
+                if time.monotonic() - self._cluster_checked_at >= self.cluster_check_interval:
+                    await self.check_cluster()
                 batches = await kafka.getmany(timeout_ms=200)
                 if batches:
                     # Committed after every fetch, not lazily: with commits held back for a
@@ -87,6 +115,34 @@ class SharedGroup:
         for tp, records in batches.items():
             self._done[tp] = records[-1].offset + 1
 
+    async def check_cluster(self) -> None:
+        """Read the assigned partitions from the beginning if the broker cluster is not the one
+        this group last read from (see the module's docstring)."""
+        try:
+            cluster = await self._cluster_id()
+        except (KafkaError, OSError) as error:  # the broker is away: ask again next time
+            log.warning("%s: broker cluster id unavailable (%r)", self.name, error)
+            return
+        finally:
+            self._cluster_checked_at = time.monotonic()
+        if cluster == self._cluster:
+            return
+        pool = self.consumers[0].pool
+        known = await pool.fetchval("SELECT cluster_id FROM consumer_clusters WHERE consumer_group = $1", self.name)
+        if known is not None and known != cluster and self._kafka is not None:
+            log.warning("%s: broker cluster changed (%s -> %s); reading from the beginning", self.name, known, cluster)
+            self._done.clear()  # positions in the old log: never committed to the new one
+            assigned = self._kafka.assignment()
+            if assigned:
+                await self._kafka.seek_to_beginning(*assigned)
+        await pool.execute(
+            """INSERT INTO consumer_clusters (consumer_group, cluster_id) VALUES ($1, $2)
+               ON CONFLICT (consumer_group) DO UPDATE SET cluster_id = $2, updated_at = now()""",
+            self.name,
+            cluster,
+        )
+        self._cluster = cluster
+
     async def commit(self) -> None:
         if self._done and self._kafka is not None:
             offsets, self._done = self._done, {}
@@ -108,3 +164,6 @@ class _Assignments(ConsumerRebalanceListener):  # type: ignore[misc]
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         for consumer in self.group.consumers:
             consumer.assigned |= {tp for tp in assigned if tp.topic in consumer.topics}
+        # A rebalance follows a broker restart: ask before the first fetch from these partitions.
+        self.group._cluster = None
+        await self.group.check_cluster()
