@@ -181,37 +181,37 @@ class Consumer:
     async def _handle_page(self, records: list[ConsumerRecord[Any, Any]]) -> bool:
         """The records' events in one transaction; False (nothing done) if any record cannot be
         decoded or the page fails: the caller then handles them one by one."""
-        assert self.page_handler is not None
         # The page's envelopes live until its transaction ends; with the cyclic collector paused
         # until then they are freed by reference counting, never walked (a quarter of a rebuild's
         # decoding went to collections walking the live page).
         with collection_paused():
-            try:
-                envelopes = self.decoder.page(((r.value, r.headers) for r in records), self.handles)
-            except (EventsError, KeyError, ValueError):
-                return False
-            if not envelopes:
-                return True
-            causes = (trace.get_current_span(context_from(e.metadata.traceparent)) for e in envelopes[:_LINKED])
-            links = [trace.Link(c.get_span_context()) for c in causes if c.get_span_context().is_valid]
-            with tracer.start_as_current_span(
-                f"handle page of {len(envelopes)}",
-                kind=trace.SpanKind.CONSUMER,
-                links=links,
-                attributes={
-                    "messaging.consumer.group.name": self.name,
-                    "messaging.batch.message_count": len(envelopes),
-                },
-            ):
-                try:
-                    async with self.pool.acquire() as conn, conn.transaction():
-                        await self.page_handler(conn, envelopes)
-                except Exception as error:
-                    log.info("%s: a page of %d failed (%r); one by one now", self.name, len(envelopes), error)
-                    return False
-            self.handled += len(envelopes)
-            self.pages += 1
+            return await self._decode_and_apply(records)
+
+    async def _decode_and_apply(self, records: list[ConsumerRecord[Any, Any]]) -> bool:
+        assert self.page_handler is not None
+        try:
+            envelopes = self.decoder.page(((r.value, r.headers) for r in records), self.handles)
+        except (EventsError, KeyError, ValueError):
+            return False
+        if not envelopes:
             return True
+        causes = (trace.get_current_span(context_from(e.metadata.traceparent)) for e in envelopes[:_LINKED])
+        links = [trace.Link(c.get_span_context()) for c in causes if c.get_span_context().is_valid]
+        with tracer.start_as_current_span(
+            f"handle page of {len(envelopes)}",
+            kind=trace.SpanKind.CONSUMER,
+            links=links,
+            attributes={"messaging.consumer.group.name": self.name, "messaging.batch.message_count": len(envelopes)},
+        ):
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    await self.page_handler(conn, envelopes)
+            except Exception as error:
+                log.info("%s: a page of %d failed (%r); one by one now", self.name, len(envelopes), error)
+                return False
+        self.handled += len(envelopes)
+        self.pages += 1
+        return True
 
     async def _handle_once(self, envelope: Envelope[Any]) -> None:
         if not self.dedupe:

@@ -17,7 +17,7 @@ others go on.
 A broker that comes back empty (the local one keeps nothing across restarts) has a new cluster
 id, and the relays republish every log from the start. The group compares the cluster id with
 the one it last read from (kept in `consumer_clusters`) whenever partitions are assigned and
-every few seconds, and on a new one reads its partitions from the beginning: offsets handled
+every 30 s, and on a new one reads its partitions from the beginning: offsets handled
 or committed before the restart point into the old log and would skip republished events.
 """
 
@@ -115,9 +115,12 @@ class SharedGroup:
         for tp, records in batches.items():
             self._done[tp] = records[-1].offset + 1
 
-    async def check_cluster(self) -> None:
+    async def check_cluster(self, *, again: bool = False) -> None:
         """Read the assigned partitions from the beginning if the broker cluster is not the one
-        this group last read from (see the module's docstring)."""
+        this group last read from (see the module's docstring). `again`: compare with the stored
+        one even if the cluster is the one this process saw last."""
+        kafka = self._kafka
+        assert kafka is not None, "checked once the group's consumer exists"
         try:
             cluster = await self._cluster_id()
         except (KafkaError, OSError) as error:  # the broker is away: ask again next time
@@ -125,16 +128,16 @@ class SharedGroup:
             return
         finally:
             self._cluster_checked_at = time.monotonic()
-        if cluster == self._cluster:
+        if cluster == self._cluster and not again:
             return
         pool = self.consumers[0].pool
         known = await pool.fetchval("SELECT cluster_id FROM consumer_clusters WHERE consumer_group = $1", self.name)
-        if known is not None and known != cluster and self._kafka is not None:
+        if known is not None and known != cluster:
             log.warning("%s: broker cluster changed (%s -> %s); reading from the beginning", self.name, known, cluster)
             self._done.clear()  # positions in the old log: never committed to the new one
-            assigned = self._kafka.assignment()
+            assigned = kafka.assignment()
             if assigned:
-                await self._kafka.seek_to_beginning(*assigned)
+                await kafka.seek_to_beginning(*assigned)
         await pool.execute(
             """INSERT INTO consumer_clusters (consumer_group, cluster_id) VALUES ($1, $2)
                ON CONFLICT (consumer_group) DO UPDATE SET cluster_id = $2, updated_at = now()""",
@@ -165,5 +168,4 @@ class _Assignments(ConsumerRebalanceListener):  # type: ignore[misc]
         for consumer in self.group.consumers:
             consumer.assigned |= {tp for tp in assigned if tp.topic in consumer.topics}
         # A rebalance follows a broker restart: ask before the first fetch from these partitions.
-        self.group._cluster = None
-        await self.group.check_cluster()
+        await self.group.check_cluster(again=True)
