@@ -168,7 +168,8 @@ async def call_me_later_then_do_not_call(
         "the next attempt in the queue",
         timeout=LOADED,
     )
-    await row.get_by_text(f"{later.month}-{later:%d} 10:00").wait_for(timeout=WAIT)
+    # the next attempt's own cell: a badge may show the same time (the window opening at it)
+    await row.get_by_role("cell", name=f"{later.month}-{later:%d} 10:00", exact=True).wait_for(timeout=WAIT)
     assert "稍后再打" in await row.inner_text()  # the last outcome
     await agent.ok("POST", f"customer-files/{file_id}/do-not-call", {"reason": "请勿再来电 · no more calls, please"})
     await agent.until(  # a policy on followup's own events cancels it, then the queue follows
