@@ -46,7 +46,7 @@ from events.envelope import Envelope
 from events.kafka import KafkaSettings, RecordDecoder, event_type_of, from_record, header_map, to_record
 from events.local import LocalPostgres
 from events.migrations import load_folder
-from events.projection import KafkaProjector, Projection
+from events.projection import KafkaProjector, Projection, views_of
 from events.store import StoredEvent, collection_paused
 
 RESULTS = ROOT / "bench" / "results" / "rebuild.md"
@@ -205,12 +205,16 @@ def pages(records: list[Record]) -> Iterator[list[Record]]:
         yield records[start : start + PAGE]
 
 
-_DECODER = RecordDecoder()
+_DECODERS: dict[str, RecordDecoder] = {}
 
 
-def decode(page: list[Record], handles: Collection[str]) -> list[Envelope[Any]]:
-    """What a projector's consumer does with a page: the handled records decoded, the rest skipped."""
-    return _DECODER.page(page, handles)
+def decode(page: list[Record], projection: Projection) -> list[Envelope[Any]]:
+    """What a projector's consumer does with a page: the handled records decoded (as the
+    projection's views of them, where it has views), the rest skipped."""
+    decoder = _DECODERS.get(projection.name)
+    if decoder is None:
+        decoder = _DECODERS[projection.name] = RecordDecoder(views=views_of(projection))
+    return decoder.page(page, projection.handles)
 
 
 # --- the checks ------------------------------------------------------------------------------
@@ -379,20 +383,19 @@ def decode_costs(records: list[Record], sample: int = 300) -> list[tuple[str, in
     return sorted(costs, key=lambda c: -c[2])
 
 
-def decode_only(records: list[Record], handles: Collection[str]) -> tuple[int, float]:
+def decode_only(records: list[Record], projection: Projection) -> tuple[int, float]:
     started = time.perf_counter()
     decoded = 0
     for page in pages(records):
         with collection_paused():  # the page freed before collection resumes, as in `rebuild`
-            decoded += len(decode(page, handles))
+            decoded += len(decode(page, projection))
     return decoded, time.perf_counter() - started
 
 
 async def rebuild(pool: asyncpg.Pool, url: str, subject: Subject, history: History) -> Outcome:
     projection = subject.projection
     projector = KafkaProjector(pool, projection, KafkaSettings.from_env(), topics=[])
-    handles = projection.handles
-    handled, ceiling = decode_only(history.records, handles)  # the baseline, just before
+    handled, ceiling = decode_only(history.records, projection)  # the baseline, just before
     await projector.rebuild()  # from zero: tables emptied, stream versions forgotten
     checkpoint(url)
     # The page version of `apply_once` where the projector has it (it is being added), else one by one.
@@ -401,7 +404,7 @@ async def rebuild(pool: asyncpg.Pool, url: str, subject: Subject, history: Histo
     started = time.perf_counter()
     for page in pages(history.records):
         with collection_paused():  # as the consumer's page: until the page's transaction ends
-            envelopes = decode(page, handles)
+            envelopes = decode(page, projection)
             if not envelopes:
                 continue
             async with pool.acquire() as conn, conn.transaction():

@@ -5,6 +5,7 @@ customer files (the customer's record: visits, notes, do-not-call, wishes, propo
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from events.catalog import followup as ev
@@ -12,6 +13,8 @@ from events.connection import Connection
 from events.envelope import Envelope
 from events.privacy import PersonalColumn
 from events.rows import Key, Row, RowProjection, Rows, Table
+from events.views import views_in
+from followup import callback_views as v
 
 # Where this service's read models hold customers' personal data: scrubbed on an erasure (decision 0004).
 PERSONAL_COLUMNS = (
@@ -22,13 +25,6 @@ PERSONAL_COLUMNS = (
     PersonalColumn("customer_files", "phone"),
     PersonalColumn("customer_file_visits", "owner_name"),
 )
-
-_CLOSED: dict[type[Any], tuple[str, str]] = {
-    ev.CallbackCompleted: ("completed", "completed_at"),
-    ev.CallbackRefused: ("refused", "refused_at"),
-    ev.CallbackUnreachable: ("unreachable", "given_up_at"),
-    ev.CallbackCancelled: ("cancelled", "cancelled_at"),
-}
 
 
 def _types(*classes: type[Any]) -> frozenset[str]:
@@ -52,27 +48,15 @@ CALLBACK_QUEUE = Table(
 class CallbackQueue(RowProjection):
     name = "followup.callback_queue"
     models = (CALLBACK_QUEUE,)
-    handles = _types(
-        ev.CallbackOpened,
-        ev.CallbackSkipped,
-        ev.CallbackAssigned,
-        ev.CallbackReassigned,
-        ev.AttemptRecorded,
-        ev.CallRecorded,
-        ev.ComplaintRaised,
-        ev.QuestionEscalated,
-        ev.QuestionAnswered,
-        ev.AnswerGiven,
-        ev.CallbackOverdue,
-        *_CLOSED,
-    )
+    views = views_in(v)
+    handles = frozenset(view.event_type for view in views)
 
     def reads(self, envelope: Envelope[Any]) -> Iterable[tuple[Table, Key]]:
         return ((CALLBACK_QUEUE, envelope.event.callback_id),)
 
     def fold(self, rows: Rows, envelope: Envelope[Any]) -> None:
         event = envelope.event
-        if isinstance(event, ev.CallbackOpened | ev.CallbackSkipped):
+        if isinstance(event, v.CallbackOpened | v.CallbackSkipped):
             if rows.get(CALLBACK_QUEUE, event.callback_id) is None:
                 rows.put(CALLBACK_QUEUE, self._new(envelope))
         elif changes := _callback_changes(event):
@@ -90,7 +74,7 @@ class CallbackQueue(RowProjection):
             "kind": event.kind,
             "updated_at": envelope.recorded_at,
         }
-        if isinstance(event, ev.CallbackSkipped):
+        if isinstance(event, v.CallbackSkipped):
             skipped = event.skipped_at
             return CALLBACK_QUEUE.new(**common, status="skipped", opened_at=skipped, closed_at=skipped)
         return CALLBACK_QUEUE.new(
@@ -104,9 +88,9 @@ class CallbackQueue(RowProjection):
 def _callback_changes(event: Any) -> dict[str, Any]:
     """What a later event of a callback changes in its queue row."""
     match event:
-        case ev.CallbackAssigned() | ev.CallbackReassigned():
+        case v.CallbackAssigned() | v.CallbackReassigned():
             return {"agent": event.agent}
-        case ev.AttemptRecorded():
+        case v.AttemptRecorded():
             return {
                 "attempts": event.attempt,
                 "unreachable_attempts": event.unreachable_attempts,
@@ -114,23 +98,32 @@ def _callback_changes(event: Any) -> dict[str, Any]:
                 "last_attempt_at": event.attempted_at,
                 "next_attempt_at": event.next_attempt_at,
             }
-        case ev.CallRecorded():
+        case v.CallRecorded():
             return {"satisfaction_score": event.satisfaction_score}
-        case ev.ComplaintRaised():
+        case v.ComplaintRaised():
             return {"complaint_id": event.complaint_id}
-        case ev.QuestionEscalated():
+        case v.QuestionEscalated():
             return {"question": event.question, "escalate_by": event.escalate_by}
-        case ev.QuestionAnswered():
+        case v.QuestionAnswered():
             answered = {"answer": event.answer, "answered_at": event.answered_at}
             return answered | {"tell_customer_by": event.tell_customer_by}
-        case ev.AnswerGiven():
+        case v.AnswerGiven():
             return {"told_at": event.told_at}
-        case ev.CallbackOverdue():
+        case v.CallbackOverdue():
             return {"overdue": True}
-        case _ if type(event) in _CLOSED:
-            status, field = _CLOSED[type(event)]
-            return {"status": status, "closed_at": getattr(event, field), "next_attempt_at": None}
+        case v.CallbackCompleted():
+            return _closed("completed", event.completed_at)
+        case v.CallbackRefused():
+            return _closed("refused", event.refused_at)
+        case v.CallbackUnreachable():
+            return _closed("unreachable", event.given_up_at)
+        case v.CallbackCancelled():
+            return _closed("cancelled", event.cancelled_at)
     return {}
+
+
+def _closed(status: str, at: datetime) -> dict[str, Any]:
+    return {"status": status, "closed_at": at, "next_attempt_at": None}
 
 
 _LOG = """INSERT INTO contact_log (entry_id, group_id, site_id, file_id, callback_id, campaign_id, repair_order_id,

@@ -18,22 +18,12 @@ from uuid import UUID
 
 import asyncpg
 
-from events.catalog import booking
-from events.catalog import reception as rec
-from events.catalog import workshop as ws
-from events.contract import Event
 from events.envelope import Envelope
 from events.rows import Key, Row, RowProjection, Rows, Table
+from events.views import views_in
+from reception import board_views as v
 
 CHANNEL = "advisor_board"
-
-
-def _types(module: Any) -> set[str]:
-    return {
-        m.event_type
-        for m in vars(module).values()
-        if isinstance(m, type) and issubclass(m, Event) and hasattr(m, "event_type")
-    }
 
 
 def _day(moment: datetime) -> date:
@@ -52,37 +42,20 @@ BOARD = Table(
 )  # fmt: skip
 MERGED = Table("advisor_board_merged", ("appointment_id",), ("appointment_id", "card_id"))
 
-_BOOKING = (
-    booking.AppointmentBooked, booking.AppointmentConfirmed, booking.AppointmentRescheduled,
-    booking.AppointmentCancelled, booking.AppointmentNoShow, booking.VehicleArrived,
-)  # fmt: skip
-
 
 class AdvisorBoard(RowProjection):
     name = "reception.advisor_board"
     models = (BOARD, MERGED)
-    handles = frozenset(
-        {e.event_type for e in _BOOKING}
-        | {
-            rec.VehicleCheckedIn.event_type,
-            rec.RepairOrderSigned.event_type,
-            rec.PromisedTimeRevised.event_type,
-            rec.VehicleHandedOver.event_type,
-            rec.InvoiceSettled.event_type,
-            rec.VehicleDelivered.event_type,
-            rec.ExitSlipIssued.event_type,
-        }
-        | _types(ws)
-    )
+    # Only what changes a card: the workshop's other events (a test drive, a pause) leave it as it is.
+    views = views_in(v)
+    handles = frozenset(view.event_type for view in views)
 
     def reads(self, envelope: Envelope[Any]) -> Iterable[tuple[Table, Key]]:
         event = envelope.event
-        if isinstance(event, _BOOKING):
+        if isinstance(event, v.OfAppointment):
             return ((BOARD, event.appointment_id), (MERGED, event.appointment_id))
-        card = getattr(event, "repair_order_id", None)
-        if card is None:
-            return ()
-        appointment = getattr(event, "appointment_id", None) if isinstance(event, rec.VehicleCheckedIn) else None
+        card: UUID = event.repair_order_id
+        appointment = event.appointment_id if isinstance(event, v.VehicleCheckedIn) else None
         if appointment is None:
             return ((BOARD, card),)
         return ((BOARD, card), (BOARD, appointment), (MERGED, appointment))
@@ -91,7 +64,7 @@ class AdvisorBoard(RowProjection):
         event, tenant, at = envelope.event, envelope.tenant, envelope.recorded_at
         site = {"group_id": tenant.group_id, "site_id": tenant.site_id}
         match event:
-            case booking.AppointmentBooked():
+            case v.AppointmentBooked():
                 # booking's topic may trail reception's own log: a car already checked in keeps one card
                 card = event.appointment_id
                 if rows.get(BOARD, card) is None and rows.get(MERGED, card) is None:
@@ -100,33 +73,33 @@ class AdvisorBoard(RowProjection):
                         plate=event.vehicle.plate, customer_name=event.vehicle_user.name, appointment_car=True,
                         slot_start=event.slot_start, status="booked", day=_day(event.slot_start), updated_at=at, **site,
                     ))  # fmt: skip
-            case booking.AppointmentConfirmed():
+            case v.AppointmentConfirmed():
                 _card(rows, event.appointment_id, at, lambda c: c["status"] == "booked", status="confirmed")
-            case booking.AppointmentRescheduled():
+            case v.AppointmentRescheduled():
                 _card(
                     rows, event.appointment_id, at, None,
                     slot_start=event.slot_start, day=_day(event.slot_start), advisor=event.advisor_id,
                 )  # fmt: skip
-            case booking.AppointmentCancelled():
+            case v.AppointmentCancelled():
                 _card(rows, event.appointment_id, at, None, status="cancelled")
-            case booking.AppointmentNoShow():
+            case v.AppointmentNoShow():
                 _card(rows, event.appointment_id, at, None, status="no_show")
-            case booking.VehicleArrived():
+            case v.VehicleArrived():
                 waiting = ("booked", "confirmed")
                 _card(rows, event.appointment_id, at, lambda c: c["status"] in waiting, status="arrived")
-            case rec.VehicleCheckedIn():
+            case v.VehicleCheckedIn():
                 self._check_in(rows, event, at, site)
-            case rec.RepairOrderSigned():
+            case v.RepairOrderSigned():
                 _card(rows, event.repair_order_id, at, None, promised_at=event.promised_at)
-            case rec.PromisedTimeRevised():
+            case v.PromisedTimeRevised():
                 _card(rows, event.repair_order_id, at, None, promised_at=event.promised_at, late=False)
-            case rec.VehicleHandedOver():
+            case v.VehicleHandedOver():
                 _card(rows, event.repair_order_id, at, None, status="in_workshop")
-            case rec.InvoiceSettled():
+            case v.InvoiceSettled():
                 _card(rows, event.repair_order_id, at, None, status="settled")
-            case rec.VehicleDelivered() | rec.ExitSlipIssued():
+            case v.VehicleDelivered() | v.ExitSlipIssued():
                 _card(rows, event.repair_order_id, at, None, status="delivered", late=False)
-            case ws.WorkOrderOpened():
+            case v.WorkOrderOpened():
                 # The workshop's topic may run ahead of reception's: the card may not exist yet.
                 jobs = len(event.jobs)
                 if rows.update(BOARD, event.repair_order_id, stage="waiting_dispatch", open_jobs=jobs) is None:
@@ -136,39 +109,39 @@ class AdvisorBoard(RowProjection):
                         promised_at=event.promised_at, customer_waiting=event.customer_waiting,
                         day=_day(event.opened_at), updated_at=at, **site,
                     ))  # fmt: skip
-            case ws.JobsAdded():
+            case v.JobsAdded():
                 _more_jobs(rows, event.repair_order_id, at, len(event.jobs))
-            case ws.QualityCheckFailed():
+            case v.QualityCheckFailed():
                 _more_jobs(rows, event.repair_order_id, at, len(event.rework_job_ids))
-            case ws.JobWithdrawn() | ws.JobCompleted():
+            case v.JobWithdrawn() | v.JobCompleted():
                 visit = rows.get(BOARD, event.repair_order_id)
                 if visit is not None:
                     open_jobs = visit["open_jobs"]
                     stage = "quality_check" if open_jobs <= 1 else visit["stage"]
                     _card(rows, event.repair_order_id, at, None, open_jobs=max(open_jobs - 1, 0), stage=stage)
-            case ws.JobDispatched() | ws.JobStarted() | ws.FindingDeclined():
+            case v.JobDispatched() | v.JobStarted() | v.FindingDeclined():
                 # (SQL's `stage <> 'ready'`: a card with no stage yet is left as it is)
                 working = ("ready", None)
                 _card(rows, event.repair_order_id, at, lambda c: c["stage"] not in working, stage="in_progress")
-            case ws.AdditionalWorkFound():
+            case v.AdditionalWorkFound():
                 _card(rows, event.repair_order_id, at, None, stage="waiting_approval")
-            case ws.JobWaitingForParts():
+            case v.JobWaitingForParts():
                 _card(rows, event.repair_order_id, at, None, stage="waiting_parts")
-            case ws.JobPartsArrived() if not event.still_missing:
+            case v.JobPartsArrived() if not event.still_missing:
                 _card(rows, event.repair_order_id, at, lambda c: c["stage"] == "waiting_parts", stage="in_progress")
-            case ws.ProgressCheckDue():
+            case v.ProgressCheckDue():
                 late = not event.on_track
                 _card(rows, event.repair_order_id, at, None, forecast_ready_at=event.forecast_ready_at, late=late)
-            case ws.JobRunningLate():
+            case v.JobRunningLate():
                 _card(rows, event.repair_order_id, at, None, forecast_ready_at=event.forecast_ready_at, late=True)
-            case ws.VehicleReadyForDelivery():
+            case v.VehicleReadyForDelivery():
                 _card(rows, event.repair_order_id, at, None, stage="ready", late=False)
             case _:
                 return
         rows.notify(CHANNEL, tenant.site_id)
 
     @staticmethod
-    def _check_in(rows: Rows, event: rec.VehicleCheckedIn, at: datetime, site: dict[str, str]) -> None:
+    def _check_in(rows: Rows, event: v.VehicleCheckedIn, at: datetime, site: dict[str, str]) -> None:
         appointment = event.appointment_id
         if appointment is not None:  # the appointment's card becomes the visit's
             if rows.get(BOARD, appointment) is not None:

@@ -33,6 +33,7 @@ from events.errors import ConcurrencyConflict, EventsError
 from events.kafka import KafkaSettings, RecordDecoder, event_type_of, from_record, header_map
 from events.store import collection_paused
 from events.tracing import context_from, tracer
+from events.views import Views
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class Consumer:
         first_backoff: float = 0.05,
         dedupe: bool = True,
         page_handler: PageHandler | None = None,
+        views: Views | None = None,
     ) -> None:
         self.name = name
         self.topics = list(topics)
@@ -78,7 +80,7 @@ class Consumer:
         self.pool = pool
         self.settings = settings
         self.registry = registry
-        self.decoder = RecordDecoder(registry)
+        self.decoder = RecordDecoder(registry, views)  # `views`: the types the handler reads a view of
         self.max_attempts = max_attempts
         self.first_backoff = first_backoff
         # Off only for handlers that recognise repeats themselves (projections keep per-stream versions).
@@ -244,6 +246,9 @@ class Consumer:
         if row is None:
             return False
         envelope = from_record(row["value"], json.loads(row["headers"]), self.registry)
+        views = self.decoder.views
+        if envelope.event_type in views:  # the handler reads its view, as it would have at first
+            envelope = envelope._replace(event=views.narrow(envelope.event))
         await self._handle_once(envelope)
         await self.pool.execute("UPDATE dead_letters SET redriven_at = now() WHERE id = $1", dead_letter_id)
         return True

@@ -94,7 +94,7 @@ class Registry:
             try:
                 return current[1](raw)
             except pydantic.ValidationError as error:
-                raise InvalidEventPayload(event_type, version, _summarise(error)) from error
+                raise InvalidEventPayload(event_type, version, summarise(error)) from error
         model = self._current.get(event_type)
         if model is None:
             raise UnknownEventType(event_type, version)
@@ -115,7 +115,7 @@ class Registry:
                 data = upcast(data)
             return model.model_validate(data)
         except pydantic.ValidationError as error:
-            raise InvalidEventPayload(event_type, version, _summarise(error)) from error
+            raise InvalidEventPayload(event_type, version, summarise(error)) from error
 
     @property
     def json_validators(self) -> Mapping[str, tuple[int, Callable[[str | bytes], Event]]]:
@@ -134,7 +134,7 @@ class Registry:
         return schema
 
 
-def _summarise(error: pydantic.ValidationError) -> str:
+def summarise(error: pydantic.ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in error.errors())
 
 

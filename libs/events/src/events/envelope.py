@@ -15,8 +15,9 @@ from typing import Generic, NamedTuple, TypeVar
 from uuid import UUID, uuid4
 
 from events.contract import Event
+from events.views import View
 
-E = TypeVar("E", bound=Event, covariant=True)
+E = TypeVar("E", bound=Event | View, covariant=True)  # a view: the part of the contract a reader reads
 
 
 class Tenant(NamedTuple):
@@ -57,7 +58,8 @@ class LogPosition(NamedTuple):
 
 
 class Envelope(NamedTuple, Generic[E]):
-    """A recorded event: the contract plus its identity, stream position and context."""
+    """A recorded event: the contract (or a reader's view of it) plus its identity, stream position
+    and context."""
 
     event: E
     event_id: UUID

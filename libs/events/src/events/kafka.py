@@ -21,6 +21,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from events.contract import REGISTRY, Registry, schema_id
 from events.envelope import Envelope, Metadata, Tenant
 from events.store import StoredEvent, collection_paused
+from events.views import Views
 
 TYPE_PREFIX = "com.dealerflow."
 MAX_MESSAGE_BYTES = 1_000_000  # enforced by us: the local broker does not
@@ -179,10 +180,12 @@ class RecordDecoder:
     whose type the consumer does not handle costs one look-up; of the others only the headers
     an envelope needs are decoded. What repeats from record to record is decoded once: a type's
     validator, a schema's version, a tenant, and the metadata of consecutive records of one
-    append. A record that is not one of our events raises as `from_record` does."""
+    append. A record that is not one of our events raises as `from_record` does. With `views`,
+    the events of those types are decoded as the reader's views of them (`events.views`)."""
 
-    def __init__(self, registry: Registry = REGISTRY) -> None:
+    def __init__(self, registry: Registry = REGISTRY, views: Views | None = None) -> None:
         self.registry = registry
+        self.views = views or Views(registry=registry)
         self._types: dict[bytes | None, str | None] = {}
         self._versions: dict[bytes, int] = {}
         self._tenants: dict[tuple[bytes, bytes], Tenant] = {}
@@ -191,7 +194,9 @@ class RecordDecoder:
         self, records: Iterable[tuple[bytes, Sequence[tuple[str, bytes]]]], handles: Collection[str]
     ) -> list[Envelope[Any]]:
         """The envelopes of the records (value, raw headers) whose event type is in `handles`."""
-        types, decode, iso, new = self._types, self.registry.decode, datetime.fromisoformat, tuple.__new__
+        types, iso, new = self._types, datetime.fromisoformat, tuple.__new__
+        views = self.views
+        decode, decode_view = self.registry.decode, views.decode
         shared: _Context | None = None
         metadata: Metadata | None = None
         page: list[Envelope[Any]] = []
@@ -221,7 +226,9 @@ class RecordDecoder:
                     shared, metadata = context, self._metadata(context)
                 occurred = headers["ce_time"]
                 envelope = (
-                    decode(event_type, self._version(headers.get("ce_dataschema", b"")), value),
+                    (decode_view if event_type in views else decode)(
+                        event_type, self._version(headers.get("ce_dataschema", b"")), value
+                    ),
                     UUID(ce_id.decode()),
                     headers["ce_subject"].decode(),
                     int(headers["ce_sequence"]),

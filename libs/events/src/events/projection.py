@@ -29,6 +29,7 @@ from events.consumer import Consumer
 from events.envelope import Envelope, LogPosition
 from events.kafka import KafkaSettings
 from events.store import EventStore, StoredEvent
+from events.views import Views
 from events.wakeup import follow
 
 
@@ -45,6 +46,11 @@ class Projection(Protocol):
         """Tables it owns: emptied by a rebuild."""
 
     async def apply(self, conn: Connection, envelope: Envelope[Any]) -> None: ...
+
+
+def views_of(projection: Projection) -> Views:
+    """The projection's views (`events.views`), if it reads any: those types reach it as views."""
+    return Views(getattr(projection, "views", ()))
 
 
 async def apply_page(projection: Projection, conn: Connection, envelopes: Sequence[Envelope[Any]]) -> None:
@@ -123,6 +129,7 @@ class LogProjector:
     def __init__(self, store: EventStore, projection: Projection, *, page_size: int = 2000) -> None:
         self.store = store
         self.projection = projection
+        self.views = views_of(projection)
         self.page_size = page_size
         # Where this projector's reading got to: the stored checkpoint as of its last round under
         # the lock, or past it by pages with nothing to apply. None: read the stored one.
@@ -173,7 +180,7 @@ class LogProjector:
                 page = await self.store.read_log_stored(after, self.page_size)
             if page:
                 handles = self.projection.handles
-                handled = [self.store.decode(stored) for stored in page if stored.event_type in handles]
+                handled = [self.store.decode(stored, self.views) for stored in page if stored.event_type in handles]
                 if handled:
                     await apply_page(self.projection, conn, handled)
                 last = page[-1]
@@ -236,6 +243,7 @@ class KafkaProjector:
         self.projection = projection
         self.settings = settings
         self.topics = list(topics)
+        self.views = views_of(projection)
         self.consumer: Consumer | None = None
 
     async def apply_once(self, conn: Connection, envelope: Envelope[Any]) -> bool:
@@ -290,6 +298,7 @@ class KafkaProjector:
             self.settings,
             dedupe=False,
             page_handler=self._handle_page,
+            views=self.views,
         )
         await self.consumer.run(stop)
 

@@ -24,6 +24,7 @@ import orjson
 
 from events.connection import Connection
 from events.envelope import Envelope
+from events.views import View
 
 Row = dict[str, Any]
 
@@ -164,11 +165,13 @@ class Rows:
 
 class RowProjection(ABC):
     """A projection written as a fold over rows (see the module's docstring). Subclasses give
-    `name`, `handles`, `models` (their tables), `reads` and `fold`."""
+    `name`, `handles`, `models` (their tables), `reads` and `fold`, and may give `views`: the
+    events of those types reach `reads` and `fold` as views (`events.views`)."""
 
     name: str
     handles: frozenset[str]
     models: tuple[Table, ...]
+    views: tuple[type[View], ...] = ()
 
     @property
     def tables(self) -> Sequence[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager, nullcontext, suppress
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -19,10 +19,11 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from events.connection import Connection
-from events.contract import REGISTRY, Registry
+from events.contract import REGISTRY, Event, Registry
 from events.envelope import Envelope, LogPosition, Metadata, NewEvent, Tenant
 from events.errors import ConcurrencyConflict
 from events.personal_data import PersonalDataKeys, has_personal_data, sealed_json, subjects_of
+from events.views import View, Views
 from events.wakeup import LogSignal
 
 
@@ -397,18 +398,23 @@ class EventStore:
         row = await self.pool.fetchrow(_LOG_HEAD)
         return LogPosition(row[0], row[1]) if row else START
 
-    def decode(self, stored: StoredEvent) -> Envelope[Any]:
-        """The typed envelope of an event read undecoded."""
+    def decode(self, stored: StoredEvent, views: Views | None = None) -> Envelope[Any]:
+        """The typed envelope of an event read undecoded (with `views`, the reader's view of it
+        if it has one)."""
+        if views and stored.event_type in views:
+            return self._envelope(stored, views.decode)
         return self._envelope(stored)
 
-    def _envelope(self, row: asyncpg.Record | StoredEvent) -> Envelope[Any]:
+    def _envelope(
+        self, row: asyncpg.Record | StoredEvent, decode: Callable[[str, int, str], Event | View] | None = None
+    ) -> Envelope[Any]:
         (_, _, stream_id, version, event_id, event_type, schema_version, data, group_id, site_id, actor,
          correlation_id, causation_id, traceparent, tracestate, occurred_at, recorded_at) = row  # fmt: skip
         tenant = self._tenants.get((group_id, site_id))
         if tenant is None:
             tenant = self._tenants.setdefault((group_id, site_id), Tenant(group_id, site_id))
         return Envelope(
-            self.registry.decode(event_type, schema_version, data),
+            (decode or self.registry.decode)(event_type, schema_version, data),
             event_id,
             stream_id,
             version,
