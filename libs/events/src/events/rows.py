@@ -37,7 +37,7 @@ def _json_value(value: Any) -> str:
 Key = Hashable  # a single-column key's value, or a tuple of a composite key's values
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one object per table: compared and hashed by identity, at C speed
 class Table:
     """A read-model table: its name, key columns and every column (the key's included).
     Names are the code's own constants (never input), so they go into the SQL as they are."""
@@ -46,9 +46,6 @@ class Table:
     key: tuple[str, ...]
     columns: tuple[str, ...]
     defaults: Mapping[str, Any] = field(default_factory=dict)  # the columns' DEFAULTs in the schema
-
-    def __hash__(self) -> int:
-        return hash(self.name)
 
     def new(self, **values: Any) -> Row:
         """A whole row: the values given, the defaults, None for the rest."""
