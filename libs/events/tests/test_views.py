@@ -22,7 +22,7 @@ from events.relay import Relay
 from events.rows import Key, RowProjection, Rows, Table
 from events.store import EventStore, StoredEvent
 from events.testing import eventually, log_settled
-from events.views import View, Views, view
+from events.views import View, Views, view, view_of
 
 META = Metadata(tenant=Tenant("group-a", "site-1"), actor="tester", correlation_id="c-1")
 
@@ -40,6 +40,23 @@ def test_a_view_decodes_its_fields_of_the_contract_and_ignores_the_rest() -> Non
     assert decoded.event_type == "sample.CounterIncremented"
     with pytest.raises(dataclasses.FrozenInstanceError):
         decoded.amount = 4  # type: ignore[misc]
+
+
+@view()
+class OnCounter(View):
+    counter_id: str
+
+
+Opened = view_of(CounterOpened, like=OnCounter)
+
+
+def test_a_view_with_just_the_fields_of_another_is_one_line() -> None:
+    decoded = Views([Opened]).decode(
+        "sample.CounterOpened", 1, CounterOpened(counter_id="c1", label="bay").model_dump_json()
+    )
+    assert decoded == Opened(counter_id="c1")
+    assert isinstance(decoded, OnCounter)
+    assert (type(decoded).__name__, decoded.event_type) == ("CounterOpened", "sample.CounterOpened")
 
 
 def test_an_old_version_is_upcast_and_validated_whole_then_narrowed() -> None:

@@ -9,7 +9,7 @@ from pydantic import AwareDatetime
 
 from events.catalog import followup as ev
 from events.catalog import followup_values, reception_values
-from events.views import View, view
+from events.views import View, view, view_of
 
 
 @view()
@@ -84,9 +84,7 @@ class AnswerGiven(OfCallback):
     told_at: AwareDatetime
 
 
-@view(of=ev.CallbackOverdue)
-class CallbackOverdue(OfCallback):
-    pass
+CallbackOverdue = view_of(ev.CallbackOverdue, like=OfCallback)
 
 
 @view(of=ev.CallbackCompleted)

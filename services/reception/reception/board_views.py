@@ -10,7 +10,7 @@ from pydantic import AwareDatetime
 from events.catalog import booking, booking_values, reception_values
 from events.catalog import reception as rec
 from events.catalog import workshop as ws
-from events.views import View, view
+from events.views import View, view, view_of
 
 
 @view()
@@ -31,9 +31,7 @@ class AppointmentBooked(OfAppointment):
     slot_start: AwareDatetime
 
 
-@view(of=booking.AppointmentConfirmed)
-class AppointmentConfirmed(OfAppointment):
-    pass
+AppointmentConfirmed = view_of(booking.AppointmentConfirmed, like=OfAppointment)
 
 
 @view(of=booking.AppointmentRescheduled)
@@ -42,19 +40,9 @@ class AppointmentRescheduled(OfAppointment):
     advisor_id: str
 
 
-@view(of=booking.AppointmentCancelled)
-class AppointmentCancelled(OfAppointment):
-    pass
-
-
-@view(of=booking.AppointmentNoShow)
-class AppointmentNoShow(OfAppointment):
-    pass
-
-
-@view(of=booking.VehicleArrived)
-class VehicleArrived(OfAppointment):
-    pass
+AppointmentCancelled = view_of(booking.AppointmentCancelled, like=OfAppointment)
+AppointmentNoShow = view_of(booking.AppointmentNoShow, like=OfAppointment)
+VehicleArrived = view_of(booking.VehicleArrived, like=OfAppointment)
 
 
 @view(of=rec.VehicleCheckedIn)
@@ -78,24 +66,10 @@ class PromisedTimeRevised(OfRepairOrder):
     promised_at: AwareDatetime
 
 
-@view(of=rec.VehicleHandedOver)
-class VehicleHandedOver(OfRepairOrder):
-    pass
-
-
-@view(of=rec.InvoiceSettled)
-class InvoiceSettled(OfRepairOrder):
-    pass
-
-
-@view(of=rec.VehicleDelivered)
-class VehicleDelivered(OfRepairOrder):
-    pass
-
-
-@view(of=rec.ExitSlipIssued)
-class ExitSlipIssued(OfRepairOrder):
-    pass
+VehicleHandedOver = view_of(rec.VehicleHandedOver, like=OfRepairOrder)
+InvoiceSettled = view_of(rec.InvoiceSettled, like=OfRepairOrder)
+VehicleDelivered = view_of(rec.VehicleDelivered, like=OfRepairOrder)
+ExitSlipIssued = view_of(rec.ExitSlipIssued, like=OfRepairOrder)
 
 
 @view(of=ws.WorkOrderOpened)
@@ -117,39 +91,13 @@ class QualityCheckFailed(OfRepairOrder):
     rework_job_ids: tuple[UUID, ...]
 
 
-@view(of=ws.JobWithdrawn)
-class JobWithdrawn(OfRepairOrder):
-    pass
-
-
-@view(of=ws.JobCompleted)
-class JobCompleted(OfRepairOrder):
-    pass
-
-
-@view(of=ws.JobDispatched)
-class JobDispatched(OfRepairOrder):
-    pass
-
-
-@view(of=ws.JobStarted)
-class JobStarted(OfRepairOrder):
-    pass
-
-
-@view(of=ws.FindingDeclined)
-class FindingDeclined(OfRepairOrder):
-    pass
-
-
-@view(of=ws.AdditionalWorkFound)
-class AdditionalWorkFound(OfRepairOrder):
-    pass
-
-
-@view(of=ws.JobWaitingForParts)
-class JobWaitingForParts(OfRepairOrder):
-    pass
+JobWithdrawn = view_of(ws.JobWithdrawn, like=OfRepairOrder)
+JobCompleted = view_of(ws.JobCompleted, like=OfRepairOrder)
+JobDispatched = view_of(ws.JobDispatched, like=OfRepairOrder)
+JobStarted = view_of(ws.JobStarted, like=OfRepairOrder)
+FindingDeclined = view_of(ws.FindingDeclined, like=OfRepairOrder)
+AdditionalWorkFound = view_of(ws.AdditionalWorkFound, like=OfRepairOrder)
+JobWaitingForParts = view_of(ws.JobWaitingForParts, like=OfRepairOrder)
 
 
 @view(of=ws.JobPartsArrived)
@@ -168,6 +116,4 @@ class JobRunningLate(OfRepairOrder):
     forecast_ready_at: AwareDatetime
 
 
-@view(of=ws.VehicleReadyForDelivery)
-class VehicleReadyForDelivery(OfRepairOrder):
-    pass
+VehicleReadyForDelivery = view_of(ws.VehicleReadyForDelivery, like=OfRepairOrder)

@@ -63,6 +63,13 @@ def view(*, of: type[Event] | None = None) -> Callable[[type[V]], type[V]]:
     return make
 
 
+def view_of(contract: type[Event], *, like: type[V]) -> type[V]:
+    """A view of `contract` with the fields of the view `like` and no more (a view whose class
+    body would be empty): `JobStarted = view_of(workshop.JobStarted, like=OfRepairOrder)`."""
+    made: type[V] = type(contract.__name__, (like,), {"__module__": like.__module__})
+    return view(of=contract)(made)
+
+
 def _check(cls: type[View], contract: type[Event]) -> None:
     hints = get_type_hints(cls)
     declared = contract.model_fields
