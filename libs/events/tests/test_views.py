@@ -115,8 +115,7 @@ TOTALS = Table("view_totals", ("counter_id",), ("counter_id", "total"), {"total"
 
 class ViewTotals(RowProjection):
     name = "view_totals"
-    views = (Increment,)
-    handles = frozenset({"sample.CounterIncremented"})
+    views = (Increment,)  # handled, without naming it in `handles` too
     models = (TOTALS,)
 
     def reads(self, envelope: Envelope[Any]) -> Iterable[tuple[Table, Key]]:
@@ -148,6 +147,7 @@ async def _totals(pool: asyncpg.Pool) -> dict[str, int]:
 async def test_a_projection_reads_its_views_from_the_log_and_from_kafka(
     pool: asyncpg.Pool, bootstrap_servers: str, topic_prefix: str
 ) -> None:
+    assert ViewTotals.handles == {"sample.CounterIncremented"}  # its views' types
     await pool.execute("CREATE TABLE view_totals (counter_id text PRIMARY KEY, total bigint NOT NULL DEFAULT 0)")
     store = EventStore(pool)
     expected = await _seed(store)

@@ -49,7 +49,6 @@ class CallbackQueue(RowProjection):
     name = "followup.callback_queue"
     models = (CALLBACK_QUEUE,)
     views = views_in(v)
-    handles = frozenset(view.event_type for view in views)
 
     def reads(self, envelope: Envelope[Any]) -> Iterable[tuple[Table, Key]]:
         return ((CALLBACK_QUEUE, envelope.event.callback_id),)

@@ -48,7 +48,6 @@ class AdvisorBoard(RowProjection):
     models = (BOARD, MERGED)
     # Only what changes a card: the workshop's other events (a test drive, a pause) leave it as it is.
     views = views_in(v)
-    handles = frozenset(view.event_type for view in views)
 
     def reads(self, envelope: Envelope[Any]) -> Iterable[tuple[Table, Key]]:
         event = envelope.event

@@ -163,12 +163,18 @@ class Rows:
 class RowProjection(ABC):
     """A projection written as a fold over rows (see the module's docstring). Subclasses give
     `name`, `handles`, `models` (their tables), `reads` and `fold`, and may give `views`: the
-    events of those types reach `reads` and `fold` as views (`events.views`)."""
+    events of those types reach `reads` and `fold` as views (`events.views`), and are handled
+    without being named in `handles` too."""
 
     name: str
     handles: frozenset[str]
     models: tuple[Table, ...]
     views: tuple[type[View], ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "views" in vars(cls):
+            cls.handles = frozenset(vars(cls).get("handles", ())) | {view.event_type for view in cls.views}
 
     @property
     def tables(self) -> Sequence[str]:

@@ -96,12 +96,14 @@ class Views:
     def __init__(self, views: Iterable[type[View]] = (), registry: Registry = REGISTRY) -> None:
         self.registry = registry
         self._views: dict[str, type[View]] = {}
-        self._validators: dict[str, Callable[[str | bytes], View]] = {}
+        # type -> (its current version, the view's JSON validator): one look-up per record
+        self._validators: dict[str, tuple[int, Callable[[str | bytes], View]]] = {}
         for made in views:
             if made.event_type in self._views:
                 raise ValueError(f"two views of {made.event_type}: {self._views[made.event_type].__qualname__}")
             self._views[made.event_type] = made
-            self._validators[made.event_type] = pydantic.TypeAdapter(made).validate_json
+            current = registry.model(made.event_type).schema_version
+            self._validators[made.event_type] = (current, pydantic.TypeAdapter(made).validate_json)
 
     def __contains__(self, event_type: str) -> bool:
         return event_type in self._views
@@ -111,9 +113,10 @@ class Views:
 
     def decode(self, event_type: str, version: int, raw: str | bytes | dict[str, Any]) -> View:
         """The view of a payload of `event_type` at `version` (which `Registry.decode` takes)."""
-        if version == self.registry.model(event_type).schema_version and not isinstance(raw, dict):
+        current, validate = self._validators[event_type]
+        if version == current and not isinstance(raw, dict):
             try:
-                return self._validators[event_type](raw)
+                return validate(raw)
             except pydantic.ValidationError as error:
                 raise InvalidEventPayload(event_type, version, summarise(error)) from error
         return self.narrow(self.registry.decode(event_type, version, raw))
