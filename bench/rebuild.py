@@ -6,7 +6,7 @@ Starts one PostgreSQL server (durable: fsync on; data in var/bench-pg, wiped fir
 generates the year (`bench.history`; `--quick`: 30 days) once and turns every envelope into its
 Kafka record (`events.kafka.to_record`) before any clock runs. Then, for each projection — the
 advisor board, the callback queue and the CSI/VOC facts — it rebuilds the read model from zero
-the way a `KafkaProjector` fed from the topics does: pages of 2,000 records, the events the
+the way a `KafkaProjector` fed from the topics does: pages of 10,000 records, the events the
 projection handles decoded with `RecordDecoder`, applied through the projector with one
 transaction per page. The baseline on the same run is decoding the same pages alone (no
 database): the ceiling. After each rebuild the read model's row counts are checked against
@@ -41,6 +41,7 @@ import asyncpg
 from bench.backbone import DATA_DIR, ROOT, exclusive, machine_facts, postgres_facts, rate, report_head
 from bench.history import year_of_one_site
 from bench.workloads import checkpoint, fresh_database
+from events.consumer import PAGE_RECORDS
 from events.database import open_pool
 from events.envelope import Envelope
 from events.kafka import KafkaSettings, RecordDecoder, event_type_of, from_record, header_map, to_record
@@ -50,7 +51,7 @@ from events.projection import KafkaProjector, Projection, views_of
 from events.store import StoredEvent, collection_paused
 
 RESULTS = ROOT / "bench" / "results" / "rebuild.md"
-PAGE = 2000  # records per page: at most what a projector's consumer fetches (events.consumer._PAGE_RECORDS)
+PAGE = PAGE_RECORDS  # records per page: the most a projector's consumer takes per fetch
 TARGET = 50_000  # events/s per projection (issue 6)
 QUICK_DAYS = 30
 # The projections' code, whose state the report records next to the backbone's.
