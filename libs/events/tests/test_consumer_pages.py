@@ -84,3 +84,23 @@ async def test_a_live_trickle_is_handled_record_by_record(pool: asyncpg.Pool) ->
     await reader.handle_fetch({FIRST: fetched(FIRST, "a", 3), SECOND: fetched(SECOND, "b", 2)})
     assert sorted(pages.applied) == [["a@1"], ["a@2"], ["a@3"], ["b@1"], ["b@2"]]
     assert reader.pages == 0
+
+
+async def test_a_fetch_decoded_ahead_is_applied_as_decoded_then(pool: asyncpg.Pool) -> None:
+    """The group decodes the next fetch while the one before is handled: what was decoded is
+    applied, not decoded again (the decoder is gone by then), in the same pages."""
+    pages = Pages(largest=1000)
+    reader = consumer(pool, pages)
+    fetch = {FIRST: fetched(FIRST, "a", 30), SECOND: fetched(SECOND, "b", 30)}
+    ahead = await reader.decode_ahead(fetch)
+    assert ahead is not None
+    assert len(ahead.envelopes) == 60
+    reader.decoder = None  # type: ignore[assignment]  # decoding now would fail the page
+    await reader.handle_fetch(fetch, ahead)
+    assert pages.applied == [[f"a@{v}" for v in range(1, 31)] + [f"b@{v}" for v in range(1, 31)]]
+    assert reader.pages == 1
+
+
+async def test_a_live_trickle_is_not_decoded_ahead(pool: asyncpg.Pool) -> None:
+    reader = consumer(pool, Pages(largest=1000))
+    assert await reader.decode_ahead({FIRST: fetched(FIRST, "a", 3)}) is None

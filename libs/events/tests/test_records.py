@@ -3,6 +3,7 @@ a time (`from_record`) and a consumer's page at a time (`RecordDecoder`). Pure: 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
@@ -11,7 +12,7 @@ import pytest
 from events.catalog.testing import CounterIncremented, CounterOpened
 from events.contract import Event
 from events.errors import InvalidEventPayload
-from events.kafka import RecordDecoder, from_record, header_map, to_record
+from events.kafka import _SLICE, RecordDecoder, from_record, header_map, to_record
 from events.store import StoredEvent
 
 AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
@@ -55,6 +56,25 @@ def test_a_page_decodes_as_each_record_does_alone() -> None:
     assert decoded[2].metadata.traceparent == "00-ab-cd-01"
     assert decoded[1].recorded_at == AT + timedelta(seconds=2, milliseconds=5)
     assert all(isinstance(e.event_id, UUID) and e.position is None for e in decoded)
+
+
+async def test_a_page_decoded_in_slices_is_the_page_and_gives_the_loop_turns_meanwhile() -> None:
+    """Decoding ahead (`page_in_slices`) must let a transaction waiting for the database go on."""
+    page = [record(incremented(n), n) for n in range(1, 1001)]
+    turns = 0
+
+    async def other_task() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    counting = asyncio.create_task(other_task())
+    await asyncio.sleep(0)  # the other task runs up to its first turn
+    decoded = await RecordDecoder().page_in_slices(page, {INCREMENTED})
+    counting.cancel()
+    assert decoded == RecordDecoder().page(page, {INCREMENTED})
+    assert turns > 1000 // _SLICE  # a turn after each slice
 
 
 def test_records_the_consumer_does_not_handle_are_skipped_undecoded() -> None:

@@ -18,7 +18,7 @@ import json
 import logging
 import random
 from collections.abc import Awaitable, Callable, Collection, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import asyncpg
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Connection, Envelope[Any]], Awaitable[None]]
 PageHandler = Callable[[Connection, Sequence[Envelope[Any]]], Awaitable[None]]
+Fetch = dict[TopicPartition, list[ConsumerRecord[Any, Any]]]  # a fetch's records, by partition
 _LINKED = 32  # traces a page's span links to, at most
 # A fetch of at least this many records (a backlog: a rebuild, a catch-up) is handled as one page;
 # fewer (live traffic) record by record, each with its own span in its cause's trace.
@@ -49,6 +50,13 @@ _PAGE_FROM = 50
 # row is written once, not once per page. A year's rebuild of the advisor board: 2,000 → 10,000
 # took a third less time in the database. (The local broker hands out ~5,000-8,000 per fetch.)
 PAGE_RECORDS = 10_000
+
+
+class Ahead(NamedTuple):
+    """A fetch's page, decoded ahead of its turn."""
+
+    records: list[ConsumerRecord[Any, Any]]
+    envelopes: list[Envelope[Any]]
 
 
 _MAX_CONFLICTS = 50  # concurrent changes to one stream in a row before a record is a dead letter
@@ -127,16 +135,41 @@ class Consumer:
                 behind += max(highwater - await consumer.position(tp), 0)
         return behind
 
-    async def handle_fetch(self, batches: dict[TopicPartition, list[ConsumerRecord[Any, Any]]]) -> None:
-        if self.page_handler is not None and len(batches) > 1:
-            records = [record for partition in batches.values() for record in partition]
-            if len(records) >= _PAGE_FROM and await self._handle_page(records):
+    def page_of(self, batches: Fetch) -> list[ConsumerRecord[Any, Any]] | None:
+        """The fetch's records, if they are handled as one page (a paging consumer's backlog)."""
+        if self.page_handler is None:
+            return None
+        records = [record for partition in batches.values() for record in partition]
+        return records if len(records) >= _PAGE_FROM else None
+
+    async def decode_ahead(self, batches: Fetch) -> Ahead | None:
+        """The fetch's page decoded before its turn, while the previous fetch is being handled
+        (`RecordDecoder.page_in_slices`); None if it is not a page or does not decode (it is
+        then handled as it would be without)."""
+        records = self.page_of(batches)
+        if records is None:
+            return None
+        try:
+            envelopes = await self.decoder.page_in_slices([(r.value, r.headers) for r in records], self.handles)
+        except (EventsError, KeyError, ValueError):
+            return None
+        return Ahead(records, envelopes)
+
+    async def handle_fetch(self, batches: Fetch, ahead: Ahead | None = None) -> None:
+        records = ahead.records if ahead is not None else self.page_of(batches)
+        if records is not None:
+            if await self._handle_page(records, ahead.envelopes if ahead is not None else None):
+                return
+            if len(batches) == 1:  # that was the partition's page: one by one now
+                for record in records:
+                    await self.handle(record)
                 return
         await asyncio.gather(*(self._handle_partition(tp, records) for tp, records in batches.items()))
 
     async def _handle_partition(self, tp: TopicPartition, records: list[ConsumerRecord[Any, Any]]) -> None:
-        """A partition's records: as a page if they are a backlog (and the fetch's page failed, a
-        poison among another partition's records leaves this one's a page), else one by one."""
+        """A partition's records (after the fetch's page failed): as a page if they are a
+        backlog (a poison among another partition's records leaves this one's a page), else
+        one by one."""
         if self.page_handler is not None and len(records) >= _PAGE_FROM and await self._handle_page(records):
             return
         for record in records:
@@ -183,23 +216,25 @@ class Consumer:
                     await asyncio.sleep(delay)  # back-off between retries
                     delay *= 2
 
-    async def _handle_page(self, records: list[ConsumerRecord[Any, Any]]) -> bool:
-        """The records' events in one transaction; False (nothing done) if any record cannot be
-        decoded or the page fails: the caller then handles them one by one."""
+    async def _handle_page(
+        self, records: list[ConsumerRecord[Any, Any]], envelopes: list[Envelope[Any]] | None = None
+    ) -> bool:
+        """The records' events (`envelopes`, if decoded ahead) in one transaction; False
+        (nothing done) if any record cannot be decoded or the page fails: the caller then
+        handles them one by one."""
         # The page's envelopes live until its transaction ends; with the cyclic collector paused
         # until then they are freed by reference counting, never walked (a quarter of a rebuild's
         # decoding went to collections walking the live page).
         with collection_paused():
-            return await self._decode_and_apply(records)
+            if envelopes is None:
+                try:
+                    envelopes = self.decoder.page(((r.value, r.headers) for r in records), self.handles)
+                except (EventsError, KeyError, ValueError):
+                    return False
+            return not envelopes or await self._apply_page(envelopes)
 
-    async def _decode_and_apply(self, records: list[ConsumerRecord[Any, Any]]) -> bool:
+    async def _apply_page(self, envelopes: list[Envelope[Any]]) -> bool:
         assert self.page_handler is not None
-        try:
-            envelopes = self.decoder.page(((r.value, r.headers) for r in records), self.handles)
-        except (EventsError, KeyError, ValueError):
-            return False
-        if not envelopes:
-            return True
         causes = (trace.get_current_span(context_from(e.metadata.traceparent)) for e in envelopes[:_LINKED])
         links = [trace.Link(c.get_span_context()) for c in causes if c.get_span_context().is_valid]
         with tracer.start_as_current_span(

@@ -29,14 +29,14 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import KafkaError
 
 from events.kafka import KafkaSettings
 
 if TYPE_CHECKING:
-    from events.consumer import Consumer
+    from events.consumer import Ahead, Consumer, Fetch
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,12 @@ class SharedGroup:
         self._cluster_checked_at = 0.0
         self._kafka: AIOKafkaConsumer | None = None
         self._done: dict[TopicPartition, int] = {}
+        self._resets = 0  # times the partitions were read from the beginning of a new log
+        # The fetch being handled. The next one is fetched and its pages decoded meanwhile
+        # (`Consumer.decode_ahead`): a catch-up's decoding overlaps the database's work on the
+        # page before. Only decoding goes ahead: a fetch is handled, and its offsets committed,
+        # after the one before; nothing else runs while one is in flight.
+        self._handling: asyncio.Task[None] | None = None
 
     async def run(self, stop: asyncio.Event, *, started: asyncio.Event | None = None) -> None:
         await self.settings.ensure_topics(*self.topics, *(c.dead_letter_topic for c in self.consumers))
@@ -80,38 +86,64 @@ class SharedGroup:
         try:
             while not stop.is_set():
                 if time.monotonic() - self._cluster_checked_at >= self.cluster_check_interval:
+                    await self._finish()  # its offsets are in the log checked
                     await self.check_cluster()
-                batches = await kafka.getmany(timeout_ms=200)
+                batches = await kafka.getmany(timeout_ms=0 if self._handling else 200)
+                resets = self._resets  # (a seek drops what was fetched before it: these are after)
+                ahead = await self._decode_ahead(batches) if self._handling and batches else {}
+                await self._finish()
                 if batches:
-                    # Committed after every fetch, not lazily: with commits held back for a
-                    # second, tests/test_restarts.py once saw a projection miss republished
-                    # events after the broker restarted empty, most likely offsets still pending
-                    # at the restart being committed to the new broker at old-log positions.
-                    await self._handle_fetch(batches)
-                    await self.commit()
+                    self._handling = asyncio.create_task(self._handle_fetch(batches, ahead, resets))
+            await self._finish()
         finally:
+            if self._handling is not None:  # the loop failed or was cancelled: so is the fetch in flight
+                self._handling.cancel()
+                await asyncio.gather(self._handling, return_exceptions=True)
+                self._handling = None
             await self.commit()
             await kafka.stop()
             await producer.stop()
             for consumer in self.consumers:
                 consumer.detach()
 
-    async def _handle_fetch(self, batches: dict[TopicPartition, list[ConsumerRecord[Any, Any]]]) -> None:
-        # Consumers are independent handlers: they take the fetch at the same time, each its
-        # own topics' partitions, and the offsets move once all of them are done.
+    async def _finish(self) -> None:
+        """Wait for the fetch in flight, if any, and commit its offsets."""
+        handling, self._handling = self._handling, None
+        if handling is not None:
+            # Committed after every fetch, not lazily: with commits held back for a second,
+            # tests/test_restarts.py once saw a projection miss republished events after the
+            # broker restarted empty, most likely offsets still pending at the restart being
+            # committed to the new broker at old-log positions.
+            await handling
+            await self.commit()
+
+    def _shares(self, batches: Fetch) -> list[tuple[Consumer, Fetch]]:
+        """Each consumer's part of the fetch: its topics' partitions (none: not there)."""
         shares = [
             (consumer, {tp: records for tp, records in batches.items() if tp.topic in consumer.topics})
             for consumer in self.consumers
         ]
+        return [(consumer, share) for consumer, share in shares if share]
+
+    async def _decode_ahead(self, batches: Fetch) -> dict[Consumer, Ahead | None]:
+        return {consumer: await consumer.decode_ahead(share) for consumer, share in self._shares(batches)}
+
+    async def _handle_fetch(self, batches: Fetch, ahead: dict[Consumer, Ahead | None], resets: int) -> None:
+        """Hand each consumer its share; then the fetch's offsets are done, unless the group
+        was reset to the beginning of a new log since it was fetched (`resets`): they point
+        into the old one."""
+        # Consumers are independent handlers: they take the fetch at the same time, each its
+        # own topics' partitions, and the offsets move once all of them are done.
         try:
             # A task group: if one fails (its database gone), the others stop too, before the
             # group leaves the broker and takes their producer (gather would leave them running).
             async with asyncio.TaskGroup() as tasks:
-                for consumer, share in shares:
-                    if share:
-                        tasks.create_task(consumer.handle_fetch(share))
+                for consumer, share in self._shares(batches):
+                    tasks.create_task(consumer.handle_fetch(share, ahead.get(consumer)))
         except ExceptionGroup as failed:
             raise failed.exceptions[0] from None
+        if self._resets != resets:
+            return
         for tp, records in batches.items():
             self._done[tp] = records[-1].offset + 1
 
@@ -135,6 +167,7 @@ class SharedGroup:
         if known is not None and known != cluster:
             log.warning("%s: broker cluster changed (%s -> %s); reading from the beginning", self.name, known, cluster)
             self._done.clear()  # positions in the old log: never committed to the new one
+            self._resets += 1  # nor those of a fetch from the old log still being handled
             assigned = kafka.assignment()
             if assigned:
                 await kafka.seek_to_beginning(*assigned)
