@@ -19,6 +19,11 @@ id, and the relays republish every log from the start. The group compares the cl
 the one it last read from (kept in `consumer_clusters`) whenever partitions are assigned and
 every 30 s, and on a new one reads its partitions from the beginning: offsets handled
 or committed before the restart point into the old log and would skip republished events.
+
+While a fetch is being handled, the next one is fetched and decoded (a projection's page, in
+slices that let the transaction in flight go on): in a catch-up, decoding overlaps the
+database's work on the page before. Only decoding goes ahead; fetches are handled, and their
+offsets committed, one after the other.
 """
 
 from __future__ import annotations
@@ -66,10 +71,7 @@ class SharedGroup:
         self._kafka: AIOKafkaConsumer | None = None
         self._done: dict[TopicPartition, int] = {}
         self._resets = 0  # times the partitions were read from the beginning of a new log
-        # The fetch being handled. The next one is fetched and its pages decoded meanwhile
-        # (`Consumer.decode_ahead`): a catch-up's decoding overlaps the database's work on the
-        # page before. Only decoding goes ahead: a fetch is handled, and its offsets committed,
-        # after the one before; nothing else runs while one is in flight.
+        # The fetch being handled (the next one is decoded meanwhile: `Consumer.decode_ahead`).
         self._handling: asyncio.Task[None] | None = None
 
     async def run(self, stop: asyncio.Event, *, started: asyncio.Event | None = None) -> None:
@@ -89,7 +91,9 @@ class SharedGroup:
                     await self._finish()  # its offsets are in the log checked
                     await self.check_cluster()
                 batches = await kafka.getmany(timeout_ms=0 if self._handling else 200)
-                resets = self._resets  # (a seek drops what was fetched before it: these are after)
+                # Which log these records are from: a seek to the beginning drops what was fetched
+                # before it, so they come after every reset so far.
+                resets = self._resets
                 ahead = await self._decode_ahead(batches) if self._handling and batches else {}
                 await self._finish()
                 if batches:
