@@ -279,8 +279,8 @@ class RecordDecoder:
 
 
 _KNOWN_TYPES = 4096  # event types remembered per decoder (ours are about a hundred)
-# Records decoded between two turns of the event loop when decoding ahead: a few milliseconds,
-# the most a transaction waiting for its next statement waits longer for it.
+# Records decoded between two turns of the event loop when decoding ahead: about 2 ms, the most
+# a transaction whose statement has returned waits before it goes on.
 _SLICE = 200
 
 
