@@ -156,9 +156,9 @@ class Consumer:
         return Ahead(records, envelopes)
 
     async def handle_fetch(self, batches: Fetch, ahead: Ahead | None = None) -> None:
-        records = ahead.records if ahead is not None else self.page_of(batches)
+        records, envelopes = ahead if ahead is not None else (self.page_of(batches), None)
         if records is not None:
-            if await self._handle_page(records, ahead.envelopes if ahead is not None else None):
+            if await self._handle_page(records, envelopes):
                 return
             if len(batches) == 1:  # that was the partition's page: one by one now
                 for record in records:

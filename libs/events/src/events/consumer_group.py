@@ -94,10 +94,11 @@ class SharedGroup:
                 # Which log these records are from: a seek to the beginning drops what was fetched
                 # before it, so they come after every reset so far.
                 resets = self._resets
-                ahead = await self._decode_ahead(batches) if self._handling and batches else {}
+                shares = self._shares(batches)
+                ahead = {c: await c.decode_ahead(share) for c, share in shares} if self._handling else {}
                 await self._finish()
                 if batches:
-                    self._handling = asyncio.create_task(self._handle_fetch(batches, ahead, resets))
+                    self._handling = asyncio.create_task(self._handle_fetch(batches, shares, ahead, resets))
             await self._finish()
         finally:
             if self._handling is not None:  # the loop failed or was cancelled: so is the fetch in flight
@@ -129,10 +130,9 @@ class SharedGroup:
         ]
         return [(consumer, share) for consumer, share in shares if share]
 
-    async def _decode_ahead(self, batches: Fetch) -> dict[Consumer, Ahead | None]:
-        return {consumer: await consumer.decode_ahead(share) for consumer, share in self._shares(batches)}
-
-    async def _handle_fetch(self, batches: Fetch, ahead: dict[Consumer, Ahead | None], resets: int) -> None:
+    async def _handle_fetch(
+        self, batches: Fetch, shares: list[tuple[Consumer, Fetch]], ahead: dict[Consumer, Ahead | None], resets: int
+    ) -> None:
         """Hand each consumer its share; then the fetch's offsets are done, unless the group
         was reset to the beginning of a new log since it was fetched (`resets`): they point
         into the old one."""
@@ -142,7 +142,7 @@ class SharedGroup:
             # A task group: if one fails (its database gone), the others stop too, before the
             # group leaves the broker and takes their producer (gather would leave them running).
             async with asyncio.TaskGroup() as tasks:
-                for consumer, share in self._shares(batches):
+                for consumer, share in shares:
                     tasks.create_task(consumer.handle_fetch(share, ahead.get(consumer)))
         except ExceptionGroup as failed:
             raise failed.exceptions[0] from None
