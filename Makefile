@@ -2,9 +2,10 @@
 #   make run    start PostgreSQL, the broker and every service (installs what is missing)
 #   make test   run every test suite against a real PostgreSQL and broker
 #   make lint   ruff and mypy
-#   make bench  the backbone benchmark (writes bench/results/backbone.md), then bench-rebuild and bench-load
+#   make bench  the backbone benchmark (writes bench/results/backbone.md), then bench-rebuild, bench-load and bench-broker
 #   make bench-rebuild  read models rebuilt from a year of one large site (writes bench/results/rebuild.md)
 #   make bench-load  the whole system under the simulator's load (writes bench/results/load.md)
+#   make bench-broker  the local broker's CPU for a steady workload as its log grows (writes bench/results/broker.md)
 #   make contract  the public event contract: contract/asyncapi.json and contract/schemas/ (checked in)
 
 PYTHON ?= python3
@@ -13,7 +14,7 @@ BIN := $(VENV)/bin
 SERVICES := $(patsubst services/%/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install browser run test lint format bench bench-rebuild bench-load contract clean
+.PHONY: install browser run test lint format bench bench-rebuild bench-load bench-broker contract clean
 
 $(INSTALLED): requirements-dev.txt libs/events/pyproject.toml $(wildcard services/*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +51,7 @@ bench: install
 	$(BIN)/python -m bench.backbone
 	$(BIN)/python -m bench.rebuild
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.broker
 
 # The advisor board, callback queue and CSI/VOC read models rebuilt from a generated year of one
 # large site (~2 million events), against decoding the same records alone (BENCH_REBUILD_ARGS=--quick: 30 days).
@@ -60,6 +62,11 @@ bench-rebuild: install
 # 110 commands/s for 5 minutes, then steps up to find the knee (BENCH_LOAD_ARGS=--quick: ~3 min).
 bench-load: install
 	$(BIN)/python -m bench.load $(BENCH_LOAD_ARGS)
+
+# The local broker alone: a steady produce-and-tail workload timed on the broker's CPU while its
+# log grows (why the load benchmark's broker costs more the longer a run goes; ~5 min).
+bench-broker: install
+	$(BIN)/python -m bench.broker $(BENCH_BROKER_ARGS)
 
 contract: install
 	$(BIN)/python -m events.asyncapi contract

@@ -276,8 +276,11 @@ def eventsourcing_env(url: str) -> dict[str, str]:
 
 async def command_per_event(server_url: str, sizes: Sizes, writers: int = 1) -> Result:
     """Both sides from `writers` concurrent writers: the library serialises appends with a table
-    lock, our appends only meet on the same stream."""
+    lock, our appends only meet on the same stream. Also timed: plain single-row INSERTs from as
+    many writers, one per commit, what the server allows at all (the baseline's ratio depends on
+    how close the library is to it: on a server with fast commits, closer)."""
     pool = await open_pool(await fresh_database(server_url, f"bench_commands_{writers}"), max_size=max(4, writers))
+    plain = await open_pool(await fresh_database(server_url, f"bench_commands_plain_{writers}"), max_size=writers)
     env = eventsourcing_env(await fresh_database(server_url, f"bench_commands_eventsourcing_{writers}"))
     env["POSTGRES_POOL_SIZE"] = str(max(5, writers))
     app = await asyncio.to_thread(EsCounters, env)
@@ -287,6 +290,7 @@ async def command_per_event(server_url: str, sizes: Sizes, writers: int = 1) -> 
         )
         ids = await asyncio.to_thread(load_their_streams, app, sizes.streams, sizes.preload)
         theirs = their_commands(app, ids, writers)
+        inserts = await one_event_per_commit(plain, writers, "connection")
         measures = await alternate(
             server_url,
             sizes.commands,
@@ -294,18 +298,20 @@ async def command_per_event(server_url: str, sizes: Sizes, writers: int = 1) -> 
             sizes.rounds,
             ("dealerflow: events.decider.execute", ours),
             ("eventsourcing 9.5, PostgreSQL recorder", lambda n: asyncio.to_thread(theirs, n)),
+            ("asyncpg single-row INSERT, one per commit, a connection per writer", lambda n: inserts(n // writers)),
         )
     finally:
         await pool.close()
+        await plain.close()
         await asyncio.to_thread(app.close)
     name = f"1. command per event: load a {sizes.preload}+ event stream, decide, append 1, commit; {writers} writer(s)"
-    return Result(name, measures[0], measures[1], 5.0)
+    return Result(name, measures[0], measures[1], 5.0, extra=tuple(measures[2:]))
 
 
 # --- 2. concurrent writers, one event per commit: ours against raw single-row INSERTs ----------
 
 
-async def writers(pool: asyncpg.Pool, count: int, mode: Literal["store", "connection", "pool"]) -> Run:
+async def one_event_per_commit(pool: asyncpg.Pool, count: int, mode: Literal["store", "connection", "pool"]) -> Run:
     """`count` concurrent tasks, each writing one event per commit to its own 4 streams: with
     `EventStore.append` as a service calls it (a pooled connection per append), or as plain
     single-row INSERTs into (bigserial, text, jsonb), each task on its own connection (the
@@ -342,14 +348,15 @@ async def concurrent_writers(server_url: str, sizes: Sizes) -> Result:
     try:
         for name in ("bench_writers", "bench_writers_plain", "bench_writers_pooled"):
             pools.append(await open_pool(await fresh_database(server_url, name), min_size=n, max_size=n))
+        store, plain, pooled = pools
         measures = await alternate(
             server_url,
             sizes.appends,
             sizes.warmup_appends,
             sizes.rounds,
-            ("dealerflow: EventStore.append", await writers(pools[0], n, "store")),
-            ("asyncpg single-row INSERT, a connection per writer", await writers(pools[1], n, "connection")),
-            ("asyncpg single-row INSERT, pool.execute per INSERT", await writers(pools[2], n, "pool")),
+            ("dealerflow: EventStore.append", await one_event_per_commit(store, n, "store")),
+            ("asyncpg single-row INSERT, a connection per writer", await one_event_per_commit(plain, n, "connection")),
+            ("asyncpg single-row INSERT, pool.execute per INSERT", await one_event_per_commit(pooled, n, "pool")),
         )
     finally:
         for pool in pools:
