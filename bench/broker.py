@@ -8,7 +8,7 @@ produced to one topic of 8 partitions with the producer settings the relays use,
 — timed on the broker process's CPU while the topic already holds a growing backlog. Controls
 from the same run: the same workload with the backlog in another topic, producing without
 consumers, and consumers without producing. The baseline (ratio 1) is the workload on an empty
-broker, measured first. Starts its own broker (the local one, whose CPU it can read); writes
+broker, measured before any backlog. Starts its own broker (the local one, whose CPU it can read); writes
 bench/results/broker.md.
 """
 
@@ -46,8 +46,9 @@ class Phase:
 class Workload:
     """A topic, its producer and `groups` consumer groups tailing it, on one broker."""
 
-    def __init__(self, settings: KafkaSettings, groups: int, rate: int, seconds: float) -> None:
+    def __init__(self, settings: KafkaSettings, groups: int, rate: int, seconds: float, min_bytes: int) -> None:
         self.settings, self.groups, self.rate, self.seconds = settings, groups, rate, seconds
+        self.min_bytes = min_bytes  # the consumers' fetch_min_bytes
         self.topic, self.other = settings.topic("measured"), settings.topic("elsewhere")
         self.producer = settings.producer()
         self.consumed = 0
@@ -77,7 +78,7 @@ class Workload:
                 await self.received.wait()
 
     async def tail(self, group: int, stop: asyncio.Event) -> None:
-        consumer = self.settings.consumer(f"bench-broker-{group}", self.topic)
+        consumer = self.settings.consumer(f"bench-broker-{group}", self.topic, fetch_min_bytes=self.min_bytes)
         await consumer.start()
         try:
             while not stop.is_set():
@@ -100,8 +101,8 @@ async def measure(broker: psutil.Process, seconds: float, work: Callable[[], Awa
 
 
 async def run(bootstrap: str, pid: int, args: argparse.Namespace) -> list[Phase]:
-    settings = KafkaSettings.from_env(bootstrap_servers=bootstrap)
-    work = Workload(settings, args.groups, args.rate, args.seconds)
+    settings = KafkaSettings.from_env(bootstrap_servers=bootstrap, fetch_max_wait_ms=args.fetch_max_wait_ms)
+    work = Workload(settings, args.groups, args.rate, args.seconds, args.fetch_min_bytes)
     await settings.ensure_topics(work.topic, work.other)
     broker = psutil.Process(pid)
     phases: list[Phase] = []
@@ -139,7 +140,7 @@ async def run(bootstrap: str, pid: int, args: argparse.Namespace) -> list[Phase]
     return phases
 
 
-def table(phases: list[Phase], rate: int, groups: int) -> str:
+def table(phases: list[Phase], args: argparse.Namespace) -> str:
     baseline = next(p.cpu for p in phases if p.label == "produced and consumed")
     lines = [
         "| workload | records in the topic | records in other topics | broker CPU (% of a core) | ratio to the "
@@ -151,7 +152,10 @@ def table(phases: list[Phase], rate: int, groups: int) -> str:
             f"| {p.label} | {p.backlog:,} | {p.elsewhere:,} | {p.cpu:.1f} | {p.cpu / baseline:.2f} | {p.consumed:,} |"
         )
     lines.append("")
-    lines.append(f"Workload: {rate} records/s of {len(PAYLOAD)} bytes, {groups} consumer groups tailing the topic.")
+    lines.append(
+        f"Workload: {args.rate} records/s of {len(PAYLOAD)} bytes, {args.groups} consumer groups tailing the topic "
+        f"(fetch_min_bytes={args.fetch_min_bytes}, fetch_max_wait_ms={args.fetch_max_wait_ms})."
+    )
     return "\n".join(lines)
 
 
@@ -163,7 +167,7 @@ def report(phases: list[Phase], args: argparse.Namespace, facts: list[str], comm
                 f"Run {started:%Y-%m-%d %H:%M} UTC with `{command}`. All figures are from this one run, on one broker.",
                 facts,
             ),
-            table(phases, args.rate, args.groups),
+            table(phases, args),
             "",
             "## Method",
             "",
@@ -182,6 +186,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=int, default=100, help="records/s produced in each phase (100)")
     parser.add_argument("--groups", type=int, default=6, help="consumer groups tailing the topic (6: one per service)")
     parser.add_argument("--seconds", type=float, default=15.0, help="seconds per phase (15)")
+    parser.add_argument("--fetch-min-bytes", type=int, default=1, help="the consumers' fetch_min_bytes (1)")
+    parser.add_argument(
+        "--fetch-max-wait-ms", type=int, default=KafkaSettings.fetch_max_wait_ms, help="their fetch_max_wait_ms"
+    )
     parser.add_argument("--backlog", type=int, nargs="+", default=[100_000, 200_000, 300_000, 400_000])
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"where to write the report ({RESULTS})")
     args = parser.parse_args(argv)
@@ -198,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)
     print()
-    print(table(phases, args.rate, args.groups))
+    print(table(phases, args))
     print(f"\nwritten to {args.output}")
     return 0
 

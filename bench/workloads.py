@@ -280,7 +280,8 @@ async def command_per_event(server_url: str, sizes: Sizes, writers: int = 1) -> 
     many writers, one per commit, what the server allows at all (the baseline's ratio depends on
     how close the library is to it: on a server with fast commits, closer)."""
     pool = await open_pool(await fresh_database(server_url, f"bench_commands_{writers}"), max_size=max(4, writers))
-    plain = await open_pool(await fresh_database(server_url, f"bench_commands_plain_{writers}"), max_size=writers)
+    plain_url = await fresh_database(server_url, f"bench_commands_plain_{writers}")
+    plain = await open_pool(plain_url, min_size=writers, max_size=writers)
     env = eventsourcing_env(await fresh_database(server_url, f"bench_commands_eventsourcing_{writers}"))
     env["POSTGRES_POOL_SIZE"] = str(max(5, writers))
     app = await asyncio.to_thread(EsCounters, env)
