@@ -13,6 +13,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 SERVICES := $(patsubst services/%/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
 INSTALLED := $(VENV)/.installed
+empty :=
+space := $(empty) $(empty)
 
 .PHONY: install browser run test lint format bench bench-rebuild bench-load bench-broker contract clean
 
@@ -42,6 +44,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy libs/events/src libs/events/tests $(foreach s,$(SERVICES),services/$(s)/$(s)) bench simulator examples
+	@# Test suites one at a time: each has its own conftest and helpers, found through pytest's path.
+	for s in $(SERVICES); do MYPYPATH=services/$$s/tests:services/$$s $(BIN)/mypy --explicit-package-bases services/$$s/tests || exit 1; done
+	MYPYPATH=tests:$(subst $(space),:,$(addprefix services/,$(SERVICES))) $(BIN)/mypy --explicit-package-bases tests
 
 format: install
 	$(BIN)/ruff format .

@@ -38,7 +38,7 @@ def breaking_changes(old: dict[str, Any], new: dict[str, Any], where: str = "") 
 
 
 def test_the_rule_refuses_what_breaks_readers_and_allows_an_optional_field() -> None:
-    old = {"properties": {"a": {"type": "string"}, "b": {"type": "integer"}}, "required": ["a"]}
+    old: dict[str, Any] = {"properties": {"a": {"type": "string"}, "b": {"type": "integer"}}, "required": ["a"]}
     assert breaking_changes(old, {**old, "properties": {**old["properties"], "c": {"type": "string"}}}) == []
     assert breaking_changes(old, {"properties": {"a": {"type": "string"}}, "required": ["a"]}) == ["b: removed"]
     retyped = {"properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}, "required": ["a"]}

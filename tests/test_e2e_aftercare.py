@@ -117,7 +117,7 @@ async def walk_the_seven_steps(manager: Person, cpath: str) -> None:
     not agree, so back to the facts → decided again → explained, agreed → acted → followed up."""
     account = {"what": "oil warning lamp back on", "when": "two days after the service", "where": "on the road"}
     await manager.ok("POST", f"{cpath}/listen", {"account": account, "restated_words": "the lamp is on again"})
-    facts = {
+    facts: dict[str, Any] = {
         "responsibility": "dealer",
         "cause": "quality",
         "findings": "the oil filter seal was pinched at the service",

@@ -34,7 +34,7 @@ from dealership import (
     running,
     signed_and_handed_over,
 )
-from playwright.async_api import async_playwright
+from playwright.async_api import ViewportSize, async_playwright
 
 from events.testing.system import RunningSystem
 
@@ -427,7 +427,7 @@ async def test_the_board_page_in_a_browser_follows_a_car_and_shows_another_site_
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
-        tablet = {"width": 1024, "height": 768}
+        tablet: ViewportSize = {"width": 1024, "height": 768}
         page = await browser.new_page(viewport=tablet)
         await page.goto(f"{system.gateway_url}/board#token={advisor.token}&site={site}")
         await page.wait_for_selector("text=实时 · live")

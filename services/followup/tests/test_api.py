@@ -77,7 +77,10 @@ async def test_a_delivered_car_gets_its_callback_and_an_unreachable_customer_a_n
     assert gave_up.json()["status"] == "unreachable"
 
     async def file() -> dict[str, Any]:
-        return (await followup.http.get(f"/sites/{SITE}/customer-files/{user.customer_id}", headers=AGENT)).json()
+        body: dict[str, Any] = (
+            await followup.http.get(f"/sites/{SITE}/customer-files/{user.customer_id}", headers=AGENT)
+        ).json()
+        return body
 
     record = await eventually(file, until=lambda body: bool(body.get("notes")) and len(body["log"]) == 3, what="note")
     assert "unreachable after 3 attempts" in record["notes"][0]["note"]

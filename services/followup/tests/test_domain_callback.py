@@ -28,6 +28,7 @@ from domain_helpers import (
 
 from events.catalog import followup as ev
 from events.catalog.followup_values import CallbackWindow
+from events.contract import Event
 from events.rules import InvalidCode, MissingInformation
 from followup.domain import errors
 from followup.domain.callback_state import CANCELLED, COMPLETED, OPEN, REFUSED, SKIPPED, UNREACHABLE_END
@@ -231,7 +232,7 @@ def test_a_refusal_queues_an_sms_and_closes_the_callback() -> None:
 # --- the recorded call -----------------------------------------------------------------------
 
 
-def reached_events(at: float, answers: CallAnswers = HAPPY, attempt_no: int = 1) -> list[ev.Event]:
+def reached_events(at: float, answers: CallAnswers = HAPPY, attempt_no: int = 1) -> list[Event]:
     second = callback_id_for(RO, "second")
     window = CallbackWindow(opens_at=hours(at + 24), due_at=hours(at + 24 * 7), hard_limit_at=hours(at + 24 * 7))
     return [

@@ -46,7 +46,7 @@ async def environment(database: str, postgres_url: str, bootstrap_servers: str, 
     return Environment(database, kafka, Publisher(postgres_url, kafka))
 
 
-def total(rows: Iterable[dict[str, Any]], key: str) -> Any:
+def total(rows: Iterable[dict[str, Any]], key: str) -> float:
     return sum(float(row[key] or 0) for row in rows)
 
 
@@ -207,8 +207,8 @@ async def test_the_read_models_rebuild_from_zero_to_the_same_rows(environment: E
             until=lambda s: (
                 len(s["kpi_facts"]) == 3
                 and bool(s["parts_waits"])
-                and s["voc_complaints"]
-                and s["voc_complaints"][0]["breached"]
+                and bool(s["voc_complaints"])
+                and bool(s["voc_complaints"][0]["breached"])
             ),
         )
         before = await eventually(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping
+from typing import Any
 
 import httpx
 import jwt
@@ -15,7 +16,8 @@ from gateway import tokens
 from gateway.app import create_app
 from gateway.rate_limit import RateLimiter
 
-SETTINGS = tokens.TokenSettings(secret="test-user-token-secret-of-enough-length", public_key=None, issuer=None)
+SECRET = "test-user-token-secret-of-enough-length"
+SETTINGS = tokens.TokenSettings(secret=SECRET, public_key=None, issuer=None)
 
 
 def upstream_app() -> FastAPI:
@@ -53,7 +55,7 @@ async def gateway() -> AsyncIterator[httpx.AsyncClient]:
 
 def bearer(
     user: str = "sa-1", group: str = "g1", sites: tuple[str, ...] = ("s1",), roles: tuple[str, ...] = ("advisor",)
-):
+) -> dict[str, str]:
     token = tokens.issue(SETTINGS, Identity(user, "Wang Fang", group, frozenset(roles), frozenset(sites)))
     return {"Authorization": f"Bearer {token}"}
 
@@ -86,10 +88,10 @@ async def test_expired_wrong_signature_and_wrong_audience_are_401_without_data(g
     now = int(time.time())
     base = {"sub": "sa-1", "group": "g1", "roles": ["advisor"], "sites": ["s1"], "aud": "dealerflow"}
     cases = {
-        "expired": jwt.encode({**base, "exp": now - 10}, SETTINGS.secret, algorithm="HS256"),
+        "expired": jwt.encode({**base, "exp": now - 10}, SECRET, algorithm="HS256"),
         "forged": jwt.encode({**base, "exp": now + 60}, "another-secret-of-sufficient-length!!", algorithm="HS256"),
-        "audience": jwt.encode({**base, "aud": "other", "exp": now + 60}, SETTINGS.secret, algorithm="HS256"),
-        "no role": jwt.encode({**base, "roles": ["pilot"], "exp": now + 60}, SETTINGS.secret, algorithm="HS256"),
+        "audience": jwt.encode({**base, "aud": "other", "exp": now + 60}, SECRET, algorithm="HS256"),
+        "no role": jwt.encode({**base, "roles": ["pilot"], "exp": now + 60}, SECRET, algorithm="HS256"),
     }
     for case, token in cases.items():
         response = await gateway.get("/api/v1/sites/s1/appointments", headers={"Authorization": f"Bearer {token}"})
@@ -241,12 +243,12 @@ async def test_a_client_that_leaves_before_sending_its_body_is_let_go_without_an
         "headers": [*headers, (b"content-type", b"application/json"), (b"content-length", b"100")],
         "client": ("127.0.0.1", 50000), "server": ("gw", 80), "root_path": "",
     }  # fmt: skip
-    sent: list[dict[str, object]] = []
+    sent: list[MutableMapping[str, Any]] = []
 
-    async def receive() -> dict[str, object]:
+    async def receive() -> MutableMapping[str, Any]:
         return {"type": "http.disconnect"}
 
-    async def send(message: dict[str, object]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     async with app.router.lifespan_context(app):

@@ -286,6 +286,7 @@ async def test_a_replay_takes_the_subscription_from_a_worker_serving_it(harness:
                 lease,
                 checkpoint,
             )
+            assert row is not None
             return Claim(Subscription.of(row), lease)
 
         older = await claimed(f"{worker.worker_id}/1", 7)
@@ -300,6 +301,7 @@ async def test_a_replay_takes_the_subscription_from_a_worker_serving_it(harness:
         row = await pool.fetchrow(
             "SELECT checkpoint, leased_by FROM webhook_subscriptions WHERE id = $1", subscription_id
         )
+        assert row is not None
         assert (row["checkpoint"], row["leased_by"]) == (0, newer.lease)
         assert await worker._update(newer, "checkpoint = $4", 1)
     finally:

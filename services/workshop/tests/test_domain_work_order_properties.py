@@ -42,7 +42,7 @@ NEW_LINE = FINDING.proposed_lines[0].line_id
 
 def command(kind: int, job: UUID, tech: str, minute: int) -> WorkOrderCommand:
     at = T0 + timedelta(minutes=minute)
-    return [
+    commands: list[WorkOrderCommand] = [
         DispatchJob(job, tech, "bay-1", "dispatcher", at),
         StartJob(job, tech, at),
         PauseJob(job, tech, "break", at),
@@ -60,7 +60,8 @@ def command(kind: int, job: UUID, tech: str, minute: int) -> WorkOrderCommand:
         FailQualityCheck("qc", ("noise",), (job,), at),
         PassQualityCheck("qc", at),
         CheckProgress("three_quarters", at),
-    ][kind]
+    ]
+    return commands[kind]
 
 
 # Long runs, mostly one technician, so that dispatch → start → complete → QC is often reached.
