@@ -123,8 +123,9 @@ async def run(bootstrap: str, pid: int, args: argparse.Namespace) -> list[Phase]
     try:
         await phase("producing, no consumers", work.produce)
         stop = asyncio.Event()
+        # No wait for the groups to join: each phase first waits until every group has received
+        # every record the topic holds (`caught_up`), which a group can only do once it has joined.
         tails += [asyncio.create_task(work.tail(g, stop)) for g in range(args.groups)]
-        await asyncio.sleep(args.seconds)  # the groups join (the local broker takes seconds per join)
         await phase("consumers, nothing produced", idle)
         await phase("produced and consumed", work.produce)
         await work.fill(work.other, args.backlog[-1])
