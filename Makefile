@@ -6,6 +6,7 @@
 #   make bench-rebuild  read models rebuilt from a year of one large site (writes bench/results/rebuild.md)
 #   make bench-load  the whole system under the simulator's load (writes bench/results/load.md)
 #   make bench-broker  the local broker's CPU for a steady workload as its log grows (writes bench/results/broker.md)
+#   make soak   the broker-restart test 30 runs in a row and the fault tests 10 (SOAK_RUNS=n for both)
 #   make contract  the public event contract: contract/asyncapi.json and contract/schemas/ (checked in)
 
 PYTHON ?= python3
@@ -16,7 +17,7 @@ INSTALLED := $(VENV)/.installed
 empty :=
 space := $(empty) $(empty)
 
-.PHONY: install browser run test lint format bench bench-rebuild bench-load bench-broker contract clean
+.PHONY: install browser run test lint format bench bench-rebuild bench-load bench-broker soak contract clean
 
 $(INSTALLED): requirements-dev.txt libs/events/pyproject.toml $(wildcard services/*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,6 +73,12 @@ bench-load: install
 # log grows (why the load benchmark's broker costs more the longer a run goes; ~5 min).
 bench-broker: install
 	$(BIN)/python -m bench.broker $(BENCH_BROKER_ARGS)
+
+# Tests that once failed now and then, run until they fail: each loop stops at its first failure
+# and leaves that run's service logs in var/test-logs/.
+soak: install
+	$(BIN)/python -m events.testing.soak --runs $(or $(SOAK_RUNS),30) tests/test_restarts.py -- -k broker
+	$(BIN)/python -m events.testing.soak --runs $(or $(SOAK_RUNS),10) tests/test_faults.py
 
 contract: install
 	$(BIN)/python -m events.asyncapi contract

@@ -23,7 +23,7 @@ from dealership import running
 
 from events.local import LocalBroker, LocalPostgres
 from events.testing import eventually
-from events.testing.system import RunningSystem
+from events.testing.system import RunningSystem, logs_folder
 
 SERVICES = ["booking", "parts", "reception"]
 
@@ -32,8 +32,9 @@ class OwnServers:
     """A PostgreSQL server and a broker for this module alone, restartable at will."""
 
     def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="dealerflow-restarts-"))
-        self.postgres = LocalPostgres(self.folder / "postgres", durable=False)
+        self.folder = logs_folder() / f"restarts-broker-{os.getpid()}"  # the broker's log kept with the services'
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.postgres = LocalPostgres(Path(tempfile.mkdtemp(prefix="dealerflow-restarts-")) / "postgres", durable=False)
         self.broker = LocalBroker(log_file=self.folder / "broker.log")
 
     def restart_broker_empty(self) -> None:

@@ -31,14 +31,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import KafkaError
 
-from events.kafka import KafkaSettings
+from events.kafka import KafkaSettings, cluster_of
 
 if TYPE_CHECKING:
     from events.consumer import Ahead, Consumer, Fetch
@@ -91,10 +91,13 @@ class SharedGroup:
                     await self._finish()  # its offsets are in the log checked
                     await self.check_cluster()
                 batches = await kafka.getmany(timeout_ms=0 if self._handling else 200)
+                handled = await self._fenced(batches)
+                if handled is None:  # fetched before a reset to the beginning, or to be fetched again
+                    continue
                 # Which log these records are from: a seek to the beginning drops what was fetched
                 # before it, so they come after every reset so far.
                 resets = self._resets
-                shares = self._shares(batches)
+                shares = self._shares(handled)
                 ahead = {c: await c.decode_ahead(share) for c, share in shares} if self._handling else {}
                 await self._finish()
                 if batches:
@@ -121,6 +124,44 @@ class SharedGroup:
             # committed to the new broker at old-log positions.
             await handling
             await self.commit()
+
+    async def _fenced(self, batches: Fetch) -> Fetch | None:
+        """The records of the fetch to handle: those its relays published to the cluster this
+        group reads (`events.kafka.CLUSTER_HEADER`). A record that names another cluster means
+        either that this group has not yet noticed a new cluster (then it reads from the
+        beginning: None) or that a relay wrote to this one before it noticed (a stray, set
+        aside: the relay republishes it in stream order once it has). None too if the cluster
+        cannot be asked now: the fetch is sought back and read again."""
+        current = self._cluster.encode() if self._cluster is not None else None
+        strangers = {
+            cluster
+            for records in batches.values()
+            for record in records
+            if (cluster := cluster_of(record.headers)) is not None and cluster != current
+        }
+        if not strangers:
+            return batches
+        await self._finish()
+        resets = self._resets
+        if not await self.check_cluster(again=True):
+            kafka = self._kafka
+            assert kafka is not None
+            for tp, records in batches.items():
+                kafka.seek(tp, records[0].offset)
+            return None
+        if self._resets != resets:
+            return None
+        current = self._cluster.encode() if self._cluster is not None else None
+        kept = {tp: [r for r in records if cluster_of(r.headers) in (None, current)] for tp, records in batches.items()}
+        log.warning(
+            "%s: set aside %d records published to a cluster before their relay verified it (%s); "
+            "they come again when it republishes",
+            self.name,
+            sum(len(records) for records in batches.values()) - sum(len(records) for records in kept.values()),
+            ", ".join(sorted(c.decode(errors="replace") for c in strangers)),
+        )
+        # Offsets move past the set-aside records with the rest (`_handle_fetch` reads `batches`).
+        return {tp: records for tp, records in kept.items() if records}
 
     def _shares(self, batches: Fetch) -> list[tuple[Consumer, Fetch]]:
         """Each consumer's part of the fetch: its topics' partitions (none: not there)."""
@@ -151,28 +192,38 @@ class SharedGroup:
         for tp, records in batches.items():
             self._done[tp] = records[-1].offset + 1
 
-    async def check_cluster(self, *, again: bool = False) -> None:
+    async def check_cluster(self, *, again: bool = False) -> bool:
         """Read the assigned partitions from the beginning if the broker cluster is not the one
         this group last read from (see the module's docstring). `again`: compare with the stored
-        one even if the cluster is the one this process saw last."""
+        one even if the cluster is the one this process saw last. False if the broker could not
+        be asked (it is away: ask again next time)."""
         kafka = self._kafka
         assert kafka is not None, "checked once the group's consumer exists"
         try:
             cluster = await self._cluster_id()
-        except (KafkaError, OSError) as error:  # the broker is away: ask again next time
+        except (KafkaError, OSError) as error:
             log.warning("%s: broker cluster id unavailable (%r)", self.name, error)
-            return
+            return False
         finally:
             self._cluster_checked_at = time.monotonic()
         if cluster == self._cluster and not again:
-            return
+            return True
         pool = self.consumers[0].pool
         known = await pool.fetchval("SELECT cluster_id FROM consumer_clusters WHERE consumer_group = $1", self.name)
         if known is not None and known != cluster:
-            log.warning("%s: broker cluster changed (%s -> %s); reading from the beginning", self.name, known, cluster)
+            assigned = kafka.assignment()
+            log.warning(
+                "%s: broker cluster changed (%s -> %s); reading from the beginning. Handled up to %s; "
+                "the log ended at %s as last fetched; partitions per topic now %s",
+                self.name,
+                known,
+                cluster,
+                _by_partition(self._done),
+                _by_partition({tp: kafka.highwater(tp) for tp in assigned}),
+                {topic: len(kafka.partitions_for_topic(topic) or ()) for topic in self.topics},
+            )
             self._done.clear()  # positions in the old log: never committed to the new one
             self._resets += 1  # nor those of a fetch from the old log still being handled
-            assigned = kafka.assignment()
             if assigned:
                 await kafka.seek_to_beginning(*assigned)
         await pool.execute(
@@ -182,12 +233,17 @@ class SharedGroup:
             cluster,
         )
         self._cluster = cluster
+        return True
 
     async def commit(self) -> None:
         if self._done and self._kafka is not None:
             offsets, self._done = self._done, {}
             assigned = self._kafka.assignment()
             await self._kafka.commit({tp: o for tp, o in offsets.items() if tp in assigned})
+
+
+def _by_partition(offsets: Mapping[TopicPartition, int | None]) -> str:
+    return ", ".join(f"{tp.topic}[{tp.partition}]@{offset}" for tp, offset in sorted(offsets.items())) or "-"
 
 
 class _Assignments(ConsumerRebalanceListener):  # type: ignore[misc]

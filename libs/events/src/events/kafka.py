@@ -26,7 +26,14 @@ from events.views import Views
 
 TYPE_PREFIX = "com.dealerflow."
 MAX_MESSAGE_BYTES = 1_000_000  # enforced by us: the local broker does not
+# The broker cluster the publishing relay had verified it writes to (not a CloudEvents attribute):
+# consumers set aside a record whose relay believed it wrote to another cluster, since a wiped
+# broker's new log gets that record before the republish of what comes before it
+# (docs/decisions/0008-fenced-republish.md). First among the headers, so that it is found at once.
+CLUSTER_HEADER = "dealerflow_cluster"
 _TOPIC_EXISTS = 36
+_DEAD_LETTERS = ".dead-letters"
+DEAD_LETTER_RETENTION_MS = 30 * 24 * 3600 * 1000
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -70,7 +77,7 @@ class KafkaSettings:
         return f"{self.topic_prefix}{service}.events"
 
     def dead_letter_topic(self, consumer: str) -> str:
-        return f"{self.topic_prefix}{consumer}.dead-letters"
+        return f"{self.topic_prefix}{consumer}{_DEAD_LETTERS}"
 
     def producer(self, **overrides: Any) -> AIOKafkaProducer:
         options: dict[str, Any] = {
@@ -103,17 +110,32 @@ class KafkaSettings:
         }
         return AIOKafkaConsumer(*topics, **options)
 
-    async def ensure_topics(self, *topics: str) -> None:
-        """Create `topics` (never rely on auto-create); existing ones are left as they are."""
+    def topic_configs(self, topic: str) -> dict[str, str]:
+        """Explicit settings for a topic we create: event topics keep every record (rebuilds and
+        replays read them from the start; compaction would drop all but a stream's latest event),
+        dead letters a month (each is also kept in its consumer's `dead_letters` table for re-drive)."""
+        if topic.endswith(_DEAD_LETTERS):
+            return {"cleanup.policy": "delete", "retention.ms": str(DEAD_LETTER_RETENTION_MS)}
+        return {"cleanup.policy": "delete", "retention.ms": "-1", "retention.bytes": "-1"}
+
+    async def ensure_topics(self, *topics: str) -> dict[str, int]:
+        """Create `topics` (never rely on auto-create) with their partition count and settings;
+        existing ones are left as they are. Returns each topic's partition count as the broker
+        reports it (a topic a client's metadata request auto-created may have fewer)."""
         admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers)
         await admin.start()
         try:
             response = await admin.create_topics(
-                [NewTopic(t, self.partitions, self.replication_factor) for t in topics]
+                [
+                    NewTopic(t, self.partitions, self.replication_factor, topic_configs=self.topic_configs(t))
+                    for t in topics
+                ]
             )
             for topic, code, message in response.topic_errors:
                 if code not in (0, _TOPIC_EXISTS):
                     raise RuntimeError(f"cannot create topic {topic}: {message} (error {code})")
+            described = await admin.describe_topics(list(topics))
+            return {str(t["topic"]): len(t["partitions"]) for t in described if t["error_code"] == 0}
         finally:
             await admin.close()
 
@@ -134,11 +156,17 @@ _SCHEMA_VERSION = re.compile(r"/v(\d+)\.json$")
 
 
 def to_record(
-    stored: StoredEvent, *, traceparent: str | None = None, tracestate: str | None = None
+    stored: StoredEvent,
+    *,
+    traceparent: str | None = None,
+    tracestate: str | None = None,
+    cluster: str | None = None,
 ) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
     """Key, value and headers of a stored event as a Kafka record (its JSON as stored); the
-    trace context given (the publishing span's) replaces the one recorded with the event."""
+    trace context given (the publishing span's) replaces the one recorded with the event;
+    `cluster`, the broker cluster the publisher verified it writes to (`CLUSTER_HEADER`)."""
     headers = (
+        (CLUSTER_HEADER, cluster),
         ("ce_specversion", "1.0"),
         ("ce_id", str(stored.event_id)),
         ("ce_source", f"/groups/{stored.group_id}/sites/{stored.site_id}"),
@@ -147,7 +175,7 @@ def to_record(
         ("ce_subject", stored.stream_id),
         ("ce_dataschema", schema_id(stored.event_type, stored.schema_version)),
         ("content-type", "application/json"),
-        ("ce_sequence", str(stored.stream_version)),
+        ("ce_sequence", f"{stored.stream_version:020d}"),  # zero-padded: orders as text (docs/contract.md)
         ("ce_partitionkey", stored.stream_id),
         ("ce_groupid", stored.group_id),
         ("ce_siteid", stored.site_id),
@@ -162,6 +190,15 @@ def to_record(
     if len(value) > MAX_MESSAGE_BYTES:
         raise ValueError(f"{stored.event_type} {stored.event_id} is {len(value)} bytes, over the 1 MB limit")
     return stored.stream_id.encode(), value, [(k, v.encode()) for k, v in headers if v is not None]
+
+
+def cluster_of(headers: Sequence[tuple[str, bytes]]) -> bytes | None:
+    """The cluster a record's relay verified it wrote to; None for a record without one (another
+    publisher's, or one from before the header existed: trusted)."""
+    for key, value in headers:  # first when present: one comparison for every record of ours
+        if key == CLUSTER_HEADER:
+            return value
+    return None
 
 
 def header_map(headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...]) -> dict[str, str]:

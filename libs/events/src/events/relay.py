@@ -89,7 +89,7 @@ class Relay:
         for stored in page.events:
             topic = self.topic_for(stored)
             if stored.traceparent is None:  # not part of a trace: no span to join
-                key, value, headers = to_record(stored)
+                key, value, headers = to_record(stored, cluster=self._cluster_id)
                 futures.append(await producer.send(topic, value, key=key, headers=headers))
                 continue
             with tracer.start_as_current_span(
@@ -99,7 +99,9 @@ class Relay:
                 attributes={"messaging.system": "kafka", "messaging.message.id": str(stored.event_id)},
             ):
                 traceparent, tracestate = current_trace_headers()
-                key, value, headers = to_record(stored, traceparent=traceparent, tracestate=tracestate)
+                key, value, headers = to_record(
+                    stored, traceparent=traceparent, tracestate=tracestate, cluster=self._cluster_id
+                )
                 futures.append(await producer.send(topic, value, key=key, headers=headers))
         await asyncio.gather(*futures)
 
@@ -190,7 +192,16 @@ class Relay:
     async def _ensure_topics(self, topics: set[str]) -> None:
         missing = topics - self._known_topics
         if missing:
-            await self.settings.ensure_topics(*missing)
+            partitions = await self.settings.ensure_topics(*missing)
+            for topic, count in sorted(partitions.items()):
+                if count != self.settings.partitions:  # a client's metadata request created it first
+                    log.warning(
+                        "relay %s: topic %s has %d partitions, not %d",
+                        self.name,
+                        topic,
+                        count,
+                        self.settings.partitions,
+                    )
             self._known_topics |= missing
 
     async def _check_cluster(self) -> None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from events.testing.servers import start_test_servers
+from events.testing.system import new_logs_folder
 
 _SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped)")
 _CLOSING = re.compile(r"\b(passed|failed|errors?|no tests ran)\b.* in [\d.]+s")
@@ -69,6 +70,7 @@ def main() -> int:
     args, pytest_args = _parse()
     root = Path.cwd()
     suites = args.suites or discover(root)
+    logs = new_logs_folder()
     with ExitStack() as servers:
         start_test_servers(servers)
         print(
@@ -90,6 +92,8 @@ def main() -> int:
         failed = len(broken)  # a suite that crashed without a summary still fails the run
     print("\nsuites:", ", ".join(f"{r.suite} {'ok' if r.returncode == 0 else 'FAILED'}" for r in results))
     print(f"{passed} passed, {failed} failed")
+    if broken:
+        print(f"the services' logs of every system these suites started: {logs}")
     return 1 if broken or failed else 0
 
 

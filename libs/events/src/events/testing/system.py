@@ -8,9 +8,9 @@ routes to those ports. Tests talk HTTP to the gateway, like users do.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Sequence
@@ -20,6 +20,29 @@ import httpx
 
 from events.database import ensure_database
 from events.local.ports import free_port, wait_for_port
+
+# Where the systems' service logs go, one folder per system, kept after the run (a failed system
+# test is read from them). Each `make test` (or soak run) has a folder of its own in here, named
+# for when it started; the latest few are kept.
+LOGS = Path("var/test-logs").absolute()
+_KEPT_RUNS = 5
+
+
+def logs_folder() -> Path:
+    """This test run's folder of system logs (`DEALERFLOW_TEST_LOGS`, set by `new_logs_folder`)."""
+    return Path(os.environ.get("DEALERFLOW_TEST_LOGS") or LOGS / "unnamed")
+
+
+def new_logs_folder() -> Path:
+    """A fresh folder for the logs of the systems a test run starts (inherited by its pytest
+    processes through the environment); older runs' folders beyond the latest few are removed."""
+    folder = LOGS / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ["DEALERFLOW_TEST_LOGS"] = str(folder)
+    for old in sorted(p for p in LOGS.iterdir() if p.is_dir())[:-_KEPT_RUNS]:
+        shutil.rmtree(old, ignore_errors=True)
+    return folder
+
 
 # Two test modules start a whole system each at the same time on a 2-core machine: seven Python
 # processes importing FastAPI, pydantic and OpenTelemetry, then consumer groups settling.
@@ -32,7 +55,8 @@ class RunningSystem:
         self.extra_env = extra_env or {}
         self.run_id = uuid.uuid4().hex[:8]
         self.ports = {name: free_port() for name in [*self.services, "gateway"]}
-        self.logs = Path(tempfile.mkdtemp(prefix=f"dealerflow-system-{self.run_id}-"))
+        self.logs = logs_folder() / f"{time.strftime('%H%M%S')}-{'-'.join(self.services)}-{self.run_id}"
+        self.logs.mkdir(parents=True, exist_ok=True)
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
         self._environments: dict[str, dict[str, str]] = {}
 
