@@ -1,4 +1,4 @@
-"""The advisor board (domain.md "Boards and queues"): per site and advisor, today's appointments
+"""The advisor board (docs/domain.md "Boards and queues"): per site and advisor, today's appointments
 (booked, confirmed, arrived, no-show) and the cars in for service by stage (waiting dispatch,
 in progress, waiting approval, waiting parts, quality check, ready), the promise against the
 workshop's forecast, late cars highlighted, appointment cars marked.
@@ -6,15 +6,20 @@ workshop's forecast, late cars highlighted, appointment cars marked.
 Fed from booking's, reception's and the workshop's topics (a Kafka-fed projection, rebuilt from
 the topics). Every change is announced with `NOTIFY advisor_board, '<site>'` in the same
 transaction, so the board's live stream sends it as soon as it is committed.
+
+The day is the site's local day, in the time zone of the site's capacity (booking's); a car
+leaves the board when it is delivered; a car is late when the workshop's latest forecast is past
+the promise in force, or when the promise has passed and the car is not ready (docs/flow.md).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -24,11 +29,8 @@ from events.views import views_in
 from reception import board_views as v
 
 CHANNEL = "advisor_board"
-
-
-def _day(moment: datetime) -> date:
-    return moment.astimezone(UTC).date()
-
+# A site whose capacity was never set: the dealer groups this serves are in China.
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
 
 BOARD = Table(
     "advisor_board",
@@ -36,11 +38,12 @@ BOARD = Table(
     (
         "card_id", "group_id", "site_id", "kind", "appointment_id", "repair_order_id", "advisor", "plate",
         "customer_name", "appointment_car", "slot_start", "status", "stage", "open_jobs", "promised_at",
-        "forecast_ready_at", "late", "customer_waiting", "day", "updated_at",
+        "forecast_ready_at", "late", "customer_waiting", "updated_at",
     ),
     {"appointment_car": False, "open_jobs": 0, "late": False, "customer_waiting": False},
 )  # fmt: skip
 MERGED = Table("advisor_board_merged", ("appointment_id",), ("appointment_id", "card_id"))
+SITES = Table("advisor_board_site", ("group_id", "site_id"), ("group_id", "site_id", "time_zone"))
 
 
 class AdvisorBoard(RowProjection):
@@ -51,6 +54,8 @@ class AdvisorBoard(RowProjection):
 
     def reads(self, envelope: Envelope[Any]) -> Iterable[tuple[Table, Key]]:
         event = envelope.event
+        if isinstance(event, v.CapacitySet):
+            return ((SITES, (envelope.tenant.group_id, envelope.tenant.site_id)),)
         if isinstance(event, v.OfAppointment):
             return ((BOARD, event.appointment_id), (MERGED, event.appointment_id))
         card: UUID = event.repair_order_id
@@ -63,6 +68,8 @@ class AdvisorBoard(RowProjection):
         event, tenant, at = envelope.event, envelope.tenant, envelope.recorded_at
         site = {"group_id": tenant.group_id, "site_id": tenant.site_id}
         match event:
+            case v.CapacitySet():
+                rows.put(SITES, SITES.new(time_zone=event.timezone, **site))
             case v.AppointmentBooked():
                 # booking's topic may trail reception's own log: a car already checked in keeps one card
                 card = event.appointment_id
@@ -70,15 +77,12 @@ class AdvisorBoard(RowProjection):
                     rows.put(BOARD, BOARD.new(
                         card_id=card, kind="appointment", appointment_id=card, advisor=event.advisor_id,
                         plate=event.vehicle.plate, customer_name=event.vehicle_user.name, appointment_car=True,
-                        slot_start=event.slot_start, status="booked", day=_day(event.slot_start), updated_at=at, **site,
+                        slot_start=event.slot_start, status="booked", updated_at=at, **site,
                     ))  # fmt: skip
             case v.AppointmentConfirmed():
                 _card(rows, event.appointment_id, at, lambda c: c["status"] == "booked", status="confirmed")
             case v.AppointmentRescheduled():
-                _card(
-                    rows, event.appointment_id, at, None,
-                    slot_start=event.slot_start, day=_day(event.slot_start), advisor=event.advisor_id,
-                )  # fmt: skip
+                _card(rows, event.appointment_id, at, None, slot_start=event.slot_start, advisor=event.advisor_id)
             case v.AppointmentCancelled():
                 _card(rows, event.appointment_id, at, None, status="cancelled")
             case v.AppointmentNoShow():
@@ -91,13 +95,13 @@ class AdvisorBoard(RowProjection):
             case v.RepairOrderSigned():
                 _card(rows, event.repair_order_id, at, None, promised_at=event.promised_at)
             case v.PromisedTimeRevised():
-                _card(rows, event.repair_order_id, at, None, promised_at=event.promised_at, late=False)
+                _card(rows, event.repair_order_id, at, None, promised_at=event.promised_at)
             case v.VehicleHandedOver():
                 _card(rows, event.repair_order_id, at, None, status="in_workshop")
             case v.InvoiceSettled():
                 _card(rows, event.repair_order_id, at, None, status="settled")
             case v.VehicleDelivered() | v.ExitSlipIssued():
-                _card(rows, event.repair_order_id, at, None, status="delivered", late=False)
+                _card(rows, event.repair_order_id, at, None, status="delivered")
             case v.WorkOrderOpened():
                 # The workshop's topic may run ahead of reception's: the card may not exist yet.
                 jobs = len(event.jobs)
@@ -105,8 +109,7 @@ class AdvisorBoard(RowProjection):
                     rows.put(BOARD, BOARD.new(
                         card_id=event.repair_order_id, kind="visit", repair_order_id=event.repair_order_id,
                         plate=event.vehicle.plate, status="in_workshop", stage="waiting_dispatch", open_jobs=jobs,
-                        promised_at=event.promised_at, customer_waiting=event.customer_waiting,
-                        day=_day(event.opened_at), updated_at=at, **site,
+                        promised_at=event.promised_at, customer_waiting=event.customer_waiting, updated_at=at, **site,
                     ))  # fmt: skip
             case v.JobsAdded():
                 _more_jobs(rows, event.repair_order_id, at, len(event.jobs))
@@ -128,13 +131,10 @@ class AdvisorBoard(RowProjection):
                 _card(rows, event.repair_order_id, at, None, stage="waiting_parts")
             case v.JobPartsArrived() if not event.still_missing:
                 _card(rows, event.repair_order_id, at, lambda c: c["stage"] == "waiting_parts", stage="in_progress")
-            case v.ProgressCheckDue():
-                late = not event.on_track
-                _card(rows, event.repair_order_id, at, None, forecast_ready_at=event.forecast_ready_at, late=late)
-            case v.JobRunningLate():
-                _card(rows, event.repair_order_id, at, None, forecast_ready_at=event.forecast_ready_at, late=True)
+            case v.ProgressCheckDue() | v.JobRunningLate():
+                _forecast(rows, event.repair_order_id, at, event.forecast_ready_at, event.promised_at)
             case v.VehicleReadyForDelivery():
-                _card(rows, event.repair_order_id, at, None, stage="ready", late=False)
+                _card(rows, event.repair_order_id, at, None, stage="ready")
             case _:
                 return
         rows.notify(CHANNEL, tenant.site_id)
@@ -157,15 +157,34 @@ class AdvisorBoard(RowProjection):
         if rows.update(BOARD, event.repair_order_id, **known) is None:
             rows.put(BOARD, BOARD.new(
                 card_id=event.repair_order_id, kind="visit", repair_order_id=event.repair_order_id,
-                status="checked_in", day=_day(event.arrived_at), updated_at=at, **known, **site,
+                status="checked_in", updated_at=at, **known, **site,
             ))  # fmt: skip
 
 
 def _card(rows: Rows, card_id: UUID, at: datetime, when: Callable[[Row], bool] | None, **changes: Any) -> None:
-    """Change one card, if it is there (and meets `when`)."""
+    """Change one card, if it is there (and meets `when`). Whatever changed, its late flag is
+    worked out again: a new promise, forecast, stage or status may each make or unmake it."""
     card = rows.get(BOARD, card_id)
     if card is not None and (when is None or when(card)):
-        rows.update(BOARD, card_id, **changes, updated_at=at)
+        rows.update(BOARD, card_id, **changes, late=_running_late({**card, **changes}), updated_at=at)
+
+
+def _running_late(card: Row) -> bool:
+    """The workshop's latest forecast is past the promise in force (the workshop's own check
+    says so only at half and three quarters of the promised time, and against its own copy of
+    the promise, which a revision on reception's topic may have overtaken)."""
+    forecast, promised = card["forecast_ready_at"], card["promised_at"]
+    if forecast is None or promised is None or card["stage"] == "ready" or card["status"] == "delivered":
+        return False
+    return bool(forecast > promised)
+
+
+def _forecast(rows: Rows, card_id: UUID, at: datetime, forecast: datetime, promised_at: datetime) -> None:
+    """The workshop's forecast, read against the board's promise: reception's, the one in force;
+    the workshop's copy only while reception's topic has not brought one yet."""
+    card = rows.get(BOARD, card_id)
+    if card is not None:
+        _card(rows, card_id, at, None, forecast_ready_at=forecast, promised_at=card["promised_at"] or promised_at)
 
 
 def _more_jobs(rows: Rows, card_id: UUID, at: datetime, jobs: int) -> None:
@@ -174,25 +193,65 @@ def _more_jobs(rows: Rows, card_id: UUID, at: datetime, jobs: int) -> None:
         _card(rows, card_id, at, None, open_jobs=card["open_jobs"] + jobs, stage="in_progress")
 
 
+# The day's appointments (by their slot, between the site's local midnights) and every car not yet
+# delivered, whatever day it came in: a car kept overnight is still the advisor's business.
 _BOARD = """
 SELECT card_id, kind, appointment_id, repair_order_id, advisor, plate, customer_name, appointment_car, slot_start,
        status, stage, promised_at, forecast_ready_at, late, customer_waiting, updated_at
 FROM advisor_board
 WHERE group_id = $1 AND site_id = $2 AND ($3::text IS NULL OR advisor = $3)
-  AND (day = $4 OR (kind = 'visit' AND status NOT IN ('delivered')))
-ORDER BY late DESC, kind, coalesce(slot_start, promised_at), plate
+  AND ((kind = 'appointment' AND slot_start >= $4 AND slot_start < $5) OR (kind = 'visit' AND status <> 'delivered'))
+ORDER BY kind, coalesce(slot_start, promised_at), plate
 """
+_TIME_ZONE = "SELECT time_zone FROM advisor_board_site WHERE group_id = $1 AND site_id = $2"
 
 
-async def snapshot(pool: Any, group_id: str, site_id: str, advisor: str | None, day: date) -> dict[str, Any]:
-    """The board as the page shows it: the day's appointments, and the cars in for service."""
-    rows = [dict(row) for row in await pool.fetch(_BOARD, group_id, site_id, advisor, day)]
+def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The day from the site's midnight to the next (23 or 25 hours on a daylight-saving change),
+    as instants in UTC: arithmetic on two times of one zone would ignore the change."""
+    start, end = (datetime.combine(d, time(), zone) for d in (day, day + timedelta(days=1)))
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def _late(card: Row, now: datetime) -> bool:
+    """Late by the forecast, or because the promise has passed and the car is not ready: any
+    forecast made now would be past the promise, whether or not the workshop has checked yet."""
+    promised = card["promised_at"]
+    return bool(card["late"]) or (card["stage"] != "ready" and promised is not None and promised <= now)
+
+
+def turns_late_at(board: dict[str, Any], now: datetime) -> datetime | None:
+    """When the next car on the board turns late with no event at all: the earliest promise still
+    ahead of a car that is not ready (the live stream sends the board again then)."""
+    ahead = [
+        c["promised_at"]
+        for c in board["cars"]
+        if not c["late"] and c["stage"] != "ready" and c["promised_at"] is not None and c["promised_at"] > now
+    ]
+    return min(ahead, default=None)
+
+
+async def site_zone(pool: Any, group_id: str, site_id: str) -> ZoneInfo:
+    return ZoneInfo(await pool.fetchval(_TIME_ZONE, group_id, site_id) or DEFAULT_TIME_ZONE)
+
+
+async def snapshot(
+    pool: Any, group_id: str, site_id: str, advisor: str | None, day: date | None, now: datetime
+) -> dict[str, Any]:
+    """The board as the page shows it: the day's appointments (today's at the site unless `day`
+    is given), and the cars in for service, late ones first."""
+    zone = await site_zone(pool, group_id, site_id)
+    day = day or now.astimezone(zone).date()
+    rows = [dict(row) for row in await pool.fetch(_BOARD, group_id, site_id, advisor, *day_bounds(day, zone))]
     for row in rows:
+        row["late"] = _late(row, now)
         for key in ("card_id", "appointment_id", "repair_order_id"):
             row[key] = None if row[key] is None else str(row[key])
+    rows.sort(key=lambda row: not row["late"])  # stable: the query's order within each
     return {
         "site_id": site_id,
         "day": day.isoformat(),
+        "time_zone": zone.key,
         "advisor": advisor,
         "appointments": [r for r in rows if r["kind"] == "appointment"],
         "cars": [r for r in rows if r["kind"] == "visit"],

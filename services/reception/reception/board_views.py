@@ -45,6 +45,13 @@ AppointmentNoShow = view_of(booking.AppointmentNoShow, like=OfAppointment)
 VehicleArrived = view_of(booking.VehicleArrived, like=OfAppointment)
 
 
+@view(of=booking.CapacitySet)
+class CapacitySet(View):
+    """The site's time zone: the board's day is the site's local day."""
+
+    timezone: str
+
+
 @view(of=rec.VehicleCheckedIn)
 class VehicleCheckedIn(OfRepairOrder):
     appointment_id: UUID | None
@@ -107,12 +114,13 @@ class JobPartsArrived(OfRepairOrder):
 
 @view(of=ws.ProgressCheckDue)
 class ProgressCheckDue(OfRepairOrder):
-    on_track: bool
+    promised_at: AwareDatetime
     forecast_ready_at: AwareDatetime
 
 
 @view(of=ws.JobRunningLate)
 class JobRunningLate(OfRepairOrder):
+    promised_at: AwareDatetime
     forecast_ready_at: AwareDatetime
 
 
