@@ -154,6 +154,13 @@ async def nothing_lost_nothing_twice(system: RunningSystem, desk: Desk) -> dict[
         what="booking's parts pre-check holding one part per appointment",
         timeout=90,
     )
+    # The gateway's integration feed (what outside systems read) has every booking too.
+    await eventually(
+        lambda: _feed_appointments(system.database("gateway"), desk.site),
+        until=lambda fed: fed == set(booked),
+        what="the integration feed holding every booking",
+        timeout=90,
+    )
     return booked
 
 
@@ -175,6 +182,19 @@ async def _booked_appointments(database: str, site: str) -> dict[str, int]:
     finally:
         await conn.close()
     return {row["id"]: row["n"] for row in rows}
+
+
+async def _feed_appointments(database: str, site: str) -> set[str]:
+    conn = await asyncpg.connect(database)
+    try:
+        rows = await conn.fetch(
+            """SELECT data->>'appointment_id' FROM integration_feed
+               WHERE event_type = 'booking.AppointmentBooked' AND site_id = $1""",
+            site,
+        )
+    finally:
+        await conn.close()
+    return {row[0] for row in rows}
 
 
 async def _board_cards(database: str, site: str) -> set[str]:

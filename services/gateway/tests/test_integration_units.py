@@ -125,7 +125,7 @@ def test_structured_mode_from_binary_headers() -> None:
     data = {"repair_order_id": "ro-1", "contact_phone": "138"}
     full = cloudevents.structured(headers, data, position=42, thin_payload=False)
     assert full["id"] == "e1"
-    assert full["sequence"] == "7"
+    assert full["sequence"] == "00000000000000000007"  # padded, also when stored before ce_sequence was
     assert full["position"] == 42
     assert full["data"] == data
     assert "content-type" not in full

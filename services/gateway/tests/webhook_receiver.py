@@ -40,11 +40,13 @@ class Received:
 
 @dataclass
 class Endpoint:
-    """What one path answers: `fail_first` times 500, then `status` (200, or 410 for gone)."""
+    """What one path answers: `fail_first` times 500, then `status` (200, or 410 for gone;
+    a redirect to `location` if given)."""
 
     fail_first: int = 0
     status: int = 200
     calls: int = 0
+    location: str | None = None
 
 
 @dataclass
@@ -70,15 +72,22 @@ class Receiver:
             endpoint.calls += 1
             if endpoint.calls <= endpoint.fail_first:
                 return Response(status_code=500)
-            return Response(status_code=endpoint.status)
+            headers = {"location": endpoint.location} if endpoint.location else None
+            return Response(status_code=endpoint.status, headers=headers)
 
         return app
 
 
 @asynccontextmanager
-async def receiving() -> AsyncIterator[Receiver]:
+async def receiving(*, certificate: tuple[str, str] | None = None) -> AsyncIterator[Receiver]:
+    """A receiver on a free local port; with `certificate` (certificate file, key file) it speaks https."""
     receiver = Receiver()
-    server = uvicorn.Server(uvicorn.Config(receiver.app(), host="127.0.0.1", port=receiver.port, log_level="warning"))
+    certfile, keyfile = certificate or (None, None)
+    config = uvicorn.Config(
+        receiver.app(), host="127.0.0.1", port=receiver.port, log_level="warning", ssl_certfile=certfile,
+        ssl_keyfile=keyfile,
+    )  # fmt: skip
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     async with asyncio.timeout(30):  # uvicorn sets `started` once it listens; no event to await
         while not server.started:

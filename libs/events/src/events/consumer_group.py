@@ -32,25 +32,49 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import KafkaError
 
 from events.kafka import KafkaSettings, cluster_of
 
 if TYPE_CHECKING:
-    from events.consumer import Ahead, Consumer, Fetch
+    from events.consumer import Ahead, Fetch
 
 log = logging.getLogger(__name__)
+
+
+class Member(Protocol):
+    """What the group needs of a member: `events.consumer.Consumer`, or a handler of raw records
+    such as the gateway's integration feed."""
+
+    name: str
+    topics: list[str]
+    assigned: set[TopicPartition]  # the partitions of its topics this replica owns now
+
+    @property
+    def pool(self) -> asyncpg.Pool: ...  # where the group keeps the cluster it reads
+
+    @property
+    def dead_letter_topic(self) -> str | None: ...
+
+    def attach(self, kafka: AIOKafkaConsumer, producer: AIOKafkaProducer) -> None: ...
+
+    def detach(self) -> None: ...
+
+    async def decode_ahead(self, batches: Fetch) -> Ahead | None: ...
+
+    async def handle_fetch(self, batches: Fetch, ahead: Ahead | None = None) -> None: ...
 
 
 class SharedGroup:
     def __init__(
         self,
         name: str,
-        consumers: Sequence[Consumer],
+        consumers: Sequence[Member],
         settings: KafkaSettings,
         *,
         # A restarted broker knows no group, so its members rejoin and the check on assignment
@@ -75,7 +99,8 @@ class SharedGroup:
         self._handling: asyncio.Task[None] | None = None
 
     async def run(self, stop: asyncio.Event, *, started: asyncio.Event | None = None) -> None:
-        await self.settings.ensure_topics(*self.topics, *(c.dead_letter_topic for c in self.consumers))
+        letters = [c.dead_letter_topic for c in self.consumers if c.dead_letter_topic is not None]
+        await self.settings.ensure_topics(*self.topics, *letters)
         kafka = self._kafka = self.settings.consumer(self.name, *self.topics, **self.overrides)
         producer = self.settings.producer()  # for every consumer's dead letters
         await producer.start()
@@ -163,7 +188,7 @@ class SharedGroup:
         # Offsets move past the set-aside records with the rest (`_handle_fetch` reads `batches`).
         return {tp: records for tp, records in kept.items() if records}
 
-    def _shares(self, batches: Fetch) -> list[tuple[Consumer, Fetch]]:
+    def _shares(self, batches: Fetch) -> list[tuple[Member, Fetch]]:
         """Each consumer's part of the fetch: its topics' partitions (none: not there)."""
         shares = [
             (consumer, {tp: records for tp, records in batches.items() if tp.topic in consumer.topics})
@@ -172,7 +197,7 @@ class SharedGroup:
         return [(consumer, share) for consumer, share in shares if share]
 
     async def _handle_fetch(
-        self, batches: Fetch, shares: list[tuple[Consumer, Fetch]], ahead: dict[Consumer, Ahead | None], resets: int
+        self, batches: Fetch, shares: list[tuple[Member, Fetch]], ahead: dict[Member, Ahead | None], resets: int
     ) -> None:
         """Hand each consumer its share; then the fetch's offsets are done, unless the group
         was reset to the beginning of a new log since it was fetched (`resets`): they point

@@ -29,6 +29,7 @@ from pydantic import (
 from events.http import error_body
 from events.identity import GROUP_ADMIN, SYSTEM, Forbidden, Identity
 from gateway.integration import cloudevents, feed, subscriptions
+from gateway.integration.addresses import RefusedDestination
 from gateway.integration.delivery import redeliver
 from gateway.integration.filters import like_patterns, normalise
 from gateway.integration.runtime import Integration
@@ -244,7 +245,13 @@ def integration_router(authenticate: Authenticate) -> APIRouter:
         identity = admin(authorization)
         for site in body.site_ids:
             identity.require_site(identity.group_id, site)
-        pool = _integration(request).pool
+        integration = _integration(request)
+        try:
+            await integration.destinations.check(str(body.url))
+        except RefusedDestination as refused:
+            field = {"field": "body.url", "message": str(refused), "type": refused.code}
+            return JSONResponse(error_body(refused.code, str(refused), fields=[field]), status_code=422)
+        pool = integration.pool
         if body.after is not None:
             start = body.after
         elif body.since is not None:
@@ -320,8 +327,9 @@ def integration_router(authenticate: Authenticate) -> APIRouter:
         subscription = await subscriptions.get(integration.pool, identity.group_id, subscription_id)
         earlier = await subscriptions.delivery(integration.pool, subscription_id, delivery_id)
         attempt = await redeliver(
-            integration.pool, integration.client, subscription, earlier, integration.settings.delivery.timeout
-        )
+            integration.pool, integration.client, integration.destinations, subscription, earlier,
+            integration.settings.delivery.timeout,
+        )  # fmt: skip
         return DeliveryRecord.of(attempt)
 
     return router

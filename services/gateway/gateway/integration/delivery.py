@@ -27,7 +27,9 @@ import httpx
 from events.clock import Clock, SystemClock, sleep_unless
 from events.connection import Connection
 from gateway.integration import cloudevents, feed
+from gateway.integration.addresses import AddressPolicy, RefusedDestination
 from gateway.integration.backoff import RetryPolicy
+from gateway.integration.destinations import Destinations
 from gateway.integration.filters import like_patterns
 from gateway.integration.signing import signature_header
 from gateway.integration.subscriptions import THIN, Delivery, Subscription, record_delivery
@@ -71,9 +73,15 @@ class Claim:
 
 
 async def post(
-    client: httpx.AsyncClient, subscription: Subscription, event: feed.FeedEvent, now: datetime, timeout: float
+    client: httpx.AsyncClient,
+    destinations: Destinations,
+    subscription: Subscription,
+    event: feed.FeedEvent,
+    now: datetime,
+    timeout: float,
 ) -> Outcome:
-    """One signed POST of one event (Standard Webhooks headers, structured CloudEvent body)."""
+    """One signed POST of one event (Standard Webhooks headers, structured CloudEvent body), to
+    the address its URL resolves to now, if that is not inside (a refusal is a failed attempt)."""
     body = cloudevents.body(
         cloudevents.structured(
             event.headers, event.data, position=event.position, thin_payload=subscription.payload == THIN
@@ -88,12 +96,28 @@ async def post(
         "user-agent": "dealerflow-webhooks/1",
     }
     started = time.monotonic()
+    status: int | None = None
     try:
-        response = await client.post(subscription.url, content=body.encode(), headers=headers, timeout=timeout)
-        status: int | None = response.status_code
-        error = None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
+        async with asyncio.timeout(timeout):
+            pinned = await destinations.pin(subscription.url)
+        response = await client.post(
+            pinned.url,
+            content=body.encode(),
+            headers={**headers, "host": pinned.host_header},
+            extensions=pinned.extensions,
+            timeout=timeout,
+            follow_redirects=False,  # the registered URL is the one called: a redirect could lead inside
+        )
+        status = response.status_code
+        error = None if 200 <= status < 300 else f"HTTP {status}"
+        if response.is_redirect:
+            error = f"HTTP {status}: redirects are not followed"
+    except RefusedDestination as refused:
+        error = f"refused: {refused}"
     except httpx.HTTPError as failure:
-        status, error = None, f"{type(failure).__name__}: {failure}"[:500]
+        error = f"{type(failure).__name__}: {failure}"[:500]
+    except OSError as failure:  # the name did not resolve (or not in time)
+        error = f"not resolved: {type(failure).__name__}: {failure}"[:500]
     return Outcome(status, error, round((time.monotonic() - started) * 1000))
 
 
@@ -106,9 +130,11 @@ class DeliveryWorker:
         *,
         clock: Clock | None = None,
         random_fraction: Callable[[], float] = random.random,
+        destinations: Destinations | None = None,
     ) -> None:
         self.pool = pool
         self.client = client
+        self.destinations = destinations or Destinations(AddressPolicy.from_env())
         self.settings = settings or DeliverySettings()
         self.clock = clock or SystemClock()
         self.random_fraction = random_fraction
@@ -191,7 +217,7 @@ class DeliveryWorker:
         failed, first_failure = subscription.failed_attempts, subscription.first_failure_at
         for event in events:
             now = self.clock.now()
-            outcome = await post(self.client, subscription, event, now, self.settings.timeout)
+            outcome = await post(self.client, self.destinations, subscription, event, now, self.settings.timeout)
             async with self.pool.acquire() as conn, conn.transaction():
                 await record_delivery(
                     conn,
@@ -262,14 +288,19 @@ class DeliveryWorker:
 
 
 async def redeliver(
-    pool: asyncpg.Pool, client: httpx.AsyncClient, subscription: Subscription, earlier: Delivery, timeout: float
+    pool: asyncpg.Pool,
+    client: httpx.AsyncClient,
+    destinations: Destinations,
+    subscription: Subscription,
+    earlier: Delivery,
+    timeout: float,
 ) -> Delivery:
     """Send one logged delivery's event again, now (out of order by nature; the checkpoint and
     the retry state are left alone)."""
     events = await feed.read(pool, group_id=subscription.group_id, after=earlier.position - 1, limit=1)
     event = events[0]
     now = SystemClock().now()
-    outcome = await post(client, subscription, event, now, timeout)
+    outcome = await post(client, destinations, subscription, event, now, timeout)
     attempts = await pool.fetchval(
         "SELECT count(*) FROM webhook_deliveries WHERE subscription_id = $1 AND position = $2",
         subscription.id,

@@ -23,10 +23,12 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from aiokafka import ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 
 from events.clock import sleep_unless
 from events.connection import Connection
+from events.consumer import Ahead, Fetch
+from events.consumer_group import SharedGroup
 from events.kafka import KafkaSettings, event_type_of, header_map
 
 log = logging.getLogger(__name__)
@@ -70,28 +72,34 @@ def feed_row(record: ConsumerRecord[Any, Any]) -> tuple[Any, ...] | None:
 
 
 class FeedIngest:
-    """The consumer group that fills `integration_feed` from every public topic."""
+    """The consumer group that fills `integration_feed` from every public topic: a member of a
+    `SharedGroup`, which reads a broker that lost its data from the beginning and sets aside the
+    records a relay wrote before it noticed (decision 0008)."""
+
+    name = CONSUMER_GROUP
+    dead_letter_topic = None  # a record that is not one of our events is skipped, not a letter
 
     def __init__(self, pool: asyncpg.Pool, kafka: KafkaSettings, services: Sequence[str]) -> None:
         self.pool = pool
         self.kafka = kafka
         self.topics = [kafka.topic(s) for s in services]
+        self.assigned: set[TopicPartition] = set()
         self.ingested = 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        await self.kafka.ensure_topics(*self.topics)
-        consumer = self.kafka.consumer(CONSUMER_GROUP, *self.topics)
-        await consumer.start()
-        try:
-            while not stop.is_set():
-                batches = await consumer.getmany(timeout_ms=200)
-                if not batches:
-                    continue
-                rows = [row for records in batches.values() for r in records if (row := feed_row(r)) is not None]
-                await self.insert(rows)
-                await consumer.commit({tp: records[-1].offset + 1 for tp, records in batches.items()})
-        finally:
-            await consumer.stop()
+        await SharedGroup(CONSUMER_GROUP, [self], self.kafka).run(stop)
+
+    def attach(self, kafka: AIOKafkaConsumer, producer: AIOKafkaProducer) -> None:
+        """Nothing to keep: the feed neither dead-letters nor reports lag."""
+
+    def detach(self) -> None:
+        """See `attach`."""
+
+    async def decode_ahead(self, batches: Fetch) -> Ahead | None:
+        return None  # rows are cheap to build: nothing to decode ahead
+
+    async def handle_fetch(self, batches: Fetch, ahead: Ahead | None = None) -> None:
+        await self.insert([row for records in batches.values() for r in records if (row := feed_row(r)) is not None])
 
     async def insert(self, rows: list[tuple[Any, ...]]) -> None:
         if not rows:

@@ -25,8 +25,10 @@ from events.migrations import load_folder
 from events.runtime import supervise
 from events.services import DEFAULT_PORTS
 from gateway.integration import feed
+from gateway.integration.addresses import AddressPolicy
 from gateway.integration.backoff import RetryPolicy
 from gateway.integration.delivery import DeliverySettings, DeliveryWorker
+from gateway.integration.destinations import Destinations, Resolver, system_resolver
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ class IntegrationSettings:
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     services: Sequence[str] = PUBLISHING_SERVICES
     rotation_overlap: timedelta = timedelta(hours=24)  # how long an old secret keeps signing
+    # Where webhooks may point: by DEALERFLOW_ENV, given in tests (which run in local mode).
+    address_policy: AddressPolicy = field(default_factory=AddressPolicy.from_env)
 
     @classmethod
     def from_env(cls) -> IntegrationSettings | None:
@@ -65,9 +69,16 @@ class IntegrationSettings:
 
 
 class Integration:
-    def __init__(self, settings: IntegrationSettings, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        settings: IntegrationSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        resolver: Resolver = system_resolver,
+    ) -> None:
         self.settings = settings
         self.transport = transport
+        self.destinations = Destinations(settings.address_policy, resolver)
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._pool: asyncpg.Pool | None = None
@@ -93,7 +104,7 @@ class Integration:
         # Webhook calls never follow redirects: a receiver's URL is the one that was registered.
         self._client = httpx.AsyncClient(transport=self.transport, follow_redirects=False)
         self.ingest = feed.FeedIngest(self._pool, self.settings.kafka, self.settings.services)
-        self.worker = DeliveryWorker(self._pool, self._client, self.settings.delivery)
+        self.worker = DeliveryWorker(self._pool, self._client, self.settings.delivery, destinations=self.destinations)
         pool = self._pool
         loops: list[tuple[str, Loop]] = [
             ("integration feed", self.ingest.run),

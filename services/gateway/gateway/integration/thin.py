@@ -3,7 +3,7 @@
 Kept: top-level fields that identify something (`id`, `*_id`, `*_ids`), say what state it is in
 (status-like names below) or when (`*_at`), with plain values. Dropped: everything else —
 names, phones, addresses, the vehicle's identity, free text and any nested object — so personal
-data does not spread to every subscriber (shared/integration.md §5). A subscriber that needs
+data does not spread to every subscriber (docs/contract.md "Thin or full"). A subscriber that needs
 more asks the owning service's API with its own rights.
 """
 
