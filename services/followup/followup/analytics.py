@@ -1,6 +1,6 @@
-"""The CSI/VOC facts (domain.md §8): per callback from follow-up's own log (`VocFacts`), and the
+"""The CSI/VOC facts (docs/domain.md §8): per callback from follow-up's own log (`VocFacts`), and the
 operational KPIs from the other services' lifecycle events (`OperationalKpis`, fed from their
-topics). Facts only — the figures per week or month are counted when a report is asked for
+topics). Facts only — the figures per week, month or year are counted when a report is asked for
 (`followup.reports`), so one set of facts serves every period, site and group.
 
 KPI facts are yes/no per subject, the last word winning (an appointment first marked no-show
@@ -10,7 +10,10 @@ that later arrives counts as arrived):
 - `on_time_delivery`: reception.VehicleDelivered.on_time;
 - `first_time_fix`: workshop.QualityCheckPassed.first_time;
 - `additional_work_approved`: reception.AdditionalWorkApproved vs AdditionalWorkDeclined (per finding);
-and the parts wait from parts.PartsShortageDetected to PartsReserved(from_backorder) per reservation.
+and, per parts reservation, the wait from parts.PartsShortageDetected to PartsReserved(from_backorder)
+and the first-time fill: how many parts the request asked for and how many were on the shelf at
+that moment (its first PartsReserved and `insufficient_stock` shortage, both decided together;
+back-order fills and stocktake losses come later and are not the first answer).
 """
 
 from __future__ import annotations
@@ -113,10 +116,27 @@ PARTS_WAITS = Table(
     "parts_waits", ("reservation_id",), ("reservation_id", "group_id", "site_id", "detected_at", "filled_at")
 )
 
+PARTS_FILLS = Table(
+    "parts_fills",
+    ("reservation_id",),
+    ("reservation_id", "group_id", "site_id", "requested_at", "requested", "on_shelf"),
+    {"requested": 0, "on_shelf": 0},
+)
+
+
+def _first_answer(event: Any) -> tuple[int, int] | None:
+    """(parts asked, parts on the shelf) a parts event adds to its request's first answer."""
+    match event:
+        case parts_events.PartsReserved() if not event.from_backorder:
+            return event.quantity, event.quantity
+        case parts_events.PartsShortageDetected() if event.cause == "insufficient_stock":
+            return event.missing_quantity, 0
+    return None
+
 
 class OperationalKpis(RowProjection):
     name = "followup.operational_kpis"
-    models = (KPI_FACTS, PARTS_WAITS)
+    models = (KPI_FACTS, PARTS_WAITS, PARTS_FILLS)
     handles = frozenset(
         e.event_type
         for e in (
@@ -135,12 +155,15 @@ class OperationalKpis(RowProjection):
     def reads(self, envelope: Envelope[Any]) -> Iterable[tuple[Table, Key]]:
         event = envelope.event
         if isinstance(event, parts_events.PartsShortageDetected | parts_events.PartsReserved):
-            return ((PARTS_WAITS, event.reservation_id),)
+            return ((PARTS_WAITS, event.reservation_id), (PARTS_FILLS, event.reservation_id))
         fact = _fact(event)
         return ((KPI_FACTS, (fact[0], fact[1])),) if fact else ()
 
     def fold(self, rows: Rows, envelope: Envelope[Any]) -> None:
         event, tenant = envelope.event, envelope.tenant
+        answer = _first_answer(event)
+        if answer is not None:
+            self._fill(rows, envelope, *answer)
         match event:
             case parts_events.PartsShortageDetected():
                 wait = rows.get(PARTS_WAITS, event.reservation_id)
@@ -164,6 +187,25 @@ class OperationalKpis(RowProjection):
         if rows.update(KPI_FACTS, (metric, subject), at=at, ok=ok) is None:  # else the last word wins
             site = {"group_id": tenant.group_id, "site_id": tenant.site_id}
             rows.put(KPI_FACTS, KPI_FACTS.new(metric=metric, subject=subject, at=at, ok=ok, **site))
+
+    def _fill(self, rows: Rows, envelope: Envelope[Any], asked: int, on_shelf: int) -> None:
+        event, tenant = envelope.event, envelope.tenant
+        fill = rows.get(PARTS_FILLS, event.reservation_id)
+        if fill is None:
+            at = event.reserved_at if isinstance(event, parts_events.PartsReserved) else event.detected_at
+            fill = rows.put(
+                PARTS_FILLS,
+                PARTS_FILLS.new(
+                    reservation_id=event.reservation_id, group_id=tenant.group_id, site_id=tenant.site_id,
+                    requested_at=at,
+                ),
+            )  # fmt: skip
+        rows.update(
+            PARTS_FILLS,
+            event.reservation_id,
+            requested=fill["requested"] + asked,
+            on_shelf=fill["on_shelf"] + on_shelf,
+        )
 
 
 VOC_COMPLAINTS = Table(

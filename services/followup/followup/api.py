@@ -441,9 +441,12 @@ async def campaign_letter(
 
 # --- CSI / VOC ------------------------------------------------------------------------------
 
-Period = Annotated[Literal["week", "month"], Query(description="ISO weeks or calendar months")]
+Period = Annotated[Literal["week", "month", "year"], Query(description="ISO weeks, calendar months or calendar years")]
 Scope = Annotated[Literal["site", "group"], Query(description="this site, or every site of the group you may see")]
-Since = Annotated[date | None, Query(alias="from", description="first day counted (default: 12 weeks ago)")]
+Since = Annotated[
+    date | None,
+    Query(alias="from", description="first day counted (default: 12 weeks ago; for years, 1 January of last year)"),
+]
 
 
 async def _report(
@@ -452,7 +455,7 @@ async def _report(
     tenant = site_tenant(identity, site_id, READERS)
     identity.require_role(*REPORT_READERS)
     zone = _zone(tz)
-    first = since or (followup_of(request).now().astimezone(zone).date() - timedelta(weeks=12))
+    first = since or _default_start(followup_of(request).now().astimezone(zone).date(), period)
     sites: list[str] | None = [tenant.site_id]
     if scope == "group":
         if not identity.roles & {SERVICE_MANAGER, GROUP_ADMIN}:
@@ -462,6 +465,13 @@ async def _report(
     return await csi_rows(
         pool, tenant.group_id, sites, scope == "group", period, datetime.combine(first, time(), zone), zone
     )
+
+
+def _default_start(today: date, period: str) -> date:
+    # A year-end summary is read in the first weeks of the new year: last year must be whole.
+    if period == "year":
+        return date(today.year - 1, 1, 1)
+    return today - timedelta(weeks=12)
 
 
 @router.get("/sites/{site_id}/reports/csi")
@@ -475,7 +485,7 @@ async def csi_report(
     tz: str = DEFAULT_TZ,
 ) -> dict[str, Any]:
     """Callback reach within 72 h, satisfaction, dissatisfaction categories, complaints and the
-    operational KPIs per week or month."""
+    operational KPIs per week, month or year."""
     rows = await _report(request, identity, site_id, period, since, scope, tz)
     return {"scope": scope, "period": period, "time_zone": tz, "rows": rows}
 

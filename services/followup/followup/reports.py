@@ -1,6 +1,6 @@
-"""The CSI/VOC report: the figures of `followup.domain.voc` plus the operational KPIs, per week
-or month, per site or for the group (every site the caller may see, added up), as rows that go
-out as JSON or CSV.
+"""The CSI/VOC report: the figures of `followup.domain.voc` plus the operational KPIs, per week,
+month or calendar year, per site or for the group (every site the caller may see, added up), as
+rows that go out as JSON or CSV.
 
 Periods are counted in the report's time zone (the dealer group's; a query parameter, default
 `FOLLOWUP_REPORT_TZ` or Asia/Shanghai). A callback counts in the period it fell due, a KPI fact
@@ -36,6 +36,10 @@ class _Kpis:
     parts_waits: int = 0
     parts_waits_open: int = 0
     parts_wait_minutes: float = 0.0
+    parts_requests: int = 0
+    parts_requests_filled: int = 0  # in full, from the shelf, when asked
+    parts_requested: int = 0
+    parts_on_shelf: int = 0
     complaints_raised: int = 0
     causes: dict[str, int] = field(default_factory=dict)
     responsibility: dict[str, int] = field(default_factory=dict)
@@ -93,6 +97,16 @@ async def csi_rows(
         else:
             k.parts_waits += 1
             k.parts_wait_minutes += (r["filled_at"] - r["detected_at"]).total_seconds() / 60
+    fills = await pool.fetch(
+        f"SELECT site_id, requested_at, requested, on_shelf FROM parts_fills WHERE {where} AND requested_at >= $3",
+        *args,
+    )
+    for r in fills:
+        k = kpis[(site(r), period_of(r["requested_at"], period, tz))]
+        k.parts_requests += 1
+        k.parts_requests_filled += r["on_shelf"] == r["requested"]
+        k.parts_requested += r["requested"]
+        k.parts_on_shelf += r["on_shelf"]
     complaint_rows = await pool.fetch(f"SELECT * FROM voc_complaints WHERE {where} AND received_at >= $3", *args)
     complaints = [
         # Within SLA once remedied without a breach; breached when the complaints service says so; else open.
@@ -139,6 +153,9 @@ def _row(key: tuple[str, str], f: VocFigures, k: _Kpis) -> dict[str, Any]:
         "parts_waits_filled": k.parts_waits,
         "parts_waits_open": k.parts_waits_open,
         "parts_wait_average_minutes": round(k.parts_wait_minutes / k.parts_waits, 1) if k.parts_waits else None,
+        "parts_requests": k.parts_requests,
+        "parts_first_time_fill_rate": _rate(k.parts_requests_filled, k.parts_requests),
+        "parts_quantity_fill_rate": _rate(k.parts_on_shelf, k.parts_requested),
     }
 
 

@@ -58,7 +58,7 @@ class ReassignQueueBody(Body):
 
 
 class AnswersBody(Body):
-    """The call script's answers (domain.md §6)."""
+    """The call script's answers (docs/domain.md §6)."""
 
     problem_fixed: bool
     satisfaction_score: int = Field(ge=SCORE_MIN, le=SCORE_MAX)

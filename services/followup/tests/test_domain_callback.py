@@ -1,4 +1,4 @@
-"""The callback of a delivered visit (domain.md §6): opened once with its 72-hour window (or
+"""The callback of a delivered visit (docs/domain.md §6): opened once with its 72-hour window (or
 skipped for do-not-call), assigned and reassigned, called at least 3 times before giving up,
 "call me later" rescheduling, refusal → SMS, a recorded call completes it and raises complaints
 and escalations, and a completed first callback schedules the second within 7 days."""

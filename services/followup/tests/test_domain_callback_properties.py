@@ -1,5 +1,5 @@
 """Whatever the agents do, in any order: a callback is never given up as unreachable with fewer
-than 3 unanswered attempts, and never completed without a recorded call (domain.md §6)."""
+than 3 unanswered attempts, and never completed without a recorded call (docs/domain.md §6)."""
 
 from __future__ import annotations
 

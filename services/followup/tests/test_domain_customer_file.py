@@ -1,4 +1,4 @@
-"""The customer file (domain.md §6; seed 002 §2.1, §3.2): kept for the vehicle user, each visit
+"""The customer file (docs/domain.md §6; seed 002 §2.1, §3.2): kept for the vehicle user, each visit
 entered within 2 days and amended by its other half, do-not-call with who and why, wishes,
 notes for the next visit, the call and letter log, and proposals from the visit."""
 

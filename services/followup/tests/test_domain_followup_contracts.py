@@ -1,5 +1,5 @@
 """The published followup contracts: registered names, closed schemas routed by the file,
-callback or campaign id, and code lists checked as plain strings (shared/integration.md §3)."""
+callback or campaign id, and code lists checked as plain strings (docs/contract.md "Versioning")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Maintenance reminders and declined work as proposals, honouring do-not-call except for
-safety (domain.md §6; docs/flow.md)."""
+safety (docs/domain.md §6; docs/flow.md)."""
 
 from __future__ import annotations
 

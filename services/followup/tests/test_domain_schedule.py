@@ -1,4 +1,4 @@
-"""The due-time arithmetic (domain.md §6): 72 h after delivery, one day early allowed, at most
+"""The due-time arithmetic (docs/domain.md §6): 72 h after delivery, one day early allowed, at most
 one day late; the second follow-up within 7 days; file within 2 days; escalation within 2 days;
 campaign phone 2 weeks ahead and letter within 2 days."""
 

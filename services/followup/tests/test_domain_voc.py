@@ -1,4 +1,4 @@
-"""CSI/VOC figures per site and period (domain.md §8): reach rate within 72 h (and within the
+"""CSI/VOC figures per site and period (docs/domain.md §8): reach rate within 72 h (and within the
 allowed window), satisfaction distribution, dissatisfaction categories, complaints by kind and
 SLA — do-not-call skips and second callbacks out of the callback figures."""
 
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from followup.domain.voc import MONTH, WEEK, CallbackFact, ComplaintFact, figures, period_of
+from followup.domain.voc import MONTH, WEEK, YEAR, CallbackFact, ComplaintFact, figures, period_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2024, 5, 6, 2, 0, tzinfo=UTC)  # week 19, 10:00 in Shanghai
@@ -27,7 +27,19 @@ def test_periods_are_iso_weeks_and_months_in_the_sites_time_zone() -> None:
     assert period_of(sunday_night_utc, WEEK, SHANGHAI) == "2024-W19"
     assert period_of(datetime(2024, 4, 30, 20, 0, tzinfo=UTC), MONTH, SHANGHAI) == "2024-05"
     with pytest.raises(ValueError, match="period"):
-        period_of(MONDAY, "year", UTC)
+        period_of(MONDAY, "quarter", UTC)
+
+
+def test_the_year_is_the_calendar_year_in_the_sites_time_zone() -> None:
+    new_years_eve_utc = datetime(2023, 12, 31, 17, 0, tzinfo=UTC)  # 1 January 01:00 in Shanghai
+    assert period_of(new_years_eve_utc, YEAR, UTC) == "2023"
+    assert period_of(new_years_eve_utc, YEAR, SHANGHAI) == "2024"
+    # ISO week 1 of 2025 starts on 30 December 2024: the year is the calendar's, not the ISO week's.
+    assert period_of(datetime(2024, 12, 30, 4, 0, tzinfo=UTC), YEAR, SHANGHAI) == "2024"
+    callbacks = [due(0, reached_at=MONDAY, score=5), due(24 * 200, reached_at=MONDAY, score=3)]
+    (year,) = figures(callbacks, [], YEAR, SHANGHAI)
+    assert (year.period, year.callbacks_due, year.reached_by_due_time) == ("2024", 2, 2)
+    assert year.average_score == 4
 
 
 def test_weekly_figures_per_site() -> None:

@@ -1,5 +1,5 @@
 """Properties of the Callback (issue 6): whatever the agents and timers do, in any order and at
-any time, for a customer who may have asked not to be called (domain.md §6, seed 004):
+any time, for a customer who may have asked not to be called (docs/domain.md §6, seed 004):
 
 - a do-not-call customer is never called, texted or counted: the callback is skipped;
 - an outbound call is never made before the window opens (at most a day early), the attempts
@@ -29,7 +29,7 @@ from followup.domain.commands import CallbackCommand, CancelCallback, GiveUp, Ma
 from followup.domain.schedule import first_callback_window
 
 WINDOW = first_callback_window(T0)
-AT_LEAST = 3  # unanswered calls before an unreachable customer is given up (domain.md §6)
+AT_LEAST = 3  # unanswered calls before an unreachable customer is given up (docs/domain.md §6)
 OUTCOMES = ("reached", "unreachable", "unreachable", "call_me_later", "refused", "hung_up")
 
 

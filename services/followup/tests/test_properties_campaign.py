@@ -1,5 +1,5 @@
 """Properties of the Campaign (issue 6): whatever the agents call and write, to whom, in any
-order and at any time, after every step (domain.md §6 "campaigns and events: notify customers
+order and at any time, after every step (docs/domain.md §6 "campaigns and events: notify customers
 2 weeks ahead by phone, then by letter within 2 days"; seed 002 §3.6)
 
 - only the campaign's customers are called or written to, and only once it is planned; a

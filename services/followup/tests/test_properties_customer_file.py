@@ -1,5 +1,5 @@
 """Properties of the CustomerFile (issue 6): whatever reception, the callbacks and the agents
-record on a vehicle user's file, in any order, after every step (domain.md §6 "customer file
+record on a vehicle user's file, in any order, after every step (docs/domain.md §6 "customer file
 created/updated within 2 days of a visit"; seed 002 §2.1, §3.2, §3.7)
 
 - the file is opened once, by the first visit, before anything else is recorded on it;

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from api_helpers import AGENT, GROUP_B, MANAGER, REACHED_UNHAPPY, SITE, START, Environment, Followup, as_, customer
@@ -26,6 +27,7 @@ from events.testing import eventually
 from events.testing.publishing import Publisher
 from followup.analytics import FEEDS
 from followup.domain.ids import callback_id_for
+from followup.reports import DEFAULT_TZ
 
 OWN_TABLES = (
     "callback_queue",
@@ -37,7 +39,7 @@ OWN_TABLES = (
     "appointment_proposals",
     "voc_callbacks",
 )
-FED_TABLES = ("kpi_facts", "parts_waits", "voc_complaints")
+FED_TABLES = ("kpi_facts", "parts_waits", "parts_fills", "voc_complaints")
 
 
 @pytest.fixture
@@ -51,8 +53,8 @@ def total(rows: Iterable[dict[str, Any]], key: str) -> float:
 
 
 async def lifecycle(followup: Followup) -> str:
-    """One visit: delivered on time, fixed first time, a part waited 90 minutes, a no-show —
-    and a reached, dissatisfied first callback."""
+    """One visit: delivered on time, fixed first time, a part waited 90 minutes (its 2 parts were
+    not on the shelf), 3 parts were, a no-show — and a reached, dissatisfied first callback."""
     ro, user = uuid.uuid4(), customer()
     reservation = uuid.uuid4()
     await followup.publish(
@@ -80,6 +82,30 @@ async def lifecycle(followup: Followup) -> str:
             quantity=2,
             from_backorder=True,
             reserved_at=START - timedelta(hours=1, minutes=30),
+        ),
+    )
+    # Another request found its 3 parts on the shelf; a later stocktake loss is not its first answer.
+    on_shelf = uuid.uuid4()
+    line = uuid.uuid4()
+    await followup.publish(
+        f"reservation-{on_shelf}",
+        PartsReserved(
+            part_number="OIL-1",
+            reservation_id=on_shelf,
+            repair_order_id=ro,
+            line_id=line,
+            quantity=3,
+            reserved_at=START - timedelta(hours=2),
+        ),
+        PartsShortageDetected(
+            part_number="OIL-1",
+            reservation_id=on_shelf,
+            repair_order_id=ro,
+            line_id=line,
+            missing_quantity=1,
+            withdrawn_quantity=1,
+            cause="stocktake_loss",
+            detected_at=START - timedelta(hours=1),
         ),
     )
     appointment = uuid.uuid4()
@@ -144,6 +170,7 @@ async def test_the_csi_report_shows_the_call_and_the_lifecycle_kpis(environment:
                 total(rows, "callbacks_due") == 1
                 and total(rows, "reached_by_due_time") == 1
                 and total(rows, "parts_waits_filled") == 1
+                and total(rows, "parts_requests") == 2
                 and total(rows, "first_time_fix_rate") == 1
                 and total(rows, "no_show_rate") == 1
                 and total(rows, "on_time_delivery_rate") == 1
@@ -157,6 +184,10 @@ async def test_the_csi_report_shows_the_call_and_the_lifecycle_kpis(environment:
         assert sum(row["dissatisfaction"]["price"] for row in month) == 1
         assert total(month, "complaints_raised_by_callbacks") == 1
         assert total(month, "parts_wait_average_minutes") == 90.0
+        # Parts' first-time fill rate: one of the two requests was on the shelf in full, 3 of 5 parts.
+        assert total(month, "parts_requests") == 2
+        assert total(month, "parts_first_time_fill_rate") == 0.5
+        assert total(month, "parts_quantity_fill_rate") == 0.6
         assert sum(row["complaints"].get("complaint", 0) for row in month) == 1
         assert sum(row["complaint_causes"].get("quality", 0) for row in month) == 1
         assert sum(row["complaint_responsibility"].get("dealer", 0) for row in month) == 1
@@ -172,7 +203,10 @@ async def test_the_csi_report_shows_the_call_and_the_lifecycle_kpis(environment:
         assert as_csv.status_code == 200
         assert as_csv.headers["content-type"].startswith("text/csv")
         lines = list(csv.DictReader(io.StringIO(as_csv.text)))
-        assert {"reach_rate_72h", "satisfaction_2", "dissatisfaction_price"} <= set(lines[0])
+        assert {"reach_rate_72h", "satisfaction_2", "dissatisfaction_price", "parts_first_time_fill_rate"} <= set(
+            lines[0]
+        )
+        assert total(lines, "parts_quantity_fill_rate") == 0.6
         assert total(lines, "callbacks_due") == 1
         assert total(lines, "dissatisfaction_price") == 1
 
@@ -183,7 +217,40 @@ async def test_the_csi_report_shows_the_call_and_the_lifecycle_kpis(environment:
         other_group = (await report(followup, as_(SERVICE_MANAGER, group=GROUP_B))).json()
         assert other_group["rows"] == []
         assert (await report(followup, tz="Mars/Olympus")).status_code == 409
-        assert (await report(followup, period="year")).status_code == 422
+        assert (await report(followup, period="quarter")).status_code == 422
+
+        # The year-end summary (seed 002): calendar years, per site, for the group and as CSV.
+        yearly = (await report(followup, period="year")).json()
+        assert yearly["period"] == "year"
+        assert all(len(row["period"]) == 4 and row["period"].isdigit() for row in yearly["rows"])
+        assert total(yearly["rows"], "callbacks_due") == 1
+        assert total(yearly["rows"], "complaints_sla_breached") == 1
+        group_year = (await report(followup, scope="group", period="year")).json()["rows"]
+        assert {row["site_id"] for row in group_year} == {"group"}
+        assert total(group_year, "callbacks_due") == 1
+        year_csv = await followup.http.get(
+            f"/sites/{SITE}/reports/csi.csv", params={"from": since, "period": "year"}, headers=MANAGER
+        )
+        assert year_csv.status_code == 200
+        assert 'filename="csi-site-year.csv"' in year_csv.headers["content-disposition"]
+        assert total(csv.DictReader(io.StringIO(year_csv.text)), "callbacks_due") == 1
+
+        # Without `from`, a yearly report starts with last year: a fact 300 days old is in it.
+        ro = uuid.uuid4()
+        long_ago = START - timedelta(days=300)
+        fixed = QualityCheckPassed(repair_order_id=ro, inspector="qc-1", first_time=False, checked_at=long_ago)
+        await followup.publish(f"work_order-{ro}", fixed)
+
+        async def by_default() -> list[dict[str, Any]]:
+            answer = await followup.http.get(f"/sites/{SITE}/reports/csi", params={"period": "year"}, headers=MANAGER)
+            return list(answer.json()["rows"])
+
+        default_year = await eventually(
+            by_default,
+            until=lambda rows: str(long_ago.astimezone(ZoneInfo(DEFAULT_TZ)).year) in {r["period"] for r in rows},
+            what="last year",
+        )
+        assert [row["period"] for row in default_year] == sorted({row["period"] for row in default_year})
 
 
 async def _snapshot(pool: Any, tables: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
@@ -207,6 +274,7 @@ async def test_the_read_models_rebuild_from_zero_to_the_same_rows(environment: E
             until=lambda s: (
                 len(s["kpi_facts"]) == 3
                 and bool(s["parts_waits"])
+                and len(s["parts_fills"]) == 2
                 and bool(s["voc_complaints"])
                 and bool(s["voc_complaints"][0]["breached"])
             ),

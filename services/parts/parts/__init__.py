@@ -1,3 +1,3 @@
 """The parts service: stock per site, reservations, issue and return, shortages, emergency
 orders, inter-site transfers within a dealer group, back-order receipt, and old/warranty part
-disposition (shared/domain.md §4). Its published events are in `events.catalog.parts`."""
+disposition (docs/domain.md §4). Its published events are in `events.catalog.parts`."""

@@ -32,7 +32,9 @@ def create_app(
         policies.stock_movements(parts),
         policies.line_reservations(parts),
         policies.appointment_reservations(parts),
+        policies.visits_without_repair_order(parts),
     ]
+    runtime.timers = {policies.ARRIVED_HOLD_ENDS: policies.arrived_hold_ends(parts)}
     return service_app(runtime, api.router, parts=parts)
 
 

@@ -82,9 +82,14 @@ class Parts(UseCases):
         on_behalf = Metadata(
             history[0].tenant, metadata.actor, metadata.correlation_id, metadata.causation_id, metadata.traceparent
         )
-        return await execute(
-            self.store, parts_order.parts_order, stream, DispatchTransfer(self.now()), on_behalf, must_exist=True
-        )
+        # The parts leave at what they cost the giving site: its shelves' latest receipt costs.
+        costs = []
+        for line in state.lines:
+            shelf, _ = await self.stock_state(metadata.tenant, line.part_number)
+            if shelf.unit_cost is not None:
+                costs.append((line.line_number, shelf.unit_cost))
+        command = DispatchTransfer(self.now(), tuple(costs))
+        return await execute(self.store, parts_order.parts_order, stream, command, on_behalf, must_exist=True)
 
     async def receive_order(
         self, metadata: Metadata, order_id: UUID, lines: tuple[ReceivedLine, ...]

@@ -57,9 +57,15 @@ class OrderLineBody(Body):
     quantity: int = Field(gt=0, le=10_000)
     repair_order_id: UUID | None = None
     line_id: UUID | None = None
+    unit_cost: int | None = Field(
+        default=None,
+        ge=0,
+        description="minor units (fen) per part, the supplier's price; without it the parts are received "
+        "at the part's latest cost at this site",
+    )
 
     def request(self) -> OrderLineRequest:
-        return OrderLineRequest(self.part_number, self.quantity, self.repair_order_id, self.line_id)
+        return OrderLineRequest(self.part_number, self.quantity, self.repair_order_id, self.line_id, self.unit_cost)
 
 
 class EmergencyOrderBody(Body):
@@ -106,6 +112,7 @@ def stock_view(state: StockItem, part_number: str, version: int) -> dict[str, An
         "reserved": state.reserved,
         "available": state.available,
         "backordered": sum(r.waiting for r in state.reservations.values()),
+        "unit_cost": state.unit_cost,
         "reservations": [
             {
                 "reservation_id": str(r.reservation_id),

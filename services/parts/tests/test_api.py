@@ -66,11 +66,14 @@ async def test_shortage_emergency_order_and_receipt_fill_the_waiting_job(api: ht
         json={
             "supplier": "FAW-VW Tianjin",
             "expected_at": expected,
-            "lines": [{"part_number": "90915-YZZE1", "quantity": 2, "repair_order_id": ro, "line_id": line}],
+            "lines": [
+                {"part_number": "90915-YZZE1", "quantity": 2, "repair_order_id": ro, "line_id": line, "unit_cost": 2950}
+            ],
         },
         headers=clerk(),
     )
     assert order.status_code == 201, order.text
+    assert order.json()["lines"][0]["unit_cost"] == 2950
     order_id = order.json()["parts_order_id"]
     receipt = await api.post(
         f"/sites/{SITE_1}/parts-orders/{order_id}/receipts",
@@ -84,6 +87,7 @@ async def test_shortage_emergency_order_and_receipt_fill_the_waiting_job(api: ht
         lambda: stock(api, SITE_1, "90915-YZZE1"), until=lambda s: s["backordered"] == 0, what="back-order filled"
     )
     assert (after["on_hand"], after["reserved"], after["available"]) == (3, 3, 0)
+    assert after["unit_cost"] == 2950, "received at the order's cost, not 0"
     listed = await eventually(
         lambda: api.get(f"/sites/{SITE_1}/stock", headers=clerk()),
         until=lambda r: r.json() and r.json()[0]["on_hand"] == 3,
@@ -135,6 +139,7 @@ async def test_transfer_within_the_group_moves_stock_and_across_groups_is_refuse
     )
     taker = await eventually(lambda: stock(api, SITE_1, "04465-02220"), until=lambda s: s["on_hand"] == 2, what="in")
     assert taker["available"] == 2
+    assert taker["unit_cost"] == 41000, "a transfer arrives at the giving site's cost"
 
 
 async def test_bad_input_unknown_ids_and_scope(api: httpx.AsyncClient) -> None:

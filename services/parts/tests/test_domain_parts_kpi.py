@@ -1,4 +1,4 @@
-"""KPI facts (domain.md §8): parts fill rate and the wait from a shortage to the parts' arrival."""
+"""KPI facts (docs/domain.md §8): parts fill rate and the wait from a shortage to the parts' arrival."""
 
 from __future__ import annotations
 

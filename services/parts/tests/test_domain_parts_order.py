@@ -1,5 +1,5 @@
 """PartsOrder rules: emergency orders, inter-site transfers within one dealer group, partial
-receipts with back orders, cancellation (domain.md §3 "parts shortage stops a job", §4)."""
+receipts with back orders, cancellation (docs/domain.md §3 "parts shortage stops a job", §4)."""
 
 from __future__ import annotations
 
@@ -161,6 +161,31 @@ def test_a_dispatched_transfer_is_received() -> None:
     given(REQUESTED, DISPATCHED).when(receive((1, 4), (2, 2))).then(
         receipt(1, 4, 0, "transfer"), receipt(2, 2, 0, "transfer")
     )
+
+
+# --- cost ---------------------------------------------------------------------------------
+
+
+def test_received_parts_carry_the_unit_cost_the_order_was_placed_at() -> None:
+    priced = replace(PLACE, lines=(replace(REQUESTS[0], unit_cost=31500), REQUESTS[1]))
+    (ordered,) = given().when(priced).decided()
+    assert isinstance(ordered, PartsOrdered)
+    assert [line.unit_cost for line in ordered.lines] == [31500, None]
+    received = given(ordered).when(receive((1, 4), (2, 1))).decided()
+    assert [(r.line_number, r.unit_cost) for r in received if isinstance(r, PartsReceived)] == [(1, 31500), (2, None)]
+
+
+def test_an_order_line_cost_is_zero_or_more() -> None:
+    negative = replace(PLACE, lines=(replace(REQUESTS[0], unit_cost=-1),))
+    given().when(negative).then_refused(errors.InvalidUnitCost)
+
+
+def test_a_transfer_carries_the_giving_sites_unit_cost_to_the_receiving_shelf() -> None:
+    (dispatched,) = given(REQUESTED).when(DispatchTransfer(T0, ((1, 41000), (2, 2900)))).decided()
+    assert isinstance(dispatched, PartsTransferDispatched)
+    assert [line.unit_cost for line in dispatched.lines] == [41000, 2900]
+    received = given(REQUESTED, dispatched).when(receive((1, 4), (2, 2))).decided()
+    assert [r.unit_cost for r in received if isinstance(r, PartsReceived)] == [41000, 2900]
 
 
 # --- receiving ----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Back orders: parts that arrive or become free go to the waiting reservations first, in the
 order their shortages were detected; a delivery ordered for particular RO lines serves them
-first (domain.md §3-4: a shortage stops a job until the parts come)."""
+first (docs/domain.md §3-4: a shortage stops a job until the parts come)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""StockItem rules: receive, count, reserve, release, issue, return, transfer out (domain.md §4).
+"""StockItem rules: receive, count, reserve, release, issue, return, transfer out (docs/domain.md §4).
 
 Back-order filling (FIFO, priority lines) is in test_domain_stock_backorders.py."""
 
@@ -29,6 +29,7 @@ from events.catalog.parts import (
     PartsReturned,
     ReservationReleased,
     StockAdjusted,
+    StockReceived,
     StockTransferredOut,
 )
 from events.catalog.testing import CounterOpened
@@ -74,6 +75,19 @@ def test_a_receipt_is_of_at_least_one_part(quantity: int) -> None:
 
 def test_unit_cost_cannot_be_negative() -> None:
     given().when(ReceiveStock(PN, 1, -1, "supplier", T0)).then_refused(stock.InvalidUnitCost)
+
+
+def test_a_receipt_of_unknown_cost_is_valued_at_the_last_known_cost() -> None:
+    at_last_cost = StockReceived(part_number=PN, quantity=2, unit_cost=3200, source="supplier", received_at=T0)
+    state = given(received(4)).when(ReceiveStock(PN, 2, None, "supplier", T0)).then(at_last_cost)
+    assert state.unit_cost == 3200
+    first = StockReceived(part_number=PN, quantity=2, unit_cost=0, source="supplier", received_at=T0)
+    given().when(ReceiveStock(PN, 2, None, "supplier", T0)).then(first)
+
+
+def test_the_shelf_knows_the_cost_of_its_latest_receipt() -> None:
+    dearer = StockReceived(part_number=PN, quantity=1, unit_cost=3500, source="supplier", received_at=T0)
+    assert fold(DECIDER, [received(4), dearer]).unit_cost == 3500
 
 
 def test_stock_comes_from_a_known_source() -> None:

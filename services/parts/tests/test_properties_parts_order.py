@@ -1,5 +1,5 @@
 """Properties of the PartsOrder (issue 6): whatever the parts clerks of both sites place, dispatch,
-receive and cancel, in any order and quantity, after every step (domain.md §3 "parts shortage
+receive and cancel, in any order and quantity, after every step (docs/domain.md §3 "parts shortage
 stops a job → emergency order / transfer from another site", §4 "receive back-orders")
 
 - an order is placed once, as an emergency order or a transfer from one site to another, its

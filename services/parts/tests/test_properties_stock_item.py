@@ -7,7 +7,7 @@ stocktake ask of one part at one site, in whatever order and quantity, after eve
 - a return never exceeds what is out on that RO line;
 - a back-order fill gives a reservation at most what it waits for, free stock never sits
   beside a waiting reservation, and a release gives back exactly what was held and cancels
-  exactly what still waited (domain.md §4).
+  exactly what still waited (docs/domain.md §4).
 
 The books are kept here from the events alone, not read from the state.
 """

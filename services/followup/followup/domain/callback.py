@@ -1,5 +1,5 @@
 """Callback, stream `callback-<callback_id>`: one follow-up call of a delivered visit
-(domain.md §6; seeds 000, 002, 004).
+(docs/domain.md §6; seeds 000, 002, 004).
 
 Life: opened at delivery (first) or from a completed first one (second, within 7 days) — or
 skipped for a do-not-call customer → assigned to an agent, reassigned by the supervisor when the

@@ -139,8 +139,8 @@ class AssignCallback:
 
 @dataclass(frozen=True)
 class CallAnswers:
-    """The script's answers (domain.md §6). `unanswered_question`: what the agent could not
-    answer on the call (escalated); `serious`: accident, injury or safety (domain.md §7)."""
+    """The script's answers (docs/domain.md §6). `unanswered_question`: what the agent could not
+    answer on the call (escalated); `serious`: accident, injury or safety (docs/domain.md §7)."""
 
     problem_fixed: bool
     satisfaction_score: int

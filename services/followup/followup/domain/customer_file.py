@@ -1,5 +1,5 @@
 """CustomerFile, stream `customer_file-<file_id>`: what follow-up knows of one vehicle user
-(domain.md §6; seed 002 §2.1 "客戶檔案基本信息表").
+(docs/domain.md §6; seed 002 §2.1 "客戶檔案基本信息表").
 
 The file is keyed by the *vehicle user*, the callback contact (`ids.file_id_for`): the payer is
 kept as `owner` on each visit. Life: opened by the first recorded visit, each visit entered

@@ -12,7 +12,7 @@ class NoCustomerFile(DomainError):
 
 
 class DoNotCall(DomainError):
-    """The customer asked not to be called (domain.md §6): no callback, reminder or campaign call."""
+    """The customer asked not to be called (docs/domain.md §6): no callback, reminder or campaign call."""
 
     code = "do_not_call"
 
@@ -32,7 +32,7 @@ class CallbackClosed(DomainError):
 
 
 class CallbackNotDue(DomainError):
-    """Outbound calls start at most one day before the due time (domain.md §6)."""
+    """Outbound calls start at most one day before the due time (docs/domain.md §6)."""
 
     code = "callback_not_due"
 
@@ -46,7 +46,7 @@ class ScoreOutOfRange(DomainError):
 
 
 class TooFewAttempts(DomainError):
-    """At least 3 attempts before an unreachable customer is given up (domain.md §6)."""
+    """At least 3 attempts before an unreachable customer is given up (docs/domain.md §6)."""
 
     code = "too_few_attempts"
 

@@ -13,7 +13,7 @@ FOLLOWUP = UUID("6f6c6c6f-7775-5000-8000-00000000f011")
 
 
 def file_id_for(vehicle_user: Contact, group_id: str) -> UUID:
-    """The file is the vehicle user's (the callback contact, domain.md §6): their customer id,
+    """The file is the vehicle user's (the callback contact, docs/domain.md §6): their customer id,
     or — for a user reception did not register — one id per group and phone number (the group
     keeps tenants apart: stream names are global)."""
     if vehicle_user.customer_id is not None:

@@ -1,4 +1,4 @@
-"""What a reached call decides (domain.md §6-7; seed 002 §3.4-3.5): the call record, a
+"""What a reached call decides (docs/domain.md §6-7; seed 002 §3.4-3.5): the call record, a
 complaint for the complaints service on any dissatisfaction or unresolved problem, an unanswered
 question escalated to the supervisor within 2 days, the callback completed, and — after the
 first callback — the second follow-up within 7 days."""
@@ -18,7 +18,7 @@ from followup.domain.schedule import escalate_by, second_callback_window
 
 def needs_complaint(answers: CallAnswers) -> bool:
     """A dissatisfaction (named, or a low score), an unfixed or a new problem, or anything
-    serious goes to the complaints service (domain.md §6-7)."""
+    serious goes to the complaints service (docs/domain.md §6-7)."""
     return bool(
         answers.dissatisfaction
         or not answers.problem_fixed

@@ -1,5 +1,5 @@
 """Maintenance reminders and declined work as active-appointment proposals for booking
-(domain.md §6 "maintenance reminders … feed active appointments"; docs/flow.md: a declined
+(docs/domain.md §6 "maintenance reminders … feed active appointments"; docs/flow.md: a declined
 recommendation becomes an active-appointment proposal).
 
 Do-not-call is honoured: nothing is proposed for such a customer, except for safety (a recall or

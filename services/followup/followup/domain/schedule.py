@@ -1,4 +1,4 @@
-"""The due times of follow-up, in one place (domain.md §6; seeds 000, 002). Every deadline the
+"""The due times of follow-up, in one place (docs/domain.md §6; seeds 000, 002). Every deadline the
 aggregates publish comes from here, so the service layer's timers and the tests agree.
 
 - Callback within 72 h of delivery: one day early is fine (window opens at +48 h), never more

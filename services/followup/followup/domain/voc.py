@@ -1,4 +1,4 @@
-"""CSI / VOC figures per site and period from callback and complaint facts (domain.md §8; seed
+"""CSI / VOC figures per site and period from callback and complaint facts (docs/domain.md §8; seed
 004 VOC statistics). Pure: the service layer's projection collects the facts from the events and
 calls `figures`.
 
@@ -19,7 +19,8 @@ from datetime import datetime, tzinfo
 
 from events.catalog.followup_values import DISSATISFACTION_CATEGORIES, SCORE_MAX, SCORE_MIN
 
-WEEK, MONTH = "week", "month"
+WEEK, MONTH, YEAR = "week", "month", "year"
+PERIODS = (WEEK, MONTH, YEAR)
 
 
 @dataclass(frozen=True)
@@ -70,14 +71,18 @@ class VocFigures:
 
 
 def period_of(at: datetime, period: str, tz: tzinfo) -> str:
-    """ISO week ("2024-W19") or month ("2024-05") of `at` in the site's time zone."""
+    """ISO week ("2024-W19"), month ("2024-05") or calendar year ("2024") of `at` in the site's
+    time zone. The year is the calendar's, not the ISO week-numbering year: a year-end summary
+    (seed 002) closes on 31 December."""
     local = at.astimezone(tz)
     if period == WEEK:
         year, week, _ = local.isocalendar()
         return f"{year}-W{week:02d}"
     if period == MONTH:
         return f"{local.year}-{local.month:02d}"
-    raise ValueError(f"period must be {WEEK} or {MONTH}; got {period!r}")
+    if period == YEAR:
+        return f"{local.year}"
+    raise ValueError(f"period must be one of {', '.join(PERIODS)}; got {period!r}")
 
 
 @dataclass

@@ -31,6 +31,12 @@ class MissingReason(DomainError):
     code = "reason_required"
 
 
+class InvalidUnitCost(DomainError):
+    """Costs are minor units (fen) per part: zero or more."""
+
+    code = "invalid_unit_cost"
+
+
 class InsufficientStock(DomainError):
     """Only reserved or free stock may leave the shelf; on-hand never goes below zero."""
 
@@ -41,6 +47,12 @@ def require_positive(quantity: int, what: str = "quantity") -> int:
     if quantity <= 0:
         raise InvalidQuantity(f"{what} must be a whole number of parts above zero; got {quantity}")
     return quantity
+
+
+def require_unit_cost(cost: int | None, what: str = "unit cost") -> int | None:
+    if cost is not None and cost < 0:
+        raise InvalidUnitCost(f"{what} is in minor units and cannot be negative; got {cost}")
+    return cost
 
 
 def require_part_number(raw: str) -> str:

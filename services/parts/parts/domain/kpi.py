@@ -1,4 +1,4 @@
-"""Pure facts for the parts KPIs (domain.md §8: "parts fill rate and parts wait time"), read
+"""Pure facts for the parts KPIs (docs/domain.md §8: "parts fill rate and parts wait time"), read
 from the events of stock-item streams; projections aggregate them per site and period.
 
 - Fill rate: of what was asked for, how much was on the shelf at the moment it was asked

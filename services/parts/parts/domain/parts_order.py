@@ -1,11 +1,15 @@
 """PartsOrder (STAR PartsOrder): an emergency order to a supplier or an inter-site transfer
 within one dealer group (stream `parts_order-<uuid>`), placed when a shortage stops a job
-(domain.md §3 "parts shortage stops a job → emergency order / transfer from another site").
+(docs/domain.md §3 "parts shortage stops a job → emergency order / transfer from another site").
 
 Life: placed (emergency) or requested (transfer) → dispatched (transfers only) → received
 line by line, partial receipts allowed, what is still due stays on back order → complete.
 Cancelling calls off what is still due. The receiving site's stock is updated by the handler
 from `PartsReceived` (a `ReceiveStock` on each line's stock item, the line's RO first).
+
+Cost: an emergency order line may carry the supplier's unit cost; a transfer's lines take the
+giving site's cost when it is dispatched (the handler reads them from its shelves). Every
+receipt carries its line's cost, so the parts go on the receiving shelf at what they cost.
 """
 
 from __future__ import annotations
@@ -25,7 +29,13 @@ from events.catalog.parts import (
 from events.catalog.parts_values import OrderLine
 from events.contract import Event
 from events.decider import DomainError
-from parts.domain.errors import InvalidDemand, require_part_number, require_positive, require_reason
+from parts.domain.errors import (
+    InvalidDemand,
+    require_part_number,
+    require_positive,
+    require_reason,
+    require_unit_cost,
+)
 
 
 def stream_id(parts_order_id: UUID) -> str:
@@ -100,12 +110,14 @@ class OverReceipt(DomainError):
 
 @dataclass(frozen=True)
 class OrderLineRequest:
-    """A part and quantity to order, optionally for the RO line whose job waits for it."""
+    """A part and quantity to order, optionally for the RO line whose job waits for it, and
+    optionally at a unit cost (fen per part, the supplier's price)."""
 
     part_number: str
     quantity: int
     repair_order_id: UUID | None = None
     line_id: UUID | None = None
+    unit_cost: int | None = None
 
 
 @dataclass(frozen=True)
@@ -133,7 +145,11 @@ class RequestTransfer:
 
 @dataclass(frozen=True)
 class DispatchTransfer:
+    """The giving site sends the parts; `unit_costs` are (line number, fen per part) of its
+    shelves, for the lines whose cost it knows."""
+
     dispatched_at: datetime
+    unit_costs: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -194,7 +210,7 @@ def evolve(state: PartsOrder, event: Event) -> PartsOrder:
                 event.parts_order_id, "transfer", "open", event.lines, event.from_site_id, event.to_site_id
             )
         case PartsTransferDispatched():
-            return replace(state, status="in_transit")
+            return replace(state, status="in_transit", lines=event.lines)
         case PartsReceived():
             received = dict(state.received)
             received[event.line_number] = received.get(event.line_number, 0) + event.quantity
@@ -236,6 +252,7 @@ def _numbered(requests: tuple[OrderLineRequest, ...]) -> tuple[OrderLine, ...]:
                 quantity=request.quantity,
                 repair_order_id=request.repair_order_id,
                 line_id=request.line_id,
+                unit_cost=require_unit_cost(request.unit_cost, f"unit cost of line {number}"),
             )
         )
     return tuple(lines)
@@ -266,7 +283,7 @@ def _place(state: PartsOrder, command: PlaceEmergencyOrder) -> Sequence[Event]:
 
 def _request_transfer(state: PartsOrder, command: RequestTransfer) -> Sequence[Event]:
     _require_new(state)
-    # domain.md §4 and the brief: transfers stay within one dealer group; other groups are
+    # docs/domain.md §4 and the brief: transfers stay within one dealer group; other groups are
     # other companies, whose stock is not ours to move.
     if command.from_group_id != command.to_group_id:
         raise CrossGroupTransfer("parts can only be transferred between sites of the same dealer group")
@@ -299,12 +316,19 @@ def _dispatch(state: PartsOrder, command: DispatchTransfer) -> Sequence[Event]:
         raise NotATransfer("only an inter-site transfer is dispatched; a supplier order is just received")
     if state.status == "in_transit":
         raise TransferAlreadyDispatched(f"transfer {state.parts_order_id} is already on its way")
+    costs = dict(command.unit_costs)
+    for number, cost in costs.items():
+        require_unit_cost(cost, f"unit cost of line {number}")
+    costed = tuple(
+        line.model_copy(update={"unit_cost": costs[line.line_number]}) if line.line_number in costs else line
+        for line in state.lines
+    )
     return [
         PartsTransferDispatched(
             parts_order_id=order_id,
             from_site_id=state.from_site_id,
             to_site_id=state.to_site_id,
-            lines=state.lines,
+            lines=costed,
             dispatched_at=command.dispatched_at,
         )
     ]
@@ -339,6 +363,7 @@ def _receive(state: PartsOrder, command: ReceiveOrder) -> Sequence[Event]:
                 repair_order_id=line.repair_order_id,
                 line_id=line.line_id,
                 received_at=command.received_at,
+                unit_cost=line.unit_cost,
             )
         )
     return events

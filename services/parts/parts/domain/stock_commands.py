@@ -17,11 +17,12 @@ class RepairOrderLine:
 @dataclass(frozen=True)
 class ReceiveStock:
     """Parts arrive: from a supplier, another site (transfer) or a return. `priority_lines` are
-    the RO lines the delivery was ordered for (an emergency order): they are served first."""
+    the RO lines the delivery was ordered for (an emergency order): they are served first.
+    `unit_cost` None: the cost is not known (an order line without one), the item's last is used."""
 
     part_number: str
     quantity: int
-    unit_cost: int
+    unit_cost: int | None
     source: str
     received_at: datetime
     parts_order_id: UUID | None = None

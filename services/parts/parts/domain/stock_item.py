@@ -1,6 +1,6 @@
 """StockItem: one part number on the shelves of one site (stream `stock-<site_id>:<part_number>`).
 
-The parts clerk receives, counts, reserves, issues and takes back parts here (domain.md §4).
+The parts clerk receives, counts, reserves, issues and takes back parts here (docs/domain.md §4).
 
 Decisions written down:
 - A reservation that finds too little free stock holds what there is (`PartsReserved`) and
@@ -14,6 +14,8 @@ Decisions written down:
   held, the newest reservations give parts back and wait for them again (`stocktake_loss`).
 - Parts leave the shelf only from the job's own reservation or from free stock, never from
   parts held for someone else, and on-hand never goes below zero (`insufficient_stock`).
+- Every receipt carries a unit cost (fen per part): the one given (the order line's, for parts
+  ordered), else the cost of the item's latest receipt (0 for a part never received before).
 """
 
 from __future__ import annotations
@@ -39,10 +41,12 @@ from events.decider import DomainError, fold
 from parts.domain.errors import (
     InsufficientStock,
     InvalidQuantity,
+    InvalidUnitCost,
     require_demand,
     require_part_number,
     require_positive,
     require_reason,
+    require_unit_cost,
 )
 from parts.domain.stock_commands import (
     AdjustStock,
@@ -60,6 +64,7 @@ from parts.domain.stock_state import INITIAL, Reservation, StockItem, evolve
 __all__ = [
     "INITIAL",
     "AdjustStock",
+    "InvalidUnitCost",
     "Issue",
     "ReceiveStock",
     "ReleaseReservation",
@@ -86,10 +91,6 @@ class PartNumberMismatch(DomainError):
 
 class InvalidStockSource(DomainError):
     code = "invalid_stock_source"
-
-
-class InvalidUnitCost(DomainError):
-    code = "invalid_unit_cost"
 
 
 class UnknownReservation(DomainError):
@@ -183,14 +184,15 @@ def _shortage(
 
 def _receive(state: StockItem, command: ReceiveStock, part_number: str) -> Sequence[Event]:
     require_positive(command.quantity)
-    if command.unit_cost < 0:
-        raise InvalidUnitCost(f"unit cost is in minor units and cannot be negative; got {command.unit_cost}")
+    unit_cost = require_unit_cost(command.unit_cost)
+    if unit_cost is None:
+        unit_cost = state.unit_cost or 0
     if command.source not in STOCK_SOURCES:
         raise InvalidStockSource(f"stock comes from {', '.join(STOCK_SOURCES)}; got {command.source!r}")
     received = StockReceived(
         part_number=part_number,
         quantity=command.quantity,
-        unit_cost=command.unit_cost,
+        unit_cost=unit_cost,
         source=command.source,
         parts_order_id=command.parts_order_id,
         received_at=command.received_at,

@@ -60,6 +60,8 @@ class StockItem:
     closed_reservations: frozenset[UUID] = frozenset()
     # Net parts issued per RO line (issues minus returns): the most that may come back.
     issued: Mapping[RepairOrderLineKey, int] = field(default_factory=dict)
+    # The latest receipt's cost per part (fen); None before the first receipt.
+    unit_cost: int | None = None
 
     @property
     def reserved(self) -> int:
@@ -133,7 +135,7 @@ def evolve(state: StockItem, event: Event) -> StockItem:
         state = replace(state, part_number=str(event.part_number))
     match event:
         case StockReceived():
-            return replace(state, on_hand=state.on_hand + event.quantity)
+            return replace(state, on_hand=state.on_hand + event.quantity, unit_cost=event.unit_cost)
         case StockAdjusted():
             return replace(state, on_hand=event.counted_quantity)
         case PartsReserved():

@@ -1,5 +1,5 @@
 """Published events of the parts service: stock per site, reservations, issues and returns,
-shortages, emergency orders, inter-site transfers and old-part disposition (domain.md §4).
+shortages, emergency orders, inter-site transfers and old-part disposition (docs/domain.md §4).
 
 Streams: `stock-<site_id>:<part_number>` (StockItem, STAR ServiceParts), `parts_order-<uuid>`
 (STAR PartsOrder), `old_part-<uuid>`. Group and site travel in the envelope, not here.
@@ -219,7 +219,8 @@ class PartsTransferDispatched(Event, type="parts.PartsTransferDispatched", versi
 
 
 class PartsReceived(_PartEvent, type="parts.PartsReceived", version=1):
-    """One line of a PartsOrder arrived, whole or in part; `back_ordered_quantity` is still due."""
+    """One line of a PartsOrder arrived, whole or in part; `back_ordered_quantity` is still due.
+    `unit_cost` is the order line's (minor units per part), absent when the order named none."""
 
     parts_order_id: UUID
     order_kind: str
@@ -229,6 +230,7 @@ class PartsReceived(_PartEvent, type="parts.PartsReceived", version=1):
     repair_order_id: UUID | None = None
     line_id: UUID | None = None
     received_at: AwareDatetime
+    unit_cost: int | None = Field(default=None, ge=0)
 
     @field_validator("order_kind")
     @classmethod

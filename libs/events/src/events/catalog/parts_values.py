@@ -2,7 +2,7 @@
 
 STAR nouns: ServiceParts (stock, reservations, issues) and PartsOrder (emergency orders,
 inter-site transfers). Code lists are strings checked against the tuples below, never JSON
-`enum`s, so a new value does not break old readers (shared/integration.md §3).
+`enum`s, so a new value does not break old readers (docs/contract.md "Versioning").
 """
 
 from __future__ import annotations
@@ -43,7 +43,10 @@ def check_demand(repair_order_id: UUID | None, line_id: UUID | None, appointment
 
 
 class OrderLine(BaseModel):
-    """One line of a PartsOrder: a part, a quantity and, optionally, the RO line it is for."""
+    """One line of a PartsOrder: a part, a quantity and, optionally, the RO line it is for.
+
+    `unit_cost` (minor units, per part) is what the site pays: the supplier's price on an
+    emergency order, the giving site's cost once a transfer is dispatched; absent when unknown."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -52,6 +55,7 @@ class OrderLine(BaseModel):
     quantity: int = Field(gt=0)
     repair_order_id: UUID | None = None
     line_id: UUID | None = None
+    unit_cost: int | None = Field(default=None, ge=0)
 
     @field_validator("part_number")
     @classmethod
