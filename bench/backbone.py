@@ -30,6 +30,7 @@ import asyncpg
 import psycopg
 
 import events
+from bench.results_history import with_earlier_runs
 from bench.workloads import (
     ES_AGGREGATE_CACHE,
     QUICK,
@@ -305,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         facts.append(steal_fact(before))
     text = report(results, facts, command, sizes, started, time.perf_counter() - clock)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text)
+    args.output.write_text(with_earlier_runs(text, args.output))
     print()
     print(table(results))
     print(f"\nwritten to {args.output}")

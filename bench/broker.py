@@ -27,6 +27,7 @@ from pathlib import Path
 import psutil
 
 from bench.backbone import ROOT, exclusive, machine_facts, producer_facts, report_head, tansu_version
+from bench.results_history import with_earlier_runs
 from events.kafka import KafkaSettings
 from events.local import LocalBroker
 
@@ -205,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         phases = asyncio.run(run(broker.bootstrap_servers, broker.pid, args))
     text = report(phases, args, facts, command, started)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text)
+    args.output.write_text(with_earlier_runs(text, args.output))
     print()
     print(table(phases, args))
     print(f"\nwritten to {args.output}")

@@ -21,7 +21,7 @@ Booking, parts and complaints name the site by a UUID in their stream ids (`capa
 `stock-<site>:<part>`, `complaint_settings-<site>`): `SITE_ID`, derived from the tenant's name.
 
 The site is open every day (08:00-18:30 in the workshop, 09:00-18:00 for the callback desk,
-Asia/Shanghai time); proportions are ours, chosen from the seeds (domain.md): ~60 % of visits
+Asia/Shanghai time); proportions are ours, chosen from the seeds (docs/domain.md): ~60 % of visits
 by appointment (some rescheduled, cancelled or no-show), 1-4 jobs per repair order, additional
 work found on ~30 % (about 60 % approved), parts short for ~10 %, QC failed ~5 %, some cars
 late, a callback for every delivery (refusals, unreachable customers, do-not-call files) and a

@@ -26,6 +26,7 @@ import httpx
 
 from bench.backbone import DATA_DIR, exclusive, machine_facts, postgres_facts, report_head, servers
 from bench.observe import BoardLag, Watch
+from bench.results_history import with_earlier_runs
 from events.testing.system import RunningSystem
 from simulator.actors import Staff
 from simulator.run import Options, Outcome, simulate
@@ -284,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         text = asyncio.run(run(args, command, started))
     text = text.replace("## Machine\n\n", f"## Machine\n\n- Broker: {found.broker}\n", 1)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text)
+    args.output.write_text(with_earlier_runs(text, args.output))
     print(f"\nwritten to {args.output}")
     return 0
 

@@ -42,6 +42,7 @@ import asyncpg
 
 from bench.backbone import DATA_DIR, ROOT, exclusive, machine_facts, postgres_facts, rate, report_head
 from bench.history import year_of_one_site
+from bench.results_history import with_earlier_runs
 from bench.workloads import checkpoint, fresh_database
 from events.consumer import PAGE_RECORDS
 from events.database import open_pool
@@ -637,7 +638,7 @@ def main(argv: list[str] | None = None) -> int:
             )
     text = report(outcomes, h, facts, command, started, time.perf_counter() - clock)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text)
+    args.output.write_text(with_earlier_runs(text, args.output))
     print()
     print(table(outcomes))
     print(f"\nwritten to {args.output}")

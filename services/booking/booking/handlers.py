@@ -61,7 +61,7 @@ from events.envelope import Envelope, Metadata, Tenant
 from events.runtime import UseCases
 from events.timers import DueTimer, cancel, schedule
 
-# The two confirmation clocks of domain.md §1: re-confirm the day before, and expect the
+# The two confirmation clocks of docs/domain.md §1: re-confirm the day before, and expect the
 # customer's own confirmation about half an hour before the slot.
 DAY_BEFORE = "booking.confirm-day-before"
 BEFORE_ARRIVAL = "booking.expect-confirmation"

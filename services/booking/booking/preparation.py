@@ -1,4 +1,4 @@
-"""What preparation knows of a car (domain.md §1 "Preparation"; seed 003 "接车前准备"): its
+"""What preparation knows of a car (docs/domain.md §1 "Preparation"; seed 003 "接车前准备"): its
 service history, the recommendations it declined at earlier visits, and the parts pre-check
 of an appointment — read models fed from reception's and parts' published events.
 

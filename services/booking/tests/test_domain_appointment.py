@@ -1,5 +1,5 @@
 """Appointment: booking (passive and active), the day-before reminder, confirmations,
-reschedules and cancellations (domain.md §1; seed 003 "预约")."""
+reschedules and cancellations (docs/domain.md §1; seed 003 "预约")."""
 
 from __future__ import annotations
 

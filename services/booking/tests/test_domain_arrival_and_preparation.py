@@ -1,5 +1,5 @@
 """Appointment: preparation (history, declined recommendations offered again, parts
-pre-check), arrival with appointment priority, and no-shows (domain.md §1; seeds 000, 003)."""
+pre-check), arrival with appointment priority, and no-shows (docs/domain.md §1; seeds 000, 003)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """SiteCapacity: setting the site's capacity, and reserving workshop minutes without ever
-overbooking (domain.md §1: "against the site's workshop capacity ... No overbooking")."""
+overbooking (docs/domain.md §1: "against the site's workshop capacity ... No overbooking")."""
 
 from __future__ import annotations
 

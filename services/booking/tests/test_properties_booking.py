@@ -3,7 +3,7 @@
 - SiteCapacity: however appointments are reserved, moved, released and the capacity itself is
   changed (fewer minutes, receptions or advisors, other hours), no slot ever holds more workshop
   minutes, and no advisor more receptions, than the plan in force allows; a reservation always
-  sits with an advisor of that plan (domain.md §1 "no overbooking beyond capacity");
+  sits with an advisor of that plan (docs/domain.md §1 "no overbooking beyond capacity");
 - Appointment: however it is confirmed, rescheduled, cancelled, marked a no-show or arrived,
   it ends at most once and never both arrived and no-show; a no-show only after the grace
   period of the slot in force; nothing changes it once it has ended.

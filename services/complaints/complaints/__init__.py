@@ -1,2 +1,2 @@
 """The complaints service: the Toyota 7-step complaint handling, its SLA clocks and escalations
-(domain.md §7; seeds 001 and 004)."""
+(docs/domain.md §7; seeds 001 and 004)."""

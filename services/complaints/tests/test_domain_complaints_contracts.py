@@ -1,5 +1,5 @@
 """The published complaints contracts: registered names, closed schemas routed by the complaint
-id, code lists checked as plain strings (shared/integration.md §3), and no field that makes a
+id, code lists checked as plain strings (docs/contract.md "Versioning"), and no field that makes a
 handling person a complaint-count KPI (seed 004)."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Property: whatever people and timers ask, in whatever order, a complaint never reaches a
-later step without passing every earlier one (domain.md §7: no step is skipped)."""
+later step without passing every earlier one (docs/domain.md §7: no step is skipped)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Steps 2 to 7 in order (domain.md §7): listen, confirm the facts, decide (with authority),
+"""Steps 2 to 7 in order (docs/domain.md §7): listen, confirm the facts, decide (with authority),
 explain (agreed, or back to the facts), act, follow up (satisfied closes, else back to a step).
 No step is skipped."""
 

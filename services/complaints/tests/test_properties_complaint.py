@@ -1,5 +1,5 @@
 """Properties of the Complaint (issue 6): whatever people and timers ask, in whatever order and at
-whatever pace, after every step (domain.md §7, seed 004; `test_domain_properties` keeps the
+whatever pace, after every step (docs/domain.md §7, seed 004; `test_domain_properties` keeps the
 no-skipped-step property)
 
 - a complaint closes only on a follow-up at which the customer said they were satisfied (step 7),
@@ -160,7 +160,7 @@ class Step:
 
 @dataclass
 class Books:
-    """The complaint as domain.md §7 and seed 004 describe it, from the events alone."""
+    """The complaint as docs/domain.md §7 and seed 004 describe it, from the events alone."""
 
     received_at: datetime | None = None
     kind: str = ""

@@ -34,7 +34,7 @@ from gateway.routing import services as routed_services
 # The route's parameters arrive decoded: encode the path again for the service (a control
 # character in an id would otherwise make an invalid URL — a 500 instead of the service's 404/422).
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
-_FORWARDED_REQUEST = ("content-type", "accept", "if-match", "accept-language")
+_FORWARDED_REQUEST = ("content-type", "accept", "if-match", "accept-language", "idempotency-key")
 _FORWARDED_RESPONSE = ("content-type", "etag", "location", "retry-after", "cache-control")
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)

@@ -19,7 +19,7 @@ INTERNAL_AUDIENCE = "dealerflow-internal"
 INTERNAL_ISSUER = "dealerflow-gateway"
 _ALGORITHM = "HS256"
 
-# The roles of the people at a dealership (shared/domain.md, "People").
+# The roles of the people at a dealership (docs/domain.md, "People").
 ADVISOR = "advisor"
 DISPATCHER = "dispatcher"
 TECHNICIAN = "technician"

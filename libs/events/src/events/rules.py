@@ -1,6 +1,6 @@
 """Checks every domain makes of its inputs, with the errors they raise (HTTP 409 with a code).
 
-Code lists are plain strings checked against published tuples (shared/integration.md §3): a
+Code lists are plain strings checked against published tuples (docs/contract.md "Versioning"): a
 new value does not break old readers' schemas, so the check lives in code, here, once."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Appointment (STAR ServiceAppointment), stream `appointment-<uuid>` (domain.md §1; seeds 000
+"""Appointment (STAR ServiceAppointment), stream `appointment-<uuid>` (docs/domain.md §1; seeds 000
 and 003).
 
 Life: booked → (reminder, confirmations, reschedules, preparation) → arrived, or cancelled,

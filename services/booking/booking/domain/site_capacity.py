@@ -1,5 +1,5 @@
 """SiteCapacity, stream `capacity-<site_id>`: what one site's workshop can take by appointment,
-and the reservations that use it (domain.md §1: "against the site's workshop capacity
+and the reservations that use it (docs/domain.md §1: "against the site's workshop capacity
 (advisors, technicians/bays, hours per slot). No overbooking beyond capacity.").
 
 Decisions written down:

@@ -1,5 +1,5 @@
 """Complaint, stream `complaint-<complaint_id>`: one customer complaint walked through the
-Toyota 7 steps (domain.md §7, seed 001) under the SLAs of seed 004.
+Toyota 7 steps (docs/domain.md §7, seed 001) under the SLAs of seed 004.
 
 Life: received (classified complaint or general grievance, with its SLA deadline; serious ones
 escalated to the service manager at once) → listened (5W2H) → facts confirmed (cause,
@@ -85,7 +85,7 @@ def _require_open(state: Complaint) -> UUID:
 
 
 def _require_step(state: Complaint, expected: str, doing: str) -> UUID:
-    """The 7 steps in order: `doing` comes right after step `expected` (domain.md §7)."""
+    """The 7 steps in order: `doing` comes right after step `expected` (docs/domain.md §7)."""
     complaint_id = _require_open(state)
     if state.step != expected:
         raise errors.StepOutOfOrder(
@@ -99,7 +99,7 @@ def _require_step(state: Complaint, expected: str, doing: str) -> UUID:
 
 
 def receive(state: Complaint, command: ReceiveComplaint) -> Sequence[Event]:
-    """Serious complaints go to the service manager at once (domain.md §7 step 1)."""
+    """Serious complaints go to the service manager at once (docs/domain.md §7 step 1)."""
     if state.exists:
         raise errors.ComplaintAlreadyReceived("this complaint was already received")
     kind = require_code(command.kind, KINDS, "complaint kind")
@@ -201,7 +201,7 @@ def confirm_facts(state: Complaint, command: ConfirmFacts) -> Sequence[Event]:
 
 def _require_authority(command: DecideRemedy) -> tuple[bool, bool]:
     """(approval required, referred to the manufacturer): beyond the handling person's limit a
-    manager approves; beyond the dealer's, the manufacturer's customer service (domain.md §7)."""
+    manager approves; beyond the dealer's, the manufacturer's customer service (docs/domain.md §7)."""
     if command.cost < 0 or command.authority_limit < 0 or (command.dealer_limit or 0) < 0:
         raise InvalidAmount("a remedy's cost and authority limits are never negative")
     role = command.authorised_by.role if command.authorised_by else None
@@ -248,7 +248,7 @@ def decide_remedy(state: Complaint, command: DecideRemedy) -> Sequence[Event]:
 
 
 def explain(state: Complaint, command: ExplainDecision) -> Sequence[Event]:
-    """Not agreed: back to step 3, the facts are confirmed again (domain.md §7 step 5)."""
+    """Not agreed: back to step 3, the facts are confirmed again (docs/domain.md §7 step 5)."""
     complaint_id = _require_step(state, DECIDED, "explaining the decision")
     response = command.customer_response.strip()
     if not command.agreed and not response:
@@ -288,7 +288,7 @@ def take_action(state: Complaint, command: TakeAction) -> Sequence[Event]:
 
 def follow_up(state: Complaint, command: RecordFollowUp) -> Sequence[Event]:
     """Satisfied: closed, the report into the customer's record; not satisfied: back to the
-    step named (domain.md §7 step 7)."""
+    step named (docs/domain.md §7 step 7)."""
     complaint_id = _require_step(state, ACTED, "following up")
     channel = require_code(command.channel, FOLLOW_UP_CHANNELS, "follow-up channel")
     handled_by = require_text(command.handled_by, "who followed up")

@@ -20,25 +20,25 @@ class ComplaintClosed(DomainError):
 
 
 class StepOutOfOrder(DomainError):
-    """The 7 steps are walked in order; none is skipped (domain.md §7)."""
+    """The 7 steps are walked in order; none is skipped (docs/domain.md §7)."""
 
     code = "step_out_of_order"
 
 
 class CustomerHasNotAgreed(DomainError):
-    """Nothing is carried out before the customer agreed to the decision (domain.md §7 step 5)."""
+    """Nothing is carried out before the customer agreed to the decision (docs/domain.md §7 step 5)."""
 
     code = "customer_has_not_agreed"
 
 
 class ApprovalRequired(DomainError):
-    """Beyond the handling person's authority a manager approves (domain.md §7 step 4)."""
+    """Beyond the handling person's authority a manager approves (docs/domain.md §7 step 4)."""
 
     code = "approval_required"
 
 
 class ManufacturerReferralRequired(DomainError):
-    """Beyond the dealer, the manufacturer's customer service decides (domain.md §7 step 4)."""
+    """Beyond the dealer, the manufacturer's customer service decides (docs/domain.md §7 step 4)."""
 
     code = "manufacturer_referral_required"
 
@@ -50,7 +50,7 @@ class SeriousIsAComplaint(DomainError):
 
 
 class NotSatisfied(DomainError):
-    """A complaint closes only when the customer is satisfied (domain.md §7 step 7)."""
+    """A complaint closes only when the customer is satisfied (docs/domain.md §7 step 7)."""
 
     code = "customer_not_satisfied"
 

@@ -1,5 +1,5 @@
 """The complaint report written into the customer's record when the complaint closes
-(domain.md §7 step 7): improvement material for VOC, never an agent's score (seed 004)."""
+(docs/domain.md §7 step 7): improvement material for VOC, never an agent's score (seed 004)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The SLA clocks of seed 004 on a site's working-day calendar (domain.md §7).
+"""The SLA clocks of seed 004 on a site's working-day calendar (docs/domain.md §7).
 
 - A **complaint** is handled within 24 hours of receipt: `resolve_by = received_at + 24 h`.
 - A **general grievance** within 3 working days: `resolve_by` is the end (local midnight) of the

