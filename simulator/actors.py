@@ -50,6 +50,9 @@ class Person:
     user: str
     token: str
     stats: Stats
+    # A technician works one job at a time (the workshop refuses a second clock-on): their
+    # visits take turns at the bench.
+    bench: asyncio.Lock = field(default_factory=asyncio.Lock, compare=False)
 
     async def call(
         self, method: str, path: str, body: dict[str, Any] | None = None, expect: int = 200, absent: bool = False

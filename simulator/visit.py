@@ -92,7 +92,14 @@ async def play(staff: Staff, visit: Visit, pace: Pace, appointment: str | None) 
     await pace.at(t)
     if appointment:
         await advisor.call("POST", f"appointments/{appointment}/arrival")
-    arrival = {"arrival_kind": "appointment", "appointment_id": appointment} if appointment else {}
+    # An appointment car's arrival is booking's; a walk-in's is the greeter's, a minute or three
+    # before the advisor greets the customer (greeting time, seeds: 1-3 minutes).
+    greeter = datetime.now(UTC) - timedelta(minutes=1 + visit.number % 3)
+    arrival = (
+        {"arrival_kind": "appointment", "appointment_id": appointment}
+        if appointment
+        else {"arrived_at": greeter.isoformat()}
+    )
     check_in = {
         "arrival_kind": "walk_in",
         **arrival,
@@ -123,23 +130,25 @@ async def play(staff: Staff, visit: Visit, pace: Pace, appointment: str | None) 
     await dispatcher.until(wpath, lambda w: w["key_tag"] == key, "the work order with the key")
     job = service["line_id"]
     await dispatcher.call("POST", f"{wpath}/jobs/{job}/dispatch", {"technician_id": technician.user, "bay": key[2:]})
-    await technician.call("POST", f"{wpath}/jobs/{job}/start")
-    extra = await _finding(staff, visit, ro, advisor, technician, pace, t + 25) if visit.finding != "none" else None
-    await pace.at(t + 25 + minutes)
-    if visit.late:  # the technician is still at it when the progress check finds it late
-        await dispatcher.until(
-            "work-orders", lambda rows: any(r["repair_order_id"] == ro and r["running_late"] for r in rows), "late flag"
-        )
-        stats.happened["late_jobs"] += 1
-    await technician.call("POST", f"{wpath}/jobs/{job}/complete")
+    async with technician.bench:
+        await technician.call("POST", f"{wpath}/jobs/{job}/start")
+        extra = await _finding(staff, visit, ro, advisor, technician, pace, t + 25) if visit.finding != "none" else None
+        await pace.at(t + 25 + minutes)
+        if visit.late:  # the technician is still at it when the progress check finds it late
+            await dispatcher.until(
+                "work-orders", lambda rows: any(r["repair_order_id"] == ro and r["running_late"] for r in rows), "late"
+            )
+            stats.happened["late_jobs"] += 1
+        await technician.call("POST", f"{wpath}/jobs/{job}/complete")
     if extra is not None:
-        await _extra_job(staff, visit, ro, extra, technician)
+        await _extra_job(staff, visit, ro, extra, technician, key[2:])
     if visit.qc_fail:
         fail = {"passed": False, "reasons": ["torque not recorded"], "rework_job_ids": [job]}
         await qc.call("POST", f"{wpath}/quality-checks", fail, expect=201)
         stats.happened["qc_failures"] += 1
-        await technician.call("POST", f"{wpath}/jobs/{job}/start")
-        await technician.call("POST", f"{wpath}/jobs/{job}/complete")
+        async with technician.bench:
+            await technician.call("POST", f"{wpath}/jobs/{job}/start")
+            await technician.call("POST", f"{wpath}/jobs/{job}/complete")
     await pace.at(t + 35 + minutes)
     await qc.call("POST", f"{wpath}/quality-checks", {"passed": True}, expect=201)
 
@@ -180,9 +189,9 @@ async def _finding(
     return None
 
 
-async def _extra_job(staff: Staff, visit: Visit, ro: str, extra: dict[str, Any], technician: Person) -> None:
-    """The approved line's job; a part the shelf lacks is ordered in an emergency first, and
-    its receipt releases the waiting job."""
+async def _extra_job(staff: Staff, visit: Visit, ro: str, extra: dict[str, Any], technician: Person, bay: str) -> None:
+    """The approved line's job, in the car's bay (the first job is done with it); a part the
+    shelf lacks is ordered in an emergency first, and its receipt releases the waiting job."""
     stats, dispatcher, clerk = staff["dispatcher"].stats, staff["dispatcher"], staff["parts_clerk"]
     wpath, extra_job, part = f"work-orders/{ro}", extra["line_id"], extra["parts"][0]["part_number"]
     if visit.shortage:
@@ -202,6 +211,7 @@ async def _extra_job(staff: Staff, visit: Visit, ro: str, extra: dict[str, Any],
         )
     else:
         await dispatcher.until(wpath, lambda w: any(j["job_id"] == extra_job for j in w["jobs"]), "the extra job")
-    await dispatcher.call("POST", f"{wpath}/jobs/{extra_job}/dispatch", {"technician_id": technician.user, "bay": "B9"})
-    await technician.call("POST", f"{wpath}/jobs/{extra_job}/start")
-    await technician.call("POST", f"{wpath}/jobs/{extra_job}/complete")
+    await dispatcher.call("POST", f"{wpath}/jobs/{extra_job}/dispatch", {"technician_id": technician.user, "bay": bay})
+    async with technician.bench:
+        await technician.call("POST", f"{wpath}/jobs/{extra_job}/start")
+        await technician.call("POST", f"{wpath}/jobs/{extra_job}/complete")

@@ -1,4 +1,4 @@
-"""Who may open which door, by the business (shared/domain.md, "People"), and the tools to
+"""Who may open which door, by the business (docs/domain.md, "People"), and the tools to
 knock on every door the gateway's OpenAPI document lists.
 
 `ACCESS` is written from the roles' duties, not read from the services' code: the tenancy
@@ -113,6 +113,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST work-orders/{repair_order_id}/findings": BENCH,
     "POST work-orders/{repair_order_id}/quality-checks": QC,
     "GET technicians": FLOOR_READERS,
+    "GET technicians/settings": FLOOR_READERS,
+    "PUT technicians/settings": PLANNING,  # how many jobs a technician works at once: the foreman's plan
     # parts: stock levels are no secret at the site (advisors estimate from stock)
     "GET stock": EVERYONE,
     "GET stock/{part_number}": EVERYONE,

@@ -1,5 +1,5 @@
 """The published workshop contracts: registered names, closed schemas routed by the RO id,
-and code lists checked as plain strings (shared/integration.md §3)."""
+and code lists checked as plain strings (docs/contract.md "Versioning")."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ CONTRACTS = [
 
 
 def test_every_contract_is_registered_under_the_workshop_prefix() -> None:
-    assert len(CONTRACTS) == 19
+    assert len(CONTRACTS) == 24
     for model in CONTRACTS:
         assert model.event_type == f"workshop.{model.__name__}"
         assert REGISTRY.model(model.event_type) is model
@@ -28,7 +28,8 @@ def test_every_contract_is_registered_under_the_workshop_prefix() -> None:
 def test_schemas_are_closed_and_carry_the_repair_order_id(model: type[Event]) -> None:
     schema = REGISTRY.json_schema(model)
     assert schema["additionalProperties"] is False
-    assert "repair_order_id" in schema["required"]
+    # A site's settings concern no repair order; everything else names the one it concerns.
+    assert ("site_id" if model is workshop.WorkshopSettingsSet else "repair_order_id") in schema["required"]
 
 
 def test_code_lists_are_strings_checked_on_construction() -> None:

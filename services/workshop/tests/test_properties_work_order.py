@@ -9,7 +9,7 @@ at whatever (even backward) times, after every step
   and a completed job's total is the sum of its sessions;
 - a finished job is not worked again unless a failed QC sent it back as rework;
 - the car is ready only through a passed QC, with every job done and no decision pending, and
-  nothing is worked on a ready car (domain.md §3 and §5).
+  nothing is worked on a ready car (docs/domain.md §3 and §5).
 
 The expectations are kept here from the events alone, not read from the state.
 """

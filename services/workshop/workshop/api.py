@@ -32,6 +32,7 @@ from workshop.domain.commands import (
     StartJob,
     WorkOrderCommand,
 )
+from workshop.domain.settings import SetWorkshopSettings
 from workshop.handlers import Workshop
 from workshop.schemas import (
     ClockBody,
@@ -39,7 +40,9 @@ from workshop.schemas import (
     FindingsBody,
     PauseBody,
     QualityCheckBody,
+    SettingsBody,
     TestDriveBody,
+    settings_view,
     work_order_view,
 )
 
@@ -194,13 +197,34 @@ async def quality_check(
     return await _run(request, identity, site_id, repair_order_id, command, INSPECTORS)
 
 
+@router.get("/sites/{site_id}/technicians/settings")
+async def get_settings(site_id: SiteId, identity: CurrentIdentity, request: Request) -> dict[str, Any]:
+    """How many jobs a technician may be clocked on at once (one until the site sets more)."""
+    tenant = site_tenant(identity, site_id, READERS)
+    return settings_view(await workshop_of(request).settings(tenant))
+
+
+@router.put("/sites/{site_id}/technicians/settings")
+async def put_settings(
+    site_id: SiteId, body: SettingsBody, identity: CurrentIdentity, request: Request
+) -> dict[str, Any]:
+    site_tenant(identity, site_id, DISPATCHERS)
+    workshop = workshop_of(request)
+    command = SetWorkshopSettings(site_id, body.jobs_per_technician, identity.user_id, workshop.now())
+    outcome = await workshop.set_settings(command_metadata(identity, str(site_id), request), command)
+    return settings_view(outcome.state)
+
+
 @router.get("/sites/{site_id}/technicians")
 async def technicians(site_id: SiteId, identity: CurrentIdentity, request: Request) -> list[dict[str, Any]]:
-    """Each technician's open jobs and the minutes still planned on them (the dispatch board)."""
+    """Each technician's open jobs, the jobs they are clocked on and the minutes still planned
+    on them (the dispatch board)."""
     tenant = site_tenant(identity, site_id, READERS)
     rows = await request.app.state.runtime.pool.fetch(
         """SELECT technician_id,
                   count(*) FILTER (WHERE status = 'in_progress') AS in_progress,
+                  coalesce(array_agg(job_id::text ORDER BY updated_at, job_id)
+                           FILTER (WHERE status = 'in_progress'), '{}') AS clocked_on,
                   count(*) AS open_jobs,
                   sum(GREATEST(planned_minutes - worked_minutes, 0)) AS planned_minutes_left
            FROM work_order_jobs

@@ -1,4 +1,5 @@
-"""The workshop use cases: load the work order, decide, append — and keep its progress clocks.
+"""The workshop use cases: load the work order, decide, append — and keep its progress clocks
+and the floor (which technician is on which job, which bay holds which job) in step with it.
 
 Handlers take the already-checked `Metadata` (tenant, actor, correlation) and a domain command;
 the HTTP layer, the policies and the timer build those. Time comes from the runtime's clock.
@@ -13,13 +14,19 @@ from uuid import UUID, uuid4
 
 from events.catalog import workshop as ev
 from events.connection import Connection
-from events.decider import Outcome, execute, fold, load
+from events.decider import Outcome, execute, fold, load, state_cache
 from events.envelope import Envelope, Metadata, Tenant
 from events.runtime import UseCases
 from events.timers import DueTimer, cancel, schedule
+from workshop.domain import bay as bays
+from workshop.domain import settings as site
+from workshop.domain import technician as technicians
 from workshop.domain.commands import CheckProgress, OpenWorkOrder, WorkOrderCommand
+from workshop.domain.floor import FLOOR_EVENTS, floor_changes, starts_a_clock
 from workshop.domain.forecast import progress_checks
+from workshop.domain.settings import SetWorkshopSettings, WorkshopSettings, site_settings
 from workshop.domain.state import WorkOrder
+from workshop.domain.technician import ClockOff, ClockOn
 from workshop.domain.work_order import stream_id, work_order
 
 PROGRESS_CHECK = "workshop.progress_check"
@@ -80,9 +87,41 @@ class Workshop(UseCases):
             metadata,
             must_exist=not isinstance(command, OpenWorkOrder),
             expected_version=expected_version,
-            after_append=_keep_progress_clocks,
+            after_append=self._after_append,
             conn=conn,
         )
+
+    async def _after_append(self, conn: Connection, recorded: list[Envelope[Any]]) -> None:
+        await self._keep_floor(conn, recorded)
+        await _keep_progress_clocks(conn, recorded)
+
+    async def _keep_floor(self, conn: Connection, recorded: list[Envelope[Any]]) -> None:
+        """The technicians' and bays' streams, appended in the work order's own transaction: a
+        technician busy elsewhere or a bay held by another job refuses the whole command, and two
+        commands racing for one technician or bay meet on that stream's version check
+        (docs/decisions/0007)."""
+        events = [envelope.event for envelope in recorded]
+        if not any(isinstance(event, FLOOR_EVENTS) for event in events):
+            return
+        first = recorded[0]
+        before = await self._state_before(conn, first.stream_id, first.stream_version - 1)
+        allowed = (await self.settings(first.tenant, conn=conn)).jobs_per_technician if starts_a_clock(events) else 1
+        site_id = first.tenant.site_id
+        for command in floor_changes(before, events, allowed):
+            if isinstance(command, ClockOn | ClockOff):
+                stream = technicians.stream_id(site_id, command.technician_id)
+                await execute(self.store, technicians.technician, stream, command, first.metadata, conn=conn)
+            else:
+                stream = bays.stream_id(site_id, command.bay)
+                await execute(self.store, bays.bay, stream, command, first.metadata, conn=conn)
+
+    async def _state_before(self, conn: Connection, stream: str, version: int) -> WorkOrder:
+        """The work order at `version`, from the cached state when it is not newer."""
+        cache = state_cache(self.store)
+        cached = cache.get(work_order, stream) if cache is not None else None
+        state, after = (cached.state, cached.version) if cached and cached.version <= version else (None, 0)
+        history = await self.store.read_stream(stream, after_version=after, conn=conn)
+        return fold(work_order, [e.event for e in history if e.stream_version <= version], state)
 
     async def state(self, tenant: Tenant, repair_order_id: UUID) -> tuple[WorkOrder, int]:
         return await load(self.store, work_order, stream_id(repair_order_id), tenant)
@@ -91,6 +130,18 @@ class Workshop(UseCases):
         """The work order as it is inside `conn`'s transaction (the initial state if none)."""
         history = await self.store.read_stream(stream_id(repair_order_id), conn=conn)
         return fold(work_order, [e.event for e in history])
+
+    # --- the site's settings -------------------------------------------------------------
+
+    async def settings(self, tenant: Tenant, *, conn: Connection | None = None) -> WorkshopSettings:
+        """The site's workshop settings; the defaults when the site set none."""
+        history = await self.store.read_stream(site.stream_id(tenant.site_id), conn=conn)
+        if history and history[0].tenant != tenant:
+            return site.DEFAULTS  # another group's stream of the same name is not this site's
+        return fold(site_settings, [e.event for e in history])
+
+    async def set_settings(self, metadata: Metadata, command: SetWorkshopSettings) -> Outcome[WorkshopSettings]:
+        return await execute(self.store, site_settings, site.stream_id(command.site_id), command, metadata)
 
     async def check_progress(self, conn: Connection, timer: DueTimer) -> None:
         """The progress-check timer: forecast against the promise, in the timer's transaction."""

@@ -9,10 +9,9 @@ from typing import Any
 
 from events.catalog import workshop as ev
 from events.connection import Connection
-from events.contract import Event
 from events.envelope import Envelope
 
-# The stages the advisor board shows (domain.md "Boards and queues").
+# The stages the advisor board shows (docs/domain.md "Boards and queues").
 WAITING_DISPATCH, DISPATCHED, IN_PROGRESS = "waiting_dispatch", "dispatched", "in_progress"
 WAITING_APPROVAL, WAITING_PARTS, QUALITY_CHECK, READY = "waiting_approval", "waiting_parts", "quality_check", "ready"
 
@@ -46,10 +45,11 @@ ON CONFLICT (job_id) DO NOTHING
 class WorkOrders:
     name = "workshop.work_orders"
     tables = ("work_orders", "work_order_jobs")
+    # Every event of a work order; the technicians' and bays' streams are not a car's.
     handles = frozenset(
         m.event_type
         for m in vars(ev).values()
-        if isinstance(m, type) and issubclass(m, Event) and hasattr(m, "event_type")
+        if isinstance(m, type) and issubclass(m, ev._WorkOrderEvent) and hasattr(m, "event_type")
     )
 
     async def apply(self, conn: Connection, envelope: Envelope[Any]) -> None:

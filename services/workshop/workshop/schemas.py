@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from events.catalog.reception_values import RepairLine
 from events.catalog.workshop import Finding
 from workshop.domain.forecast import forecast
+from workshop.domain.settings import WorkshopSettings
 from workshop.domain.state import WorkOrder
 
 
@@ -74,6 +75,19 @@ class QualityCheckBody(Body):
         if not self.passed and not (self.reasons and self.rework_job_ids):
             raise ValueError("a failed quality check names its reasons and the jobs to rework")
         return self
+
+
+class SettingsBody(Body):
+    jobs_per_technician: int = Field(ge=1, le=10, description="jobs one technician may be clocked on at once")
+
+
+def settings_view(settings: WorkshopSettings) -> dict[str, Any]:
+    return {
+        "jobs_per_technician": settings.jobs_per_technician,
+        "set_by": settings.set_by,
+        "set_at": settings.set_at,
+        "defaults": settings.set_at is None,
+    }
 
 
 def work_order_view(state: WorkOrder, version: int, now: datetime) -> dict[str, Any]:

@@ -57,7 +57,7 @@ class WaitingForParts(DomainError):
 
 
 class FindingRoundNotAllowed(DomainError):
-    """A second round of findings only after a test drive or a first fix (domain.md §3)."""
+    """A second round of findings only after a test drive or a first fix (docs/domain.md §3)."""
 
     code = "finding_round_not_allowed"
 
@@ -90,3 +90,15 @@ class NotCompleted(DomainError):
 
 class TimeOutOfOrder(DomainError):
     code = "time_out_of_order"
+
+
+class TechnicianBusy(DomainError):
+    """A technician is clocked on as many jobs as the site allows (one, unless it set more)."""
+
+    code = "technician_busy"
+
+
+class BayOccupied(DomainError):
+    """A bay holds one open job at a time: dispatched or worked there, not yet completed."""
+
+    code = "bay_occupied"

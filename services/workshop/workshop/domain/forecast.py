@@ -1,4 +1,4 @@
-"""When will the car be ready? The forecast behind the progress check (domain.md §3).
+"""When will the car be ready? The forecast behind the progress check (docs/domain.md §3).
 
 Each technician works their jobs one after another, technicians work in parallel, jobs not yet
 dispatched form one more queue, and the quality check takes its own time at the end. A job's
@@ -16,7 +16,7 @@ from workshop.domain.state import IN_PROGRESS, READY, WorkOrder
 
 QC_MINUTES = 10
 UNASSIGNED = ""
-# Long jobs get a check at half time as well (domain.md §3: "long jobs: also at half time").
+# Long jobs get a check at half time as well (docs/domain.md §3: "long jobs: also at half time").
 LONG_JOB = timedelta(hours=4)
 THREE_QUARTERS, HALF_TIME = "three_quarters", "half_time"
 

@@ -1,5 +1,5 @@
 """WorkOrder, stream `work_order-<repair_order_id>`: the workshop's side of one repair order
-(domain.md §3 and §5; seeds 002, 003).
+(docs/domain.md §3 and §5; seeds 002, 003).
 
 Life: opened from the signed RO (one job per agreed line) → jobs dispatched to technicians and
 bays, clocked on and off → findings reported as additional work (all at once; a later round only
@@ -328,7 +328,7 @@ def record_test_drive(state: WorkOrder, command: RecordTestDrive) -> Sequence[Ev
 
 def report_additional_work(state: WorkOrder, command: ReportAdditionalWork) -> Sequence[Event]:
     """All visible and foreseeable faults at once; another round only after a test drive or a
-    first fix, so the customer is not called again and again (domain.md §3)."""
+    first fix, so the customer is not called again and again (docs/domain.md §3)."""
     repair_order_id = _require_open(state)
     if state.finding_rounds and not state.drove_or_fixed_since_round:
         raise errors.FindingRoundNotAllowed(

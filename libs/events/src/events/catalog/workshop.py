@@ -1,6 +1,6 @@
 """Published events of the workshop service: the work order of one repair order, its jobs
 (dispatch, clock on/off), findings reported as additional work, waiting for parts, the
-progress check and its "will be late" signal, quality check and readiness (domain.md §3, §5).
+progress check and its "will be late" signal, quality check and readiness (docs/domain.md §3, §5).
 
 Stream: `work_order-<repair_order_id>` — one work order per repair order, so every event
 routes by the RO id other services already know. A job is one signed or approved RO line:
@@ -21,7 +21,7 @@ from events.rules import check_code
 # Why a technician clocked off a job without finishing it.
 PAUSE_REASONS = ("break", "end_of_shift", "waiting_parts", "waiting_approval", "waiting_tools", "other")
 # Which progress check fired: at 75 % of the promised duration (seed 002: 70-80 %), and at half
-# time for long jobs (domain.md §3).
+# time for long jobs (docs/domain.md §3).
 PROGRESS_CHECKS = ("half_time", "three_quarters")
 # Where a job line came from, as on the repair order.
 JOB_ORIGINS = ("estimate", "additional_work")
@@ -171,7 +171,7 @@ class TestDriveRecorded(_WorkOrderEvent, type="workshop.TestDriveRecorded", vers
 
 class AdditionalWorkFound(_WorkOrderEvent, type="workshop.AdditionalWorkFound", version=1):
     """Every visible and foreseeable fault, reported at once (`round` 1); a later round only
-    after a test drive or a first fix (domain.md §3)."""
+    after a test drive or a first fix (docs/domain.md §3)."""
 
     round: int = Field(ge=1)
     findings: tuple[Finding, ...] = Field(min_length=1)
@@ -217,7 +217,7 @@ class ProgressCheckDue(_WorkOrderEvent, type="workshop.ProgressCheckDue", versio
 
 class JobRunningLate(_WorkOrderEvent, type="workshop.JobRunningLate", version=1):
     """The car will not be ready by the promised time: the advisor must tell the customer
-    before the promise with a new time (domain.md §3). `job_ids`: the unfinished jobs."""
+    before the promise with a new time (docs/domain.md §3). `job_ids`: the unfinished jobs."""
 
     promised_at: AwareDatetime
     forecast_ready_at: AwareDatetime
@@ -252,3 +252,55 @@ class VehicleReadyForDelivery(_WorkOrderEvent, type="workshop.VehicleReadyForDel
     planned_minutes: int = Field(ge=0)
     rework_count: int = Field(ge=0)
     ready_at: AwareDatetime
+
+
+# --- the floor: who is clocked on what, which bay holds which job, across work orders -------
+# Streams `technician-<site_id>:<technician_id>` and `bay-<site_id>:<bay>`: each written in the
+# same transaction as the work-order event that causes it (docs/decisions/0007), so two work
+# orders can never both hold one technician or one bay.
+
+
+class TechnicianClockedOn(Event, type="workshop.TechnicianClockedOn", version=1):
+    """The technician is on this job now (with `JobStarted` of its work order)."""
+
+    technician_id: str = Field(min_length=1)
+    repair_order_id: UUID
+    job_id: UUID
+    clocked_on_at: AwareDatetime
+
+
+class TechnicianClockedOff(Event, type="workshop.TechnicianClockedOff", version=1):
+    """The technician is off this job (paused, completed, or the customer withdrew it)."""
+
+    technician_id: str = Field(min_length=1)
+    repair_order_id: UUID
+    job_id: UUID
+    clocked_off_at: AwareDatetime
+
+
+class BayTaken(Event, type="workshop.BayTaken", version=1):
+    """The bay holds this job (dispatched to it, or its rework clocked on in it) until it is freed."""
+
+    bay: str = Field(min_length=1)
+    repair_order_id: UUID
+    job_id: UUID
+    taken_at: AwareDatetime
+
+
+class BayFreed(Event, type="workshop.BayFreed", version=1):
+    """The job left the bay: completed, withdrawn, or re-dispatched to another bay."""
+
+    bay: str = Field(min_length=1)
+    repair_order_id: UUID
+    job_id: UUID
+    freed_at: AwareDatetime
+
+
+class WorkshopSettingsSet(Event, type="workshop.WorkshopSettingsSet", version=1):
+    """A site's workshop settings, stream `workshop_settings-<site_id>`: how many jobs one
+    technician may be clocked on at once (1 until a site sets it). Replaces the previous settings."""
+
+    site_id: UUID
+    jobs_per_technician: int = Field(ge=1)
+    set_by: str = Field(min_length=1)
+    set_at: AwareDatetime
