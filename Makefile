@@ -1,7 +1,8 @@
 # dealerflow — after-sales dealer-management core.
 #   make run    start PostgreSQL, the broker and every service (installs what is missing)
-#   make test   run every test suite against a real PostgreSQL and broker
-#   make lint   ruff and mypy
+#   make test   lint, then every test suite against a real PostgreSQL and broker
+#   make suites the test suites alone;  make lint  ruff, the format check and mypy
+#   make lock   the locked, hashed installs in locks/ (after changing a dependency)
 #   make bench  the backbone benchmark (writes bench/results/backbone.md), then bench-rebuild, bench-load and bench-broker
 #   make bench-rebuild  read models rebuilt from a year of one large site (writes bench/results/rebuild.md)
 #   make bench-load  the whole system under the simulator's load (writes bench/results/load.md)
@@ -13,22 +14,46 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SERVICES := $(patsubst services/%/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
-INSTALLED := $(VENV)/.installed
+PACKAGES := -e libs/events $(foreach s,$(SERVICES),-e services/$(s))
+# Locked, hashed installs (make lock writes them): locks/run.txt what running needs (with the
+# local PostgreSQL and broker), locks/dev.txt that and the test and lint tools, locks/prod.txt
+# what a production image needs (deploy/Dockerfile).
+RUNNING := $(VENV)/.installed-run
+TESTING := $(VENV)/.installed-dev
+UV := uv==0.13.9
 empty :=
 space := $(empty) $(empty)
 
-.PHONY: install browser run test lint format bench bench-rebuild bench-load bench-broker soak contract clean
+.PHONY: install install-run browser run test suites lint format bench bench-rebuild bench-load bench-broker soak lock contract clean
 
-$(INSTALLED): requirements-dev.txt libs/events/pyproject.toml $(wildcard services/*/pyproject.toml)
+$(RUNNING): locks/run.txt libs/events/pyproject.toml $(wildcard services/*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -e libs/events $(foreach s,$(SERVICES),-e services/$(s))
+	$(BIN)/python -m pip install --quiet --require-hashes -r locks/run.txt
+	$(BIN)/python -m pip install --quiet --no-deps $(PACKAGES)
 	touch $@
 
-install: $(INSTALLED)
+$(TESTING): locks/dev.txt $(RUNNING)
+	$(BIN)/python -m pip install --quiet --require-hashes -r locks/dev.txt
+	touch $@
 
-run: install
+install-run: $(RUNNING)
+
+install: $(TESTING)
+
+run: install-run
 	$(BIN)/python -m events.local.stack
+
+# The lock files from libs/events/pyproject.toml (its `local` extra for run and dev) and
+# requirements-dev.txt, for every platform, with hashes: run after changing a dependency.
+lock:
+	test -x var/uv/bin/uv || { $(PYTHON) -m venv var/uv && var/uv/bin/pip install --quiet $(UV); }
+	var/uv/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes --no-header \
+	  libs/events/pyproject.toml --extra local -o locks/run.txt
+	var/uv/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes --no-header \
+	  libs/events/pyproject.toml -c locks/run.txt -o locks/prod.txt
+	var/uv/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes --no-header \
+	  libs/events/pyproject.toml --extra local requirements-dev.txt -c locks/run.txt -o locks/dev.txt
 
 # The board page's test drives a real headless Chromium: Debian's package (with CJK fonts for the
 # screenshots), installed when missing and this user may install packages.
@@ -38,7 +63,10 @@ browser:
 	    apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } || \
 	  { echo "chromium is missing: install Debian's chromium (apt-get install chromium fonts-noto-cjk)"; exit 1; }
 
-test: install browser
+# What CI runs (.ci/run calls make test): lint first (ruff, format, mypy), then every suite.
+test: install browser lint suites
+
+suites: install browser
 	$(BIN)/python -m events.testing.suites
 
 lint: install

