@@ -16,16 +16,12 @@ import time
 from contextlib import ExitStack
 
 from events.testing.servers import start_test_servers
-from events.testing.suites import run_suite
+from events.testing.suites import run_suite, split_pytest_args
 from events.testing.system import new_logs_folder
 
 
 def main() -> int:
-    argv = sys.argv[1:]
-    pytest_args: list[str] = []
-    if "--" in argv:
-        split = argv.index("--")
-        argv, pytest_args = argv[:split], argv[split + 1 :]
+    argv, pytest_args = split_pytest_args(sys.argv[1:])
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=10, help="runs in a row that must pass (default 10)")
     parser.add_argument("suite", help="a test module or folder")

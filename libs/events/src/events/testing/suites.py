@@ -97,12 +97,16 @@ def main() -> int:
     return 1 if broken or failed else 0
 
 
+def split_pytest_args(argv: list[str]) -> tuple[list[str], list[str]]:
+    """The command's own arguments, and those after `--` (handed to pytest)."""
+    if "--" not in argv:
+        return argv, []
+    split = argv.index("--")
+    return argv[:split], argv[split + 1 :]
+
+
 def _parse() -> tuple[argparse.Namespace, list[str]]:
-    argv = sys.argv[1:]
-    pytest_args: list[str] = []
-    if "--" in argv:
-        split = argv.index("--")
-        argv, pytest_args = argv[:split], argv[split + 1 :]
+    argv, pytest_args = split_pytest_args(sys.argv[1:])
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jobs", type=int, default=2, help="suites run at once (default 2)")
     parser.add_argument("suites", nargs="*", help="suite folders (default: all)")
