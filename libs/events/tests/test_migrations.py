@@ -35,6 +35,7 @@ async def test_concurrent_starters_apply_each_migration_once(postgres_url: str, 
             ("events", 3),
             ("events", 4),
             ("events", 5),
+            ("events", 6),
         ]
         await connections[0].execute("INSERT INTO boards (id, name) VALUES (1, 'bay 3')")
     finally:

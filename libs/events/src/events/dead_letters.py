@@ -56,12 +56,20 @@ async def list_dead_letters(
 ) -> list[dict[str, Any]]:
     """The group's dead letters, newest first; `open=false` includes those already re-driven."""
     _require_admin(identity)
-    rows = await request.app.state.runtime.pool.fetch(
+    return await letters(request.app.state.runtime.pool, identity.group_id, consumer, open_only, limit)
+
+
+async def letters(
+    pool: Any, group_id: str | None, consumer: str | None = None, open_only: bool = True, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Dead letters, newest first: of one dealer group's events, or (`group_id` None: the
+    operator's `dealerflow dead-letters`) of every group."""
+    rows = await pool.fetch(
         f"""SELECT {_COLUMNS} FROM dead_letters
-            WHERE headers->>'ce_groupid' = $1 AND ($2::text IS NULL OR consumer = $2)
+            WHERE ($1::text IS NULL OR headers->>'ce_groupid' = $1) AND ($2::text IS NULL OR consumer = $2)
               AND (NOT $3 OR redriven_at IS NULL)
             ORDER BY id DESC LIMIT $4""",
-        identity.group_id,
+        group_id,
         consumer,
         open_only,
         limit,
@@ -74,11 +82,17 @@ async def redrive(dead_letter_id: int, request: Request, identity: CurrentIdenti
     """Handle the letter's record again (after the fix). 409 `still_failing` if it fails again:
     the letter stays open with nothing written."""
     _require_admin(identity)
-    runtime = request.app.state.runtime
+    return await redrive_letter(request.app.state.runtime, dead_letter_id, identity.group_id)
+
+
+async def redrive_letter(runtime: Any, dead_letter_id: int, group_id: str | None) -> dict[str, Any]:
+    """Re-drive one letter (of `group_id`'s events; None: any group's) unless it was already;
+    `NotFound`, or `StillFailing` with the letter left open."""
     row = await runtime.pool.fetchrow(
-        f"SELECT {_COLUMNS} FROM dead_letters WHERE id = $1 AND headers->>'ce_groupid' = $2",
+        f"""SELECT {_COLUMNS} FROM dead_letters
+            WHERE id = $1 AND ($2::text IS NULL OR headers->>'ce_groupid' = $2)""",
         dead_letter_id,
-        identity.group_id,
+        group_id,
     )
     if row is None:
         raise NotFound(f"no dead letter {dead_letter_id}")

@@ -288,6 +288,11 @@ class KafkaProjector:
         return len(fresh)
 
     async def run(self, stop: asyncio.Event) -> None:
+        await (await self.open_consumer()).run(stop)
+
+    async def open_consumer(self) -> Consumer:
+        """The consumer of this generation (not started): `run` runs it; the operator's
+        `dealerflow dead-letters … redrive` re-drives its letters."""
         state = await _state(self.pool, self.projection.name)
         self.consumer = Consumer(
             f"{self.projection.name}.g{state['generation']}",
@@ -300,7 +305,7 @@ class KafkaProjector:
             page_handler=self._handle_page,
             views=self.views,
         )
-        await self.consumer.run(stop)
+        return self.consumer
 
     async def _handle(self, conn: Connection, envelope: Envelope[Any]) -> None:
         await self.apply_once(conn, envelope)

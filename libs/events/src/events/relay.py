@@ -40,6 +40,7 @@ _LEADER_LOCK = 7_210_402
 @dataclass(frozen=True)
 class Page:
     events: list[StoredEvent]
+    after: LogPosition | None = None  # the checkpoint it was read after (None: not known)
 
     @property
     def last(self) -> LogPosition:
@@ -79,7 +80,7 @@ class Relay:
         """The next page of the log after the checkpoint, or None if nothing is pending."""
         after = self._marked if self._marked is not None else await self.checkpoint()
         events = await self.store.read_log_stored(after, self.page_size)
-        return Page(events) if events else None
+        return Page(events, after) if events else None
 
     async def publish(self, page: Page) -> None:
         """Send every event of the page and wait until the broker has acknowledged all of them."""
@@ -106,17 +107,24 @@ class Relay:
         await asyncio.gather(*futures)
 
     async def mark(self, page: Page) -> None:
-        """Move the checkpoint past the page: its events will not be published again."""
-        await self.store.pool.execute(
+        """Move the checkpoint past the page: its events will not be published again. Unless
+        an operator moved it meanwhile (`dealerflow replay`): then it stays where they put it."""
+        after = page.after
+        moved = await self.store.pool.fetchval(
             """INSERT INTO log_checkpoints (reader, tx_id, position, cluster_id) VALUES ($1, $2, $3, $4)
                ON CONFLICT (reader) DO UPDATE
-               SET tx_id = $2, position = $3, cluster_id = $4, updated_at = now()""",
+               SET tx_id = $2, position = $3, cluster_id = $4, updated_at = now()
+               WHERE $5::bigint IS NULL
+                  OR (log_checkpoints.tx_id, log_checkpoints.position) = ($5::bigint, $6::bigint)
+               RETURNING true""",
             self.name,
             page.last.tx_id,
             page.last.position,
             self._cluster_id,
+            after.tx_id if after is not None else None,
+            after.position if after is not None else None,
         )
-        self._marked = page.last
+        self._marked = page.last if moved else None
         self.published += len(page.events)
 
     async def step(self) -> int:
@@ -213,7 +221,12 @@ class Relay:
             return
         cluster_id = await self.settings.cluster_id()
         self._cluster_checked_at = now
-        known = await self.store.pool.fetchval("SELECT cluster_id FROM log_checkpoints WHERE reader = $1", self.name)
+        row = await self.store.pool.fetchrow(
+            "SELECT cluster_id, tx_id, position FROM log_checkpoints WHERE reader = $1", self.name
+        )
+        known = row["cluster_id"] if row is not None else None
+        if row is not None and self._marked is not None and (row["tx_id"], row["position"]) != self._marked:
+            self._marked = None  # an operator moved the checkpoint (`dealerflow replay`): read it again
         if known is not None and known != cluster_id:
             log.warning(
                 "relay %s: broker cluster changed (%s -> %s); republishing the log", self.name, known, cluster_id

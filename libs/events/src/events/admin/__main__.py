@@ -1,0 +1,3 @@
+from events.admin.cli import main
+
+raise SystemExit(main())
