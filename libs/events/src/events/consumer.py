@@ -106,6 +106,7 @@ class Consumer:
         self.handled = 0
         self.pages = 0  # backlogs handled as one page
         self.dead_lettered = 0
+        self.retried = 0  # failed attempts tried again (not a stream's contention: that re-decides)
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
         # Partitions this replica owns now (readiness: a consumer with none is not serving yet).
@@ -213,6 +214,7 @@ class Consumer:
                         await self._dead_letter(record, f"{type(error).__name__}: {error}", attempt)
                         return
                     log.warning("%s: %s failed (attempt %d): %r", self.name, envelope.event_id, attempt, error)
+                    self.retried += 1
                     await asyncio.sleep(delay)  # back-off between retries
                     delay *= 2
 

@@ -4,6 +4,7 @@ metadata, and one mapping from errors to status codes.
     404 NotFound                      409 DomainError (its code) / ConcurrencyConflict
     401 Unauthenticated               403 Forbidden
     422 invalid body or parameters (FastAPI's field errors, in the same error shape)
+    422 invalid_cursor                a list's `cursor` that is not one it handed out (events.paging)
 
 Every error body is `{"error": {"code": ..., "message": ..., "fields": [...]?}}`.
 """
@@ -20,13 +21,17 @@ from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from events.decider import REQUESTED_VERSION, DomainError, NotFound
+from events.commands import REQUESTED_VERSION
 from events.envelope import Metadata, Tenant
-from events.errors import ConcurrencyConflict
+from events.errors import ConcurrencyConflict, DomainError, NotFound
 from events.identity import IDENTITY_HEADER, Forbidden, Identity, Unauthenticated, verify_internal_token
+from events.paging import InvalidCursor
 from events.tracing import current_trace_headers
 
 REQUEST_ID_HEADER = "X-Request-ID"
+# Where an error handler leaves the error's code in the request's scope: the command counters
+# (events.metrics) count refusals by it.
+ERROR_CODE_KEY = "dealerflow.error_code"
 
 
 def current_identity(
@@ -110,20 +115,22 @@ _DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    def respond(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    def respond(request: Request, status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+        request.scope[ERROR_CODE_KEY] = code
         return JSONResponse(error_body(code, message, **extra), status_code=status)
 
     @app.exception_handler(NotFound)
-    async def not_found(_: Request, error: NotFound) -> JSONResponse:
-        return respond(404, error.code, str(error))
+    async def not_found(request: Request, error: NotFound) -> JSONResponse:
+        return respond(request, 404, error.code, str(error))
 
     @app.exception_handler(DomainError)
-    async def domain_rule(_: Request, error: DomainError) -> JSONResponse:
-        return respond(409, error.code, str(error))
+    async def domain_rule(request: Request, error: DomainError) -> JSONResponse:
+        return respond(request, 409, error.code, str(error))
 
     @app.exception_handler(ConcurrencyConflict)
-    async def conflict(_: Request, error: ConcurrencyConflict) -> JSONResponse:
+    async def conflict(request: Request, error: ConcurrencyConflict) -> JSONResponse:
         return respond(
+            request,
             409,
             error.code,
             "someone else changed this record at the same time; reload and try again",
@@ -131,22 +138,22 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(Unauthenticated)
-    async def unauthenticated(_: Request, error: Unauthenticated) -> JSONResponse:
-        return respond(401, error.code, str(error))
+    async def unauthenticated(request: Request, error: Unauthenticated) -> JSONResponse:
+        return respond(request, 401, error.code, str(error))
 
     @app.exception_handler(Forbidden)
-    async def forbidden(_: Request, error: Forbidden) -> JSONResponse:
-        return respond(403, error.code, str(error))
+    async def forbidden(request: Request, error: Forbidden) -> JSONResponse:
+        return respond(request, 403, error.code, str(error))
 
-    async def database_unavailable(_: Request, error: Exception) -> JSONResponse:
+    async def database_unavailable(request: Request, error: Exception) -> JSONResponse:
         # The database restarting or out of reach: nothing was written; the client may retry.
-        response = respond(503, "database_unavailable", "the database cannot be reached; try again shortly")
+        response = respond(request, 503, "database_unavailable", "the database cannot be reached; try again shortly")
         response.headers["Retry-After"] = "2"
         return response
 
-    async def unstorable_text(_: Request, error: Exception) -> JSONResponse:
+    async def unstorable_text(request: Request, error: Exception) -> JSONResponse:
         # PostgreSQL stores no NUL character in text or JSON: the request's text, not the server.
-        return respond(422, "invalid_text", "the request holds a character that cannot be stored (NUL)")
+        return respond(request, 422, "invalid_text", "the request holds a character that cannot be stored (NUL)")
 
     for unstorable in (asyncpg.CharacterNotInRepertoireError, asyncpg.UntranslatableCharacterError):
         app.add_exception_handler(unstorable, unstorable_text)
@@ -154,10 +161,15 @@ def install_error_handlers(app: FastAPI) -> None:
     for unavailable in _DATABASE_UNAVAILABLE:
         app.add_exception_handler(unavailable, database_unavailable)
 
+    @app.exception_handler(InvalidCursor)
+    async def invalid_cursor(request: Request, error: InvalidCursor) -> JSONResponse:
+        fields = [{"field": "query.cursor", "message": str(error), "type": error.code}]
+        return respond(request, 422, error.code, "the list's cursor is not valid here", fields=fields)
+
     @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         fields = [
             {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]}
             for e in error.errors()
         ]
-        return respond(422, "invalid_request", "the request has invalid fields", fields=fields)
+        return respond(request, 422, "invalid_request", "the request has invalid fields", fields=fields)

@@ -1,20 +1,28 @@
 """Prometheus metrics of a service, at `GET /metrics`: HTTP request (command) latency, outbox
-backlog, consumer partitions and lag, dead letters, projection lag and pending timers.
+backlog, consumer partitions and lag, dead letters, projection lag and pending timers; and the
+counters: commands by route, outcome and refusal code, events appended and published, events
+handled, retried and dead-lettered per consumer.
 
 The state-like figures are read when Prometheus scrapes (the same figures `/health/ready`
 shows), into a registry of the app's own, so several apps in one process (tests) never share
-a metric.
+a metric. The backbone's counts are plain integers kept by the store, the relay and the
+consumers (nothing on their paths but an addition), turned into counters at the scrape.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from events.appended import AppendedEvents
+from events.http import ERROR_CODE_KEY
 
 if TYPE_CHECKING:
     from events.runtime import ServiceRuntime
@@ -59,8 +67,67 @@ def _route_of(scope: MutableMapping[str, Any]) -> str:
     return str(getattr(scope.get("route"), "path", "unmatched"))
 
 
+_QUERIES = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def command_outcome(status: int, code: str) -> str:
+    """What became of a command, from its answer (events.http maps errors to statuses)."""
+    if status < 400:
+        return "accepted"
+    if status == 409:
+        return "conflict" if code == "concurrency_conflict" else "refused"
+    if status == 404:
+        return "not_found"
+    if status in (401, 403):
+        return "denied"
+    return "failed" if status >= 500 else "invalid"
+
+
+class BackboneCounts(Collector):
+    """Events appended and published, and each consumer's events handled, retried and
+    dead-lettered since this process started the service."""
+
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        self.runtime = runtime
+
+    def describe(self) -> Iterator[CounterMetricFamily]:
+        return iter(self._families())
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        appended, published, handled, retried, dead_lettered = families = self._families()
+        relay, service = self.runtime.relay, self.runtime.name
+        if relay is not None:  # started
+            appended.add_metric([service], AppendedEvents.of(relay.store.pool).count)
+            published.add_metric([service], relay.published)
+            for consumer in self.runtime.consumers:
+                handled.add_metric([service, consumer.name], consumer.handled)
+                retried.add_metric([service, consumer.name], consumer.retried)
+                dead_lettered.add_metric([service, consumer.name], consumer.dead_lettered)
+        return iter(families)
+
+    @staticmethod
+    def _families() -> list[CounterMetricFamily]:
+        per_consumer = ["service", "consumer"]
+        return [
+            CounterMetricFamily("dealerflow_events_appended", "Events appended to the event log", labels=["service"]),
+            CounterMetricFamily(
+                "dealerflow_events_published", "Events the relay published to Kafka", labels=["service"]
+            ),
+            CounterMetricFamily("dealerflow_events_handled", "Events a consumer handled", labels=per_consumer),
+            CounterMetricFamily(
+                "dealerflow_events_retried",
+                "A consumer's failed attempts that were tried again (not a stream's contention)",
+                labels=per_consumer,
+            ),
+            CounterMetricFamily(
+                "dealerflow_events_dead_lettered", "Events a consumer gave up on (dead letters)", labels=per_consumer
+            ),
+        ]
+
+
 def install_metrics(app: FastAPI, runtime: ServiceRuntime) -> None:
     registry = CollectorRegistry(auto_describe=True)
+    registry.register(BackboneCounts(runtime))
     service = runtime.name
     latency = Histogram(
         "dealerflow_http_request_seconds",
@@ -92,6 +159,13 @@ def install_metrics(app: FastAPI, runtime: ServiceRuntime) -> None:
         ["service", "projection"],
         registry=registry,
     )
+    commands = Counter(
+        "dealerflow_commands",
+        "Commands (non-GET requests) by route and outcome: accepted, refused (a business rule's code), "
+        "conflict, invalid, not_found, denied, failed",
+        ["service", "route", "outcome", "code"],
+        registry=registry,
+    )
     timers_due = Gauge(
         "dealerflow_timers_overdue",
         "Timers (SLA clocks) past their due time and not fired",
@@ -101,8 +175,12 @@ def install_metrics(app: FastAPI, runtime: ServiceRuntime) -> None:
 
     def observe(scope: MutableMapping[str, Any], status: int, seconds: float) -> None:
         route = _route_of(scope)
-        if not route.startswith(("/metrics", "/health")):
-            latency.labels(service, scope["method"], route, str(status)).observe(seconds)
+        if route.startswith(("/metrics", "/health")):
+            return
+        latency.labels(service, scope["method"], route, str(status)).observe(seconds)
+        if scope["method"] not in _QUERIES:
+            code = str(scope.get(ERROR_CODE_KEY, ""))
+            commands.labels(service, route, command_outcome(status, code), code).inc()
 
     app.add_middleware(TimedRequests, observe=observe)
 

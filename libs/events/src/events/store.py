@@ -18,6 +18,7 @@ from uuid import UUID
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from events.appended import AppendedEvents
 from events.connection import Connection
 from events.contract import REGISTRY, Event, Registry
 from events.envelope import Envelope, LogPosition, Metadata, NewEvent, Tenant
@@ -140,6 +141,7 @@ class EventStore:
         # Customers' personal fields are sealed at append and opened on read (events.personal_data).
         self.personal_data = PersonalDataKeys.of(pool)
         self.signal = LogSignal.of(pool)  # wakes the relay and the log projectors on an append
+        self.appended = AppendedEvents.of(pool)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
@@ -246,6 +248,7 @@ class EventStore:
                 )
                 raise ConcurrencyConflict(stream_id, expected_version, actual)
         self.signal.appended(rows[-1]["tx_id"])
+        self.appended.count += len(rows)
         return [
             Envelope(
                 event=new.event,

@@ -33,6 +33,7 @@ from gateway.integration.destinations import Destinations
 from gateway.integration.filters import like_patterns
 from gateway.integration.signing import signature_header
 from gateway.integration.subscriptions import THIN, Delivery, Subscription, record_delivery
+from gateway.metrics import count_delivery
 
 log = logging.getLogger(__name__)
 
@@ -218,6 +219,7 @@ class DeliveryWorker:
         for event in events:
             now = self.clock.now()
             outcome = await post(self.client, self.destinations, subscription, event, now, self.settings.timeout)
+            count_delivery(outcome.status_code)
             async with self.pool.acquire() as conn, conn.transaction():
                 await record_delivery(
                     conn,
@@ -301,6 +303,7 @@ async def redeliver(
     event = events[0]
     now = SystemClock().now()
     outcome = await post(client, destinations, subscription, event, now, timeout)
+    count_delivery(outcome.status_code)
     attempts = await pool.fetchval(
         "SELECT count(*) FROM webhook_deliveries WHERE subscription_id = $1 AND position = $2",
         subscription.id,
