@@ -28,10 +28,12 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
 from events.catalog.testing import CounterIncremented, CounterOpened
+from events.commands import execute
 from events.contract import Event
 from events.database import database_url, ensure_database, open_pool
-from events.decider import DomainError, execute
+from events.decider import Decider
 from events.envelope import LogPosition, Metadata, NewEvent, Tenant
+from events.errors import DomainError
 from events.kafka import KafkaSettings, to_record
 from events.relay import Relay
 from events.store import START, EventStore, StoredEvent
@@ -169,27 +171,24 @@ class Counter:
     total: int = 0
 
 
-class CounterDecider:
-    """The counter as a decider; its only command is "increment by n" (an int)."""
+def _decide(state: Counter, command: int) -> Sequence[Event]:
+    """The counter's only command: "increment by n" (an int)."""
+    if state.counter_id is None:
+        raise DomainError("open the counter first")
+    return [CounterIncremented(counter_id=state.counter_id, amount=command, reason="bench")]
 
-    initial_state = Counter()
 
-    def decide(self, state: Counter, command: int) -> Sequence[Event]:
-        if state.counter_id is None:
-            raise DomainError("open the counter first")
-        return [CounterIncremented(counter_id=state.counter_id, amount=command, reason="bench")]
-
-    def evolve(self, state: Counter, event: Event) -> Counter:
-        if isinstance(event, CounterOpened):
-            return Counter(event.counter_id, 0)
-        if isinstance(event, CounterIncremented):
-            return Counter(state.counter_id, state.total + event.amount)
-        return state
+def _evolve(state: Counter, event: Event) -> Counter:
+    if isinstance(event, CounterOpened):
+        return Counter(event.counter_id, 0)
+    if isinstance(event, CounterIncremented):
+        return Counter(state.counter_id, state.total + event.amount)
+    return state
 
 
 def our_commands(store: EventStore, ids: list[str], writers: int = 1) -> Run:
     """`events.decider.execute` from `writers` concurrent tasks, each on its own share of the streams."""
-    decider = CounterDecider()
+    decider: Decider[int, Counter] = Decider(Counter(), _decide, _evolve)
 
     async def writer(k: int, share: int) -> None:
         own = ids[k::writers]  # disjoint streams: writers never race on one stream

@@ -11,8 +11,8 @@ from test_dead_letters_api import Ledger
 
 from events import dead_letters
 from events.catalog.testing import CounterIncremented
-from events.decider import NotFound
 from events.envelope import Metadata, Tenant
+from events.errors import NotFound
 from events.kafka import KafkaSettings
 from events.runtime import Reaction, ServiceRuntime, service_app
 from events.testing import eventually

@@ -112,16 +112,21 @@ async def test_a_group_reads_from_the_beginning_again_when_the_broker_cluster_is
         )
         return SharedGroup("svc.consumers", [every], kafka, cluster_check_interval=0.2, cluster_id=cluster_id)
 
-    async with running(Relay(store, kafka).run, group().run):
+    def relay() -> Relay:  # it republishes on a new cluster, each record naming the cluster it verified
+        return Relay(store, kafka, cluster_check_interval=0.2, cluster_id=cluster_id)
+
+    async with running(relay().run, group().run):
         await eventually(lambda: _count(pool, "all"), until=lambda n: n == 5, what="read once")
         cluster[0] = "cluster-b"
+        # Read from the beginning: the first publication's records name cluster-a and are set
+        # aside (decision 0008); the republished ones are read.
         await eventually(lambda: _count(pool, "all"), until=lambda n: n == 10, what="read again from the beginning")
     assert await pool.fetchval("SELECT cluster_id FROM consumer_clusters WHERE consumer_group = 'svc.consumers'") == (
         "cluster-b"
     )
 
     cluster[0] = "cluster-c"  # changed while the group was away: its committed offsets are the old log's
-    async with running(group().run):
+    async with running(relay().run, group().run):
         await eventually(lambda: _count(pool, "all"), until=lambda n: n == 15, what="read again on starting")
     rows = await pool.fetch("SELECT stream_id, count(*) AS n FROM seen GROUP BY stream_id")
     assert {r["stream_id"]: r["n"] for r in rows} == {f"counter-{c}": 3 for c in range(5)}

@@ -13,8 +13,10 @@ from fastapi import FastAPI, Request
 from pydantic import BaseModel, Field
 
 from events.catalog.testing import CounterIncremented, CounterOpened
+from events.commands import execute
 from events.contract import Event
-from events.decider import DomainError, execute
+from events.decider import Decider
+from events.errors import DomainError
 from events.http import CurrentIdentity, command_metadata, install_error_handlers
 from events.identity import ADVISOR, GROUP_ADMIN, IDENTITY_HEADER, Identity, issue_internal_token
 from events.kafka import KafkaSettings
@@ -30,18 +32,18 @@ class Add:
     amount: int
 
 
-class Capped:
-    """A counter that refuses to go above 10."""
+# A counter that refuses to go above 10.
+def _capped_decide(state: int, command: Add) -> Sequence[Event]:
+    if state + command.amount > 10:
+        raise CounterCapReached(f"the counter is at {state}; adding {command.amount} would pass 10")
+    return [CounterIncremented(counter_id="c", amount=command.amount, reason="api")]
 
-    initial_state = 0
 
-    def decide(self, state: int, command: Add) -> Sequence[Event]:
-        if state + command.amount > 10:
-            raise CounterCapReached(f"the counter is at {state}; adding {command.amount} would pass 10")
-        return [CounterIncremented(counter_id="c", amount=command.amount, reason="api")]
+def _capped_evolve(state: int, event: Event) -> int:
+    return state + event.amount if isinstance(event, CounterIncremented) else state
 
-    def evolve(self, state: int, event: Event) -> int:
-        return state + event.amount if isinstance(event, CounterIncremented) else state
+
+CAPPED = Decider(0, _capped_decide, _capped_evolve)
 
 
 class AddBody(BaseModel):
@@ -60,7 +62,7 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
         identity.require_role(ADVISOR)
         metadata = command_metadata(identity, site_id, request)
         outcome = await execute(
-            runtime.store, Capped(), f"counter-{counter_id}", Add(body.amount), metadata, must_exist=True
+            runtime.store, CAPPED, f"counter-{counter_id}", Add(body.amount), metadata, must_exist=True
         )
         return {"total": outcome.state}
 

@@ -10,11 +10,12 @@ from typing import Any
 import asyncpg
 import pytest
 
+from events.commands import StateCache, execute, load, set_state_cache, state_cache
 from events.connection import Connection
 from events.contract import Event
-from events.decider import DomainError, NotFound, StateCache, execute, load, set_state_cache, state_cache
+from events.decider import Decider
 from events.envelope import Envelope, Metadata, Tenant
-from events.errors import ConcurrencyConflict
+from events.errors import ConcurrencyConflict, DomainError, NotFound
 from events.store import EventStore
 
 TENANT = Tenant("group-a", "site-1")
@@ -39,29 +40,26 @@ class Gate:
     passes: int = 0
 
 
-class GateDecider:
+def _decide(state: Gate, command: str) -> Sequence[Event]:
     """Open and close are no-ops when already so; passing a closed gate is refused."""
-
-    initial_state = Gate()
-
-    def decide(self, state: Gate, command: str) -> Sequence[Event]:
-        if command == "open":
-            return [] if state.open else [GateOpened()]
-        if command == "close":
-            return [GateClosed()] if state.open else []
-        if not state.open:
-            raise DomainError("the gate is closed")
-        return [GatePassed()]
-
-    def evolve(self, state: Gate, event: Event) -> Gate:
-        if isinstance(event, GateOpened):
-            return Gate(True, state.passes)
-        if isinstance(event, GateClosed):
-            return Gate(False, state.passes)
-        return Gate(state.open, state.passes + 1)
+    if command == "open":
+        return [] if state.open else [GateOpened()]
+    if command == "close":
+        return [GateClosed()] if state.open else []
+    if not state.open:
+        raise DomainError("the gate is closed")
+    return [GatePassed()]
 
 
-GATE = GateDecider()
+def _evolve(state: Gate, event: Event) -> Gate:
+    if isinstance(event, GateOpened):
+        return Gate(True, state.passes)
+    if isinstance(event, GateClosed):
+        return Gate(False, state.passes)
+    return Gate(state.open, state.passes + 1)
+
+
+GATE: Decider[str, Gate] = Decider(Gate(), _decide, _evolve)
 
 
 class CountingStore(EventStore):
@@ -175,5 +173,5 @@ def test_the_least_recently_used_stream_goes_first() -> None:
     assert cache.get(GATE, "gate-1") is not None  # now gate-2 is the least recently used
     cache.put(GATE, "gate-3", Gate(), 1, TENANT)
     assert [cache.get(GATE, s) is not None for s in ("gate-1", "gate-2", "gate-3")] == [True, False, True]
-    assert cache.get(GateDecider(), "gate-1") is None  # another decider's state is another state
+    assert cache.get(Decider(Gate(), _decide, _evolve), "gate-1") is None  # another decider's state is another state
     assert len(cache) == 2

@@ -18,9 +18,10 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from events.catalog.testing import CounterIncremented, CounterOpened
+from events.commands import execute
 from events.consumer import Consumer
 from events.contract import Event
-from events.decider import execute
+from events.decider import Decider
 from events.envelope import Metadata, Tenant
 from events.kafka import KafkaSettings
 from events.relay import Relay
@@ -35,18 +36,19 @@ class Increment:
     amount: int
 
 
-class Counter:
-    initial_state = 0
+def _counter_decide(state: int, command: Increment) -> Sequence[Event]:
+    opened = [CounterOpened(counter_id=command.counter_id, label="new")] if state == 0 else []
+    return [
+        *opened,
+        CounterIncremented(counter_id=command.counter_id, amount=command.amount, reason="api"),
+    ]
 
-    def decide(self, state: int, command: Increment) -> Sequence[Event]:
-        opened = [CounterOpened(counter_id=command.counter_id, label="new")] if state == 0 else []
-        return [
-            *opened,
-            CounterIncremented(counter_id=command.counter_id, amount=command.amount, reason="api"),
-        ]
 
-    def evolve(self, state: int, event: Event) -> int:
-        return state + 1
+def _counter_evolve(state: int, event: Event) -> int:
+    return state + 1
+
+
+COUNTER = Decider(0, _counter_decide, _counter_evolve)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +66,7 @@ def counter_app(store: EventStore) -> FastAPI:
     async def increment(counter_id: str, amount: int) -> dict[str, Any]:
         traceparent, tracestate = current_trace_headers()
         metadata = Metadata(Tenant("group-a", "site-1"), "advisor-7", str(uuid.uuid4()), None, traceparent, tracestate)
-        outcome = await execute(store, Counter(), f"counter-{counter_id}", Increment(counter_id, amount), metadata)
+        outcome = await execute(store, COUNTER, f"counter-{counter_id}", Increment(counter_id, amount), metadata)
         return {"version": outcome.version}
 
     instrument_app(app)

@@ -55,8 +55,8 @@ from events.catalog.booking import (
     VehicleArrived,
 )
 from events.catalog.booking_values import PartCheck
+from events.commands import Outcome, execute, load
 from events.connection import Connection
-from events.decider import Outcome, execute, load
 from events.envelope import Envelope, Metadata, Tenant
 from events.runtime import UseCases
 from events.timers import DueTimer, cancel, schedule

@@ -26,8 +26,8 @@ from events.catalog.booking_values import OfferedRecommendation, PartCheck, Requ
 from events.catalog.parts import PartsReserved, PartsShortageDetected, ReservationReleased
 from events.catalog.reception import AdditionalWorkDeclined, InvoiceSettled, RepairOrderSigned, VehicleDelivered
 from events.connection import Connection
-from events.decider import DomainError
 from events.envelope import Envelope
+from events.errors import DomainError
 
 
 class UnknownRecommendation(DomainError):

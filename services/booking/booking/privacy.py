@@ -11,9 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from booking.handlers import Booking
 from events.catalog.privacy import PersonalDataErased, stream_id
-from events.decider import DomainError
 from events.envelope import NewEvent
-from events.errors import ConcurrencyConflict
+from events.errors import ConcurrencyConflict, DomainError
 from events.http import CurrentIdentity, SiteId, command_metadata, site_tenant
 from events.identity import GROUP_ADMIN, SERVICE_MANAGER
 from events.personal_data import phone_subject

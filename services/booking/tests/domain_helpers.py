@@ -26,7 +26,8 @@ from booking.domain.appointment_commands import BookAppointment
 from booking.domain.site_capacity import ReserveSlot, SetCapacity, site_capacity
 from events.catalog.booking_values import Contact, RequestedJob, RequestedPart, VehicleIdentity
 from events.contract import Event
-from events.decider import Decider, DomainError, fold
+from events.decider import Decider, fold
+from events.errors import DomainError
 
 S = TypeVar("S")
 

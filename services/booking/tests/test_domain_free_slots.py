@@ -21,7 +21,8 @@ from booking.domain.site_capacity import (
     free_slots,
     site_capacity,
 )
-from events.decider import DomainError, fold
+from events.decider import fold
+from events.errors import DomainError
 
 
 def _state(*commands: ReserveSlot) -> SiteCapacity:

@@ -27,8 +27,9 @@ from complaints.domain.complaint import complaint, stream_id
 from complaints.domain.settings import SetComplaintSettings, SiteSettings, site_settings
 from complaints.domain.state import Complaint
 from events.catalog import complaints as ev
+from events.commands import Outcome, execute, load
 from events.connection import Connection
-from events.decider import Outcome, execute, fold, load
+from events.decider import fold
 from events.envelope import Envelope, Metadata, Tenant
 from events.runtime import UseCases
 from events.timers import DueTimer, schedule

@@ -30,7 +30,8 @@ from complaints.domain.state import BEFORE_REDO
 from events.catalog import complaints as ev
 from events.catalog.complaints_values import KINDS, REDO_STEPS
 from events.contract import Event
-from events.decider import DomainError, fold
+from events.decider import fold
+from events.errors import DomainError
 
 # A command dated `at`: every generated command comes 40 minutes after the one before, so a
 # run of 40 commands spans a day and the 24-hour SLA timer can fire in between.

@@ -26,7 +26,7 @@ from complaints.domain import errors
 from complaints.domain.commands import ReclassifyComplaint
 from complaints.domain.state import RECEIVED
 from events.catalog import complaints as ev
-from events.decider import DomainError
+from events.errors import DomainError
 from events.rules import InvalidCode, MissingInformation
 
 GRIEVANCE_DUE = datetime(2024, 5, 10, 0, 0, tzinfo=SHANGHAI)  # end of Thursday: Tue, Wed, Thu after Monday

@@ -15,10 +15,11 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from events.catalog.followup_values import CampaignTarget
-from events.decider import DomainError
 from events.envelope import Tenant
+from events.errors import DomainError
 from events.http import CurrentIdentity, SiteId, command_metadata, site_tenant
 from events.identity import ADVISOR, CS_AGENT, GROUP_ADMIN, SERVICE_MANAGER, SYSTEM, Forbidden, Identity
+from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Key, Limit, Listing, answer
 from followup.domain.callback_state import OPEN
 from followup.domain.commands import (
     AddNextVisitNote,
@@ -106,15 +107,24 @@ async def _file(
 # --- the callback queue ---------------------------------------------------------------------
 
 
-@router.get("/sites/{site_id}/callbacks")
+QUEUE = Listing(
+    "followup.callbacks",
+    (Key("due_at", datetime, nulls_first=False), Key("callback_id", UUID, nullable=False)),
+)
+
+
+@router.get("/sites/{site_id}/callbacks", responses=LIST_RESPONSES)
 async def callback_queue(
     site_id: SiteId,
     identity: CurrentIdentity,
     request: Request,
+    response: Response,
     agent: str | None = None,
     status: str | None = None,
     due_by: Annotated[date | None, Query(description="due on or before this day (site time)")] = None,
     tz: str = DEFAULT_TZ,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
 ) -> list[dict[str, Any]]:
     """The site's callbacks, earliest due first: attempts so far, next attempt, overdue and
     escalation flags as of now. `agent=unassigned` lists the callbacks nobody has taken."""
@@ -122,19 +132,21 @@ async def callback_queue(
     zone, now = _zone(tz), followup_of(request).now()
     until = datetime.combine(due_by + timedelta(days=1), time(), zone) if due_by else None
     end_of_today = datetime.combine(now.astimezone(zone).date() + timedelta(days=1), time(), zone)
+    window = QUEUE.window(cursor, limit, first=6)
     rows = await request.app.state.runtime.pool.fetch(
-        """SELECT * FROM callback_queue
+        f"""SELECT * FROM callback_queue
            WHERE group_id = $1 AND site_id = $2 AND ($3::text IS NULL OR status = $3)
              AND ($4::text IS NULL OR agent = $4 OR ($4 = 'unassigned' AND agent IS NULL))
-             AND ($5::timestamptz IS NULL OR due_at < $5)
-           ORDER BY due_at NULLS LAST, callback_id LIMIT 1000""",
+             AND ($5::timestamptz IS NULL OR due_at < $5) AND {window.after}
+           {window.order}""",
         tenant.group_id,
         tenant.site_id,
         status,
         agent,
         until,
+        *window.params,
     )
-    return [_queue_row(dict(row), now, end_of_today) for row in rows]
+    return [_queue_row(dict(row), now, end_of_today) for row in answer(window, rows, request, response)]
 
 
 def _queue_row(row: dict[str, Any], now: datetime, end_of_today: datetime) -> dict[str, Any]:
@@ -270,30 +282,45 @@ async def answer_given(
 # --- customer files -------------------------------------------------------------------------
 
 
-@router.get("/sites/{site_id}/customer-files")
+FILES = Listing(
+    "followup.customer_files",
+    (
+        Key("last_visit_at", datetime, descending=True, nulls_first=False, sql="f.last_visit_at"),
+        Key("file_id", UUID, nullable=False, sql="f.file_id"),
+    ),
+)
+
+
+@router.get("/sites/{site_id}/customer-files", responses=LIST_RESPONSES)
 async def list_files(
     site_id: SiteId,
     identity: CurrentIdentity,
     request: Request,
+    response: Response,
     phone: str | None = None,
     plate: str | None = None,
     name: str | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
 ) -> list[dict[str, Any]]:
     tenant = site_tenant(identity, site_id, READERS)
+    window = FILES.window(cursor, limit, first=6)
     rows = await request.app.state.runtime.pool.fetch(
-        """SELECT f.* FROM customer_files f
+        f"""SELECT f.* FROM customer_files f
            WHERE f.group_id = $1 AND f.site_id = $2 AND ($3::text IS NULL OR f.phone = $3)
              AND ($4::text IS NULL OR EXISTS (
                  SELECT 1 FROM customer_file_visits v WHERE v.file_id = f.file_id AND v.plate = $4))
-             AND ($5::text IS NULL OR f.name ILIKE '%' || $5 || '%')
-           ORDER BY f.last_visit_at DESC NULLS LAST LIMIT 200""",
+             AND ($5::text IS NULL OR f.name ILIKE '%' || $5 || '%') AND {window.after}
+           {window.order}""",
         tenant.group_id,
         tenant.site_id,
         phone,
         plate,
         name,
+        *window.params,
     )
-    return [{k: (str(v) if isinstance(v, UUID) else v) for k, v in dict(row).items()} for row in rows]
+    shown = answer(window, rows, request, response)
+    return [{k: (str(v) if isinstance(v, UUID) else v) for k, v in dict(row).items()} for row in shown]
 
 
 async def _log(request: Request, tenant: Tenant, file_id: UUID) -> list[dict[str, Any]]:

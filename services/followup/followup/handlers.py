@@ -16,8 +16,9 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from events.catalog import followup as ev
+from events.commands import Outcome, execute, load
 from events.connection import Connection
-from events.decider import Outcome, execute, fold, load
+from events.decider import fold
 from events.envelope import Envelope, Metadata, Tenant
 from events.runtime import UseCases
 from events.timers import DueTimer, cancel, schedule

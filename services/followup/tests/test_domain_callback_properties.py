@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from events.catalog import followup as ev
 from events.contract import Event
-from events.decider import DomainError
+from events.errors import DomainError
 from followup.domain.callback import callback
 from followup.domain.commands import CallbackCommand, CancelCallback, GiveUp, MarkOverdue, RecordAttempt
 

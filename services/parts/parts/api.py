@@ -5,14 +5,16 @@ Paths are relative to a site (`/sites/{site_id}/...`); the gateway serves them u
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Request, Response
 
-from events.decider import NotFound
+from events.errors import NotFound
 from events.http import CurrentIdentity, SiteId, command_metadata, site_tenant
 from events.identity import ADVISOR, DISPATCHER, PARTS_CLERK, SERVICE_MANAGER, SYSTEM, TECHNICIAN, Identity
+from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Key, Limit, Listing, answer
 from parts.domain.old_part import DisposeOldPart, RecordOldPart
 from parts.domain.parts_order import ReceivedLine
 from parts.domain.stock_commands import AdjustStock, Issue, ReceiveStock, ReleaseReservation, Reserve, ReturnParts
@@ -50,21 +52,32 @@ def parts_of(request: Request) -> Parts:
 # --- stock ----------------------------------------------------------------------------------
 
 
-@router.get("/sites/{site_id}/stock")
+STOCK = Listing("parts.stock", (Key("part_number", str, nullable=False),))
+
+
+@router.get("/sites/{site_id}/stock", responses=LIST_RESPONSES)
 async def list_stock(
-    site_id: SiteId, identity: CurrentIdentity, request: Request, short: bool = False
+    site_id: SiteId,
+    identity: CurrentIdentity,
+    request: Request,
+    response: Response,
+    short: bool = False,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
 ) -> list[dict[str, Any]]:
     """The site's stock list; `short=true`: only parts that jobs are waiting for."""
     tenant = site_tenant(identity, site_id)
+    window = STOCK.window(cursor, limit, first=4)
     rows = await request.app.state.runtime.pool.fetch(
-        """SELECT part_number, on_hand, reserved, on_hand - reserved AS available, backordered, updated_at
-           FROM stock_levels WHERE group_id = $1 AND site_id = $2 AND (NOT $3 OR backordered > 0)
-           ORDER BY part_number""",
+        f"""SELECT part_number, on_hand, reserved, on_hand - reserved AS available, backordered, updated_at
+           FROM stock_levels WHERE group_id = $1 AND site_id = $2 AND (NOT $3 OR backordered > 0) AND {window.after}
+           {window.order}""",
         tenant.group_id,
         tenant.site_id,
         short,
+        *window.params,
     )
-    return [dict(row) for row in rows]
+    return [dict(row) for row in answer(window, rows, request, response)]
 
 
 @router.get("/sites/{site_id}/stock/{part_number}")
@@ -150,23 +163,39 @@ async def return_parts(
 # --- orders and transfers -------------------------------------------------------------------
 
 
-@router.get("/sites/{site_id}/parts-orders")
+ORDERS = Listing(
+    "parts.orders",
+    (Key("updated_at", datetime, descending=True, nullable=False), Key("parts_order_id", UUID, nullable=False)),
+)
+
+
+@router.get("/sites/{site_id}/parts-orders", responses=LIST_RESPONSES)
 async def list_orders(
-    site_id: SiteId, identity: CurrentIdentity, request: Request, open_only: bool = True
+    site_id: SiteId,
+    identity: CurrentIdentity,
+    request: Request,
+    response: Response,
+    open_only: bool = True,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
 ) -> list[dict[str, Any]]:
-    """Orders this site placed, and transfers other sites asked of it."""
+    """Orders this site placed, and transfers other sites asked of it; the latest changed first."""
     tenant = site_tenant(identity, site_id)
+    window = ORDERS.window(cursor, limit, first=4)
     rows = await request.app.state.runtime.pool.fetch(
-        """SELECT parts_order_id, site_id, kind, status, supplier, from_site_id, expected_at, lines,
+        f"""SELECT parts_order_id, site_id, kind, status, supplier, from_site_id, expected_at, lines,
                   outstanding, updated_at
            FROM parts_orders WHERE group_id = $1 AND (site_id = $2 OR from_site_id = $2)
-             AND (NOT $3 OR status NOT IN ('received', 'cancelled'))
-           ORDER BY updated_at DESC LIMIT 500""",
+             AND (NOT $3 OR status NOT IN ('received', 'cancelled')) AND {window.after}
+           {window.order}""",
         tenant.group_id,
         tenant.site_id,
         open_only,
+        *window.params,
     )
-    return [{**dict(row), "parts_order_id": str(row["parts_order_id"])} for row in rows]
+    return [
+        {**dict(row), "parts_order_id": str(row["parts_order_id"])} for row in answer(window, rows, request, response)
+    ]
 
 
 @router.get("/sites/{site_id}/parts-orders/{order_id}")

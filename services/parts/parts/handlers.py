@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
+from events.commands import Outcome, execute, load
 from events.connection import Connection
-from events.decider import NotFound, Outcome, execute, fold, load
+from events.decider import fold
 from events.envelope import Metadata, Tenant
+from events.errors import NotFound
 from events.runtime import UseCases
 from parts.domain import old_part, parts_order, stock_item
 from parts.domain.old_part import DisposeOldPart, OldPart, RecordOldPart

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from events.catalog import workshop as ev
 from events.contract import Event
-from events.decider import DomainError, fold
+from events.decider import fold
+from events.errors import DomainError
 from workshop.domain.commands import (
     AddJobs,
     CheckProgress,

@@ -13,8 +13,9 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from events.catalog import workshop as ev
+from events.commands import Outcome, execute, load, state_cache
 from events.connection import Connection
-from events.decider import Outcome, execute, fold, load, state_cache
+from events.decider import fold
 from events.envelope import Envelope, Metadata, Tenant
 from events.runtime import UseCases
 from events.timers import DueTimer, cancel, schedule

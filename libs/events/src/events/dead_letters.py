@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from events.consumer import Consumer
-from events.decider import DomainError, NotFound
+from events.errors import DomainError, NotFound
 from events.http import CurrentIdentity
 from events.identity import GROUP_ADMIN, Forbidden, Identity
 

@@ -44,3 +44,17 @@ class InvalidEventPayload(EventsError):
 
 class DuplicateContract(EventsError):
     code = "duplicate_contract"
+
+
+class DomainError(EventsError):
+    """A business rule refused a command. Subclasses set `code`; HTTP maps it to 409.
+
+    Raise with a message that tells the user what rule was broken and what to do instead."""
+
+    code = "domain_rule"
+
+
+class NotFound(EventsError):
+    """The stream does not exist (or belongs to another tenant, which is the same to the caller)."""
+
+    code = "not_found"

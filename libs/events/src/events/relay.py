@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer
@@ -57,6 +57,7 @@ class Relay:
         page_size: int = 1000,
         topic_for: Callable[[StoredEvent], str] | None = None,
         cluster_check_interval: float = 5.0,
+        cluster_id: Callable[[], Awaitable[str]] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -67,6 +68,7 @@ class Relay:
         self.published = 0
         self._producer: AIOKafkaProducer | None = None
         self.cluster_check_interval = cluster_check_interval
+        self._ask_cluster_id = cluster_id or settings.cluster_id
         self._cluster_id: str | None = None
         self._cluster_checked_at = 0.0
         self._known_topics: set[str] = set()
@@ -219,7 +221,7 @@ class Relay:
         now = time.monotonic()
         if self._cluster_id is not None and now - self._cluster_checked_at < self.cluster_check_interval:
             return
-        cluster_id = await self.settings.cluster_id()
+        cluster_id = await self._ask_cluster_id()
         self._cluster_checked_at = now
         row = await self.store.pool.fetchrow(
             "SELECT cluster_id, tx_id, position FROM log_checkpoints WHERE reader = $1", self.name

@@ -5,7 +5,7 @@ new value does not break old readers' schemas, so the check lives in code, here,
 
 from __future__ import annotations
 
-from events.decider import DomainError
+from events.errors import DomainError
 
 
 def check_code(value: str, allowed: tuple[str, ...], what: str) -> str:

@@ -24,11 +24,11 @@ from fastapi import APIRouter, Depends, FastAPI
 from events import dead_letters
 from events.catalog.privacy import PersonalDataErased
 from events.clock import Clock, SystemClock, sleep_unless
+from events.commands import _CACHES as _STATE_CACHES
 from events.connection import Connection
 from events.consumer import Consumer, Handler
 from events.consumer_group import SharedGroup
 from events.database import open_pool
-from events.decider import _CACHES as _STATE_CACHES
 from events.envelope import Envelope
 from events.http import install_error_handlers, requested_version
 from events.kafka import KafkaSettings

@@ -81,6 +81,7 @@ from events.catalog.booking_values import (
     RequestedJob,
 )
 from events.contract import Event
+from events.decider import Decider
 
 
 def stream_id(appointment_id: UUID) -> str:
@@ -344,16 +345,4 @@ def decide(state: Appointment, command: AppointmentCommand) -> Sequence[Event]:
             return record_preparation(state, command)
 
 
-class AppointmentDecider:
-    """The Appointment aggregate in the shape `events.decider.execute` runs."""
-
-    initial_state: Appointment = INITIAL
-
-    def decide(self, state: Appointment, command: AppointmentCommand) -> Sequence[Event]:
-        return decide(state, command)
-
-    def evolve(self, state: Appointment, event: Event) -> Appointment:
-        return evolve(state, event)
-
-
-appointment = AppointmentDecider()
+appointment: Decider[AppointmentCommand, Appointment] = Decider(INITIAL, decide, evolve)

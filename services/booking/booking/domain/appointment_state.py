@@ -19,7 +19,7 @@ from events.catalog.booking import (
     VehicleArrived,
 )
 from events.contract import Event
-from events.decider import DomainError
+from events.errors import DomainError
 
 # How long after the slot start we still wait for the car: a car within it is late but keeps
 # its appointment priority; after it the slot's workshop time went to others, so a no-show may

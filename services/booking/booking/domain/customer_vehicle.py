@@ -21,7 +21,8 @@ from booking.domain.errors import MissingInformation, NothingToChange, require_c
 from events.catalog.booking import CustomerContactUpdated, CustomerRegistered, VehicleRegistered
 from events.catalog.booking_values import CONTACT_CHANNELS, Contact
 from events.contract import Event
-from events.decider import DomainError
+from events.decider import Decider
+from events.errors import DomainError
 
 # The first series-built cars: a model year before it is a typo.
 FIRST_MODEL_YEAR = 1886
@@ -236,16 +237,4 @@ def decide(state: Customer, command: CustomerCommand) -> Sequence[Event]:
             return update_contact(state, command)
 
 
-class CustomerVehicleDecider:
-    """The CustomerVehicle aggregate in the shape `events.decider.execute` runs."""
-
-    initial_state: Customer = INITIAL
-
-    def decide(self, state: Customer, command: CustomerCommand) -> Sequence[Event]:
-        return decide(state, command)
-
-    def evolve(self, state: Customer, event: Event) -> Customer:
-        return evolve(state, event)
-
-
-customer_vehicle = CustomerVehicleDecider()
+customer_vehicle: Decider[CustomerCommand, Customer] = Decider(INITIAL, decide, evolve)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from events.catalog.booking_values import check_vin
-from events.decider import DomainError
+from events.errors import DomainError
 from events.rules import InvalidAmount as InvalidAmount
 from events.rules import InvalidCode as InvalidCode
 from events.rules import MissingInformation as MissingInformation

@@ -63,6 +63,7 @@ from booking.domain.site_capacity_state import (
 from events.catalog.booking import CapacitySet, SlotReleased, SlotReserved
 from events.catalog.booking_values import RELEASE_REASONS, SlotAllocation, check_timezone
 from events.contract import Event
+from events.decider import Decider
 
 __all__ = [
     "INITIAL",
@@ -376,16 +377,4 @@ def decide(state: SiteCapacity, command: CapacityCommand) -> Sequence[Event]:
             return release(state, command)
 
 
-class SiteCapacityDecider:
-    """The SiteCapacity aggregate in the shape `events.decider.execute` runs."""
-
-    initial_state: SiteCapacity = INITIAL
-
-    def decide(self, state: SiteCapacity, command: CapacityCommand) -> Sequence[Event]:
-        return decide(state, command)
-
-    def evolve(self, state: SiteCapacity, event: Event) -> SiteCapacity:
-        return evolve(state, event)
-
-
-site_capacity = SiteCapacityDecider()
+site_capacity: Decider[CapacityCommand, SiteCapacity] = Decider(INITIAL, decide, evolve)

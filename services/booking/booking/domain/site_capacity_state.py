@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from events.catalog.booking import CapacitySet, SlotReleased, SlotReserved
 from events.contract import Event
-from events.decider import DomainError
+from events.errors import DomainError
 
 _WEEKDAYS = ("", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 

@@ -58,6 +58,7 @@ from events.catalog.complaints_values import (
     SERIOUS_REASONS,
 )
 from events.contract import Event
+from events.decider import Decider
 from events.rules import InvalidAmount, MissingInformation, require_code, require_text
 
 SERVICE_MANAGER = "service_manager"
@@ -421,16 +422,4 @@ def decide(state: Complaint, command: ComplaintCommand) -> Sequence[Event]:
             return record_follow_up_overdue(state, command)
 
 
-class ComplaintDecider:
-    """The Complaint aggregate in the shape `events.decider.execute` runs."""
-
-    initial_state: Complaint = INITIAL
-
-    def decide(self, state: Complaint, command: ComplaintCommand) -> Sequence[Event]:
-        return decide(state, command)
-
-    def evolve(self, state: Complaint, event: Event) -> Complaint:
-        return evolve(state, event)
-
-
-complaint = ComplaintDecider()
+complaint: Decider[ComplaintCommand, Complaint] = Decider(INITIAL, decide, evolve)

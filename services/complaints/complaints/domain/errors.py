@@ -4,7 +4,7 @@ message that says which rule was broken. Missing text and unknown codes use the 
 
 from __future__ import annotations
 
-from events.decider import DomainError
+from events.errors import DomainError
 
 
 class ComplaintAlreadyReceived(DomainError):

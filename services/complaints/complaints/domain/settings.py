@@ -15,6 +15,7 @@ from complaints.domain.sla import WorkingCalendar
 from events.catalog import complaints as ev
 from events.catalog.complaints_values import HANDLING_ROLES, AuthorityLimit
 from events.contract import Event
+from events.decider import Decider
 from events.rules import InvalidAmount, require_code, require_text
 
 # Minor units (CNY fen): 200, 500 and 5,000 CNY alone; the dealer grants up to 20,000 CNY.
@@ -102,16 +103,9 @@ def evolve(state: SiteSettings, event: Event) -> SiteSettings:
     return SiteSettings(calendar, limits, event.dealer_limit, event.set_by, event.set_at)
 
 
-class SettingsDecider:
-    """The site settings in the shape `events.decider.execute` runs: every command replaces them."""
-
-    initial_state: SiteSettings = DEFAULTS
-
-    def decide(self, state: SiteSettings, command: SetComplaintSettings) -> Sequence[Event]:
-        return set_settings(command)
-
-    def evolve(self, state: SiteSettings, event: Event) -> SiteSettings:
-        return evolve(state, event)
+def _replace(state: SiteSettings, command: SetComplaintSettings) -> Sequence[Event]:
+    """Every command replaces the settings."""
+    return set_settings(command)
 
 
-site_settings = SettingsDecider()
+site_settings: Decider[SetComplaintSettings, SiteSettings] = Decider(DEFAULTS, _replace, evolve)

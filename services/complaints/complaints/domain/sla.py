@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from events.catalog.complaints_values import COMPLAINT
-from events.decider import DomainError
+from events.errors import DomainError
 
 COMPLAINT_SLA = timedelta(hours=24)
 GRIEVANCE_WORKING_DAYS = 3

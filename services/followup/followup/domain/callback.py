@@ -32,6 +32,7 @@ from events.catalog.followup_values import (
     UNREACHABLE,
 )
 from events.contract import Event
+from events.decider import Decider
 from events.rules import MissingInformation, require_code, require_text
 from followup.domain import errors
 from followup.domain.callback_state import INITIAL, NEW, OPEN, SKIPPED, Callback, evolve
@@ -326,16 +327,4 @@ def decide(state: Callback, command: CallbackCommand) -> Sequence[Event]:
             return tell_answer(state, command)
 
 
-class CallbackDecider:
-    """The Callback aggregate in the shape `events.decider.execute` runs."""
-
-    initial_state: Callback = INITIAL
-
-    def decide(self, state: Callback, command: CallbackCommand) -> Sequence[Event]:
-        return decide(state, command)
-
-    def evolve(self, state: Callback, event: Event) -> Callback:
-        return evolve(state, event)
-
-
-callback = CallbackDecider()
+callback: Decider[CallbackCommand, Callback] = Decider(INITIAL, decide, evolve)

@@ -26,6 +26,7 @@ from events.catalog.followup_values import (
     CampaignTarget,
 )
 from events.contract import Event
+from events.decider import Decider
 from events.rules import MissingInformation, require_code, require_text
 from followup.domain import errors
 from followup.domain.commands import CampaignCommand, PlanCampaign, RecordCampaignCall, RecordCampaignLetter
@@ -171,16 +172,4 @@ def decide(state: Campaign, command: CampaignCommand) -> Sequence[Event]:
             return record_letter(state, command)
 
 
-class CampaignDecider:
-    """The Campaign aggregate in the shape `events.decider.execute` runs."""
-
-    initial_state: Campaign = INITIAL
-
-    def decide(self, state: Campaign, command: CampaignCommand) -> Sequence[Event]:
-        return decide(state, command)
-
-    def evolve(self, state: Campaign, event: Event) -> Campaign:
-        return evolve(state, event)
-
-
-campaign = CampaignDecider()
+campaign: Decider[CampaignCommand, Campaign] = Decider(INITIAL, decide, evolve)

@@ -28,6 +28,7 @@ from events.catalog.followup_values import (
 )
 from events.catalog.reception_values import Contact, Recommendation, VehicleIdentity
 from events.contract import Event
+from events.decider import Decider
 from events.rules import InvalidAmount, require_code, require_text
 from followup.domain import errors
 from followup.domain.commands import (
@@ -353,16 +354,4 @@ def decide(state: CustomerFile, command: CustomerFileCommand) -> Sequence[Event]
             return log_letter(state, command)
 
 
-class CustomerFileDecider:
-    """The CustomerFile aggregate in the shape `events.decider.execute` runs."""
-
-    initial_state: CustomerFile = INITIAL
-
-    def decide(self, state: CustomerFile, command: CustomerFileCommand) -> Sequence[Event]:
-        return decide(state, command)
-
-    def evolve(self, state: CustomerFile, event: Event) -> CustomerFile:
-        return evolve(state, event)
-
-
-customer_file = CustomerFileDecider()
+customer_file: Decider[CustomerFileCommand, CustomerFile] = Decider(INITIAL, decide, evolve)

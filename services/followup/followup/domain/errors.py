@@ -4,7 +4,7 @@ says which rule was broken. Bad code-list values and missing text use `events.ru
 
 from __future__ import annotations
 
-from events.decider import DomainError
+from events.errors import DomainError
 
 
 class NoCustomerFile(DomainError):

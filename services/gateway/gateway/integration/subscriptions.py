@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 
 from events.connection import Connection
-from events.decider import NotFound
+from events.errors import NotFound
 from gateway.integration.signing import new_secret
 
 THIN = "thin"

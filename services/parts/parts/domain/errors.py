@@ -8,7 +8,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from events.catalog.parts_values import check_demand, normalise_part_number
-from events.decider import DomainError
+from events.errors import DomainError
 
 
 class InvalidQuantity(DomainError):

@@ -17,7 +17,8 @@ from uuid import UUID
 from events.catalog.parts import OldPartDisposed, OldPartRecorded
 from events.catalog.parts_values import OLD_PART_CHOICES, OLD_PART_DISPOSITIONS
 from events.contract import Event
-from events.decider import DomainError
+from events.decider import Decider
+from events.errors import DomainError
 from parts.domain.errors import require_part_number, require_positive
 
 
@@ -165,16 +166,4 @@ def _dispose(state: OldPart, command: DisposeOldPart) -> Sequence[Event]:
     ]
 
 
-class OldPartDecider:
-    """The OldPart aggregate in the shape `events.decider.execute` runs."""
-
-    initial_state: OldPart = INITIAL
-
-    def decide(self, state: OldPart, command: OldPartCommand) -> Sequence[Event]:
-        return decide(state, command)
-
-    def evolve(self, state: OldPart, event: Event) -> OldPart:
-        return evolve(state, event)
-
-
-old_part = OldPartDecider()
+old_part: Decider[OldPartCommand, OldPart] = Decider(INITIAL, decide, evolve)

@@ -28,7 +28,8 @@ from events.catalog.parts import (
 )
 from events.catalog.parts_values import OrderLine
 from events.contract import Event
-from events.decider import DomainError
+from events.decider import Decider
+from events.errors import DomainError
 from parts.domain.errors import (
     InvalidDemand,
     require_part_number,
@@ -391,16 +392,4 @@ def _cancel(state: PartsOrder, command: CancelOrder) -> Sequence[Event]:
     ]
 
 
-class PartsOrderDecider:
-    """The PartsOrder aggregate in the shape `events.decider.execute` runs."""
-
-    initial_state: PartsOrder = INITIAL
-
-    def decide(self, state: PartsOrder, command: PartsOrderCommand) -> Sequence[Event]:
-        return decide(state, command)
-
-    def evolve(self, state: PartsOrder, event: Event) -> PartsOrder:
-        return evolve(state, event)
-
-
-parts_order = PartsOrderDecider()
+parts_order: Decider[PartsOrderCommand, PartsOrder] = Decider(INITIAL, decide, evolve)

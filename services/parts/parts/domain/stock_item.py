@@ -37,7 +37,8 @@ from events.catalog.parts import (
 )
 from events.catalog.parts_values import STOCK_SOURCES
 from events.contract import Event
-from events.decider import DomainError, fold
+from events.decider import Decider, fold
+from events.errors import DomainError
 from parts.domain.errors import (
     InsufficientStock,
     InvalidQuantity,
@@ -137,7 +138,7 @@ def _then_serve_backorders(
     state: StockItem, events: list[Event], at: datetime, priority: tuple[RepairOrderLine, ...] = ()
 ) -> list[Event]:
     """`events`, followed by reservations for the waiting jobs out of the stock they free."""
-    after = fold(_DECIDER, events, state)
+    after = fold(stock_item, events, state)
     first = {(line.repair_order_id, line.line_id) for line in priority}
     queue = sorted(after.backorder_queue, key=lambda rid: after.reservations[rid].line_key not in first)
     free = after.available
@@ -332,17 +333,4 @@ def _transfer_out(state: StockItem, command: TransferOut, part_number: str) -> S
     ]
 
 
-class StockItemDecider:
-    """The StockItem aggregate in the shape `events.decider.execute` runs."""
-
-    initial_state: StockItem = INITIAL
-
-    def decide(self, state: StockItem, command: StockCommand) -> Sequence[Event]:
-        return decide(state, command)
-
-    def evolve(self, state: StockItem, event: Event) -> StockItem:
-        return evolve(state, event)
-
-
-_DECIDER = StockItemDecider()
-stock_item = _DECIDER
+stock_item: Decider[StockCommand, StockItem] = Decider(INITIAL, decide, evolve)

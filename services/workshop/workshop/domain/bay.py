@@ -11,6 +11,7 @@ from uuid import UUID
 
 from events.catalog import workshop as ev
 from events.contract import Event
+from events.decider import Decider
 from workshop.domain import errors
 
 
@@ -77,18 +78,12 @@ def evolve(state: Bay, event: Event) -> Bay:
     return state
 
 
-class BayDecider:
-    initial_state: Bay = Bay()
-
-    def decide(self, state: Bay, command: BayCommand) -> Sequence[Event]:
-        match command:
-            case TakeBay():
-                return take(state, command)
-            case FreeBay():
-                return free(state, command)
-
-    def evolve(self, state: Bay, event: Event) -> Bay:
-        return evolve(state, event)
+def decide(state: Bay, command: BayCommand) -> Sequence[Event]:
+    match command:
+        case TakeBay():
+            return take(state, command)
+        case FreeBay():
+            return free(state, command)
 
 
-bay = BayDecider()
+bay: Decider[BayCommand, Bay] = Decider(Bay(), decide, evolve)

@@ -3,7 +3,7 @@ that says which rule was broken."""
 
 from __future__ import annotations
 
-from events.decider import DomainError
+from events.errors import DomainError
 
 
 class WorkOrderAlreadyOpen(DomainError):

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from events.catalog import workshop as ev
 from events.contract import Event
+from events.decider import Decider
 from events.rules import InvalidAmount, require_text
 
 
@@ -54,16 +55,9 @@ def evolve(state: WorkshopSettings, event: Event) -> WorkshopSettings:
     return WorkshopSettings(event.jobs_per_technician, event.set_by, event.set_at)
 
 
-class SettingsDecider:
-    """The site settings in the shape `events.decider.execute` runs: every command replaces them."""
-
-    initial_state: WorkshopSettings = DEFAULTS
-
-    def decide(self, state: WorkshopSettings, command: SetWorkshopSettings) -> Sequence[Event]:
-        return set_settings(command)
-
-    def evolve(self, state: WorkshopSettings, event: Event) -> WorkshopSettings:
-        return evolve(state, event)
+def _replace(state: WorkshopSettings, command: SetWorkshopSettings) -> Sequence[Event]:
+    """Every command replaces the settings."""
+    return set_settings(command)
 
 
-site_settings = SettingsDecider()
+site_settings: Decider[SetWorkshopSettings, WorkshopSettings] = Decider(DEFAULTS, _replace, evolve)

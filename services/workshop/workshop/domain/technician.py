@@ -13,6 +13,7 @@ from uuid import UUID
 
 from events.catalog import workshop as ev
 from events.contract import Event
+from events.decider import Decider
 from workshop.domain import errors
 
 
@@ -86,18 +87,12 @@ def evolve(state: Technician, event: Event) -> Technician:
     return state
 
 
-class TechnicianDecider:
-    initial_state: Technician = Technician()
-
-    def decide(self, state: Technician, command: TechnicianCommand) -> Sequence[Event]:
-        match command:
-            case ClockOn():
-                return clock_on(state, command)
-            case ClockOff():
-                return clock_off(state, command)
-
-    def evolve(self, state: Technician, event: Event) -> Technician:
-        return evolve(state, event)
+def decide(state: Technician, command: TechnicianCommand) -> Sequence[Event]:
+    match command:
+        case ClockOn():
+            return clock_on(state, command)
+        case ClockOff():
+            return clock_off(state, command)
 
 
-technician = TechnicianDecider()
+technician: Decider[TechnicianCommand, Technician] = Decider(Technician(), decide, evolve)

@@ -18,6 +18,7 @@ from uuid import UUID
 from events.catalog import workshop as ev
 from events.catalog.workshop import Job
 from events.contract import Event
+from events.decider import Decider
 from events.rules import MissingInformation, require_code, require_text
 from workshop.domain import errors
 from workshop.domain.commands import (
@@ -482,16 +483,4 @@ def decide(state: WorkOrder, command: WorkOrderCommand) -> Sequence[Event]:
             return check_progress(state, command)
 
 
-class WorkOrderDecider:
-    """The WorkOrder aggregate in the shape `events.decider.execute` runs."""
-
-    initial_state: WorkOrder = INITIAL
-
-    def decide(self, state: WorkOrder, command: WorkOrderCommand) -> Sequence[Event]:
-        return decide(state, command)
-
-    def evolve(self, state: WorkOrder, event: Event) -> WorkOrder:
-        return evolve(state, event)
-
-
-work_order = WorkOrderDecider()
+work_order: Decider[WorkOrderCommand, WorkOrder] = Decider(INITIAL, decide, evolve)

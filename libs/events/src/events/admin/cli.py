@@ -19,7 +19,7 @@ from events import dead_letters
 from events.admin import contract_check, replay
 from events.admin.rebuild import LiveMovedBack, Outcome, Swap, rebuild
 from events.admin.target import Target, TargetError, locate, migrations_of, runtime_of, started
-from events.decider import DomainError
+from events.errors import DomainError
 from events.migrations import status
 from events.projection import KafkaProjector, LogProjector
 from events.runtime import ServiceRuntime

@@ -14,7 +14,8 @@ from typing import Any, Generic, TypeVar
 import pytest
 
 from events.contract import Event
-from events.decider import Decider, DomainError, fold
+from events.decider import Decider, fold
+from events.errors import DomainError
 
 S = TypeVar("S")
 

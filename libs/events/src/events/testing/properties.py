@@ -26,7 +26,8 @@ from typing import Any, Generic, TypeVar
 from hypothesis import HealthCheck, Phase, settings
 
 from events.contract import Event
-from events.decider import Decider, DomainError, fold
+from events.decider import Decider, fold
+from events.errors import DomainError
 
 S = TypeVar("S")
 
