@@ -160,6 +160,7 @@ VISIT = {
     "vehicle": {"vin": VIN, "plate": "沪B88888", "model": "Magotan"},
     "customer_waiting": True,
     "contact_phone": "13900000007",
+    "arrived_at": datetime.now(UTC).isoformat(),  # the greeter's record of a walk-in's arrival
 }
 CAPACITY = {
     "timezone": "UTC",
@@ -215,6 +216,8 @@ async def signed_and_handed_over(
     """The desk's part: check-in, walk-around, the concern, the estimate, the signature and the key."""
     arrival = {"arrival_kind": "appointment", "appointment_id": appointment_id} if appointment_id else {}
     visit = {**VISIT, **arrival, "vehicle": {"vin": vin, "plate": "沪B88888", "model": "Magotan"}}
+    if appointment_id:
+        del visit["arrived_at"]  # booking recorded the appointment car's arrival
     ro: str = (await advisor.ok("POST", "repair-orders", visit, status=201))["repair_order_id"]
     rpath = f"repair-orders/{ro}"
     await advisor.ok("POST", f"{rpath}/walk-around", WALK_AROUND, status=201)

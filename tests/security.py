@@ -179,6 +179,8 @@ ACCESS: dict[str, frozenset[str]] = {
 # Fields whose allowed values the schema does not list (validators check them): a valid value,
 # by "METHOD path" and the field's dotted place in the body.
 VALID_VALUES: dict[str, dict[str, Any]] = {
+    # A walk-in's arrival is the greeter's record (optional in the schema, required for a walk-in).
+    "POST repair-orders": {"arrived_at": "2024-05-06T09:00:00+00:00"},
     "POST repair-orders/{repair_order_id}/damages": {"damages.0.kind": "scratch"},
     "POST repair-orders/{repair_order_id}/estimate": {"lines.0.pay_type": "CUSTOMER_PAY"},
     "POST repair-orders/{repair_order_id}/lines": {"line.pay_type": "CUSTOMER_PAY"},

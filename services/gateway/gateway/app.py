@@ -35,7 +35,7 @@ from gateway.routing import services as routed_services
 # character in an id would otherwise make an invalid URL — a 500 instead of the service's 404/422).
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 _FORWARDED_REQUEST = ("content-type", "accept", "if-match", "accept-language", "idempotency-key")
-_FORWARDED_RESPONSE = ("content-type", "etag", "location", "retry-after", "cache-control")
+_FORWARDED_RESPONSE = ("content-type", "etag", "location", "retry-after", "cache-control", "link")
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 

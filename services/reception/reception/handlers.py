@@ -7,14 +7,16 @@ command; the HTTP layer builds the command with `now()`, so time comes from the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID, uuid4
 
+from events.commands import Outcome, execute, load
 from events.connection import Connection
-from events.decider import Outcome, execute, load
 from events.envelope import Metadata, Tenant
 from events.runtime import UseCases
+from reception.booked_appointments import arrival_of
 from reception.domain import repair_order
+from reception.domain.check_in import appointment_visit_id, keyed_visit_id
 from reception.domain.repair_order_commands import (
     AddRepairLine,
     ApproveAdditionalWork,
@@ -40,7 +42,11 @@ from reception.domain.repair_order_state import RepairOrder
 
 @dataclass(frozen=True)
 class Reception(UseCases):
-    """The use cases, on the service's runtime (its event store and clock)."""
+    """The use cases, on the service's runtime (its event store and clock). `booking_patience`:
+    how long a check-in waits for booking's record of an appointment car's arrival to reach
+    reception (seconds)."""
+
+    booking_patience: float = 5.0
 
     async def _on(
         self, metadata: Metadata, repair_order_id: UUID, command: RepairOrderCommand, conn: Connection | None = None
@@ -54,10 +60,30 @@ class Reception(UseCases):
 
     # --- at the reception desk --------------------------------------------------------------
 
-    async def check_in(self, metadata: Metadata, build: Callable[[UUID], CheckIn]) -> Outcome[RepairOrder]:
-        """Start a visit: a new repair-order stream, its id chosen here so no caller can reuse one."""
-        repair_order_id = uuid4()
+    async def check_in(
+        self,
+        metadata: Metadata,
+        build: Callable[[UUID], CheckIn],
+        *,
+        appointment_id: UUID | None = None,
+        chosen_id: UUID | None = None,
+        idempotency_key: str | None = None,
+    ) -> Outcome[RepairOrder]:
+        """Start a visit, or find the one this check-in started before (nothing is recorded
+        then). Its id: the appointment's one visit; else the caller's key or chosen id, so that
+        a retry finds its visit; else a new one. An appointment car comes with what booking
+        recorded of it (decision 0006)."""
+        tenant = metadata.tenant
+        if appointment_id is not None:
+            repair_order_id = appointment_visit_id(tenant.group_id, tenant.site_id, appointment_id)
+        elif idempotency_key is not None:
+            repair_order_id = keyed_visit_id(tenant.group_id, tenant.site_id, metadata.actor, idempotency_key)
+        else:
+            repair_order_id = chosen_id or uuid4()
         command = build(repair_order_id)
+        if command.appointment_id is not None:
+            booked = await arrival_of(self.runtime.pool, tenant, command.appointment_id, self.booking_patience)
+            command = replace(command, booking=booked)
         stream = repair_order.stream_id(repair_order_id)
         return await execute(self.store, repair_order.repair_order, stream, command, metadata)
 

@@ -20,8 +20,8 @@ PERSONAL_COLUMNS = (
 
 _INSERT = """
 INSERT INTO repair_orders (repair_order_id, group_id, site_id, status, advisor, plate, vin, customer_name,
-    arrival_kind, priority, customer_waiting, checked_in_at, currency, updated_at)
-VALUES ($1, $2, $3, 'checked_in', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+    arrival_kind, priority, customer_waiting, checked_in_at, currency, updated_at, greeted_at)
+VALUES ($1, $2, $3, 'checked_in', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 ON CONFLICT (repair_order_id) DO NOTHING
 """
 
@@ -83,6 +83,7 @@ class RepairOrders:
                 event.arrived_at,
                 event.currency,
                 at,
+                event.greeted_at,
             )
             return
         ro: UUID = event.repair_order_id

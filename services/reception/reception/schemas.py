@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from events.catalog.reception_values import Consent, Contact, Damage, RepairLine, VehicleIdentity
 from reception.domain.repair_order_commands import (
@@ -40,8 +40,10 @@ class Body(BaseModel):
 
 
 class CheckInBody(Body):
-    """`arrived_at` defaults to now; the greeting is now (the advisor checks the car in while greeting),
-    so an arrival in the future is refused by the domain (time_out_of_order)."""
+    """The greeting is now (the advisor checks the car in while greeting the customer). An
+    appointment car's arrival is booking's record; anyone else's is `arrived_at`, recorded by
+    whoever met the car. `repair_order_id` (or the `Idempotency-Key` header) names a walk-in's
+    visit, so that a retry finds it instead of opening another; an appointment names its own."""
 
     arrival_kind: str = Code
     customer: Contact
@@ -50,10 +52,27 @@ class CheckInBody(Body):
     customer_waiting: bool
     contact_phone: str | None = Field(default=None, min_length=1, max_length=40)
     appointment_id: UUID | None = None
-    arrived_at: AwareDatetime | None = None
+    repair_order_id: UUID | None = Field(default=None, description="the visit's id, chosen by the client")
+    arrived_at: AwareDatetime | None = Field(
+        default=None, validate_default=True, description="when the car arrived, unless by appointment"
+    )
     courtesy_offered: tuple[str, ...] = Field(default=(), max_length=10)
     courtesy_accepted: str | None = Field(default=None, max_length=40)
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
+
+    @field_validator("repair_order_id")
+    @classmethod
+    def appointment_names_its_visit(cls, value: UUID | None, info: ValidationInfo) -> UUID | None:
+        if value is not None and info.data.get("appointment_id") is not None:
+            raise ValueError("an appointment car's visit is named by its appointment; send no repair_order_id")
+        return value
+
+    @field_validator("arrived_at")
+    @classmethod
+    def arrival_is_recorded(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        if value is None and "appointment_id" in info.data and info.data["appointment_id"] is None:
+            raise ValueError("record when the car arrived (an appointment car's arrival is booking's)")
+        return value
 
     def command(self, repair_order_id: UUID, advisor: str, now: datetime) -> CheckIn:
         return CheckIn(
@@ -63,7 +82,7 @@ class CheckInBody(Body):
             self.vehicle,
             self.vehicle_user or self.customer,
             advisor,
-            self.arrived_at or now,
+            self.arrived_at,
             now,
             self.customer_waiting,
             self.contact_phone,
@@ -277,6 +296,9 @@ def repair_order_view(state: RepairOrder, version: int) -> dict[str, Any]:
         "customer_waiting": visit.customer_waiting,
         "currency": visit.currency,
         "arrived_at": visit.arrived_at,
+        "greeted_at": visit.greeted_at,
+        # Greeting time (seeds: within 1-3 minutes): from the car's arrival to the greeting.
+        "greeting_seconds": int((visit.greeted_at - visit.arrived_at).total_seconds()),
         "walk_around_recorded": state.walk_around is not None,
         "concerns": [{"concern_id": str(c.concern_id), "customer_words": c.customer_words} for c in state.concerns],
         "lines": [line.model_dump(mode="json") for line in state.lines],

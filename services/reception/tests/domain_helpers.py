@@ -20,6 +20,7 @@ from events.decider import fold
 from events.testing.deciders import scenario
 from reception.domain.repair_order import repair_order
 from reception.domain.repair_order_commands import (
+    BookedAppointment,
     CheckIn,
     Deliver,
     HandOverToWorkshop,
@@ -104,15 +105,18 @@ SERVICE = line(
 )
 BRAKES = line("Replace front brake pads", 12000, part("04465-33471", "front brake pads", 45000), minutes=60)
 
+# What reception has heard from booking: the car arrived on time (appointment priority).
+ARRIVED = BookedAppointment(appointment_id=APPOINTMENT, status="arrived", arrived_at=at(0), priority="appointment")
 CHECK_IN = CheckIn(
     repair_order_id=RO,
     arrival_kind="appointment",
     appointment_id=APPOINTMENT,
+    booking=ARRIVED,
     customer=CUSTOMER,
     vehicle=VEHICLE,
     vehicle_user=USER,
     service_advisor="SA Li",
-    arrived_at=at(0),
+    arrived_at=None,
     greeted_at=at(2),
     customer_waiting=False,
     contact_phone="13900000002",

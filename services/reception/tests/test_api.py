@@ -75,6 +75,7 @@ CHECK_IN = {
     "vehicle": {"vin": "LFV3A23C0J3000001", "plate": "京A12345", "model": "Audi A4L"},
     "customer_waiting": False,
     "contact_phone": "13800000001",
+    "arrived_at": datetime.now(UTC).isoformat(),  # the greeter's record of the car's arrival
 }
 WALK_AROUND = {"mileage_km": 10012, "fuel_eighths": 5, "valuables_reminded": True, "protective_covers_fitted": True}
 CONCERN = {

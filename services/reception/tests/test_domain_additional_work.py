@@ -1,5 +1,5 @@
 """Additional work found by the workshop: the customer approves (lines join the RO) or declines
-(the recommendation is kept for the next visit). Never unapproved work (domain.md §3; seeds
+(the recommendation is kept for the next visit). Never unapproved work (docs/domain.md §3; seeds
 000, 002)."""
 
 from __future__ import annotations

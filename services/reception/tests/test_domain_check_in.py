@@ -1,4 +1,4 @@
-"""Check-in, walk-around, damage found later and concerns (domain.md §1-2; seeds 000, 003)."""
+"""Check-in, walk-around, damage found later and concerns (docs/domain.md §1-2; seeds 000, 003)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from uuid import uuid4
 import pytest
 from domain_helpers import (
     APPOINTMENT,
+    ARRIVED,
     CHECK_IN,
     CHECKED_IN,
     CONCERN_WORDS,
@@ -27,7 +28,8 @@ from domain_helpers import (
 from events.catalog.reception import ConcernRecorded, DamageReported, VehicleCheckedIn, WalkAroundRecorded
 from events.catalog.reception_values import Damage
 from reception.domain import errors
-from reception.domain.repair_order_commands import IssueExitSlip, RecordConcern, ReportDamage
+from reception.domain.check_in import appointment_visit_id, keyed_visit_id
+from reception.domain.repair_order_commands import BookedAppointment, IssueExitSlip, RecordConcern, ReportDamage
 
 
 def checked_in(**changes: object) -> VehicleCheckedIn:
@@ -59,15 +61,17 @@ def test_an_appointment_car_is_checked_in_with_priority() -> None:
     assert state.checked_in.priority == "appointment"
 
 
+WALK_IN = replace(CHECK_IN, arrival_kind="walk_in", appointment_id=None, booking=None, arrived_at=at(0))
+
+
 @pytest.mark.parametrize(("kind", "priority"), [("first_visit", "appointment"), ("tow_in", "appointment")])
 def test_first_visits_and_tow_ins_are_treated_like_appointments(kind: str, priority: str) -> None:
-    command = replace(CHECK_IN, arrival_kind=kind, appointment_id=None)
+    command = replace(WALK_IN, arrival_kind=kind)
     given().when(command).then(checked_in(arrival_kind=kind, priority=priority, appointment_id=None))
 
 
 def test_a_walk_in_has_normal_priority() -> None:
-    command = replace(CHECK_IN, arrival_kind="walk_in", appointment_id=None)
-    given().when(command).then(checked_in(arrival_kind="walk_in", priority="normal", appointment_id=None))
+    given().when(WALK_IN).then(checked_in(arrival_kind="walk_in", priority="normal", appointment_id=None))
 
 
 def test_an_appointment_arrival_names_its_appointment() -> None:
@@ -80,6 +84,80 @@ def test_a_walk_in_has_no_appointment() -> None:
 
 def test_an_unknown_arrival_kind_is_refused() -> None:
     given().when(replace(CHECK_IN, arrival_kind="drone")).then_refused(errors.InvalidCode)
+
+
+# --- what booking recorded of the appointment ----------------------------------------------
+
+
+def test_an_appointment_unknown_at_this_site_is_not_found() -> None:
+    with pytest.raises(errors.AppointmentNotFound) as refused:
+        given().when(replace(CHECK_IN, booking=None)).decided()
+    assert refused.value.code == "appointment_not_found"
+
+
+def test_booking_must_have_recorded_the_arrival() -> None:
+    booked = BookedAppointment(appointment_id=APPOINTMENT, status="booked")
+    given().when(replace(CHECK_IN, booking=booked)).then_refused(errors.ArrivalNotRecorded)
+    no_show = BookedAppointment(appointment_id=APPOINTMENT, status="no_show")
+    given().when(replace(CHECK_IN, booking=no_show)).then_refused(errors.ArrivalNotRecorded)
+
+
+def test_a_cancelled_appointment_is_not_checked_in() -> None:
+    cancelled = BookedAppointment(appointment_id=APPOINTMENT, status="cancelled")
+    given().when(replace(CHECK_IN, booking=cancelled)).then_refused(errors.AppointmentCancelled)
+
+
+def test_the_priority_is_bookings_not_the_advisors() -> None:
+    """A car that came after the grace period lost its appointment priority at booking: the
+    advisor's "appointment" arrival kind does not give it back."""
+    late = replace(ARRIVED, priority="normal")
+    given().when(replace(CHECK_IN, booking=late)).then(checked_in(priority="normal"))
+
+
+def test_the_arrival_time_is_bookings() -> None:
+    state = (
+        given().when(replace(CHECK_IN, booking=replace(ARRIVED, arrived_at=at(-3)))).then(checked_in(arrived_at=at(-3)))
+    )
+    assert state.checked_in is not None
+    assert state.checked_in.greeted_at - state.checked_in.arrived_at == at(5) - at(0)
+
+
+def test_an_appointment_cars_arrival_is_not_typed_at_the_desk() -> None:
+    given().when(replace(CHECK_IN, arrived_at=at(1))).then_refused(errors.AppointmentMismatch)
+
+
+def test_a_first_visit_with_an_appointment_keeps_first_visit_priority() -> None:
+    late = replace(ARRIVED, priority="normal")
+    command = replace(CHECK_IN, arrival_kind="first_visit", booking=late)
+    given().when(command).then(checked_in(arrival_kind="first_visit", priority="appointment"))
+
+
+# --- the greeting ---------------------------------------------------------------------------
+
+
+def test_a_walk_ins_arrival_is_recorded_by_the_greeter() -> None:
+    given().when(replace(WALK_IN, arrived_at=None)).then_refused(errors.MissingInformation)
+
+
+def test_the_greeting_is_measured_from_the_walk_ins_arrival() -> None:
+    state = (
+        given()
+        .when(replace(WALK_IN, arrived_at=at(-1)))
+        .then(checked_in(arrival_kind="walk_in", priority="normal", appointment_id=None, arrived_at=at(-1)))
+    )
+    assert state.checked_in is not None
+    assert state.checked_in.greeted_at - state.checked_in.arrived_at == at(3) - at(0)
+
+
+def test_a_walk_in_does_not_arrive_after_the_greeting() -> None:
+    given().when(replace(WALK_IN, arrived_at=at(3))).then_refused(errors.TimeOutOfOrder)
+
+
+def test_the_customer_is_greeted_after_arriving() -> None:
+    given().when(replace(CHECK_IN, greeted_at=at(-1))).then_refused(errors.TimeOutOfOrder)
+
+
+# --- the rest of the desk's record ----------------------------------------------------------
 
 
 def test_a_customer_who_leaves_gives_a_contact_number() -> None:
@@ -106,16 +184,35 @@ def test_an_unknown_courtesy_transport_is_refused() -> None:
     given().when(command).then_refused(errors.InvalidCode)
 
 
-def test_the_customer_is_greeted_after_arriving() -> None:
-    given().when(replace(CHECK_IN, greeted_at=at(-1))).then_refused(errors.TimeOutOfOrder)
-
-
 def test_the_visit_names_its_service_advisor() -> None:
     given().when(replace(CHECK_IN, service_advisor=" ")).then_refused(errors.MissingInformation)
 
 
-def test_a_car_is_checked_in_once_per_visit() -> None:
-    given(*CHECKED_IN).when(CHECK_IN).then_refused(errors.AlreadyCheckedIn)
+# --- a check-in sent again ------------------------------------------------------------------
+
+
+def test_an_appointment_checked_in_again_records_nothing_more() -> None:
+    """The desk's retry, or a second advisor at the same car: the visit stays one visit."""
+    given(*CHECKED_IN).when(replace(CHECK_IN, greeted_at=at(4), customer_waiting=True)).then()
+
+
+def test_a_walk_in_sent_again_with_the_same_details_records_nothing_more() -> None:
+    given(*recorded(WALK_IN)).when(replace(WALK_IN, greeted_at=at(3))).then()
+
+
+def test_a_visit_id_reused_for_another_check_in_is_refused() -> None:
+    given(*recorded(WALK_IN)).when(replace(WALK_IN, customer_waiting=True)).then_refused(errors.CheckInReused)
+    given(*recorded(WALK_IN)).when(CHECK_IN).then_refused(errors.CheckInReused)
+
+
+def test_each_appointment_and_each_key_name_one_visit_of_one_site() -> None:
+    one = appointment_visit_id("group-1", "site-1", APPOINTMENT)
+    assert one == appointment_visit_id("group-1", "site-1", APPOINTMENT)
+    assert one not in {appointment_visit_id("group-1", "site-2", APPOINTMENT), APPOINTMENT}
+    key = keyed_visit_id("group-1", "site-1", "advisor-1", "tablet-7:0001")
+    assert key == keyed_visit_id("group-1", "site-1", "advisor-1", "tablet-7:0001")
+    assert key != keyed_visit_id("group-1", "site-1", "advisor-2", "tablet-7:0001")
+    assert key != keyed_visit_id("group-2", "site-1", "advisor-1", "tablet-7:0001")
 
 
 # --- walk-around --------------------------------------------------------------------------

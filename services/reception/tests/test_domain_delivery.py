@@ -1,4 +1,4 @@
-"""Hand-over to the workshop, ready (QC passed), settlement and delivery (domain.md §2 and §5;
+"""Hand-over to the workshop, ready (QC passed), settlement and delivery (docs/domain.md §2 and §5;
 seeds 000, 002, 003). Order at the end: ready → settled → delivered."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The published reception contracts: registered names, closed schemas, code lists checked as
-strings, and round trips through the registry (shared/integration.md §3; docs/flow.md)."""
+strings, and round trips through the registry (docs/contract.md "Versioning"; docs/flow.md)."""
 
 from __future__ import annotations
 

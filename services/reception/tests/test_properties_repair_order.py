@@ -3,9 +3,9 @@ cashier ask, in whatever order and with whatever payload, after every step
 
 - no work becomes billable without the customer's consent: the approved lines are the signed
   estimate's plus consented additions plus approved findings, minus consented removals, and
-  every change after signing carries a consent dated before it (domain.md §2-3);
+  every change after signing carries a consent dated before it (docs/domain.md §2-3);
 - the invoice total is the sum of those lines, never of declined, pending or removed ones;
-- a delivered car was ready, then settled, then delivered, once (domain.md §5);
+- a delivered car was ready, then settled, then delivered, once (docs/domain.md §5);
 - the visit moves only along check-in → estimate (opens the RO) → signed → handed over → ready
   → settled → delivered, or ends with an exit slip before signing.
 

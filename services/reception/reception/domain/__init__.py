@@ -1,8 +1,9 @@
 """The pure domain of the reception service: the RepairOrder aggregate (`repair_order-<uuid>`).
 
 `repair_order` holds the decider (`decide`, `evolve`, `initial_state`) and the reception-desk
-decisions (check-in, walk-around, concerns, estimate, signing, exit slip); `repair_order_changes`
-the changes after signing (consented line changes, additional work, promised time);
+decisions (walk-around, concerns, estimate, signing, exit slip); `check_in` the check-in (with
+what booking recorded of an appointment); `repair_order_changes` the changes after signing
+(consented line changes, additional work, promised time);
 `delivery` hand-over, readiness, settlement and delivery; `invoice` the pricing;
 `repair_order_commands` and `repair_order_state` the commands and the state; `errors` every
 refusal with its code. No I/O here: time arrives on the commands."""

@@ -1,9 +1,9 @@
 """From the reception desk to the workshop and back: hand-over with the numbered key, the
-workshop's "ready" (QC passed), settlement and delivery (domain.md §2 and §5).
+workshop's "ready" (QC passed), settlement and delivery (docs/domain.md §2 and §5).
 
 Order at the end: ready (QC passed) → settled → delivered. Settlement comes before the keys
 are handed back: the invoice is explained and paid at delivery, then the customer is seen off
-(domain.md §5 "explain the invoice …; settle the payment; see the customer off"). An RO paid
+(docs/domain.md §5 "explain the invoice …; settle the payment; see the customer off"). An RO paid
 entirely by warranty, internal or goodwill is settled all the same (customer-pay total 0), so
 every delivered RO has its invoice number for the national health record.
 """

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from events.catalog.reception_values import Consent
-from events.decider import DomainError
+from events.errors import DomainError, NotFound
 from events.rules import InvalidAmount as InvalidAmount
 from events.rules import InvalidCode as InvalidCode
 from events.rules import MissingInformation as MissingInformation
@@ -23,8 +23,28 @@ class NotCheckedIn(DomainError):
     code = "not_checked_in"
 
 
-class AlreadyCheckedIn(DomainError):
-    code = "already_checked_in"
+class CheckInReused(DomainError):
+    """The visit's id (a client's `repair_order_id` or `Idempotency-Key`) already names a
+    check-in with other details: a retry must repeat the request it retries."""
+
+    code = "idempotency_key_reused"
+
+
+class AppointmentNotFound(NotFound):
+    """Booking has no such appointment at this site, as far as reception has heard (404)."""
+
+    code = "appointment_not_found"
+
+
+class ArrivalNotRecorded(DomainError):
+    """Booking has not recorded the car's arrival, or reception has not heard of it yet: the
+    request may be retried once booking has it."""
+
+    code = "arrival_not_recorded"
+
+
+class AppointmentCancelled(DomainError):
+    code = "appointment_cancelled"
 
 
 class VisitClosed(DomainError):

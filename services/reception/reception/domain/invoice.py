@@ -2,7 +2,7 @@
 
 Totals are computed from the lines handed in, and the decisions hand in only the lines the
 customer approved: a finding that was declined or still awaits approval never reaches the
-invoice ("never do unapproved work", domain.md §3). Customer-supplied parts carry no price
+invoice ("never do unapproved work", docs/domain.md §3). Customer-supplied parts carry no price
 (refused at entry), so they add nothing.
 """
 

@@ -1,5 +1,5 @@
 """RepairOrder (STAR RepairOrder), stream `repair_order-<uuid>`: one visit of one car, from
-check-in to delivery (domain.md §2 and §5; seeds 000, 002, 003).
+check-in to delivery (docs/domain.md §2 and §5; seeds 000, 002, 003).
 
 Life: checked in → walk-around, concerns, estimate (the first estimate *opens* the RO) →
 signed → handed over → additional work approved/declined, consented changes → ready (QC
@@ -10,8 +10,8 @@ visit before any RO exists; `RepairOrderOpened` comes with the first estimate, w
 actually writes the RO (seed 003: "依据《接车登记表》生成委托书"), so a consultation that ends
 with an exit slip is never counted as an opened RO.
 
-This module holds the reception-desk decisions and the decider; changes after signing are in
-`repair_order_changes`, the end of the visit in `delivery`.
+This module holds the reception-desk decisions and the decider; check-in is in `check_in`,
+changes after signing in `repair_order_changes`, the end of the visit in `delivery`.
 """
 
 from __future__ import annotations
@@ -26,21 +26,14 @@ from events.catalog.reception import (
     ExitSlipIssued,
     RepairOrderOpened,
     RepairOrderSigned,
-    VehicleCheckedIn,
     WalkAroundRecorded,
 )
-from events.catalog.reception_values import (
-    ARRIVAL_KINDS,
-    COURTESY_TRANSPORTS,
-    ESTIMATE_METHODS,
-    NOTICE_CHANNELS,
-    OLD_PART_CHOICES,
-    PAYMENT_METHODS,
-    PRIORITY_ARRIVALS,
-)
+from events.catalog.reception_values import ESTIMATE_METHODS, NOTICE_CHANNELS, OLD_PART_CHOICES, PAYMENT_METHODS
 from events.contract import Event
+from events.decider import Decider
 from reception.domain import delivery, errors
 from reception.domain import repair_order_changes as changes
+from reception.domain.check_in import check_in
 from reception.domain.errors import require_code, require_not_negative, require_text
 from reception.domain.invoice import price
 from reception.domain.repair_order_commands import (
@@ -68,66 +61,6 @@ from reception.domain.repair_order_state import INITIAL, RepairOrder, evolve, re
 
 def stream_id(repair_order_id: UUID) -> str:
     return f"repair_order-{repair_order_id}"
-
-
-# --- check-in -----------------------------------------------------------------------------
-
-
-def _check_arrival(command: CheckIn) -> str:
-    """The board's priority mark. A first visit and a tow-in are treated like an appointment
-    (seed 000: "第一次进厂视同预约"; domain.md §1)."""
-    kind = require_code(command.arrival_kind, ARRIVAL_KINDS, "arrival kind")
-    if kind == "appointment" and command.appointment_id is None:
-        raise errors.AppointmentMismatch("an appointment arrival names its appointment")
-    if kind == "walk_in" and command.appointment_id is not None:
-        raise errors.AppointmentMismatch("a walk-in has no appointment; check the car in as an appointment")
-    return "appointment" if kind in PRIORITY_ARRIVALS else "normal"
-
-
-def _check_courtesy(command: CheckIn) -> None:
-    for offer in command.courtesy_offered:
-        require_code(offer, COURTESY_TRANSPORTS, "courtesy transport")
-    accepted = command.courtesy_accepted
-    if accepted is None:
-        return
-    if accepted not in command.courtesy_offered:
-        raise errors.InvalidCourtesyTransport(f"{accepted} was not offered to the customer")
-    if command.customer_waiting:
-        # seed 003: replacement transport is for customers who leave the car.
-        raise errors.InvalidCourtesyTransport("a customer waiting in the lounge does not take a shuttle or loaner")
-
-
-def check_in(state: RepairOrder, command: CheckIn) -> Sequence[Event]:
-    if state.checked_in is not None:
-        raise errors.AlreadyCheckedIn("this car is already checked in for this visit")
-    priority = _check_arrival(command)
-    _check_courtesy(command)
-    if command.greeted_at < command.arrived_at:
-        raise errors.TimeOutOfOrder("the customer is greeted after arriving, not before")
-    contact_phone = (command.contact_phone or "").strip() or None
-    if not command.customer_waiting and contact_phone is None:
-        # seed 003: "如果客户不在公司等候,应明确随时可以取得联系的方式".
-        raise errors.ContactRequired("the customer leaves the car: record a number where they can be reached")
-    return [
-        VehicleCheckedIn(
-            repair_order_id=command.repair_order_id,
-            arrival_kind=command.arrival_kind,
-            priority=priority,
-            appointment_id=command.appointment_id,
-            customer=command.customer,
-            vehicle=command.vehicle,
-            vehicle_user=command.vehicle_user,
-            service_advisor=require_text(command.service_advisor, "the service advisor"),
-            currency=command.currency,
-            arrived_at=command.arrived_at,
-            greeted_at=command.greeted_at,
-            customer_waiting=command.customer_waiting,
-            # A waiting customer is in the lounge; progress calls still go to the car's user.
-            contact_phone=contact_phone or command.vehicle_user.phone,
-            courtesy_offered=command.courtesy_offered,
-            courtesy_accepted=command.courtesy_accepted,
-        )
-    ]
 
 
 # --- walk-around, damage, concerns --------------------------------------------------------
@@ -329,16 +262,4 @@ def decide(state: RepairOrder, command: RepairOrderCommand) -> Sequence[Event]:
             return delivery.deliver(state, command)
 
 
-class RepairOrderDecider:
-    """The RepairOrder aggregate in the shape `events.decider.execute` runs."""
-
-    initial_state: RepairOrder = INITIAL
-
-    def decide(self, state: RepairOrder, command: RepairOrderCommand) -> Sequence[Event]:
-        return decide(state, command)
-
-    def evolve(self, state: RepairOrder, event: Event) -> RepairOrder:
-        return evolve(state, event)
-
-
-repair_order = RepairOrderDecider()
+repair_order: Decider[RepairOrderCommand, RepairOrder] = Decider(INITIAL, decide, evolve)

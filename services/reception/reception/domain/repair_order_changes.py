@@ -1,6 +1,6 @@
 """Changes to a signed repair order: lines added or removed and promised time revised, each
 with the customer's recorded consent; and additional work found by the workshop, approved or
-declined by the customer (domain.md §2-3, seeds 000, 002, 003). Also the line rules that every
+declined by the customer (docs/domain.md §2-3, seeds 000, 002, 003). Also the line rules that every
 way of putting a line on the RO shares.
 """
 
@@ -43,7 +43,7 @@ def checked_lines(lines: Iterable[RepairLine], taken: set[UUID], origin: str) ->
         if line.line_id in seen:
             raise errors.DuplicateLine(f"line {line.line_id} is already on this repair order")
         seen.add(line.line_id)
-        # integration.md: goodwill is a DEALER or MANUFACTURER line *with a reason*.
+        # docs/contract.md: goodwill is a DEALER or MANUFACTURER line *with a reason*.
         if line.pay_type in GOODWILL_PAY_TYPES and not (line.pay_type_reason or "").strip():
             raise errors.GoodwillReasonRequired(
                 f"line {line.description!r}: a {line.pay_type} (goodwill/campaign) line needs a reason"
@@ -110,7 +110,7 @@ def revise_promised_time(state: RepairOrder, command: RevisePromisedTime) -> Seq
             promised_at=command.promised_at,
             reason=reason,
             consent=consent,
-            # domain.md §3: a late car is announced *before* the promised time; a late notice
+            # docs/domain.md §3: a late car is announced *before* the promised time; a late notice
             # is still recorded (the customer agreed), but counted.
             informed_before_promise=consent.at <= previous,
             revised_at=command.revised_at,
@@ -129,7 +129,7 @@ def receive_additional_work(state: RepairOrder, command: ReceiveAdditionalWork) 
     extra_minutes = require_not_negative(command.extra_minutes, "extra minutes")
     lines = checked_lines(command.proposed_lines, state.known_line_ids(), "additional_work")
     if command.safety_critical:
-        # domain.md §3: safety-critical findings are flagged as such, down to every line.
+        # docs/domain.md §3: safety-critical findings are flagged as such, down to every line.
         lines = tuple(line.model_copy(update={"safety_critical": True}) for line in lines)
     return [
         AdditionalWorkAwaitingApproval(

@@ -19,8 +19,23 @@ from events.catalog.reception_values import Consent, Contact, Damage, RepairLine
 
 
 @dataclass(frozen=True)
+class BookedAppointment:
+    """What reception has heard from booking of one appointment at the site (its published
+    events): `status` is booked, arrived, cancelled or no_show; an arrived car has booking's
+    arrival time and priority (on time, or after the grace period)."""
+
+    appointment_id: UUID
+    status: str
+    arrived_at: datetime | None = None
+    priority: str | None = None
+
+
+@dataclass(frozen=True)
 class CheckIn:
-    """Greet and receive the car. A customer who leaves the car gives a contact number."""
+    """Greet and receive the car. A customer who leaves the car gives a contact number.
+
+    An appointment car's arrival is booking's (`booking`, None if reception has heard of no such
+    appointment at the site); anyone else's arrival is recorded at the desk (`arrived_at`)."""
 
     repair_order_id: UUID
     arrival_kind: str
@@ -28,7 +43,7 @@ class CheckIn:
     vehicle: VehicleIdentity
     vehicle_user: Contact
     service_advisor: str
-    arrived_at: datetime
+    arrived_at: datetime | None
     greeted_at: datetime
     customer_waiting: bool
     contact_phone: str | None = None
@@ -36,6 +51,7 @@ class CheckIn:
     courtesy_offered: tuple[str, ...] = ()
     courtesy_accepted: str | None = None
     currency: str = "CNY"
+    booking: BookedAppointment | None = None
 
 
 @dataclass(frozen=True)

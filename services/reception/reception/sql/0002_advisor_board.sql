@@ -1,4 +1,4 @@
--- The advisor board (domain.md "Boards and queues"), fed from booking's, reception's and the
+-- The advisor board (docs/domain.md "Boards and queues"), fed from booking's, reception's and the
 -- workshop's topics: one row per car of the day — an appointment until the car is checked in,
 -- then its visit. Disposable: rebuilt from the topics.
 CREATE TABLE advisor_board (

@@ -1,0 +1,83 @@
+"""Customers' names and phones in reception's answers, shown by role (decision 0004): the desk,
+the cashier and managers see them, and each read is recorded; the workshop's people (dispatcher,
+technician, parts clerk, QC) get `[withheld]` in their place. The car (plate, VIN), the visit's
+ids and the concern in the customer's words stay: they are what the workshop works from.
+
+    shown = await visit_as_seen(pool, identity, request, repair_order_view(state, version))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+from fastapi import Request
+
+from events.identity import Identity
+from events.privacy import WITHHELD, personal_view, sees_personal_data
+
+# The contacts on a visit's view, and their personal fields (the published `Contact`'s).
+CONTACTS = ("customer", "vehicle_user")
+CONTACT_FIELDS = ("name", "phone")
+# The personal columns of the list of a site's visits.
+LISTED = ("customer_name",)
+SUBJECT = "repair_order_id"
+
+
+def withheld(view: dict[str, Any]) -> dict[str, Any]:
+    """A visit's view without its contacts' personal fields (the shape stays)."""
+    contacts = {
+        key: {**view[key], **{f: WITHHELD for f in CONTACT_FIELDS if view[key].get(f) is not None}}
+        for key in CONTACTS
+        if isinstance(view.get(key), dict)
+    }
+    return {**view, **contacts}
+
+
+def answer_for(identity: Identity, view: dict[str, Any]) -> dict[str, Any]:
+    """A command's answer: the desk that acts on the visit has just typed or used these
+    details, so nothing is recorded; anyone else gets them withheld."""
+    return view if sees_personal_data(identity) else withheld(view)
+
+
+async def visit_as_seen(
+    pool: asyncpg.Pool, identity: Identity, request: Request, view: dict[str, Any]
+) -> dict[str, Any]:
+    if not sees_personal_data(identity):
+        return withheld(view)
+    (shown,) = await personal_view(pool, identity, request, [view], fields=(), subject=SUBJECT)
+    return shown
+
+
+async def visits_as_seen(
+    pool: asyncpg.Pool, identity: Identity, request: Request, rows: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    return await personal_view(pool, identity, request, rows, fields=LISTED, subject=SUBJECT)
+
+
+# The advisor board's lists of cards, and their personal column.
+BOARD_CARDS = ("appointments", "cars")
+ON_A_CARD = ("customer_name",)
+
+
+def board_for(identity: Identity, board: dict[str, Any]) -> dict[str, Any]:
+    """The advisor board as `identity` may see it, not recorded: for its live stream, which
+    sends the whole board again after every change at the site."""
+    if sees_personal_data(identity):
+        return board
+    return {**board, **{cards: [_card_withheld(card) for card in board[cards]] for cards in BOARD_CARDS}}
+
+
+async def board_as_seen(
+    pool: asyncpg.Pool, identity: Identity, request: Request, board: dict[str, Any]
+) -> dict[str, Any]:
+    """The advisor board as `identity` may see it; a reader's look is recorded per card."""
+    if not sees_personal_data(identity):
+        return board_for(identity, board)
+    await personal_view(pool, identity, request, [*board["appointments"], *board["cars"]], fields=(), subject="card_id")
+    return board
+
+
+def _card_withheld(card: dict[str, Any]) -> dict[str, Any]:
+    return {**card, **{f: WITHHELD for f in ON_A_CARD if card.get(f) is not None}}
