@@ -108,6 +108,13 @@ def state_cache(store: EventStore) -> StateCache | None:
         return _CACHES.setdefault(store, StateCache(size) if size > 0 else None)
 
 
+def clear_state_caches() -> None:
+    """Forget every store's cached states (after an erasure: folded states may hold what was erased)."""
+    for cache in list(_CACHES.values()):
+        if cache is not None:
+            cache.clear()
+
+
 def set_state_cache(store: EventStore, cache: StateCache | None) -> None:
     """Use `cache` for `store`'s streams; None turns caching off."""
     _CACHES[store] = cache

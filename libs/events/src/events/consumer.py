@@ -18,7 +18,7 @@ import json
 import logging
 import random
 from collections.abc import Awaitable, Callable, Collection, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -26,7 +26,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from opentelemetry import trace
 
 from events.connection import Connection
-from events.consumer_group import SharedGroup
+from events.consumer_group import Ahead, Fetch, SharedGroup
 from events.contract import REGISTRY, Registry
 from events.envelope import Envelope
 from events.errors import ConcurrencyConflict, EventsError
@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Connection, Envelope[Any]], Awaitable[None]]
 PageHandler = Callable[[Connection, Sequence[Envelope[Any]]], Awaitable[None]]
-Fetch = dict[TopicPartition, list[ConsumerRecord[Any, Any]]]  # a fetch's records, by partition
 _LINKED = 32  # traces a page's span links to, at most
 # A fetch of at least this many records (a backlog: a rebuild, a catch-up) is handled as one page;
 # fewer (live traffic) record by record, each with its own span in its cause's trace.
@@ -50,13 +49,6 @@ _PAGE_FROM = 50
 # row is written once, not once per page. The advisor board's pages of 60 days, 2,000 → 10,000:
 # applied in 3.0-3.3 s, not 4.5-5.0. (The local broker's fetches of a backlog held 3,000-8,000.)
 PAGE_RECORDS = 10_000
-
-
-class Ahead(NamedTuple):
-    """A fetch's page, decoded ahead of its turn."""
-
-    records: list[ConsumerRecord[Any, Any]]
-    envelopes: list[Envelope[Any]]
 
 
 _MAX_CONFLICTS = 50  # concurrent changes to one stream in a row before a record is a dead letter

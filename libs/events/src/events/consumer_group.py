@@ -32,19 +32,26 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import KafkaError
 
+from events.envelope import Envelope
 from events.kafka import KafkaSettings, cluster_of
 
-if TYPE_CHECKING:
-    from events.consumer import Ahead, Fetch
-
 log = logging.getLogger(__name__)
+
+Fetch = dict[TopicPartition, list[ConsumerRecord[Any, Any]]]  # a fetch's records, by partition
+
+
+class Ahead(NamedTuple):
+    """A fetch's page, decoded ahead of its turn."""
+
+    records: list[ConsumerRecord[Any, Any]]
+    envelopes: list[Envelope[Any]]
 
 
 class Member(Protocol):

@@ -12,9 +12,10 @@ consumers (nothing on their paths but an addition), turned into counters at the 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, MutableMapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from typing import Any, Protocol
 
+import asyncpg
 from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily
@@ -22,10 +23,32 @@ from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from events.appended import AppendedEvents
+from events.clock import Clock
+from events.consumer import Consumer
 from events.http import ERROR_CODE_KEY
+from events.relay import Relay
 
-if TYPE_CHECKING:
-    from events.runtime import ServiceRuntime
+
+class Monitored(Protocol):
+    """What the metrics read of a running service (`events.runtime.ServiceRuntime`)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def relay(self) -> Relay | None: ...  # None until started
+
+    @property
+    def consumers(self) -> Sequence[Consumer]: ...
+
+    @property
+    def pool(self) -> asyncpg.Pool: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    async def readiness(self) -> dict[str, Any]: ...
+
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
@@ -87,7 +110,7 @@ class BackboneCounts(Collector):
     """Events appended and published, and each consumer's events handled, retried and
     dead-lettered since this process started the service."""
 
-    def __init__(self, runtime: ServiceRuntime) -> None:
+    def __init__(self, runtime: Monitored) -> None:
         self.runtime = runtime
 
     def describe(self) -> Iterator[CounterMetricFamily]:
@@ -125,7 +148,7 @@ class BackboneCounts(Collector):
         ]
 
 
-def install_metrics(app: FastAPI, runtime: ServiceRuntime) -> None:
+def install_metrics(app: FastAPI, runtime: Monitored) -> None:
     registry = CollectorRegistry(auto_describe=True)
     registry.register(BackboneCounts(runtime))
     service = runtime.name

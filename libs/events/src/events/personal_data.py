@@ -35,6 +35,7 @@ from pydantic import BaseModel
 
 from events.connection import Connection, per_pool
 from events.identity import internal_secret
+from events.personal_fields import PersonalData
 
 log = logging.getLogger(__name__)
 
@@ -45,17 +46,6 @@ _PREFIX = "pd1."
 TOKEN = re.compile(r'"pd1\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9_-]+)"')
 _MARK = '"pd1.'
 _NONCE = 12
-
-
-@dataclass(frozen=True)
-class PersonalData:
-    """The marker: this field is a person's data. `subject` names the sibling field that holds
-    the data subject's id."""
-
-    subject: str = "customer_id"
-
-
-PERSONAL = PersonalData()
 
 
 def phone_subject(phone: str) -> uuid.UUID:

@@ -24,7 +24,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from events import dead_letters
 from events.catalog.privacy import PersonalDataErased
 from events.clock import Clock, SystemClock, sleep_unless
-from events.commands import _CACHES as _STATE_CACHES
+from events.commands import clear_state_caches
 from events.connection import Connection
 from events.consumer import Consumer, Handler
 from events.consumer_group import SharedGroup
@@ -141,9 +141,7 @@ class ServiceRuntime:
             conn, PersonalDataKeys.of(self.pool), erased.subject_ids, self.personal_columns
         )
         # Folded states may hold what was just erased: this process's caches start afresh.
-        for cache in list(_STATE_CACHES.values()):
-            if cache is not None:
-                cache.clear()
+        clear_state_caches()
         log.info("erased customer %s: %d personal values scrubbed", erased.customer_id, count)
 
     async def stop(self) -> None:

@@ -27,8 +27,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 
 from events.clock import sleep_unless
 from events.connection import Connection
-from events.consumer import Ahead, Fetch
-from events.consumer_group import SharedGroup
+from events.consumer_group import Ahead, Fetch, SharedGroup
 from events.kafka import KafkaSettings, event_type_of, header_map
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Published events of the booking service: site capacity, appointments (passive and active),
 confirmations, reschedules, cancellations, no-shows, arrivals and preparation, and the customer
-and vehicle registry (domain.md §1; seeds 000 and 003).
+and vehicle registry (docs/domain.md §1; seeds 000 and 003).
 
 Streams: `capacity-<site_id>` (SiteCapacity), `appointment-<uuid>` (STAR ServiceAppointment),
 `customer-<uuid>` (the customer with their vehicles). Every appointment event carries
@@ -37,7 +37,7 @@ from events.catalog.booking_values import (
     check_vin,
 )
 from events.contract import Event
-from events.personal_data import PERSONAL, PersonalData
+from events.personal_fields import PERSONAL, PersonalData
 
 # --- SiteCapacity (`capacity-<site_id>`) ---------------------------------------------------
 

@@ -4,7 +4,7 @@
 STAR nouns: ServiceAppointment (the appointment, its requested jobs and parts),
 VehicleServiceHistory (what preparation pulls). Code lists are strings checked against the
 tuples below, never JSON `enum`s, so a new value does not break old readers
-(shared/integration.md §3). Labour time is `int` minutes; times are timezone-aware.
+(docs/contract.md "Versioning"). Labour time is `int` minutes; times are timezone-aware.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from events.personal_data import PERSONAL
+from events.personal_fields import PERSONAL
 from events.rules import check_code as check_code
 
 # Passive: the customer asks; active: the dealer proposes (docs/flow.md; seed 003 "主动预约/被动预约").

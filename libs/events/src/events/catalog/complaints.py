@@ -1,5 +1,5 @@
 """Published events of the complaints service: one complaint walked through the Toyota 7 steps
-(domain.md §7, seed 001) under the SLAs of seed 004.
+(docs/domain.md §7, seed 001) under the SLAs of seed 004.
 
 Stream: `complaint-<complaint_id>`; every event carries `complaint_id`. The steps: received →
 listened → facts confirmed → decided → explained (agreed, or back to the facts) → acted →
@@ -41,7 +41,7 @@ from events.catalog.complaints_values import (
     check_codes,
 )
 from events.contract import Event
-from events.personal_data import PERSONAL
+from events.personal_fields import PERSONAL
 from events.rules import check_code
 
 

@@ -1,8 +1,8 @@
 """Value objects and code lists of the complaints service's published events
-(`events.catalog.complaints`), domain.md §7 (the Toyota 7 steps, seed 001) and seed 004 (SLAs).
+(`events.catalog.complaints`), docs/domain.md §7 (the Toyota 7 steps, seed 001) and seed 004 (SLAs).
 
 Code lists are strings checked against the tuples below, never JSON `enum`s, so a new value
-does not break old readers (shared/integration.md §3). Money is an `int` in minor units.
+does not break old readers (docs/contract.md "Versioning"). Money is an `int` in minor units.
 No field names the handling person as a measure: complaint counts are improvement material,
 never an agent's KPI (seed 004: "不能把顾客的抱怨或投诉数量作为考核指标"); `handled_by` only
 says who acted.
@@ -23,17 +23,17 @@ CHANNELS = ("phone", "walk_in", "callback", "letter", "online", "manufacturer")
 # 3 working days ("顾客的投诉要在接到投诉后的24小时内处理完毕 … 一般抱怨要在3个工作日内完成").
 KINDS = ("complaint", "general_grievance")
 COMPLAINT, GENERAL_GRIEVANCE = KINDS
-# The customer's dissatisfaction categories (issue 4, the callback script of domain.md §6), used
+# The customer's dissatisfaction categories (issue 4, the callback script of docs/domain.md §6), used
 # for what the customer complains about at receipt and for the cause found at step 3.
 CATEGORIES = ("reception", "lounge", "attitude", "parts_waiting", "price", "quality", "time", "other")
-# What makes a complaint serious: it goes to the service manager at once (domain.md §7 step 1).
+# What makes a complaint serious: it goes to the service manager at once (docs/domain.md §7 step 1).
 SERIOUS_REASONS = ("accident", "injury", "safety")
-# Step 3: who is responsible (domain.md §7).
+# Step 3: who is responsible (docs/domain.md §7).
 RESPONSIBILITIES = ("manufacturer", "dealer", "customer")
 # Step 4: what the dealer offers.
 REMEDIES = ("repair", "refund", "goodwill", "replacement", "apology", "other")
 # Who takes part. Beyond the handling person's limit a manager approves; beyond the dealer the
-# manufacturer's customer service does (domain.md §7 step 4).
+# manufacturer's customer service does (docs/domain.md §7 step 4).
 ROLES = ("cs_agent", "service_advisor", "service_manager", "general_manager", "manufacturer_customer_service")
 APPROVER_ROLES = ("service_manager", "general_manager", "manufacturer_customer_service")
 MANUFACTURER_ROLES = ("manufacturer_customer_service",)
@@ -42,12 +42,12 @@ ESCALATION_REASONS = ("serious", "sla_breach")
 ESCALATION_ROLES = ("service_manager", "general_manager")
 # The steps, in order: the last one completed. `closed` follows a satisfied follow-up.
 STEPS = ("received", "listened", "facts_confirmed", "decided", "explained", "acted", "followed_up", "closed")
-# Step 7, not satisfied: the step to do again (domain.md §7: "back to the appropriate step").
+# Step 7, not satisfied: the step to do again (docs/domain.md §7: "back to the appropriate step").
 REDO_STEPS = ("listen", "confirm_facts", "decide", "act")
 # Step 7: "follow up by phone or letter".
 FOLLOW_UP_CHANNELS = ("phone", "letter", "sms", "visit")
 # The people who handle complaints and have an authority limit of their own (the identity roles of
-# domain.md "People"); a site sets what each may grant alone (`ComplaintSettingsSet`).
+# docs/domain.md "People"); a site sets what each may grant alone (`ComplaintSettingsSet`).
 HANDLING_ROLES = ("cs_agent", "advisor", "service_manager")
 
 
@@ -62,7 +62,7 @@ class _Value(BaseModel):
 
 
 class CustomerAccount(_Value):
-    """Step 2, 5W2H (domain.md §2): where, when, who, what from the customer; why, how, how much
+    """Step 2, 5W2H (docs/domain.md §2): where, when, who, what from the customer; why, how, how much
     as the customer sees them. `what` is the complaint itself and is never empty."""
 
     what: str = Field(min_length=1)
@@ -75,7 +75,7 @@ class CustomerAccount(_Value):
 
 
 class Authorisation(_Value):
-    """Who approved a remedy beyond the handling person's limit (domain.md §7 step 4), and the
+    """Who approved a remedy beyond the handling person's limit (docs/domain.md §7 step 4), and the
     manufacturer's case reference when the dealer referred it."""
 
     person: str = Field(min_length=1)
@@ -91,7 +91,7 @@ class Authorisation(_Value):
 
 class AuthorityLimit(_Value):
     """What a person of `role` may grant alone on a complaint (minor units); beyond it a manager
-    approves (domain.md §7 step 4)."""
+    approves (docs/domain.md §7 step 4)."""
 
     role: str
     limit: int = Field(ge=0)
@@ -103,7 +103,7 @@ class AuthorityLimit(_Value):
 
 
 class ComplaintReport(_Value):
-    """The complaint report written into the customer's record at closing (domain.md §7 step 7).
+    """The complaint report written into the customer's record at closing (docs/domain.md §7 step 7).
     It names no handling person: it is improvement material, not a score (seed 004)."""
 
     complaint_id: UUID

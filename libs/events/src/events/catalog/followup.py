@@ -1,10 +1,10 @@
 """Published events of the followup service: the customer file, the callbacks after a visit,
-maintenance reminders and campaigns as active-appointment proposals (domain.md §6; seeds 000,
+maintenance reminders and campaigns as active-appointment proposals (docs/domain.md §6; seeds 000,
 002, 004).
 
 Streams:
 - `customer_file-<file_id>`: one file per *vehicle user* — the person the callbacks go to
-  (domain.md "callbacks go to the vehicle user"). `file_id` is the vehicle user's `customer_id`
+  (docs/domain.md "callbacks go to the vehicle user"). `file_id` is the vehicle user's `customer_id`
   when reception knows it, otherwise a stable id from the group and phone
   (`followup.domain.customer_file.file_id_for`). Events carry `file_id`.
 - `callback-<callback_id>`: one per delivered visit and kind (`first`, `second`); the id is
@@ -49,7 +49,7 @@ from events.catalog.followup_values import (
 )
 from events.catalog.reception_values import Contact, Recommendation, VehicleIdentity
 from events.contract import Event
-from events.personal_data import PERSONAL
+from events.personal_fields import PERSONAL
 
 
 def _categories(value: tuple[str, ...]) -> tuple[str, ...]:
@@ -117,7 +117,7 @@ class WishRecorded(_FileEvent, type="followup.WishRecorded", version=1):
 
 
 class NextVisitNoteAdded(_FileEvent, type="followup.NextVisitNoteAdded", version=1):
-    """Something to raise at the next visit, e.g. "unreachable after 3 attempts" (domain.md §6)."""
+    """Something to raise at the next visit, e.g. "unreachable after 3 attempts" (docs/domain.md §6)."""
 
     note_id: UUID
     note: str = Field(min_length=1)
@@ -230,7 +230,7 @@ class CallbackOpened(_KindedCallbackEvent, type="followup.CallbackOpened", versi
 
 
 class CallbackSkipped(_KindedCallbackEvent, type="followup.CallbackSkipped", version=1):
-    """Not opened: the customer asked for no callbacks (domain.md §6 "skip customers who asked
+    """Not opened: the customer asked for no callbacks (docs/domain.md §6 "skip customers who asked
     for no callbacks"). Out of the reach-rate denominator."""
 
     file_id: UUID
@@ -286,7 +286,7 @@ class AttemptRecorded(_CallbackEvent, type="followup.AttemptRecorded", version=1
 
 
 class CallRecorded(_KindedCallbackEvent, type="followup.CallRecorded", version=1):
-    """What the customer said, recorded and read back (domain.md §6 script). Satisfaction on a
+    """What the customer said, recorded and read back (docs/domain.md §6 script). Satisfaction on a
     1-5 scale. `by_due_time`: reached by the due time (72 h after delivery for the first call);
     `in_window`: by the hard limit (one day late at most). `question`: left unanswered on the
     call, escalated."""
@@ -313,7 +313,7 @@ class CallRecorded(_KindedCallbackEvent, type="followup.CallRecorded", version=1
 class ComplaintRaised(_CallbackEvent, type="followup.ComplaintRaised", version=1):
     """A dissatisfaction, a low score, an unfixed or new problem: the complaints service opens a
     complaint or grievance (stream id from `complaint_id`) and classifies it. `serious`
-    (accident, injury, safety) goes to the service manager at once (domain.md §7)."""
+    (accident, injury, safety) goes to the service manager at once (docs/domain.md §7)."""
 
     complaint_id: UUID
     file_id: UUID
@@ -387,7 +387,7 @@ class CallbackRefused(_KindedCallbackEvent, type="followup.CallbackRefused", ver
 
 class CallbackUnreachable(_KindedCallbackEvent, type="followup.CallbackUnreachable", version=1):
     """Given up after at least 3 unanswered attempts; the note goes to the file for the next
-    visit (domain.md §6)."""
+    visit (docs/domain.md §6)."""
 
     file_id: UUID
     attempts: int = Field(ge=3)

@@ -4,7 +4,7 @@
 The people and cars are reception's published vocabulary (`Contact`, `VehicleIdentity`,
 `Recommendation` in `events.catalog.reception_values`), as the workshop reads them. Code lists
 are strings checked against the tuples below, never JSON `enum`s, so a new value does not break
-old readers (shared/integration.md §3). Times are timezone-aware; suggested dates are dates.
+old readers (docs/contract.md "Versioning"). Times are timezone-aware; suggested dates are dates.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from events.catalog.reception_values import Contact, VehicleIdentity
 from events.rules import check_code as check_code
 
 # The two follow-up calls of a visit: within 72 h of delivery, and the second within 7 days of
-# the first (domain.md §6; seed 002 "第二次跟蹤服務").
+# the first (docs/domain.md §6; seed 002 "第二次跟蹤服務").
 CALLBACK_KINDS = ("first", "second")
-# What one call attempt came to (domain.md §6).
+# What one call attempt came to (docs/domain.md §6).
 ATTEMPT_OUTCOMES = ("reached", "unreachable", "call_me_later", "refused")
 REACHED, UNREACHABLE, CALL_ME_LATER, REFUSED = ATTEMPT_OUTCOMES
-# The script's dissatisfaction question (domain.md §6: reception, lounge, attitude, waiting for
+# The script's dissatisfaction question (docs/domain.md §6: reception, lounge, attitude, waiting for
 # parts, price) plus the work itself and the time it took (issue 4).
 DISSATISFACTION_CATEGORIES = ("reception", "lounge", "attitude", "parts_waiting", "price", "quality", "time")
 # Satisfaction on a five-point scale (1 very dissatisfied … 5 very satisfied); 1-2 counts as
@@ -52,7 +52,7 @@ PROPOSAL_REASONS = ("maintenance_due", "declined_recommendation", "campaign", "r
 CAMPAIGN_KINDS = ("social_event", "promotion", "free_service", "recall")
 # A campaign's phone notice: a refusal stops the letter too.
 CAMPAIGN_CALL_OUTCOMES = ("reached", "unreachable", "refused")
-# The SMS a customer gets who refuses the callback (domain.md §6).
+# The SMS a customer gets who refuses the callback (docs/domain.md §6).
 SMS_TEMPLATES = ("callback_refused",)
 
 
@@ -62,7 +62,7 @@ class _Value(BaseModel):
 
 class CallbackWindow(_Value):
     """When a callback may be made: from `opens_at` (one day early), due at `due_at` (72 h after
-    delivery), never after `hard_limit_at` (one day late) — domain.md §6. The service layer sets
+    delivery), never after `hard_limit_at` (one day late) — docs/domain.md §6. The service layer sets
     its durable timers from these."""
 
     opens_at: AwareDatetime

@@ -1,6 +1,6 @@
 """Published events of the reception service: check-in, walk-around, concerns, estimate, the
 repair order and its consented changes, additional-work decisions, promised time, hand-over,
-settlement, delivery and exit slips (domain.md §2 and §5).
+settlement, delivery and exit slips (docs/domain.md §2 and §5).
 
 Stream: `repair_order-<uuid>` (STAR RepairOrder); the stream starts at check-in, the repair
 order is *opened* with the first estimate (a consultation that ends with an exit slip never
@@ -37,7 +37,7 @@ from events.catalog.reception_values import (
     check_code,
 )
 from events.contract import Event
-from events.personal_data import PersonalData
+from events.personal_fields import PersonalData
 
 
 class _RepairOrderEvent(Event):
@@ -214,7 +214,7 @@ class RepairLineRemoved(_RepairOrderEvent, type="reception.RepairLineRemoved", v
 
 class PromisedTimeRevised(_RepairOrderEvent, type="reception.PromisedTimeRevised", version=1):
     """The customer agreed a new promised time. `informed_before_promise` is False when the
-    customer was told only after the old promise had passed (domain.md §3)."""
+    customer was told only after the old promise had passed (docs/domain.md §3)."""
 
     previous_promised_at: AwareDatetime
     promised_at: AwareDatetime

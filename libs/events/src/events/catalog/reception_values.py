@@ -4,7 +4,7 @@
 STAR nouns: RepairOrder (header + job lines), LaborOperation, ServiceParts. `RepairLine` is the
 shared vocabulary of docs/flow.md: workshop and parts read these fields. Code lists are strings
 checked against the tuples below, never JSON `enum`s, so a new value does not break old readers
-(shared/integration.md §3). Money is an `int` in minor units; labour time is `int` minutes.
+(docs/contract.md "Versioning"). Money is an `int` in minor units; labour time is `int` minutes.
 """
 
 from __future__ import annotations
@@ -15,18 +15,18 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from events.personal_data import PERSONAL
+from events.personal_fields import PERSONAL
 from events.rules import check_code as check_code
 
 # How the car came in (docs/flow.md). A first visit and a tow-in are handled like an
-# appointment (seed 000: "第一次进厂视同预约"; domain.md §1).
+# appointment (seed 000: "第一次进厂视同预约"; docs/domain.md §1).
 ARRIVAL_KINDS = ("appointment", "walk_in", "first_visit", "tow_in")
 PRIORITY_ARRIVALS = ("appointment", "first_visit", "tow_in")
 # The mark on the advisor board: "appointment" cars first, then the "normal" ones.
 PRIORITIES = ("appointment", "normal")
 # Replacement transport for a customer who leaves the car (seed 003: "提供代替交通工具").
 COURTESY_TRANSPORTS = ("shuttle", "loaner")
-# What the walk-around looks for (domain.md §2: scratches, dents, glass, lamps).
+# What the walk-around looks for (docs/domain.md §2: scratches, dents, glass, lamps).
 DAMAGE_KINDS = ("scratch", "dent", "glass", "lamp", "other")
 # How a customer was told about damage found after a declined walk-around.
 NOTICE_CHANNELS = ("in_person", "phone", "sms")
@@ -204,7 +204,7 @@ class HealthRecordPart(_Value):
 
 class MaintenanceRecord(_Value):
     """What China's vehicle-maintenance electronic health record needs after settlement
-    (JT/T 1132 / 1133; shared/integration.md "China")."""
+    (JT/T 1132 / 1133; docs/contract.md "China")."""
 
     plate: str
     vin: str
