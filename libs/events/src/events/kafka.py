@@ -1,8 +1,8 @@
 """Kafka: client settings for Apache Kafka and the local broker, topics, and the CloudEvents
-binary-mode mapping between an `Envelope` and a Kafka record (shared/integration.md §1).
+binary-mode mapping between an `Envelope` and a Kafka record (docs/contract.md "Envelope").
 
 Everything that differs between Apache Kafka and the local Tansu broker is a setting here,
-read from the environment (shared/local-broker.md); the defaults suit the local broker.
+read from the environment (docs/local-broker.md); the defaults suit the local broker.
 """
 
 from __future__ import annotations
