@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from booking import preparation
 from booking.domain.appointment_commands import (
@@ -41,6 +41,7 @@ from booking.schemas import (
 )
 from events.http import CurrentIdentity, SiteId, command_metadata, site_tenant
 from events.identity import ADVISOR, CS_AGENT, DISPATCHER, SERVICE_MANAGER, SYSTEM, Identity
+from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Key, Limit, Listing, answer
 from events.privacy import personal_view
 
 router = APIRouter(tags=["booking"])
@@ -266,23 +267,33 @@ async def register_customer(
     return customer_view(outcome.state, outcome.version)
 
 
-@router.get("/sites/{site_id}/customers")
+# By id, not by name: a cursor carries its row's sort key, and a name is personal data that some
+# readers of this list may not see (docs/decisions/0004-personal-data.md).
+CUSTOMERS = Listing("booking.customers", (Key("customer_id", UUID, nullable=False),))
+
+
+@router.get("/sites/{site_id}/customers", responses=LIST_RESPONSES)
 async def find_customers(
     site_id: SiteId,
     identity: CurrentIdentity,
     request: Request,
+    response: Response,
     phone: Annotated[str, Query(min_length=5, max_length=40)],
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
 ) -> list[dict[str, Any]]:
     """Identify a caller by phone number (the customer database)."""
     tenant = site_tenant(identity, site_id, READERS)
+    window = CUSTOMERS.window(cursor, limit, first=4)
     rows = await request.app.state.runtime.pool.fetch(
-        """SELECT customer_id, name, phones, preferred_contact, do_not_call FROM customers
-           WHERE group_id = $1 AND site_id = $2 AND $3 = ANY(phones) ORDER BY name LIMIT 50""",
+        f"""SELECT customer_id, name, phones, preferred_contact, do_not_call FROM customers
+           WHERE group_id = $1 AND site_id = $2 AND $3 = ANY(phones) AND {window.after} {window.order}""",
         tenant.group_id,
         tenant.site_id,
         " ".join(phone.split()),
+        *window.params,
     )
-    found = [{**dict(row), "customer_id": str(row["customer_id"])} for row in rows]
+    found = [{**dict(row), "customer_id": str(row["customer_id"])} for row in answer(window, rows, request, response)]
     return await personal_view(
         request.app.state.runtime.pool, identity, request, found, fields=_CUSTOMER, subject="customer_id"
     )
@@ -330,26 +341,40 @@ async def register_vehicle(
     return customer_view(outcome.state, outcome.version)
 
 
-@router.get("/sites/{site_id}/vehicles")
+VEHICLES = Listing(
+    "booking.vehicles",
+    (Key("plate", str, nullable=False, sql="v.plate"), Key("vehicle_id", UUID, nullable=False, sql="v.vehicle_id")),
+)
+
+
+@router.get("/sites/{site_id}/vehicles", responses=LIST_RESPONSES)
 async def find_vehicles(
     site_id: SiteId,
     identity: CurrentIdentity,
     request: Request,
+    response: Response,
     vin: Annotated[str | None, Query(min_length=1, max_length=17)] = None,
     plate: Annotated[str | None, Query(min_length=1, max_length=20)] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
 ) -> list[dict[str, Any]]:
     """Identify a car by VIN or plate, with its owner (the customer database)."""
     tenant = site_tenant(identity, site_id, READERS)
+    window = VEHICLES.window(cursor, limit, first=5)
     rows = await request.app.state.runtime.pool.fetch(
-        """SELECT v.vehicle_id, v.customer_id, v.vin, v.plate, v.model, v.year, v.user_name, v.user_phone,
+        f"""SELECT v.vehicle_id, v.customer_id, v.vin, v.plate, v.model, v.year, v.user_name, v.user_phone,
                   c.name AS customer_name, c.phones AS customer_phones
            FROM vehicles v LEFT JOIN customers c USING (customer_id)
            WHERE v.group_id = $1 AND v.site_id = $2
-             AND ($3::text IS NULL OR v.vin = $3) AND ($4::text IS NULL OR v.plate = $4)
-           ORDER BY v.plate LIMIT 50""",
+             AND ($3::text IS NULL OR v.vin = $3) AND ($4::text IS NULL OR v.plate = $4) AND {window.after}
+           {window.order}""",
         tenant.group_id,
         tenant.site_id,
         vin.strip().upper() if vin else None,
         plate.strip().upper() if plate else None,
+        *window.params,
     )
-    return [{**dict(row), "vehicle_id": str(row["vehicle_id"]), "customer_id": str(row["customer_id"])} for row in rows]
+    shown = answer(window, rows, request, response)
+    return [
+        {**dict(row), "vehicle_id": str(row["vehicle_id"]), "customer_id": str(row["customer_id"])} for row in shown
+    ]

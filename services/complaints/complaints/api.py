@@ -9,10 +9,11 @@ per-person aggregation anywhere: complaints are not an agent's KPI (seed 004).
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Request, Response
 
 from complaints.domain.commands import (
     ComplaintCommand,
@@ -43,6 +44,7 @@ from complaints.schemas import (
 from events.catalog.complaints_values import Authorisation
 from events.http import CurrentIdentity, SiteId, command_metadata, site_tenant
 from events.identity import ADVISOR, CS_AGENT, GROUP_ADMIN, SERVICE_MANAGER, SYSTEM, Identity
+from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Key, Limit, Listing, answer
 
 router = APIRouter(tags=["complaints"])
 
@@ -135,32 +137,47 @@ async def put_settings(
 # --- the desk and the customer's record ----------------------------------------------------
 
 
-@router.get("/sites/{site_id}/complaints")
+DESK = Listing(
+    "complaints.desk",
+    (
+        Key("breached", bool, descending=True, nullable=False),
+        Key("resolve_by", datetime, nullable=False),
+        Key("complaint_id", UUID, nullable=False),
+    ),
+)
+
+
+@router.get("/sites/{site_id}/complaints", responses=LIST_RESPONSES)
 async def complaint_desk(
     site_id: SiteId,
     identity: CurrentIdentity,
     request: Request,
+    response: Response,
     step: str | None = None,
     kind: str | None = None,
     breached: bool | None = None,
     include_closed: bool = False,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
 ) -> list[dict[str, Any]]:
     """The site's complaints (open ones unless `include_closed`): breached first, then by deadline."""
     tenant = site_tenant(identity, site_id, READERS)
+    window = DESK.window(cursor, limit, first=7)
     rows = await request.app.state.runtime.pool.fetch(
-        """SELECT * FROM complaint_desk
+        f"""SELECT * FROM complaint_desk
            WHERE group_id = $1 AND site_id = $2 AND ($3::text IS NULL OR step = $3)
              AND ($4::text IS NULL OR kind = $4) AND ($5::boolean IS NULL OR breached = $5)
-             AND ($6 OR step <> 'closed')
-           ORDER BY breached DESC, resolve_by, complaint_id LIMIT 500""",
+             AND ($6 OR step <> 'closed') AND {window.after}
+           {window.order}""",
         tenant.group_id,
         tenant.site_id,
         step,
         kind,
         breached,
         include_closed,
+        *window.params,
     )
-    return [_desk_row(dict(row)) for row in rows]
+    return [_desk_row(dict(row)) for row in answer(window, rows, request, response)]
 
 
 def _desk_row(row: dict[str, Any]) -> dict[str, Any]:

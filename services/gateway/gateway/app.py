@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +19,7 @@ from starlette.requests import ClientDisconnect
 from events.http import REQUEST_ID_HEADER, error_body, install_error_handlers
 from events.identity import IDENTITY_HEADER, ROLES, Forbidden, Identity, Unauthenticated, issue_internal_token
 from events.metrics import TimedRequests
+from events.settings import load
 from events.tracing import configure_tracing, instrument_app
 from gateway import pages, tokens
 from gateway.integration.api import integration_router
@@ -29,6 +29,7 @@ from gateway.openapi import combined_openapi
 from gateway.rate_limit import RateLimiter
 from gateway.routing import API_PREFIX, OWNERS, service_url
 from gateway.routing import services as routed_services
+from gateway.settings import GatewaySettings
 
 # Headers a client may send on to a service, and a service's answer back to the client.
 # The route's parameters arrive decoded: encode the path again for the service (a control
@@ -60,21 +61,17 @@ class DevTokenRequest(BaseModel):
 
 def create_app(
     *,
+    config: GatewaySettings | None = None,
     token_settings: tokens.TokenSettings | None = None,
     limiter: RateLimiter | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     integration: Integration | None = None,
 ) -> FastAPI:
-    settings = token_settings or tokens.TokenSettings.from_env()
-    limiter = limiter or RateLimiter(
-        rate_per_second=float(os.environ.get("GATEWAY_RATE_PER_SECOND", "50")),
-        burst=int(os.environ.get("GATEWAY_RATE_BURST", "100")),
-    )
+    config = config or load(GatewaySettings)
+    settings = token_settings or tokens.TokenSettings.from_env(config)
+    limiter = limiter or RateLimiter(rate_per_second=config.gateway_rate_per_second, burst=config.gateway_rate_burst)
     # Refused tokens, per client address: guessing them is slowed down.
-    refusals = RateLimiter(
-        rate_per_second=float(os.environ.get("GATEWAY_REFUSALS_PER_SECOND", "0.5")),
-        burst=int(os.environ.get("GATEWAY_REFUSAL_BURST", "30")),
-    )
+    refusals = RateLimiter(rate_per_second=config.gateway_refusals_per_second, burst=config.gateway_refusal_burst)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -276,6 +273,7 @@ async def _forward(request: Request, service: str, path: str, identity: Identity
 
 
 def main_app() -> FastAPI:
+    config = load(GatewaySettings)
     configure_tracing("gateway")
-    settings = IntegrationSettings.from_env()
-    return create_app(integration=Integration(settings) if settings else None)
+    settings = IntegrationSettings.from_env(config)
+    return create_app(config=config, integration=Integration(settings) if settings else None)

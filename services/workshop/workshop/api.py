@@ -5,10 +5,11 @@ Paths are relative to a site (`/sites/{site_id}/...`); the gateway serves them u
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Request, Response
 
 from events.http import CurrentIdentity, SiteId, command_metadata, site_tenant
 from events.identity import (
@@ -21,6 +22,7 @@ from events.identity import (
     TECHNICIAN,
     Identity,
 )
+from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Key, Limit, Listing, answer
 from workshop.domain.commands import (
     CompleteJob,
     DispatchJob,
@@ -80,28 +82,45 @@ async def _run(
     return work_order_view(outcome.state, outcome.version, workshop.now())
 
 
-@router.get("/sites/{site_id}/work-orders")
+BOARD = Listing(
+    "workshop.work_orders",
+    (
+        Key("running_late", bool, descending=True, nullable=False),
+        Key("promised_at", datetime, nullable=False),
+        Key("repair_order_id", UUID, nullable=False),
+    ),
+)
+
+
+@router.get("/sites/{site_id}/work-orders", responses=LIST_RESPONSES)
 async def list_work_orders(
     site_id: SiteId,
     identity: CurrentIdentity,
     request: Request,
+    response: Response,
     stage: str | None = None,
     include_ready: bool = True,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
 ) -> list[dict[str, Any]]:
     """The site's cars in the workshop with stage, promise and forecast (late ones first)."""
     tenant = site_tenant(identity, site_id, READERS)
+    window = BOARD.window(cursor, limit, first=5)
     rows = await request.app.state.runtime.pool.fetch(
-        """SELECT repair_order_id, vin, plate, priority, customer_waiting, stage, promised_at, forecast_ready_at,
+        f"""SELECT repair_order_id, vin, plate, priority, customer_waiting, stage, promised_at, forecast_ready_at,
                   running_late, pending_findings, failed_checks, opened_at, ready_at, updated_at
            FROM work_orders
            WHERE group_id = $1 AND site_id = $2 AND ($3::text IS NULL OR stage = $3) AND ($4 OR stage <> 'ready')
-           ORDER BY running_late DESC, promised_at LIMIT 500""",
+             AND {window.after}
+           {window.order}""",
         tenant.group_id,
         tenant.site_id,
         stage,
         include_ready,
+        *window.params,
     )
-    return [{**dict(row), "repair_order_id": str(row["repair_order_id"])} for row in rows]
+    shown = answer(window, rows, request, response)
+    return [{**dict(row), "repair_order_id": str(row["repair_order_id"])} for row in shown]
 
 
 @router.get("/sites/{site_id}/work-orders/{repair_order_id}")

@@ -36,16 +36,34 @@ const df = (() => {
     return null;
   }
 
-  // One call to `/api/v1/sites/{site}/{path}`: {ok, status, body} (body parsed when JSON).
-  async function api(s, path, method = "GET", payload = undefined) {
+  async function call(s, url, method = "GET", payload = undefined) {
     const headers = {Authorization: `Bearer ${s.token}`};
     if (payload !== undefined) headers["content-type"] = "application/json";
     // A request that hangs (a busy service, a dropped tablet connection) must not stall polling.
-    const response = await fetch(`/api/v1/sites/${s.site}/${path}`, {method, headers,
+    const response = await fetch(url, {method, headers,
       body: payload === undefined ? undefined : JSON.stringify(payload), signal: AbortSignal.timeout(20000)});
     const type = response.headers.get("content-type") || "";
     const body = type.includes("json") ? await response.json() : await response.text();
-    return {ok: response.ok, status: response.status, body};
+    return {ok: response.ok, status: response.status, body, link: response.headers.get("link")};
+  }
+
+  // One call to `/api/v1/sites/{site}/{path}`: {ok, status, body} (body parsed when JSON).
+  const api = (s, path, method = "GET", payload = undefined) =>
+    call(s, `/api/v1/sites/${s.site}/${path}`, method, payload);
+
+  // Every row of a list, however many pages it takes: follows `Link: <?cursor=...>; rel="next"`
+  // (resolved against the URL just called) to the end, so a queue never stops at a page's edge.
+  async function all(s, path) {
+    let url = new URL(`/api/v1/sites/${s.site}/${path}`, location.origin).href;
+    const rows = [];
+    for (;;) {
+      const result = await call(s, url);
+      if (!result.ok) return result;
+      rows.push(...result.body);
+      const next = /<([^>]*)>\s*;\s*rel="next"/.exec(result.link || "");
+      if (!next) return {...result, body: rows};
+      url = new URL(next[1], url).href;
+    }
   }
 
   // The API's error body ({"error": {"code", "message", "fields"}}) as one line for the user.
@@ -116,5 +134,5 @@ const df = (() => {
     document.body.dataset.updated = Date.now();
   }
 
-  return {session, api, problem, poll, allowed, el, badge, cell, emptyRow, dateTime, span, status, live};
+  return {session, api, all, problem, poll, allowed, el, badge, cell, emptyRow, dateTime, span, status, live};
 })();
