@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from typing import Annotated
 
 import asyncpg
 import httpx
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
 from events.catalog.testing import CounterIncremented, CounterOpened
@@ -17,7 +18,7 @@ from events.commands import execute
 from events.contract import Event
 from events.decider import Decider
 from events.errors import DomainError
-from events.http import CurrentIdentity, command_metadata, install_error_handlers
+from events.http import Actor, acting, install_error_handlers
 from events.identity import ADVISOR, GROUP_ADMIN, IDENTITY_HEADER, Identity, issue_internal_token
 from events.kafka import KafkaSettings
 from events.runtime import ServiceRuntime, add_health_routes
@@ -55,16 +56,19 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
     install_error_handlers(app)
     add_health_routes(app)
 
+    # The shape of every command route: parse, authorise (one dependency), run the command.
     @app.post("/sites/{site_id}/counters/{counter_id}/additions")
-    async def add(
-        site_id: str, counter_id: str, body: AddBody, identity: CurrentIdentity, request: Request
-    ) -> dict[str, int]:
-        identity.require_role(ADVISOR)
-        metadata = command_metadata(identity, site_id, request)
+    async def add(counter_id: str, body: AddBody, by: Annotated[Actor, acting(ADVISOR)]) -> dict[str, int]:
         outcome = await execute(
-            runtime.store, CAPPED, f"counter-{counter_id}", Add(body.amount), metadata, must_exist=True
+            runtime.store,
+            CAPPED,
+            f"counter-{counter_id}",
+            Add(body.amount),
+            by.metadata,
+            expected_version=by.expected_version,
+            must_exist=True,
         )
-        return {"total": outcome.state}
+        return {"total": outcome.state, "version": outcome.version}
 
     return app
 
@@ -77,13 +81,20 @@ async def client(database: str, bootstrap_servers: str, topic_prefix: str) -> As
     async with app.router.lifespan_context(app):
         from events.envelope import Metadata, NewEvent, Tenant
 
-        opened = NewEvent(CounterOpened(counter_id="c", label="x"), Metadata(Tenant("g1", "s1"), "seed", "c"))
+        opened = NewEvent(
+            CounterOpened(counter_id="c", label="x"),
+            Metadata(Tenant("g1", "00000000-0000-4000-8000-0000000000a1"), "seed", "c"),
+        )
         await runtime.store.append("counter-c1", 0, [opened])
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc") as client:
             yield client
 
 
-def token(group: str = "g1", sites: tuple[str, ...] = ("s1",), roles: tuple[str, ...] = (ADVISOR,)) -> dict[str, str]:
+def token(
+    group: str = "g1",
+    sites: tuple[str, ...] = ("00000000-0000-4000-8000-0000000000a1",),
+    roles: tuple[str, ...] = (ADVISOR,),
+) -> dict[str, str]:
     identity = Identity("u1", "Li Wei", group, frozenset(roles), frozenset(sites))
     return {IDENTITY_HEADER: issue_internal_token(identity)}
 
@@ -94,24 +105,34 @@ async def test_a_request_that_did_not_come_through_the_gateway_is_refused(client
         {IDENTITY_HEADER: "forged"},
         {
             IDENTITY_HEADER: issue_internal_token(
-                Identity("u1", "x", "g1", frozenset({ADVISOR}), frozenset({"s1"})),
+                Identity("u1", "x", "g1", frozenset({ADVISOR}), frozenset({"00000000-0000-4000-8000-0000000000a1"})),
                 secret="not-the-shared-secret-but-long-enough-for-hs256",
             )
         },
     ):
-        response = await client.post("/sites/s1/counters/c1/additions", json={"amount": 1}, headers=headers)
+        response = await client.post(
+            "/sites/00000000-0000-4000-8000-0000000000a1/counters/c1/additions", json={"amount": 1}, headers=headers
+        )
         assert response.status_code == 401, response.text
         assert response.json()["error"]["code"] == "unauthenticated"
 
 
 async def test_scope_and_role_are_enforced(client: httpx.AsyncClient) -> None:
-    other_site = await client.post("/sites/s2/counters/c1/additions", json={"amount": 1}, headers=token())
-    other_group = await client.post("/sites/s1/counters/c1/additions", json={"amount": 1}, headers=token("g2"))
+    other_site = await client.post(
+        "/sites/00000000-0000-4000-8000-0000000000a2/counters/c1/additions", json={"amount": 1}, headers=token()
+    )
+    other_group = await client.post(
+        "/sites/00000000-0000-4000-8000-0000000000a1/counters/c1/additions", json={"amount": 1}, headers=token("g2")
+    )
     wrong_role = await client.post(
-        "/sites/s1/counters/c1/additions", json={"amount": 1}, headers=token(roles=("cs_agent",))
+        "/sites/00000000-0000-4000-8000-0000000000a1/counters/c1/additions",
+        json={"amount": 1},
+        headers=token(roles=("cs_agent",)),
     )
     admin = await client.post(
-        "/sites/s1/counters/c1/additions", json={"amount": 1}, headers=token(sites=(), roles=(GROUP_ADMIN,))
+        "/sites/00000000-0000-4000-8000-0000000000a1/counters/c1/additions",
+        json={"amount": 1},
+        headers=token(sites=(), roles=(GROUP_ADMIN,)),
     )
     assert [other_site.status_code, wrong_role.status_code] == [403, 403]
     # Another group's record does not exist for this caller: 404, and nothing about it leaks.
@@ -122,20 +143,47 @@ async def test_scope_and_role_are_enforced(client: httpx.AsyncClient) -> None:
 async def test_errors_map_to_status_codes_with_codes_and_nothing_is_written(
     client: httpx.AsyncClient,
 ) -> None:
-    invalid = await client.post("/sites/s1/counters/c1/additions", json={"amount": -1}, headers=token())
+    invalid = await client.post(
+        "/sites/00000000-0000-4000-8000-0000000000a1/counters/c1/additions", json={"amount": -1}, headers=token()
+    )
     assert invalid.status_code == 422
     assert invalid.json()["error"]["fields"][0]["field"] == "body.amount"
 
-    unknown = await client.post("/sites/s1/counters/nope/additions", json={"amount": 1}, headers=token())
+    unknown = await client.post(
+        "/sites/00000000-0000-4000-8000-0000000000a1/counters/nope/additions", json={"amount": 1}, headers=token()
+    )
     assert unknown.status_code == 404
 
-    ok = await client.post("/sites/s1/counters/c1/additions", json={"amount": 9}, headers=token())
-    assert ok.json() == {"total": 9}
-    refused = await client.post("/sites/s1/counters/c1/additions", json={"amount": 2}, headers=token())
+    ok = await client.post(
+        "/sites/00000000-0000-4000-8000-0000000000a1/counters/c1/additions", json={"amount": 9}, headers=token()
+    )
+    assert ok.json() == {"total": 9, "version": 2}
+    refused = await client.post(
+        "/sites/00000000-0000-4000-8000-0000000000a1/counters/c1/additions", json={"amount": 2}, headers=token()
+    )
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "counter_cap_reached"
-    again = await client.post("/sites/s1/counters/c1/additions", json={"amount": 1}, headers=token())
-    assert again.json() == {"total": 10}, "the refused command wrote nothing"
+    again = await client.post(
+        "/sites/00000000-0000-4000-8000-0000000000a1/counters/c1/additions", json={"amount": 1}, headers=token()
+    )
+    assert again.json() == {"total": 10, "version": 3}, "the refused command wrote nothing"
+
+
+async def test_if_match_is_the_version_the_command_expects(client: httpx.AsyncClient) -> None:
+    """The route passes the `If-Match` version to the command itself (no context variable): a
+    change made since the caller's read is a 409 with the current version, and nothing is written."""
+    path = "/sites/00000000-0000-4000-8000-0000000000a1/counters/c1/additions"
+    first = await client.post(path, json={"amount": 1}, headers={**token(), "If-Match": '"1"'})
+    assert first.json() == {"total": 1, "version": 2}
+    stale = await client.post(path, json={"amount": 1}, headers={**token(), "If-Match": '"1"'})
+    assert stale.status_code == 409, stale.text
+    assert stale.json()["error"]["code"] == "concurrency_conflict"
+    assert stale.json()["error"]["current_version"] == 2
+    weak = await client.post(path, json={"amount": 1}, headers={**token(), "If-Match": 'W/"2"'})
+    assert weak.json() == {"total": 2, "version": 3}
+    garbled = await client.post(path, json={"amount": 1}, headers={**token(), "If-Match": "latest"})
+    assert garbled.status_code == 422
+    assert garbled.json()["error"]["fields"][0]["field"] == "header.If-Match"
 
 
 async def test_readiness_reports_backlog_and_loops(client: httpx.AsyncClient) -> None:

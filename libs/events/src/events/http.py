@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -43,27 +44,36 @@ def current_identity(
 CurrentIdentity = Annotated[Identity, Depends(current_identity)]
 
 
-async def requested_version(
-    if_match: Annotated[
-        str | None,
-        Header(
-            alias="If-Match",
-            description='the `version` you last saw (e.g. "7"): a change made since is refused with 409',
-        ),
-    ] = None,
-) -> AsyncIterator[None]:
-    """Optimistic concurrency for people: `If-Match: "7"` makes the command conditional on the
-    stream still being at version 7 (`events.decider.REQUESTED_VERSION`). An async generator, so
-    the variable is set in the request's own context, not a worker thread's."""
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description='the `version` you last saw (e.g. "7"): a change made since is refused with 409',
+    ),
+]
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The stream version an `If-Match` header names (`"7"`, `W/"7"` or `7`); 422 if it names none."""
     if if_match is None:
-        yield
-        return
+        return None
     text = if_match.strip().removeprefix("W/").strip('"')
     if not text.isdigit():
         raise RequestValidationError(
             [{"loc": ("header", "If-Match"), "msg": "a stream version (a whole number)", "type": "value_error"}]
         )
-    token = REQUESTED_VERSION.set(int(text))
+    return int(text)
+
+
+async def requested_version(if_match: IfMatch = None) -> AsyncIterator[None]:
+    """`If-Match` for routes that do not take an `Actor` yet: sets `REQUESTED_VERSION` in the
+    request's own context (an async generator, not a worker thread's). Goes once every command
+    route passes the version explicitly."""
+    version = expected_version(if_match)
+    if version is None:
+        yield
+        return
+    token = REQUESTED_VERSION.set(version)
     try:
         yield
     finally:
@@ -93,6 +103,35 @@ def command_metadata(identity: Identity, site_id: str, request: Request) -> Meta
         traceparent=traceparent,
         tracestate=tracestate,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who sends a command: their identity (role and site checked), the metadata of the events
+    the command causes, and the version of the stream they last saw (`If-Match`), which the
+    route passes to `events.commands.execute` as its `expected_version`."""
+
+    identity: Identity
+    metadata: Metadata
+    expected_version: int | None
+
+    @property
+    def tenant(self) -> Tenant:
+        return self.metadata.tenant
+
+
+def acting(*roles: str) -> Any:
+    """A command route's one dependency for who may send it and what its events carry:
+    `by: Annotated[Actor, acting(*DESK)]` (a service names it once: `Desk = Annotated[...]`).
+    403 unless the caller holds one of `roles` at the path's site; 422 for an `If-Match` that is
+    not a version."""
+
+    async def actor(site_id: SiteId, identity: CurrentIdentity, request: Request, if_match: IfMatch = None) -> Actor:
+        if roles:
+            identity.require_role(*roles)
+        return Actor(identity, command_metadata(identity, str(site_id), request), expected_version(if_match))
+
+    return Depends(actor)
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
