@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import AsyncIterator, Callable, Collection, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -34,10 +33,12 @@ from events.http import install_error_handlers, requested_version
 from events.kafka import KafkaSettings
 from events.metrics import install_metrics
 from events.migrations import Migration
+from events.openapi import document_errors
 from events.personal_data import PersonalDataKeys
 from events.privacy import PersonalColumn, erase_personal_data
 from events.projection import KafkaProjector, LogProjector, Projection
 from events.relay import Relay
+from events.settings import Settings, load
 from events.store import EventStore
 from events.timers import TimerHandler, TimerRunner
 from events.tracing import instrument_app
@@ -90,7 +91,7 @@ class ServiceRuntime:
         return EventStore(self.pool)
 
     async def start(self, *, background: bool = True) -> None:
-        url = self.database_url or os.environ.get("DATABASE_URL")
+        url = self.database_url or load(Settings).database_url
         if not url:
             raise RuntimeError("DATABASE_URL is not set")
         self._pool = await open_pool(url, migrations=self.migrations)
@@ -229,6 +230,7 @@ def service_app(runtime: ServiceRuntime, router: APIRouter, *more: APIRouter, **
     install_metrics(app, runtime)
     for each in (router, *more, dead_letters.router):
         app.include_router(each)
+    document_errors(app)
     instrument_app(app)
     return app
 
@@ -250,17 +252,18 @@ def serve(app: FastAPI, default_port: int) -> None:
 
     from events.logs import configure_logging
 
-    configure_logging(app.title.removeprefix("dealerflow "))
+    settings = load(Settings)
+    configure_logging(app.title.removeprefix("dealerflow "), settings)
     # A log line per request costs a small request a tenth of its CPU; traces and the latency
     # histograms cover requests. ACCESS_LOG=1 turns the lines on: uvicorn's for the requests
     # served, httpx's for the gateway's calls to the services (the same requests again).
-    access_log = os.environ.get("ACCESS_LOG", "0").lower() in {"1", "true", "yes", "on"}
+    access_log = settings.access_log
     if not access_log:
         logging.getLogger("httpx").setLevel(logging.WARNING)
     uvicorn.run(
         app,
-        host=os.environ.get("HOST", "127.0.0.1"),
-        port=int(os.environ.get("PORT", default_port)),
+        host=settings.host,
+        port=default_port if settings.port is None else settings.port,
         log_config=None,  # keep the JSON handler configured above
         access_log=access_log,
     )
