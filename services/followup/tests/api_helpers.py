@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from events.catalog.reception import InvoiceSettled, VehicleDelivered
+from events.catalog.reception import InvoiceSettled, VehicleCheckedIn, VehicleDelivered
 from events.catalog.reception_values import (
     Contact,
     HealthRecordItem,
@@ -58,6 +58,23 @@ REACHED_UNHAPPY = {
 
 def customer() -> Contact:
     return Contact(name="王先生", phone="13800000001", customer_id=uuid.uuid4())
+
+
+def checked_in(ro: uuid.UUID, user: Contact, arrived_at: datetime, greeted_after: timedelta) -> VehicleCheckedIn:
+    """A walk-in greeted `greeted_after` its arrival."""
+    return VehicleCheckedIn(
+        repair_order_id=ro,
+        arrival_kind="walk_in",
+        priority="normal",
+        customer=user,
+        vehicle=CAR,
+        vehicle_user=user,
+        service_advisor="sa-1",
+        arrived_at=arrived_at,
+        greeted_at=arrived_at + greeted_after,
+        customer_waiting=True,
+        contact_phone=user.phone,
+    )
 
 
 def delivered(ro: uuid.UUID, user: Contact, at: datetime = START, on_time: bool = True) -> VehicleDelivered:

@@ -12,7 +12,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from api_helpers import AGENT, GROUP_B, MANAGER, REACHED_UNHAPPY, SITE, START, Environment, Followup, as_, customer
+from api_helpers import (
+    AGENT,
+    GROUP_B,
+    MANAGER,
+    REACHED_UNHAPPY,
+    SITE,
+    START,
+    Environment,
+    Followup,
+    as_,
+    checked_in,
+    customer,
+)
 
 from events.catalog.booking import AppointmentNoShow
 from events.catalog.complaints import ComplaintFactsConfirmed, ComplaintOpened, ComplaintSlaBreached
@@ -39,7 +51,7 @@ OWN_TABLES = (
     "appointment_proposals",
     "voc_callbacks",
 )
-FED_TABLES = ("kpi_facts", "parts_waits", "parts_fills", "voc_complaints")
+FED_TABLES = ("kpi_facts", "parts_waits", "parts_fills", "voc_complaints", "greetings")
 
 
 @pytest.fixture
@@ -54,8 +66,13 @@ def total(rows: Iterable[dict[str, Any]], key: str) -> float:
 
 async def lifecycle(followup: Followup) -> str:
     """One visit: delivered on time, fixed first time, a part waited 90 minutes (its 2 parts were
-    not on the shelf), 3 parts were, a no-show — and a reached, dissatisfied first callback."""
+    not on the shelf), 3 parts were, a no-show — and a reached, dissatisfied first callback.
+    Two walk-ins arrived together: one greeted in 2 minutes, within the seeds' 3, one in 5."""
     ro, user = uuid.uuid4(), customer()
+    arrived = START - timedelta(hours=4)
+    for greeted_after in (timedelta(minutes=2), timedelta(minutes=5)):
+        walk_in = uuid.uuid4()
+        await followup.publish(f"repair_order-{walk_in}", checked_in(walk_in, user, arrived, greeted_after))
     reservation = uuid.uuid4()
     await followup.publish(
         f"work_order-{ro}", QualityCheckPassed(repair_order_id=ro, inspector="qc-1", first_time=True, checked_at=START)
@@ -175,6 +192,7 @@ async def test_the_csi_report_shows_the_call_and_the_lifecycle_kpis(environment:
                 and total(rows, "no_show_rate") == 1
                 and total(rows, "on_time_delivery_rate") == 1
                 and total(rows, "complaints_sla_breached") == 1
+                and total(rows, "check_ins") == 2
             )
 
         month = await eventually(rows, until=complete, what="the month's figures")
@@ -191,6 +209,10 @@ async def test_the_csi_report_shows_the_call_and_the_lifecycle_kpis(environment:
         assert sum(row["complaints"].get("complaint", 0) for row in month) == 1
         assert sum(row["complaint_causes"].get("quality", 0) for row in month) == 1
         assert sum(row["complaint_responsibility"].get("dealer", 0) for row in month) == 1
+        # Greeting (seeds 000, 003: within 3 minutes): one of the two walk-ins; the median of 120 s and 300 s.
+        assert total(month, "greeted_within_3_min") == 1
+        assert total(month, "greeting_rate_3min") == 0.5
+        assert total(month, "greeting_median_seconds") == 210
 
         weekly = (await report(followup, period="week")).json()
         assert all("-W" in row["period"] for row in weekly["rows"])
@@ -203,16 +225,24 @@ async def test_the_csi_report_shows_the_call_and_the_lifecycle_kpis(environment:
         assert as_csv.status_code == 200
         assert as_csv.headers["content-type"].startswith("text/csv")
         lines = list(csv.DictReader(io.StringIO(as_csv.text)))
-        assert {"reach_rate_72h", "satisfaction_2", "dissatisfaction_price", "parts_first_time_fill_rate"} <= set(
-            lines[0]
-        )
+        assert {
+            "reach_rate_72h",
+            "satisfaction_2",
+            "dissatisfaction_price",
+            "parts_first_time_fill_rate",
+            "greeting_rate_3min",
+            "greeting_median_seconds",
+        } <= set(lines[0])
         assert total(lines, "parts_quantity_fill_rate") == 0.6
+        assert total(lines, "greeting_rate_3min") == 0.5
         assert total(lines, "callbacks_due") == 1
         assert total(lines, "dissatisfaction_price") == 1
 
         group = (await report(followup, scope="group", period="month")).json()["rows"]
         assert {row["site_id"] for row in group} == {"group"}
         assert total(group, "callbacks_due") == 1
+        assert total(group, "check_ins") == 2
+        assert total(group, "greeting_rate_3min") == 0.5
         assert (await report(followup, AGENT, scope="group")).status_code == 403
         other_group = (await report(followup, as_(SERVICE_MANAGER, group=GROUP_B))).json()
         assert other_group["rows"] == []
@@ -272,7 +302,8 @@ async def test_the_read_models_rebuild_from_zero_to_the_same_rows(environment: E
         before_fed = await eventually(
             fed,
             until=lambda s: (
-                len(s["kpi_facts"]) == 3
+                len(s["kpi_facts"]) == 5  # the two walk-ins' appointment facts too
+                and len(s["greetings"]) == 2
                 and bool(s["parts_waits"])
                 and len(s["parts_fills"]) == 2
                 and bool(s["voc_complaints"])
