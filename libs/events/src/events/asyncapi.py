@@ -25,18 +25,26 @@ from events.services import DEFAULT_PORTS
 
 # The services that publish (the gateway publishes nothing; `sample.*` are the backbone's test events).
 PUBLISHERS = frozenset(DEFAULT_PORTS) - {"gateway"}
+_IN_ORDER = "keyed by stream: one stream's events stay in order on one partition."
+# Topics of events that belong to no one service's stage of the flow, with what a subscriber must know.
+SHARED_TOPICS = {
+    "privacy": "Erasures of customers' personal data (docs/decisions/0004-personal-data.md) from whichever "
+    f"service took the request, {_IN_ORDER} Every subscriber must honour them: make the subjects' personal data "
+    "unreadable in whatever it keeps (the business facts stay).",
+}
 
 
 def published(registry: Registry = REGISTRY) -> Registry:
     """The contracts other systems may rely on."""
     public = Registry()
     for model in registry:
-        if model.event_type.split(".", 1)[0] in PUBLISHERS:
+        topic = model.event_type.split(".", 1)[0]
+        if topic in PUBLISHERS or topic in SHARED_TOPICS:
             public.register(model)
     return public
 
 
-# CloudEvents 1.0 in Kafka binary mode (shared/integration.md §1): what every record carries.
+# CloudEvents 1.0 in Kafka binary mode (docs/contract.md "Envelope"): what every record carries.
 _HEADER = {"type": "string"}
 CLOUDEVENTS_HEADERS: dict[str, Any] = {
     "type": "object",
@@ -85,8 +93,7 @@ def document(registry: Registry | None = None, settings: KafkaSettings | None = 
     channels = {
         service: {
             "address": kafka.topic(service),
-            "description": f"Every event the {service} service publishes, keyed by stream: one stream's events "
-            "stay in order on one partition.",
+            "description": SHARED_TOPICS.get(service, f"Every event the {service} service publishes, {_IN_ORDER}"),
             "messages": {key: {"$ref": f"#/components/messages/{key}"} for key in keys},
         }
         for service, keys in sorted(by_service.items())

@@ -3,7 +3,8 @@
     python -m events.schemas OUT_DIR
 
 writes `OUT_DIR/<service>/<Event>/v<N>.json` for every registered contract (the path matches
-the schema's `$id`, which is also each CloudEvent's `dataschema`).
+the schema's `$id`, which is also each CloudEvent's `dataschema`): the schema published to
+readers, open to fields a later revision of the version adds (`Registry.published_schema`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def export(folder: Path, registry: Registry = REGISTRY) -> list[Path]:
         service, name = model.event_type.split(".", 1)
         path = folder / service / name / f"v{model.schema_version}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(registry.json_schema(model), indent=2, sort_keys=True) + "\n")
+        path.write_text(json.dumps(registry.published_schema(model), indent=2, sort_keys=True) + "\n")
         written.append(path)
     return written
 

@@ -13,8 +13,9 @@ Declaring a view checks that the contract has each of its fields with the same t
 view decodes whatever its contract accepts. A reader given views (a projection's `views`)
 gets the view for those event types, validated straight from the record's JSON, and the
 whole contract for the rest. It leaves the other fields unvalidated: the publisher validated
-every field when it recorded the event. An old version is upcast and validated whole, then
-narrowed.
+every field when it recorded the event. Like the contract's own reader, a view ignores fields
+it does not know inside the values it reads (docs/decisions/0005-tolerant-readers.md). An old
+version is upcast and validated whole, then narrowed.
 
 Views are frozen slotted dataclasses, not pydantic models. They cost less to build and to
 free, and a class pattern (`case Signed():`) against one is a plain type check. pydantic's
@@ -31,7 +32,7 @@ from typing import Any, ClassVar, TypeVar, dataclass_transform, get_type_hints
 
 import pydantic
 
-from events.contract import REGISTRY, Event, Registry, summarise
+from events.contract import REGISTRY, Event, Registry, summarise, tolerant
 from events.errors import InvalidEventPayload
 
 
@@ -103,7 +104,10 @@ class Views:
                 raise ValueError(f"two views of {made.event_type}: {self._views[made.event_type].__qualname__}")
             self._views[made.event_type] = made
             current = registry.model(made.event_type).schema_version
-            self._validators[made.event_type] = (current, pydantic.TypeAdapter(made).validate_json)
+            self._validators[made.event_type] = (
+                current,
+                tolerant(pydantic.TypeAdapter(made).core_schema).validate_json,
+            )
 
     def __contains__(self, event_type: str) -> bool:
         return event_type in self._views
