@@ -90,6 +90,24 @@ async def login(gateway: httpx.AsyncClient, group: str, site: str, role: str, us
     return Person(gateway, site, {"Authorization": f"Bearer {response.json()['access_token']}"}, body["user_id"])
 
 
+# One person per role of a site's staff, by the name the end-to-end tests call them.
+STAFF = {
+    "advisor": ("advisor", "advisor-li"),
+    "dispatcher": ("dispatcher", "dispatcher-wang"),
+    "technician": ("technician", "tech-zhang"),
+    "qc": ("qc_inspector", "qc-chen"),
+    "cashier": ("cashier", "cashier-liu"),
+    "clerk": ("parts_clerk", "clerk-zhao"),
+    "agent": ("cs_agent", "agent-sun"),
+    "manager": ("service_manager", "manager-zhou"),
+}
+
+
+async def staff(gateway: httpx.AsyncClient, group: str, site: str) -> dict[str, Person]:
+    """The site's `STAFF`, each signed in."""
+    return {name: await login(gateway, group, site, role, user) for name, (role, user) in STAFF.items()}
+
+
 async def published(system: RunningSystem, service: str, bootstrap_servers: str) -> list[dict[str, Any]]:
     """Every event `service` published so far, read from its topic like any subscriber would:
     `{"type": "reception.RepairOrderSigned", "data": {...}}`, in order per partition."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from dealership import Person, delivered_car, login, published_about, running
+from dealership import Person, delivered_car, published_about, running, staff
 
 from events.testing.system import RunningSystem
 
@@ -26,24 +26,10 @@ def system() -> Iterator[RunningSystem]:
         yield started
 
 
-async def staff(gateway: httpx.AsyncClient) -> dict[str, Person]:
-    roles = {
-        "advisor": ("advisor", "advisor-li"),
-        "dispatcher": ("dispatcher", "dispatcher-wang"),
-        "technician": ("technician", "tech-zhang"),
-        "qc": ("qc_inspector", "qc-chen"),
-        "cashier": ("cashier", "cashier-liu"),
-        "clerk": ("parts_clerk", "clerk-zhao"),
-        "agent": ("cs_agent", "agent-sun"),
-        "manager": ("service_manager", "manager-zhou"),
-    }
-    return {name: await login(gateway, GROUP, SITE, role, user) for name, (role, user) in roles.items()}
-
-
 async def test_a_dissatisfied_callback_becomes_a_complaint_that_walks_the_seven_steps(
     system: RunningSystem, gateway: httpx.AsyncClient, bootstrap_servers: str
 ) -> None:
-    people = await staff(gateway)
+    people = await staff(gateway, GROUP, SITE)
     await people["clerk"].ok("POST", "stock/OIL-FILTER/receipts", {"quantity": 5, "unit_cost": 2500}, status=201)
     ro = await delivered_car(people)
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from dealership import Person, delivered_car, login, running
+from dealership import Person, delivered_car, login, running, staff
 from playwright.async_api import Browser, Page, ViewportSize, async_playwright
 
 from events.testing.system import RunningSystem
@@ -48,20 +48,6 @@ async def browser() -> AsyncIterator[Browser]:
         await started.close()
 
 
-async def staff(gateway: httpx.AsyncClient) -> dict[str, Person]:
-    roles = {
-        "advisor": ("advisor", "advisor-li"),
-        "dispatcher": ("dispatcher", "dispatcher-wang"),
-        "technician": ("technician", "tech-zhang"),
-        "qc": ("qc_inspector", "qc-chen"),
-        "cashier": ("cashier", "cashier-liu"),
-        "clerk": ("parts_clerk", "clerk-zhao"),
-        "agent": ("cs_agent", "agent-sun"),
-        "manager": ("service_manager", "manager-zhou"),
-    }
-    return {name: await login(gateway, GROUP, SITE, role, user) for name, (role, user) in roles.items()}
-
-
 async def open_page(browser: Browser, system: RunningSystem, path: str, person: Person, site: str = "") -> Page:
     context = await browser.new_context(viewport=TABLET, timezone_id=TIME_ZONE, accept_downloads=True)
     page = await context.new_page()
@@ -73,7 +59,7 @@ async def test_an_agent_records_a_call_a_complaint_stands_at_its_step_and_the_da
     system: RunningSystem, gateway: httpx.AsyncClient, browser: Browser
 ) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    people = await staff(gateway)
+    people = await staff(gateway, GROUP, SITE)
     agent, manager = people["agent"], people["manager"]
     await people["clerk"].ok("POST", "stock/OIL-FILTER/receipts", {"quantity": 5, "unit_cost": 2500}, status=201)
     ro = await delivered_car(people)

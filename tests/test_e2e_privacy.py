@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import asyncpg
 import httpx
 import pytest
-from dealership import CUSTOMER, Person, delivered_car, login, running
+from dealership import CUSTOMER, delivered_car, running, staff
 
 from events.personal_data import ERASED
 from events.testing.system import RunningSystem
@@ -29,20 +29,6 @@ def system() -> Iterator[RunningSystem]:
         yield started
 
 
-async def staff(gateway: httpx.AsyncClient) -> dict[str, Person]:
-    roles = {
-        "advisor": ("advisor", "advisor-li"),
-        "dispatcher": ("dispatcher", "dispatcher-wang"),
-        "technician": ("technician", "tech-zhang"),
-        "qc": ("qc_inspector", "qc-chen"),
-        "cashier": ("cashier", "cashier-liu"),
-        "clerk": ("parts_clerk", "clerk-zhao"),
-        "agent": ("cs_agent", "agent-sun"),
-        "manager": ("service_manager", "manager-zhou"),
-    }
-    return {name: await login(gateway, GROUP, SITE, role, user) for name, (role, user) in roles.items()}
-
-
 async def raw_events(system: RunningSystem, service: str) -> list[str]:
     conn = await asyncpg.connect(system.database(service))
     try:
@@ -54,7 +40,7 @@ async def raw_events(system: RunningSystem, service: str) -> list[str]:
 async def test_an_erased_customer_is_unreadable_everywhere_and_the_history_stays(
     system: RunningSystem, gateway: httpx.AsyncClient
 ) -> None:
-    people = await staff(gateway)
+    people = await staff(gateway, GROUP, SITE)
     advisor, agent, manager, technician = people["advisor"], people["agent"], people["manager"], people["technician"]
     customer = await advisor.ok(
         "POST", "customers", {"name": NAME, "phones": [PHONE], "preferred_contact": "phone"}, status=201

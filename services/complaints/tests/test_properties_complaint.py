@@ -1,7 +1,8 @@
 """Properties of the Complaint (issue 6): whatever people and timers ask, in whatever order and at
-whatever pace, after every step (docs/domain.md §7, seed 004; `test_domain_properties` keeps the
-no-skipped-step property)
+whatever pace, after every step (docs/domain.md §7, seed 004)
 
+- no step is skipped: each of the 7 is entered only from the one before it (or, after a decision
+  the customer did not agree to or an unsatisfied follow-up, from the step it goes back to);
 - a complaint closes only on a follow-up at which the customer said they were satisfied (step 7),
   after a remedy was carried out (step 6), in the same decision, and every satisfied follow-up
   closes it; nothing is recorded on it afterwards, and the report tells what happened;
@@ -191,6 +192,7 @@ class Books:
             assert self.resolve_by == expected_deadline(self.kind, self.received_at), "deadline not the class's"
             assert (state.kind, state.resolve_by, state.escalated) == (self.kind, self.resolve_by, self.escalated)
             assert bool(state.serious_reasons) == self.serious, "serious or not, but not from the receipt"
+            assert state.step == self.step, "the complaint's step is not the one its events lead to"
         if self.serious:
             assert self.kind == "complaint", "a serious complaint became a general grievance"
 
@@ -240,6 +242,7 @@ class Books:
                 assert isinstance(next(iter(after), None), ev.ComplaintEscalated), "a breach nobody was told of"
                 self.breached.add(self.resolve_by)
             case ev.ComplaintActionTaken():
+                assert self.step == "explained", f"a remedy carried out at step {self.step!r}"
                 self.step, self.first_acted_at = "acted", self.first_acted_at or event.acted_at
             case ev.ComplaintFollowedUp():
                 assert self.step == "acted"
@@ -253,12 +256,16 @@ class Books:
             case ev.ComplaintClosed():
                 self._closed(event, before)
             case ev.ComplaintListened():
+                assert self.step == "received", f"listened to at step {self.step!r}"
                 self.step = "listened"
             case ev.ComplaintFactsConfirmed():
+                assert self.step == "listened", f"facts confirmed at step {self.step!r}"
                 self.step = "facts_confirmed"
             case ev.ComplaintDecisionMade():
+                assert self.step == "facts_confirmed", f"decided at step {self.step!r}"
                 self.step = "decided"
             case ev.ComplaintDecisionExplained():
+                assert self.step == "decided", f"explained at step {self.step!r}"
                 self.step = "explained" if event.agreed else "listened"
 
     def _closed(self, event: ev.ComplaintClosed, before: Event | None) -> None:

@@ -6,6 +6,7 @@ any time, for a customer who may have asked not to be called (docs/domain.md §6
   are counted one by one, and an unreachable customer is given up only after 3 unanswered calls;
 - the overdue mark comes once, only past the hard limit of a callback still open;
 - a second follow-up is scheduled only when the first callback is completed, due within 7 days;
+- a callback is completed only with a recorded call;
 - nothing is recorded on a callback once it has ended.
 """
 
@@ -82,6 +83,10 @@ def test_callbacks_keep_to_the_window_the_attempts_and_the_do_not_call_list(
                     assert not do_not_call, "a do-not-call customer was contacted"
                 case ev.CallbackUnreachable():
                     assert attempts["unreachable"] >= AT_LEAST, "given up too soon"
+                    assert event.attempts == attempts["unreachable"], "the unanswered calls miscounted"
+                case ev.CallbackCompleted():
+                    assert any(isinstance(e, ev.CallRecorded) for e in history), "completed without a recorded call"
+                    assert state.call_recorded
                 case ev.CallbackOverdue():
                     assert event.overdue_at >= WINDOW.hard_limit_at
                     assert sum(isinstance(e, ev.CallbackOverdue) for e in history) == 1, "overdue twice"
