@@ -21,8 +21,8 @@ from uuid import UUID
 
 from events.catalog import followup as ev
 from events.catalog import reception as reception_events
-from events.catalog.reception_values import Contact
 from events.connection import Connection
+from events.contract import REGISTRY
 from events.envelope import Envelope, Metadata, Tenant
 from events.runtime import Reaction
 from followup.domain.callback_state import NEW, OPEN
@@ -98,8 +98,18 @@ async def _keep_half(conn: Connection, envelope: Envelope[Any]) -> Any:
     )
 
 
+def _delivery(stored: str) -> reception_events.VehicleDelivered:
+    """A delivery kept in `visit_facts`, read as every event is: tolerant of fields a newer
+    replica of this service wrote (docs/decisions/0005-tolerant-readers.md)."""
+    event = REGISTRY.decode(
+        reception_events.VehicleDelivered.event_type, reception_events.VehicleDelivered.schema_version, stored
+    )
+    assert isinstance(event, reception_events.VehicleDelivered)
+    return event
+
+
 async def _record_visit(followup: Followup, conn: Connection, envelope: Envelope[Any], facts: Any) -> None:
-    delivered = reception_events.VehicleDelivered.model_validate(json.loads(facts["delivery"]))
+    delivered = _delivery(facts["delivery"])
     file_id = file_id_for(delivered.vehicle_user, envelope.tenant.group_id)
     found = await _file(followup, conn, file_id, envelope)
     if found is None:
@@ -143,11 +153,9 @@ async def _propose_declined(
 ) -> None:
     """Only into an existing file: a first-time customer's recommendation is proposed when the
     delivery records the visit (its pending recommendations)."""
-    known = await conn.fetchval(
-        "SELECT delivery->'vehicle_user' FROM visit_facts WHERE repair_order_id = $1", event.repair_order_id
-    )
+    known = await conn.fetchval("SELECT delivery FROM visit_facts WHERE repair_order_id = $1", event.repair_order_id)
     if known is not None:
-        file_id: UUID | None = file_id_for(Contact.model_validate(json.loads(known)), envelope.tenant.group_id)
+        file_id: UUID | None = file_id_for(_delivery(known).vehicle_user, envelope.tenant.group_id)
     else:
         file_id = event.customer_id
     if file_id is None:
