@@ -44,16 +44,18 @@ install: $(TESTING)
 run: install-run
 	$(BIN)/python -m events.local.stack
 
-# The lock files from libs/events/pyproject.toml (its `local` extra for run and dev) and
-# requirements-dev.txt, for every platform, with hashes: run after changing a dependency.
+# The lock files from libs/events/pyproject.toml (its `local` extra for run and dev), the
+# services' pyproject.toml files and requirements-dev.txt, for every platform, with hashes: run
+# after changing a dependency. Our own packages are never looked up (locks/own-packages.txt).
+lock: LOCKED = $(wildcard services/*/pyproject.toml) --excludes locks/own-packages.txt
 lock:
 	test -x var/uv/bin/uv || { $(PYTHON) -m venv var/uv && var/uv/bin/pip install --quiet $(UV); }
 	var/uv/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes --no-header \
-	  libs/events/pyproject.toml --extra local -o locks/run.txt
+	  libs/events/pyproject.toml $(LOCKED) --extra local -o locks/run.txt
 	var/uv/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes --no-header \
-	  libs/events/pyproject.toml -c locks/run.txt -o locks/prod.txt
+	  libs/events/pyproject.toml $(LOCKED) -c locks/run.txt -o locks/prod.txt
 	var/uv/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes --no-header \
-	  libs/events/pyproject.toml --extra local requirements-dev.txt -c locks/run.txt -o locks/dev.txt
+	  libs/events/pyproject.toml $(LOCKED) --extra local requirements-dev.txt -c locks/run.txt -o locks/dev.txt
 
 # The board page's test drives a real headless Chromium: Debian's package (with CJK fonts for the
 # screenshots), installed when missing and this user may install packages. tests/test_deploy.py

@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -20,6 +21,7 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
+from test_docs import variables_read
 
 from events.services import DEFAULT_PORTS
 
@@ -65,7 +67,13 @@ _ENV_READ = re.compile(r"""(?:os\.environ\.get|os\.getenv|os\.environ\[|_flag)\(
 def env_read_by() -> dict[str, frozenset[str]]:
     """Each environment variable name the code reads, with who reads it ("events": all)."""
     readers: dict[str, set[str]] = {}
+    # A service's settings model extends the backbone's (events.settings): read with it.
+    settings = ROOT / "libs/events/src/events/settings.py"
+    backbone = variables_read({str(settings): settings.read_text()})
     for owner, paths in _code_files().items():
+        found = variables_read({str(p): p.read_text() for p in {*paths, settings}})
+        for name in found if owner == "events" else found - backbone:
+            readers.setdefault(name, set()).add(owner)
         for path in paths:
             text = path.read_text()
             for name in _ENV_READ.findall(text):
@@ -92,8 +100,19 @@ def routes() -> dict[str, frozenset[str]]:
         patch.delenv("DEALERFLOW_ENV", raising=False)  # the gateway's token settings in local mode
         for service in SERVICES:
             app = importlib.import_module(f"{service}.app").create_app()
-            served[service] = frozenset(str(getattr(r, "path", "")) for r in app.routes)
+            served[service] = frozenset(_paths(app.routes))
     return served
+
+
+def _paths(routes: Iterable[Any], prefix: str = "") -> Iterator[str]:
+    """Every path of these routes, those of included routers too (FastAPI keeps an included
+    router as one route holding the original router and the prefix it was included with)."""
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _paths(included.routes, prefix + route.include_context.prefix)
+        elif hasattr(route, "path"):
+            yield prefix + str(route.path)
 
 
 def readiness_path(service: str) -> str:

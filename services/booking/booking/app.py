@@ -7,13 +7,15 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from booking import api, preparation, privacy
-from booking.handlers import BEFORE_ARRIVAL, DAY_BEFORE, Booking
+from booking import api, policies, preparation, privacy
+from booking.domain.clocks import BEFORE_ARRIVAL, DAY_BEFORE
+from booking.handlers import Booking
 from booking.projections import PERSONAL_COLUMNS, Appointments, Customers
 from events.clock import Clock, SystemClock
 from events.kafka import KafkaSettings
 from events.migrations import load_folder
 from events.runtime import ServiceRuntime, service_app
+from events.settings import Settings, load
 from events.tracing import configure_tracing
 
 
@@ -31,10 +33,14 @@ def create_app(
         kafka=kafka,
     )
     booking = Booking(runtime)
-    runtime.timers = {DAY_BEFORE: booking.remind, BEFORE_ARRIVAL: booking.expect_confirmation}
+    runtime.timers = {
+        DAY_BEFORE: policies.day_before_reminder(booking),
+        BEFORE_ARRIVAL: policies.confirmation_expected(booking),
+    }
     return service_app(runtime, api.router, privacy.router, booking=booking)
 
 
 def main_app() -> FastAPI:
+    settings = load(Settings)
     configure_tracing("booking")
-    return create_app()
+    return create_app(database_url=settings.database_url, kafka=KafkaSettings.from_env(settings))

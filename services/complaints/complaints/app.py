@@ -8,12 +8,14 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from complaints import api, policies
-from complaints.handlers import FOLLOW_UP_TIMER, SLA_TIMER, Complaints
+from complaints.domain.clocks import FOLLOW_UP_TIMER, SLA_TIMER
+from complaints.handlers import Complaints
 from complaints.projections import PERSONAL_COLUMNS, ComplaintDesk
 from events.clock import Clock, SystemClock
 from events.kafka import KafkaSettings
 from events.migrations import load_folder
 from events.runtime import ServiceRuntime, service_app
+from events.settings import Settings, load
 from events.tracing import configure_tracing
 
 
@@ -36,5 +38,6 @@ def create_app(
 
 
 def main_app() -> FastAPI:
+    settings = load(Settings)
     configure_tracing("complaints")
-    return create_app()
+    return create_app(database_url=settings.database_url, kafka=KafkaSettings.from_env(settings))

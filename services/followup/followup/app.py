@@ -11,11 +11,14 @@ from events.clock import Clock, SystemClock
 from events.kafka import KafkaSettings
 from events.migrations import load_folder
 from events.runtime import ServiceRuntime, service_app
+from events.settings import load
 from events.tracing import configure_tracing
 from followup import api, policies
 from followup.analytics import FEEDS, VocFacts
-from followup.handlers import CALLBACK_OVERDUE, ESCALATION_DUE, LETTER_DUE, Followup
+from followup.domain.clocks import CALLBACK_OVERDUE, ESCALATION_DUE, LETTER_DUE
+from followup.handlers import Followup
 from followup.projections import PERSONAL_COLUMNS, CallbackQueue, ContactLog, CustomerFiles
+from followup.settings import FollowupSettings
 
 
 def create_app(
@@ -42,5 +45,6 @@ def create_app(
 
 
 def main_app() -> FastAPI:
+    settings = load(FollowupSettings)
     configure_tracing("followup")
-    return create_app()
+    return create_app(database_url=settings.database_url, kafka=KafkaSettings.from_env(settings))

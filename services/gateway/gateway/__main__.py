@@ -1,4 +1,8 @@
 from events.runtime import serve
-from gateway.app import main_app
+from events.settings import exit_on_bad_settings
 
-serve(main_app(), default_port=8000)
+# The service's modules are imported inside: a setting read as they load is checked there too.
+with exit_on_bad_settings("gateway"):
+    from gateway.app import main_app
+
+    serve(main_app(), default_port=8000)

@@ -7,7 +7,6 @@ identity provider's key). The audience must be `dealerflow`; expiry is required.
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from dataclasses import dataclass
@@ -15,6 +14,8 @@ from dataclasses import dataclass
 import jwt
 
 from events.identity import ROLES, Identity, Unauthenticated
+from events.settings import Settings, load
+from gateway.settings import GatewaySettings
 
 AUDIENCE = "dealerflow"
 LOCAL_ISSUER = "dealerflow-local-dev"
@@ -27,18 +28,19 @@ class TokenSettings:
     issuer: str | None
 
     @classmethod
-    def from_env(cls) -> TokenSettings:
-        secret = os.environ.get("GATEWAY_JWT_SECRET")
-        public_key = os.environ.get("GATEWAY_JWT_PUBLIC_KEY")
+    def from_env(cls, settings: GatewaySettings | None = None) -> TokenSettings:
+        """From the gateway's settings (read from the environment when not given), which refuse
+        to start without a key outside local development."""
+        settings = settings or load(GatewaySettings)
+        secret = settings.gateway_jwt_secret
+        public_key = settings.gateway_jwt_public_key
         if not secret and not public_key:
-            if os.environ.get("DEALERFLOW_ENV", "local") != "local":
-                raise RuntimeError("set GATEWAY_JWT_SECRET or GATEWAY_JWT_PUBLIC_KEY")
             secret = "local-development-only-user-token-secret"
-        return cls(secret, public_key, os.environ.get("GATEWAY_JWT_ISSUER"))
+        return cls(secret, public_key, settings.gateway_jwt_issuer)
 
     @property
     def local_issuer_enabled(self) -> bool:
-        return os.environ.get("DEALERFLOW_ENV", "local") == "local" and self.secret is not None
+        return load(Settings).local and self.secret is not None
 
 
 def verify(settings: TokenSettings, authorization: str | None) -> Identity:

@@ -9,14 +9,12 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 from fastapi import FastAPI, Request, Response
+from gateway_helpers import SETTINGS, gateway_over
 
 from events.identity import Identity
 from gateway import tokens
-from gateway.app import create_app
 from gateway.rate_limit import RateLimiter
 
-SECRET = "test-user-token-secret-of-enough-length"
-SETTINGS = tokens.TokenSettings(secret=SECRET, public_key=None, issuer=None)
 ROWS = [f"callback-{n}" for n in range(5)]
 
 
@@ -35,15 +33,8 @@ def paged_service() -> FastAPI:
 
 @pytest.fixture
 async def gateway() -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(
-        token_settings=SETTINGS,
-        limiter=RateLimiter(rate_per_second=100, burst=100),
-        transport=httpx.ASGITransport(app=paged_service()),
-    )
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            yield client
+    async with gateway_over(paged_service(), RateLimiter(rate_per_second=100, burst=100)) as client:
+        yield client
 
 
 async def test_the_link_to_the_next_page_passes_through_the_gateway_and_leads_to_every_row(

@@ -10,14 +10,12 @@ import httpx
 import jwt
 import pytest
 from fastapi import FastAPI, Request
+from gateway_helpers import SECRET, SETTINGS, gateway_over
 
 from events.identity import GROUP_ADMIN, IDENTITY_HEADER, Identity, verify_internal_token
 from gateway import tokens
 from gateway.app import create_app
 from gateway.rate_limit import RateLimiter
-
-SECRET = "test-user-token-secret-of-enough-length"
-SETTINGS = tokens.TokenSettings(secret=SECRET, public_key=None, issuer=None)
 
 
 def upstream_app() -> FastAPI:
@@ -42,15 +40,8 @@ def upstream_app() -> FastAPI:
 
 @pytest.fixture
 async def gateway() -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(
-        token_settings=SETTINGS,
-        limiter=RateLimiter(rate_per_second=1, burst=5),
-        transport=httpx.ASGITransport(app=upstream_app()),
-    )
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            yield client
+    async with gateway_over(upstream_app(), RateLimiter(rate_per_second=1, burst=5)) as client:
+        yield client
 
 
 def bearer(

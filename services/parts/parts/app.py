@@ -10,6 +10,7 @@ from events.clock import Clock, SystemClock
 from events.kafka import KafkaSettings
 from events.migrations import load_folder
 from events.runtime import ServiceRuntime, service_app
+from events.settings import Settings, load
 from events.tracing import configure_tracing
 from parts import api, policies
 from parts.handlers import Parts
@@ -39,5 +40,6 @@ def create_app(
 
 
 def main_app() -> FastAPI:
+    settings = load(Settings)
     configure_tracing("parts")
-    return create_app()
+    return create_app(database_url=settings.database_url, kafka=KafkaSettings.from_env(settings))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,12 +10,14 @@ from events.clock import Clock, SystemClock
 from events.kafka import KafkaSettings
 from events.migrations import load_folder
 from events.runtime import ServiceRuntime, service_app
+from events.settings import load
 from events.tracing import configure_tracing
 from reception import api, board_api, policies
 from reception.board import AdvisorBoard, BoardFeed
 from reception.booked_appointments import BookedAppointments
 from reception.handlers import Reception
 from reception.projections import PERSONAL_COLUMNS, RepairOrders
+from reception.settings import ReceptionSettings
 
 
 def create_app(
@@ -42,12 +43,17 @@ def create_app(
         kafka=kafka,
     )
     if booking_patience is None:
-        booking_patience = float(os.environ.get("RECEPTION_BOOKING_PATIENCE_SECONDS", "5"))
+        booking_patience = load(ReceptionSettings).reception_booking_patience_seconds
     reception = Reception(runtime, booking_patience)
     runtime.reactions = [policies.workshop_results(reception)]
     return service_app(runtime, api.router, board_api.router, reception=reception, board_feed=BoardFeed())
 
 
 def main_app() -> FastAPI:
+    settings = load(ReceptionSettings)
     configure_tracing("reception")
-    return create_app()
+    return create_app(
+        database_url=settings.database_url,
+        kafka=KafkaSettings.from_env(settings),
+        booking_patience=settings.reception_booking_patience_seconds,
+    )

@@ -10,9 +10,11 @@ from events.clock import Clock, SystemClock
 from events.kafka import KafkaSettings
 from events.migrations import load_folder
 from events.runtime import ServiceRuntime, service_app
+from events.settings import Settings, load
 from events.tracing import configure_tracing
 from workshop import api, policies
-from workshop.handlers import PROGRESS_CHECK, Workshop
+from workshop.domain.clocks import PROGRESS_CHECK
+from workshop.handlers import Workshop
 from workshop.projections import WorkOrders
 
 
@@ -34,5 +36,6 @@ def create_app(
 
 
 def main_app() -> FastAPI:
+    settings = load(Settings)
     configure_tracing("workshop")
-    return create_app()
+    return create_app(database_url=settings.database_url, kafka=KafkaSettings.from_env(settings))

@@ -8,7 +8,6 @@ read from the environment (docs/local-broker.md); the defaults suit the local br
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from events.contract import REGISTRY, Registry, schema_id
 from events.envelope import Envelope, Metadata, Tenant
+from events.settings import Settings, load
 from events.store import StoredEvent, collection_paused
 from events.views import Views
 
@@ -34,11 +34,6 @@ CLUSTER_HEADER = "dealerflow_cluster"
 _TOPIC_EXISTS = 36
 _DEAD_LETTERS = ".dead-letters"
 DEAD_LETTER_RETENTION_MS = 30 * 24 * 3600 * 1000
-
-
-def _flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    return default if value is None else value.lower() in {"1", "true", "yes", "on"}
 
 
 @dataclass(frozen=True)
@@ -59,15 +54,18 @@ class KafkaSettings:
     extra_producer: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> KafkaSettings:
+    def from_env(cls, settings: Settings | None = None, /, **overrides: Any) -> KafkaSettings:
+        """From the settings model (read from the environment when not given): a bad value is
+        a `SettingsError` naming its variable, not an error from inside aiokafka later."""
+        settings = settings or load(Settings)
         values: dict[str, Any] = {
-            "bootstrap_servers": os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
-            "topic_prefix": os.environ.get("KAFKA_TOPIC_PREFIX", "dealerflow."),
-            "partitions": int(os.environ.get("KAFKA_PARTITIONS", "8")),
-            "replication_factor": int(os.environ.get("KAFKA_REPLICATION_FACTOR", "1")),
-            "enable_idempotence": _flag("KAFKA_ENABLE_IDEMPOTENCE", False),
-            "compression": os.environ.get("KAFKA_COMPRESSION") or None,
-            "fetch_max_wait_ms": int(os.environ.get("KAFKA_FETCH_MAX_WAIT_MS", "200")),
+            "bootstrap_servers": settings.kafka_bootstrap_servers,
+            "topic_prefix": settings.kafka_topic_prefix,
+            "partitions": settings.kafka_partitions,
+            "replication_factor": settings.kafka_replication_factor,
+            "enable_idempotence": settings.kafka_enable_idempotence,
+            "compression": settings.kafka_compression,
+            "fetch_max_wait_ms": settings.kafka_fetch_max_wait_ms,
         }
         values.update(overrides)
         return cls(**values)

@@ -2,18 +2,20 @@
 ids, so a log line leads to its trace in Jaeger/Tempo and back (issue 5, ops).
 
 `python -m <service>` logs this way (`events.runtime.serve`); `DEALERFLOW_LOG_FORMAT=text`
-keeps plain lines for a developer's terminal.
+keeps plain lines for a developer's terminal, and `LOG_LEVEL` (default `INFO`) sets how much
+is logged (events.settings).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 from datetime import UTC, datetime
 from typing import Any
 
 from opentelemetry import trace
+
+from events.settings import Settings, load
 
 
 class JsonFormatter(logging.Formatter):
@@ -38,14 +40,16 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
-def configure_logging(service: str, level: int = logging.INFO) -> None:
-    """Every logger of the process (ours, uvicorn's, aiokafka's) writes JSON lines to stderr."""
+def configure_logging(service: str, settings: Settings | None = None) -> None:
+    """Every logger of the process (ours, uvicorn's, aiokafka's) writes JSON lines to stderr, at
+    the settings' `LOG_LEVEL` and above."""
+    settings = settings or load(Settings)
     handler = logging.StreamHandler()
-    if os.environ.get("DEALERFLOW_LOG_FORMAT", "json") == "json":
+    if settings.dealerflow_log_format == "json":
         handler.setFormatter(JsonFormatter(service))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
+    root.setLevel(settings.log_level)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 
 from events import dead_letters
 from events.catalog.privacy import PersonalDataErased
@@ -214,6 +214,18 @@ class UseCases:
 
     def now(self) -> datetime:
         return self.runtime.clock.now()
+
+
+def store_of(request: Request) -> EventStore:
+    """The event store of the service serving `request`: what a command route runs `execute` on."""
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime.store
+
+
+def now(request: Request) -> datetime:
+    """The time by the service's clock (a test's own clock in tests): the time a route's command carries."""
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime.clock.now()
 
 
 def service_app(runtime: ServiceRuntime, router: APIRouter, *more: APIRouter, **state: Any) -> FastAPI:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -24,11 +23,13 @@ from events.kafka import KafkaSettings
 from events.migrations import load_folder
 from events.runtime import supervise
 from events.services import DEFAULT_PORTS
+from events.settings import load
 from gateway.integration import feed
 from gateway.integration.addresses import AddressPolicy
 from gateway.integration.backoff import RetryPolicy
 from gateway.integration.delivery import DeliverySettings, DeliveryWorker
 from gateway.integration.destinations import Destinations, Resolver, system_resolver
+from gateway.settings import GatewaySettings
 
 log = logging.getLogger(__name__)
 
@@ -48,23 +49,23 @@ class IntegrationSettings:
     address_policy: AddressPolicy = field(default_factory=AddressPolicy.from_env)
 
     @classmethod
-    def from_env(cls) -> IntegrationSettings | None:
-        """From the environment; None without `DATABASE_URL` (the gateway then only routes)."""
-        url = os.environ.get("DATABASE_URL")
-        if not url:
+    def from_env(cls, settings: GatewaySettings | None = None) -> IntegrationSettings | None:
+        """From the gateway's settings (read from the environment when not given); None without
+        `DATABASE_URL` (the gateway then only routes)."""
+        settings = settings or load(GatewaySettings)
+        if not settings.database_url:
             return None
         retry = RetryPolicy(
-            first_delay=float(os.environ.get("GATEWAY_WEBHOOK_RETRY_FIRST_SECONDS", "5")),
-            max_delay=float(os.environ.get("GATEWAY_WEBHOOK_RETRY_MAX_SECONDS", str(6 * 3600))),
-            max_age=float(os.environ.get("GATEWAY_WEBHOOK_MAX_AGE_SECONDS", str(3 * 24 * 3600))),
+            first_delay=settings.gateway_webhook_retry_first_seconds,
+            max_delay=settings.gateway_webhook_retry_max_seconds,
+            max_age=settings.gateway_webhook_max_age_seconds,
         )
         return cls(
-            database_url=url,
-            kafka=KafkaSettings.from_env(),
-            delivery=DeliverySettings(
-                retry=retry, timeout=float(os.environ.get("GATEWAY_WEBHOOK_TIMEOUT_SECONDS", "15"))
-            ),
-            rotation_overlap=timedelta(hours=float(os.environ.get("GATEWAY_WEBHOOK_ROTATION_HOURS", "24"))),
+            database_url=settings.database_url,
+            kafka=KafkaSettings.from_env(settings),
+            delivery=DeliverySettings(retry=retry, timeout=settings.gateway_webhook_timeout_seconds),
+            rotation_overlap=timedelta(hours=settings.gateway_webhook_rotation_hours),
+            address_policy=AddressPolicy(local=settings.local),
         )
 
 
