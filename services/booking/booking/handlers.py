@@ -1,11 +1,14 @@
-"""The booking use cases: load, decide, append — one function each.
+"""The booking use cases that need more than one `events.commands.execute`: two streams in one
+transaction, a read before deciding, or the confirmation clocks kept with every appointment
+command (`run`). A command that needs none of that (the customer database's) runs `execute`
+from its route; the clocks' reactions when they come due are in `booking.policies`.
 
 Booking, moving and giving back an appointment change two aggregates: the appointment and the
 site's capacity (`capacity-<site_id>`). Both appends run in one transaction, so a refused
 overbooking writes nothing and a booked appointment always holds its slot. The confirmation
-clocks (durable timers) start and stop in the transaction of the events that start and stop
-them. Handlers take the already-checked `Metadata` and a domain command; time comes from the
-runtime's clock.
+clocks (durable timers; the rule is `booking.domain.clocks`) start and stop in the transaction
+of the events that start and stop them. Handlers take the already-checked `Metadata` and a
+domain command; time comes from the runtime's clock.
 """
 
 from __future__ import annotations
@@ -13,9 +16,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
-from uuid import UUID, uuid4
+from datetime import date, datetime
+from uuid import UUID
 
 from booking import preparation
 from booking.domain.appointment import appointment
@@ -24,15 +26,12 @@ from booking.domain.appointment_commands import (
     AppointmentCommand,
     BookAppointment,
     CancelAppointment,
-    CheckArrivalConfirmation,
     MarkNoShow,
     RecordPreparation,
-    RequestConfirmation,
     RescheduleAppointment,
 )
 from booking.domain.appointment_state import Appointment
-from booking.domain.customer_vehicle import Customer, CustomerCommand, RegisterCustomer, customer_vehicle
-from booking.domain.customer_vehicle import stream_id as customer_stream
+from booking.domain.clocks import confirmation_clocks
 from booking.domain.errors import NothingToChange
 from booking.domain.site_capacity import (
     CapacityCommand,
@@ -46,48 +45,12 @@ from booking.domain.site_capacity import (
     site_capacity,
 )
 from booking.domain.site_capacity import stream_id as capacity_stream
-from events.catalog.booking import (
-    AppointmentBooked,
-    AppointmentCancelled,
-    AppointmentConfirmed,
-    AppointmentNoShow,
-    AppointmentRescheduled,
-    VehicleArrived,
-)
 from events.catalog.booking_values import PartCheck
 from events.commands import Outcome, execute, load
 from events.connection import Connection
-from events.envelope import Envelope, Metadata, Tenant
+from events.envelope import Metadata, Tenant
 from events.runtime import UseCases
-from events.timers import DueTimer, cancel, schedule
-
-# The two confirmation clocks of docs/domain.md §1: re-confirm the day before, and expect the
-# customer's own confirmation about half an hour before the slot.
-DAY_BEFORE = "booking.confirm-day-before"
-BEFORE_ARRIVAL = "booking.expect-confirmation"
-CLOCKS = {DAY_BEFORE: timedelta(days=1), BEFORE_ARRIVAL: timedelta(minutes=30)}
-SYSTEM_ACTOR = "booking.confirmation-clock"
-
-
-def timer_id(kind: str, appointment_id: UUID, slot_start: datetime) -> str:
-    # The slot is part of the id: a rescheduled appointment gets clocks of its own, even after
-    # the old slot's reminder fired.
-    return f"{kind}:{appointment_id}:{slot_start.astimezone(UTC).isoformat()}"
-
-
-async def _start_clocks(conn: Connection, tenant: Tenant, appointment_id: UUID, slot: datetime, now: datetime) -> None:
-    """A clock already past is not started: an appointment booked this afternoon for tomorrow
-    morning was confirmed on the phone just now."""
-    for kind, ahead in CLOCKS.items():
-        due = slot - ahead
-        if due > now:
-            payload = {"appointment_id": str(appointment_id)}
-            await schedule(conn, timer_id(kind, appointment_id, slot), kind, due, tenant, payload)
-
-
-async def _stop_clocks(conn: Connection, appointment_id: UUID, slot: datetime, now: datetime) -> None:
-    for kind in CLOCKS:
-        await cancel(conn, timer_id(kind, appointment_id, slot), now)
+from events.timers import keeping
 
 
 @dataclass(frozen=True)
@@ -96,10 +59,12 @@ class Booking(UseCases):
 
     # --- capacity ------------------------------------------------------------------------
 
-    async def set_capacity(self, metadata: Metadata, command: SetCapacity) -> tuple[SiteCapacity, int]:
+    async def set_capacity(
+        self, metadata: Metadata, command: SetCapacity, expected_version: int | None = None
+    ) -> tuple[SiteCapacity, int]:
         """PUT semantics: setting the plan in force again changes nothing and is no error."""
         try:
-            outcome = await self._capacity(metadata, command)
+            outcome = await self._capacity(metadata, command, expected_version=expected_version)
         except NothingToChange:
             return await self.capacity(metadata.tenant)
         return outcome.state, outcome.version
@@ -115,10 +80,17 @@ class Booking(UseCases):
         return free_slots(state, day, minutes, advisor_id, not_before=self.now())
 
     async def _capacity(
-        self, metadata: Metadata, command: CapacityCommand, conn: Connection | None = None
+        self,
+        metadata: Metadata,
+        command: CapacityCommand,
+        conn: Connection | None = None,
+        *,
+        expected_version: int | None = None,
     ) -> Outcome[SiteCapacity]:
         stream = capacity_stream(UUID(metadata.tenant.site_id))
-        return await execute(self.store, site_capacity, stream, command, metadata, conn=conn)
+        return await execute(
+            self.store, site_capacity, stream, command, metadata, expected_version=expected_version, conn=conn
+        )
 
     @asynccontextmanager
     async def _with_capacity(self, tenant: Tenant) -> AsyncIterator[Connection]:
@@ -147,11 +119,16 @@ class Booking(UseCases):
         return booked
 
     async def reschedule(
-        self, metadata: Metadata, appointment_id: UUID, command: RescheduleAppointment
+        self,
+        metadata: Metadata,
+        appointment_id: UUID,
+        command: RescheduleAppointment,
+        expected_version: int | None = None,
     ) -> Outcome[Appointment]:
-        """Move the appointment and its reservation together; a full new slot moves neither."""
+        """Move the appointment and its reservation together; a full new slot moves neither.
+        `expected_version` is the appointment's (`If-Match`)."""
         async with self._with_capacity(metadata.tenant) as conn:
-            moved = await self.run(metadata, appointment_id, command, conn=conn)
+            moved = await self.run(metadata, appointment_id, command, conn=conn, expected_version=expected_version)
             state = moved.state
             assert state.slot_start is not None  # a rescheduled appointment has a slot and an advisor
             assert state.advisor_id is not None
@@ -162,19 +139,31 @@ class Booking(UseCases):
         return moved
 
     async def cancel(
-        self, metadata: Metadata, appointment_id: UUID, command: CancelAppointment
+        self,
+        metadata: Metadata,
+        appointment_id: UUID,
+        command: CancelAppointment,
+        expected_version: int | None = None,
     ) -> Outcome[Appointment]:
-        return await self._end(metadata, appointment_id, command, "cancelled", command.cancelled_at)
+        return await self._end(metadata, appointment_id, command, "cancelled", command.cancelled_at, expected_version)
 
-    async def mark_no_show(self, metadata: Metadata, appointment_id: UUID, command: MarkNoShow) -> Outcome[Appointment]:
-        return await self._end(metadata, appointment_id, command, "no_show", command.recorded_at)
+    async def mark_no_show(
+        self, metadata: Metadata, appointment_id: UUID, command: MarkNoShow, expected_version: int | None = None
+    ) -> Outcome[Appointment]:
+        return await self._end(metadata, appointment_id, command, "no_show", command.recorded_at, expected_version)
 
     async def _end(
-        self, metadata: Metadata, appointment_id: UUID, command: AppointmentCommand, reason: str, at: datetime
+        self,
+        metadata: Metadata,
+        appointment_id: UUID,
+        command: AppointmentCommand,
+        reason: str,
+        at: datetime,
+        expected_version: int | None,
     ) -> Outcome[Appointment]:
         """A cancelled or missed appointment gives its workshop time back, in the same transaction."""
         async with self._with_capacity(metadata.tenant) as conn:
-            ended = await self.run(metadata, appointment_id, command, conn=conn)
+            ended = await self.run(metadata, appointment_id, command, conn=conn, expected_version=expected_version)
             await self._capacity(metadata, ReleaseSlot(appointment_id, reason, at), conn)
         return ended
 
@@ -187,8 +176,9 @@ class Booking(UseCases):
         conn: Connection | None = None,
         expected_version: int | None = None,
     ) -> Outcome[Appointment]:
-        """Any appointment command on its own (confirm, arrival, preparation, the clocks' checks);
-        `conn` when it is part of a larger transaction."""
+        """Any appointment command on its own (confirm, arrival, preparation, the clocks' checks),
+        keeping the confirmation clocks in its transaction; `conn` when it is part of a larger
+        transaction; `expected_version` the appointment's version the caller saw (`If-Match`)."""
         return await execute(
             self.store,
             appointment,
@@ -197,45 +187,12 @@ class Booking(UseCases):
             metadata,
             must_exist=not isinstance(command, BookAppointment),
             expected_version=expected_version,
-            after_append=self._keep_confirmation_clocks,
+            after_append=keeping(confirmation_clocks, clock=self.runtime.clock),
             conn=conn,
         )
 
     async def appointment(self, tenant: Tenant, appointment_id: UUID) -> tuple[Appointment, int]:
         return await load(self.store, appointment, appointment_stream(appointment_id), tenant)
-
-    async def _keep_confirmation_clocks(self, conn: Connection, recorded: list[Envelope[Any]]) -> None:
-        """Start, move or stop the confirmation clocks with the events that change the slot."""
-        now = self.now()
-        for envelope in recorded:
-            event, tenant = envelope.event, envelope.tenant
-            match event:
-                case AppointmentBooked():
-                    await _start_clocks(conn, tenant, event.appointment_id, event.slot_start, now)
-                case AppointmentRescheduled() if event.slot_start != event.previous_slot_start:
-                    await _stop_clocks(conn, event.appointment_id, event.previous_slot_start, now)
-                    await _start_clocks(conn, tenant, event.appointment_id, event.slot_start, now)
-                case AppointmentConfirmed():
-                    kind = DAY_BEFORE if event.confirmation == "day_before" else BEFORE_ARRIVAL
-                    await cancel(conn, timer_id(kind, event.appointment_id, event.slot_start), now)
-                case AppointmentCancelled() | AppointmentNoShow() | VehicleArrived():
-                    await _stop_clocks(conn, event.appointment_id, event.slot_start, now)
-
-    # --- the clocks ----------------------------------------------------------------------
-
-    async def remind(self, conn: Connection, timer: DueTimer) -> None:
-        """The day-before clock: ask for the re-confirmation (moot if the appointment ended)."""
-        await self.run(
-            self._clock(timer), UUID(timer.payload["appointment_id"]), RequestConfirmation(self.now()), conn=conn
-        )
-
-    async def expect_confirmation(self, conn: Connection, timer: DueTimer) -> None:
-        """Half an hour before: flag a customer who has not confirmed, so the advisor calls."""
-        command = CheckArrivalConfirmation(self.now())
-        await self.run(self._clock(timer), UUID(timer.payload["appointment_id"]), command, conn=conn)
-
-    def _clock(self, timer: DueTimer) -> Metadata:
-        return Metadata(timer.tenant, SYSTEM_ACTOR, str(uuid4()), causation_id=timer.timer_id)
 
     # --- preparation ---------------------------------------------------------------------
 
@@ -246,6 +203,7 @@ class Booking(UseCases):
         answers: dict[UUID, str],
         history_summary: str | None = None,
         parts_checked: tuple[PartCheck, ...] | None = None,
+        expected_version: int | None = None,
     ) -> Outcome[Appointment]:
         """Record the preparation from what this service knows of the car: its history, the
         recommendations it declined before (each offered, with the customer's answer or
@@ -264,19 +222,4 @@ class Booking(UseCases):
             recommendations=view.offer(answers),
             parts_checked=view.parts_check(state.booked.requested_jobs) if parts_checked is None else parts_checked,
         )
-        return await self.run(metadata, appointment_id, command)
-
-    # --- customers and vehicles ----------------------------------------------------------
-
-    async def register_customer(self, metadata: Metadata, command: RegisterCustomer) -> Outcome[Customer]:
-        return await execute(self.store, customer_vehicle, customer_stream(command.customer_id), command, metadata)
-
-    async def change_customer(
-        self, metadata: Metadata, customer_id: UUID, command: CustomerCommand
-    ) -> Outcome[Customer]:
-        """Register a vehicle or update the contact of a registered customer."""
-        stream = customer_stream(customer_id)
-        return await execute(self.store, customer_vehicle, stream, command, metadata, must_exist=True)
-
-    async def customer(self, tenant: Tenant, customer_id: UUID) -> tuple[Customer, int]:
-        return await load(self.store, customer_vehicle, customer_stream(customer_id), tenant)
+        return await self.run(metadata, appointment_id, command, expected_version=expected_version)

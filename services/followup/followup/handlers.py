@@ -1,33 +1,39 @@
-"""The followup use cases: load the customer file, callback or campaign, decide, append — and
-keep the follow-up clocks in the same transaction.
+"""The followup use cases that need more than `events.commands.execute`: a queue reassigned
+callback by callback, a campaign planned from the customer files it names, the reactions'
+commands (with the stream's clocks, in the consumer's transaction) and the three timers. A route
+whose command needs nothing else runs `execute` itself, with `keep_callback_clocks` or
+`keep_campaign_clocks`.
 
-Handlers take the already-checked `Metadata` and a domain command; the HTTP layer, the
+Handlers take the already-checked `Metadata`, the version the caller expects (If-Match) where
+a person sends the command, and a domain command or what builds one; the HTTP layer, the
 policies and the timers build those. Time comes from the runtime's clock. The clocks come from
-the due times the events publish (`followup.domain.schedule`): a callback still open at its
-hard limit is marked overdue; an escalated question unanswered by its deadline, and a campaign
-letter not sent by its due time, raise a deadline alert for the supervisor.
+the due times the events publish (the rule: `followup.domain.clocks`): a callback still open at
+its hard limit is marked overdue; an escalated question unanswered by its deadline, and a
+campaign letter not sent by its due time, raise a deadline alert for the supervisor.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from uuid import UUID, uuid4
 
-from events.catalog import followup as ev
+from events.catalog.followup_values import CampaignTarget
 from events.commands import Outcome, execute, load
 from events.connection import Connection
 from events.decider import fold
-from events.envelope import Envelope, Metadata, Tenant
+from events.envelope import Metadata, Tenant
 from events.runtime import UseCases
-from events.timers import DueTimer, cancel, schedule
+from events.timers import DueTimer, keeping
 from followup.domain.callback import callback
 from followup.domain.callback import stream_id as callback_stream
 from followup.domain.callback_state import Callback
 from followup.domain.campaign import Campaign, campaign
 from followup.domain.campaign import stream_id as campaign_stream
+from followup.domain.clocks import callback_clocks, campaign_clocks
 from followup.domain.commands import (
+    AssignCallback,
     CallbackCommand,
     CampaignCommand,
     CustomerFileCommand,
@@ -38,72 +44,9 @@ from followup.domain.commands import (
 )
 from followup.domain.customer_file import CustomerFile, customer_file
 from followup.domain.customer_file import stream_id as file_stream
-from followup.domain.schedule import letter_due_by
+from followup.projections import open_callbacks_of
 
-CALLBACK_OVERDUE = "followup.callback_overdue"
-ESCALATION_DUE = "followup.escalation_due"
-LETTER_DUE = "followup.campaign_letter_due"
 SYSTEM_ACTOR = "followup.clock"
-
-_CLOSING = (ev.CallbackCompleted, ev.CallbackRefused, ev.CallbackUnreachable, ev.CallbackCancelled)
-
-
-def overdue_timer(callback_id: UUID) -> str:
-    return f"{CALLBACK_OVERDUE}:{callback_id}"
-
-
-def escalation_timer(callback_id: UUID) -> str:
-    return f"{ESCALATION_DUE}:{callback_id}"
-
-
-def letter_timer(campaign_id: UUID, file_id: UUID) -> str:
-    return f"{LETTER_DUE}:{campaign_id}:{file_id}"
-
-
-async def _keep_callback_clocks(conn: Connection, recorded: list[Envelope[Any]]) -> None:
-    """The hard limit from the window; the escalation deadline from the question; both stop
-    when what they watch for has happened."""
-    for envelope in recorded:
-        event, tenant = envelope.event, envelope.tenant
-        ids = {"callback_id": str(event.callback_id)}
-        match event:
-            case ev.CallbackOpened():
-                at = event.window.hard_limit_at
-                await schedule(conn, overdue_timer(event.callback_id), CALLBACK_OVERDUE, at, tenant, ids)
-            case ev.QuestionEscalated():
-                at = event.escalate_by
-                await schedule(conn, escalation_timer(event.callback_id), ESCALATION_DUE, at, tenant, ids)
-            case ev.QuestionAnswered():
-                await cancel(conn, escalation_timer(event.callback_id), event.answered_at)
-                await _resolve_alert(conn, escalation_timer(event.callback_id), event.answered_at)
-            case _ if isinstance(event, _CLOSING):
-                await cancel(conn, overdue_timer(event.callback_id), envelope.recorded_at)
-
-
-async def _keep_campaign_clocks(conn: Connection, recorded: list[Envelope[Any]]) -> None:
-    """A letter is due 2 days after each phone notice — or, for a do-not-call customer who is
-    never phoned, 2 days after the phoning deadline; a refusal or the letter stops the clock."""
-    for envelope in recorded:
-        event, tenant = envelope.event, envelope.tenant
-        match event:
-            case ev.CampaignPlanned():
-                for target in event.targets:
-                    if target.do_not_call:
-                        await _letter_clock(
-                            conn, event.campaign_id, target.file_id, letter_due_by(event.phone_by), tenant
-                        )
-            case ev.CampaignCallLogged() if event.letter_due_by is not None:
-                await _letter_clock(conn, event.campaign_id, event.file_id, event.letter_due_by, tenant)
-            case ev.CampaignCallLogged():
-                await cancel(conn, letter_timer(event.campaign_id, event.file_id), event.called_at)
-            case ev.CampaignLetterLogged():
-                await cancel(conn, letter_timer(event.campaign_id, event.file_id), event.sent_at)
-                await _resolve_alert(conn, letter_timer(event.campaign_id, event.file_id), event.sent_at)
-
-
-async def _letter_clock(conn: Connection, campaign_id: UUID, file_id: UUID, due: datetime, tenant: Tenant) -> None:
-    payload = {"campaign_id": str(campaign_id), "file_id": str(file_id)}
-    await schedule(conn, letter_timer(campaign_id, file_id), LETTER_DUE, due, tenant, payload)
 
 
 async def _raise_alert(
@@ -126,9 +69,15 @@ async def _raise_alert(
 
 
 async def _resolve_alert(conn: Connection, alert_id: str, at: datetime) -> None:
+    """What stops a clock answers the alert its firing raised (`StopClock.resolves_alert`)."""
     await conn.execute(
         "UPDATE deadline_alerts SET resolved_at = $2 WHERE alert_id = $1 AND resolved_at IS NULL", alert_id, at
     )
+
+
+# Every command on a callback or a campaign keeps its clocks, in the transaction that records its events.
+keep_callback_clocks = keeping(callback_clocks, resolve_alert=_resolve_alert)
+keep_campaign_clocks = keeping(campaign_clocks, resolve_alert=_resolve_alert)
 
 
 @dataclass(frozen=True)
@@ -173,7 +122,7 @@ class Followup(UseCases):
             metadata,
             must_exist=not isinstance(command, OpenCallback),
             expected_version=expected_version,
-            after_append=_keep_callback_clocks,
+            after_append=keep_callback_clocks,
             conn=conn,
         )
 
@@ -194,18 +143,52 @@ class Followup(UseCases):
             metadata,
             must_exist=not isinstance(command, PlanCampaign),
             expected_version=expected_version,
-            after_append=_keep_campaign_clocks,
+            after_append=keep_campaign_clocks,
             conn=conn,
         )
 
-    async def file_state(self, tenant: Tenant, file_id: UUID) -> tuple[CustomerFile, int]:
-        return await load(self.store, customer_file, file_stream(file_id), tenant)
+    async def reassign_queue(self, metadata: Metadata, from_agent: str, to_agent: str, reason: str) -> list[UUID]:
+        """Every open callback the queue shows as `from_agent`'s goes to `to_agent`, each in its
+        own command (no one version to expect: many streams); returns those that moved."""
+        moved = []
+        for callback_id in await open_callbacks_of(self.runtime.pool, metadata.tenant, from_agent):
+            command = AssignCallback(to_agent, metadata.actor, self.now(), reason)
+            outcome = await self.callback(metadata, callback_id, command)
+            if outcome.recorded:
+                moved.append(callback_id)
+        return moved
 
-    async def callback_state(self, tenant: Tenant, callback_id: UUID) -> tuple[Callback, int]:
-        return await load(self.store, callback, callback_stream(callback_id), tenant)
-
-    async def campaign_state(self, tenant: Tenant, campaign_id: UUID) -> tuple[Campaign, int]:
-        return await load(self.store, campaign, campaign_stream(campaign_id), tenant)
+    async def plan_campaign(
+        self,
+        metadata: Metadata,
+        campaign_id: UUID,
+        build: Callable[[tuple[CampaignTarget, ...]], PlanCampaign],
+        *,
+        file_ids: Sequence[UUID],
+        expected_version: int | None,
+    ) -> Outcome[Campaign]:
+        """The campaign's list, read from the files it names (404 for one that is not the
+        tenant's), each with its latest vehicle and do-not-call as they stand now."""
+        targets = []
+        for file_id in dict.fromkeys(file_ids):
+            state, _ = await load(self.store, customer_file, file_stream(file_id), metadata.tenant)
+            assert state.contact is not None  # a file is opened by a visit
+            latest = max(state.visits.values(), key=lambda v: v.visited_at)
+            targets.append(
+                CampaignTarget(
+                    file_id=file_id, contact=state.contact, vehicle=latest.vehicle, do_not_call=state.do_not_call
+                )
+            )
+        command = build(tuple(targets))
+        return await execute(
+            self.store,
+            campaign,
+            campaign_stream(campaign_id),
+            command,
+            metadata,
+            expected_version=expected_version,
+            after_append=keep_campaign_clocks,
+        )
 
     async def current_file(self, conn: Connection, file_id: UUID) -> tuple[CustomerFile, Tenant | None]:
         """The file inside `conn`'s transaction, and the tenant it lives under (None: no file)."""

@@ -16,7 +16,7 @@ forever (docs/flow.md, "Parts held are given back"):
 from __future__ import annotations
 
 from contextlib import suppress
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4, uuid5
 
@@ -37,14 +37,13 @@ from events.connection import Connection
 from events.envelope import Envelope, Metadata, Tenant
 from events.runtime import Reaction
 from events.timers import DueTimer, TimerHandler
+from parts.domain.clocks import ARRIVED_HOLD as ARRIVED_HOLD  # the hold's length, read by the tests
+from parts.domain.clocks import ARRIVED_HOLD_ENDS as ARRIVED_HOLD_ENDS  # the timer's kind, wired by the app
+from parts.domain.clocks import arrived_hold
 from parts.domain.stock_commands import ReceiveStock, ReleaseReservation, RepairOrderLine, Reserve, TransferOut
 from parts.domain.stock_item import UnknownReservation
 from parts.handlers import Parts
 
-# How long an arrived appointment's parts stay held without a signed repair order: the working
-# day the car came in. A repair order signed later reserves for its lines anew.
-ARRIVED_HOLD = timedelta(hours=12)
-ARRIVED_HOLD_ENDS = "parts.arrived_hold_ends"
 SYSTEM_ACTOR = "parts.arrived-hold-clock"
 
 
@@ -185,20 +184,6 @@ async def release_appointment(
     await _release(parts, conn, metadata, rows, reason, at)
 
 
-async def _start_arrived_hold(conn: Connection, tenant: Tenant, appointment_id: UUID, arrived_at: datetime) -> None:
-    """The arrived car's parts stay held until its repair order is signed, or the hold ends.
-    Booking's arrival and reception's check-in both start it (either may come first or alone);
-    the clock runs from the arrival, so a late-read event does not lengthen the hold."""
-    await timers.schedule(
-        conn,
-        f"parts:arrived-hold:{appointment_id}",
-        ARRIVED_HOLD_ENDS,
-        arrived_at + ARRIVED_HOLD,
-        tenant,
-        {"appointment_id": str(appointment_id)},
-    )
-
-
 def arrived_hold_ends(parts: Parts) -> TimerHandler:
     """The hold of an arrived car ended: unless its signed repair order took the parts over
     (the appointment is closed then, and nothing is left to release), they are given back."""
@@ -224,7 +209,7 @@ def visits_without_repair_order(parts: Parts) -> Reaction:
                 event.repair_order_id,
                 event.appointment_id,
             )
-            await _start_arrived_hold(conn, envelope.tenant, event.appointment_id, event.arrived_at)
+            await timers.keep(conn, envelope, arrived_hold)
         elif isinstance(event, ExitSlipIssued):
             appointment_id = await conn.fetchval(
                 "DELETE FROM checked_in_appointments WHERE repair_order_id = $1 RETURNING appointment_id",
@@ -285,7 +270,7 @@ def appointment_reservations(parts: Parts) -> Reaction:
             reason = "the customer did not come"
             await release_appointment(parts, conn, envelope.caused(), event.appointment_id, reason, event.recorded_at)
         elif isinstance(event, VehicleArrived):
-            await _start_arrived_hold(conn, envelope.tenant, event.appointment_id, event.arrived_at)
+            await timers.keep(conn, envelope, arrived_hold)
 
     handles = {
         AppointmentBooked.event_type,

@@ -2,68 +2,35 @@
 and the floor (which technician is on which job, which bay holds which job) in step with it.
 
 Handlers take the already-checked `Metadata` (tenant, actor, correlation) and a domain command;
-the HTTP layer, the policies and the timer build those. Time comes from the runtime's clock.
+the HTTP layer, the policies and the timer build those. Time comes from the runtime's clock. A
+command that needs nothing but `events.commands.execute` (the site's settings) is run by its
+route; a work order's command needs more (the floor and the clocks, in its transaction): `run`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from events.catalog import workshop as ev
-from events.commands import Outcome, execute, load, state_cache
+from events.commands import Outcome, execute, state_cache
 from events.connection import Connection
 from events.decider import fold
 from events.envelope import Envelope, Metadata, Tenant
 from events.runtime import UseCases
-from events.timers import DueTimer, cancel, schedule
+from events.timers import DueTimer, keeping
 from workshop.domain import bay as bays
 from workshop.domain import settings as site
 from workshop.domain import technician as technicians
+from workshop.domain.clocks import progress_clocks
 from workshop.domain.commands import CheckProgress, OpenWorkOrder, WorkOrderCommand
 from workshop.domain.floor import FLOOR_EVENTS, floor_changes, starts_a_clock
-from workshop.domain.forecast import progress_checks
-from workshop.domain.settings import SetWorkshopSettings, WorkshopSettings, site_settings
+from workshop.domain.settings import WorkshopSettings, site_settings
 from workshop.domain.state import WorkOrder
 from workshop.domain.technician import ClockOff, ClockOn
 from workshop.domain.work_order import stream_id, work_order
 
-PROGRESS_CHECK = "workshop.progress_check"
 SYSTEM_ACTOR = "workshop.progress-check"
-
-
-def _timer_id(repair_order_id: UUID, check: str, promised_at: datetime) -> str:
-    # The promise is part of the id: a revised promise gets clocks of its own, even after the
-    # old ones fired.
-    return f"{PROGRESS_CHECK}:{repair_order_id}:{check}:{promised_at.isoformat()}"
-
-
-async def _keep_progress_clocks(conn: Connection, recorded: list[Envelope[Any]]) -> None:
-    """Start, move or stop the progress checks with the events that change the promise."""
-    for envelope in recorded:
-        event, tenant = envelope.event, envelope.tenant
-        match event:
-            case ev.WorkOrderOpened():
-                start, promised = event.opened_at, event.promised_at
-            case ev.PromisedTimeUpdated():
-                for check in progress_checks(event.updated_at, event.previous_promised_at):
-                    await cancel(
-                        conn, _timer_id(event.repair_order_id, check, event.previous_promised_at), event.updated_at
-                    )
-                start, promised = event.updated_at, event.promised_at
-            case ev.VehicleReadyForDelivery():
-                for check in progress_checks(event.ready_at, event.promised_at):
-                    await cancel(conn, _timer_id(event.repair_order_id, check, event.promised_at), event.ready_at)
-                continue
-            case _:
-                continue
-        for check, due_at in progress_checks(start, promised).items():
-            payload = {"repair_order_id": str(event.repair_order_id), "check": check}
-            await schedule(
-                conn, _timer_id(event.repair_order_id, check, promised), PROGRESS_CHECK, due_at, tenant, payload
-            )
 
 
 @dataclass(frozen=True)
@@ -79,7 +46,9 @@ class Workshop(UseCases):
         conn: Connection | None = None,
         expected_version: int | None = None,
     ) -> Outcome[WorkOrder]:
-        """Any work-order command; `conn` when run by a policy or timer inside its transaction."""
+        """Any work-order command; `conn` when run by a policy or timer inside its transaction;
+        `expected_version` the version a person last saw (HTTP `If-Match`): a change since is a
+        `ConcurrencyConflict`."""
         return await execute(
             self.store,
             work_order,
@@ -94,7 +63,7 @@ class Workshop(UseCases):
 
     async def _after_append(self, conn: Connection, recorded: list[Envelope[Any]]) -> None:
         await self._keep_floor(conn, recorded)
-        await _keep_progress_clocks(conn, recorded)
+        await keeping(progress_clocks)(conn, recorded)
 
     async def _keep_floor(self, conn: Connection, recorded: list[Envelope[Any]]) -> None:
         """The technicians' and bays' streams, appended in the work order's own transaction: a
@@ -124,9 +93,6 @@ class Workshop(UseCases):
         history = await self.store.read_stream(stream, after_version=after, conn=conn)
         return fold(work_order, [e.event for e in history if e.stream_version <= version], state)
 
-    async def state(self, tenant: Tenant, repair_order_id: UUID) -> tuple[WorkOrder, int]:
-        return await load(self.store, work_order, stream_id(repair_order_id), tenant)
-
     async def current(self, conn: Connection, repair_order_id: UUID) -> WorkOrder:
         """The work order as it is inside `conn`'s transaction (the initial state if none)."""
         history = await self.store.read_stream(stream_id(repair_order_id), conn=conn)
@@ -140,9 +106,6 @@ class Workshop(UseCases):
         if history and history[0].tenant != tenant:
             return site.DEFAULTS  # another group's stream of the same name is not this site's
         return fold(site_settings, [e.event for e in history])
-
-    async def set_settings(self, metadata: Metadata, command: SetWorkshopSettings) -> Outcome[WorkshopSettings]:
-        return await execute(self.store, site_settings, site.stream_id(command.site_id), command, metadata)
 
     async def check_progress(self, conn: Connection, timer: DueTimer) -> None:
         """The progress-check timer: forecast against the promise, in the timer's transaction."""

@@ -5,6 +5,9 @@ the clock (so it exists exactly when they do). When the clock passes the due tim
 timer's handler runs in one transaction with marking the row fired; rows are claimed with
 `FOR UPDATE SKIP LOCKED`, so any number of replicas can run timers and each fires once,
 also across restarts.
+
+Which event starts, moves or stops which clock is a service's pure rule (`events.clocks`);
+`keeping` applies a rule's changes after an append, `keep` in a consumer's transaction.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,8 +23,10 @@ from typing import Any
 import asyncpg
 
 from events.clock import Clock, ManualClock
+from events.clocks import ClockChange, ClockRule, StartClock
+from events.commands import AfterAppend
 from events.connection import Connection
-from events.envelope import Tenant
+from events.envelope import Envelope, Tenant
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +41,8 @@ class DueTimer:
 
 
 TimerHandler = Callable[[Connection, DueTimer], Awaitable[None]]
+# Settles the alert a fired clock raised (the alert is the service's own row, under the timer's id).
+AlertResolver = Callable[[Connection, str, datetime], Awaitable[None]]
 
 
 async def schedule(
@@ -70,6 +77,51 @@ async def cancel(conn: Connection | asyncpg.Pool, timer_id: str, at: datetime) -
         at,
     )
     return bool(result.endswith(" 1"))
+
+
+async def apply(
+    conn: Connection,
+    tenant: Tenant,
+    changes: Sequence[ClockChange],
+    *,
+    resolve_alert: AlertResolver | None = None,
+) -> None:
+    """Start and stop the clocks a rule decided, in the order it decided them."""
+    for change in changes:
+        if isinstance(change, StartClock):
+            await schedule(conn, change.timer_id, change.kind, change.due_at, tenant, dict(change.payload))
+            continue
+        await cancel(conn, change.timer_id, change.at)
+        if change.resolves_alert:
+            if resolve_alert is None:
+                raise ValueError(f"stopping {change.timer_id} settles its alert: keep the rule with a resolve_alert")
+            await resolve_alert(conn, change.timer_id, change.at)
+
+
+async def keep(
+    conn: Connection,
+    envelope: Envelope[Any],
+    rule: ClockRule,
+    *,
+    clock: Clock | None = None,
+    resolve_alert: AlertResolver | None = None,
+) -> None:
+    """Keep the clocks `rule` decides for one event, in `conn`'s transaction (a policy reacting to
+    a received event). The rule is given the service's `clock`'s time when there is one, else the
+    time the event was recorded."""
+    at = clock.now() if clock is not None else envelope.recorded_at
+    await apply(conn, envelope.tenant, rule(envelope.event, at), resolve_alert=resolve_alert)
+
+
+def keeping(rule: ClockRule, *, clock: Clock | None = None, resolve_alert: AlertResolver | None = None) -> AfterAppend:
+    """The `after_append` of `events.commands.execute` that keeps `rule`'s clocks for every
+    recorded event, so a clock exists exactly when the events that start it do (see `keep`)."""
+
+    async def after_append(conn: Connection, recorded: list[Envelope[Any]]) -> None:
+        for envelope in recorded:
+            await keep(conn, envelope, rule, clock=clock, resolve_alert=resolve_alert)
+
+    return after_append
 
 
 class TimerRunner:
