@@ -187,7 +187,7 @@ def _evolve(state: Counter, event: Event) -> Counter:
 
 
 def our_commands(store: EventStore, ids: list[str], writers: int = 1) -> Run:
-    """`events.decider.execute` from `writers` concurrent tasks, each on its own share of the streams."""
+    """`events.commands.execute` from `writers` concurrent tasks, each on its own share of the streams."""
     decider: Decider[int, Counter] = Decider(Counter(), _decide, _evolve)
 
     async def writer(k: int, share: int) -> None:
@@ -296,7 +296,7 @@ async def command_per_event(server_url: str, sizes: Sizes, writers: int = 1) -> 
             sizes.commands,
             sizes.warmup_commands,
             sizes.rounds,
-            ("dealerflow: events.decider.execute", ours),
+            ("dealerflow: events.commands.execute", ours),
             ("eventsourcing 9.5, PostgreSQL recorder", lambda n: asyncio.to_thread(theirs, n)),
             ("asyncpg single-row INSERT, one per commit, a connection per writer", lambda n: inserts(n // writers)),
         )
