@@ -1,4 +1,8 @@
-"""The parts HTTP API: parse, authorise, call a use case, answer with the new state.
+"""The parts HTTP API. A command route parses its body (which builds the domain command),
+authorises with one dependency (`Clerk`, `Requester`, `OldPartRecorder`) and runs the command
+with `events.commands.execute` — or a use case of `handlers.py` where one stream is not
+enough. A query route checks the site, then reads the aggregate or a read model's query
+(`projections.py`).
 
 Paths are relative to a site (`/sites/{site_id}/...`); the gateway serves them under `/api/v1`.
 """
@@ -6,30 +10,37 @@ Paths are relative to a site (`/sites/{site_id}/...`); the gateway serves them u
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Path, Request, Response
 
-from events.errors import NotFound
-from events.http import CurrentIdentity, SiteId, command_metadata, site_tenant
-from events.identity import ADVISOR, DISPATCHER, PARTS_CLERK, SERVICE_MANAGER, SYSTEM, TECHNICIAN, Identity
-from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Key, Limit, Listing, answer
-from parts.domain.old_part import DisposeOldPart, RecordOldPart
-from parts.domain.parts_order import ReceivedLine
-from parts.domain.stock_commands import AdjustStock, Issue, ReceiveStock, ReleaseReservation, Reserve, ReturnParts
+from events.commands import execute, load
+from events.http import Actor, CurrentIdentity, SiteId, acting, site_tenant
+from events.identity import ADVISOR, DISPATCHER, PARTS_CLERK, SERVICE_MANAGER, SYSTEM, TECHNICIAN
+from events.openapi import refusals
+from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Limit, answer
+from events.store import EventStore
+from parts import projections
+from parts.domain import old_part, parts_order, stock_item
 from parts.handlers import Parts
 from parts.schemas import (
+    CancelBody,
     CountBody,
     DispositionBody,
     EmergencyOrderBody,
     IssueBody,
     OldPartBody,
+    OldPartView,
+    OrderListView,
     OrderReceiptBody,
+    OrderView,
     ReceiptBody,
     ReleaseBody,
     ReserveBody,
     ReturnBody,
+    StockLevelView,
+    StockView,
     TransferBody,
     old_part_view,
     order_view,
@@ -43,6 +54,26 @@ PartNumber = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z
 CLERKS = (PARTS_CLERK, SERVICE_MANAGER)
 REQUESTERS = (PARTS_CLERK, ADVISOR, DISPATCHER, TECHNICIAN, SERVICE_MANAGER, SYSTEM)
 
+Clerk = Annotated[Actor, acting(*CLERKS)]
+Requester = Annotated[Actor, acting(*REQUESTERS)]
+OldPartRecorder = Annotated[Actor, acting(*CLERKS, TECHNICIAN, ADVISOR)]
+
+# Every command takes `If-Match`, so every one can meet a record changed since; each route
+# adds the rules it can refuse on.
+CONFLICT = "concurrency_conflict"
+# A part number the path accepts may still be blank once trimmed.
+BAD_PART = "invalid_part_number"
+
+
+def store_of(request: Request) -> EventStore:
+    store: EventStore = request.app.state.runtime.store
+    return store
+
+
+def now(request: Request) -> datetime:
+    at: datetime = request.app.state.runtime.clock.now()
+    return at
+
 
 def parts_of(request: Request) -> Parts:
     parts: Parts = request.app.state.parts
@@ -50,9 +81,6 @@ def parts_of(request: Request) -> Parts:
 
 
 # --- stock ----------------------------------------------------------------------------------
-
-
-STOCK = Listing("parts.stock", (Key("part_number", str, nullable=False),))
 
 
 @router.get("/sites/{site_id}/stock", responses=LIST_RESPONSES)
@@ -64,109 +92,108 @@ async def list_stock(
     short: bool = False,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
-) -> list[dict[str, Any]]:
+) -> list[StockLevelView]:
     """The site's stock list; `short=true`: only parts that jobs are waiting for."""
     tenant = site_tenant(identity, site_id)
-    window = STOCK.window(cursor, limit, first=4)
-    rows = await request.app.state.runtime.pool.fetch(
-        f"""SELECT part_number, on_hand, reserved, on_hand - reserved AS available, backordered, updated_at
-           FROM stock_levels WHERE group_id = $1 AND site_id = $2 AND (NOT $3 OR backordered > 0) AND {window.after}
-           {window.order}""",
-        tenant.group_id,
-        tenant.site_id,
-        short,
-        *window.params,
-    )
-    return [dict(row) for row in answer(window, rows, request, response)]
+    window, rows = await projections.stock_list(request.app.state.runtime.pool, tenant, short, cursor, limit)
+    return [StockLevelView.model_validate(dict(row)) for row in answer(window, rows, request, response)]
 
 
 @router.get("/sites/{site_id}/stock/{part_number}")
-async def get_stock(
-    site_id: SiteId, part_number: PartNumber, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    state, version = await parts_of(request).stock_state(site_tenant(identity, site_id), part_number)
+async def get_stock(site_id: SiteId, part_number: PartNumber, identity: CurrentIdentity, request: Request) -> StockView:
+    """One part's shelf at the site; a part never received shows as empty (version 0)."""
+    tenant = site_tenant(identity, site_id)
+    stream = stock_item.stream_id(site_id, part_number)
+    state, version = await load(store_of(request), stock_item.stock_item, stream, tenant, must_exist=False)
     return stock_view(state, part_number, version)
 
 
 async def _stock_command(
-    request: Request, identity: Identity, site_id: UUID, command: Any, roles: tuple[str, ...]
-) -> dict[str, Any]:
-    identity.require_role(*roles)
-    metadata = command_metadata(identity, str(site_id), request)
-    outcome = await parts_of(request).stock(metadata, command)
-    return stock_view(outcome.state, command.part_number, outcome.version)
-
-
-@router.post("/sites/{site_id}/stock/{part_number}/receipts", status_code=201)
-async def receive_stock(
-    site_id: SiteId, part_number: PartNumber, body: ReceiptBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    command = ReceiveStock(part_number, body.quantity, body.unit_cost, body.source, parts_of(request).now())
-    return await _stock_command(request, identity, site_id, command, CLERKS)
-
-
-@router.post("/sites/{site_id}/stock/{part_number}/counts", status_code=201)
-async def count_stock(
-    site_id: SiteId, part_number: PartNumber, body: CountBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    command = AdjustStock(part_number, body.counted_quantity, body.reason, parts_of(request).now())
-    return await _stock_command(request, identity, site_id, command, CLERKS)
-
-
-@router.post("/sites/{site_id}/stock/{part_number}/reservations", status_code=201)
-async def reserve(
-    site_id: SiteId, part_number: PartNumber, body: ReserveBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    command = Reserve(
-        part_number,
-        body.reservation_id,
-        body.quantity,
-        parts_of(request).now(),
-        body.repair_order_id,
-        body.line_id,
-        body.appointment_id,
+    request: Request, site_id: UUID, part_number: str, command: stock_item.StockCommand, by: Actor
+) -> StockView:
+    outcome = await execute(
+        store_of(request),
+        stock_item.stock_item,
+        stock_item.stream_id(site_id, part_number),
+        command,
+        by.metadata,
+        expected_version=by.expected_version,
     )
-    return await _stock_command(request, identity, site_id, command, REQUESTERS)
+    return stock_view(outcome.state, part_number, outcome.version)
 
 
-@router.post("/sites/{site_id}/stock/{part_number}/reservations/{reservation_id}/release")
+@router.post(
+    "/sites/{site_id}/stock/{part_number}/receipts",
+    status_code=201,
+    responses=refusals("invalid_stock_source", BAD_PART, CONFLICT),
+)
+async def receive_stock(
+    site_id: SiteId, part_number: PartNumber, body: ReceiptBody, request: Request, by: Clerk
+) -> StockView:
+    """Parts arrive on the shelf; jobs waiting for them are served first."""
+    return await _stock_command(request, site_id, part_number, body.command(part_number, now(request)), by)
+
+
+@router.post(
+    "/sites/{site_id}/stock/{part_number}/counts",
+    status_code=201,
+    responses=refusals("reason_required", BAD_PART, CONFLICT),
+)
+async def count_stock(
+    site_id: SiteId, part_number: PartNumber, body: CountBody, request: Request, by: Clerk
+) -> StockView:
+    return await _stock_command(request, site_id, part_number, body.command(part_number, now(request)), by)
+
+
+@router.post(
+    "/sites/{site_id}/stock/{part_number}/reservations",
+    status_code=201,
+    responses=refusals("reservation_exists", "invalid_demand", BAD_PART, CONFLICT),
+)
+async def reserve(
+    site_id: SiteId, part_number: PartNumber, body: ReserveBody, request: Request, by: Requester
+) -> StockView:
+    """Hold parts for a repair-order line or an appointment; what the shelf lacks is back-ordered."""
+    return await _stock_command(request, site_id, part_number, body.command(part_number, now(request)), by)
+
+
+@router.post(
+    "/sites/{site_id}/stock/{part_number}/reservations/{reservation_id}/release",
+    responses=refusals("unknown_reservation", "reason_required", BAD_PART, CONFLICT),
+)
 async def release(
     site_id: SiteId,
     part_number: PartNumber,
     reservation_id: UUID,
     body: ReleaseBody,
-    identity: CurrentIdentity,
     request: Request,
-) -> dict[str, Any]:
-    command = ReleaseReservation(part_number, reservation_id, body.reason, parts_of(request).now())
-    return await _stock_command(request, identity, site_id, command, REQUESTERS)
+    by: Requester,
+) -> StockView:
+    command = body.command(part_number, reservation_id, now(request))
+    return await _stock_command(request, site_id, part_number, command, by)
 
 
-@router.post("/sites/{site_id}/stock/{part_number}/issues", status_code=201)
-async def issue(
-    site_id: SiteId, part_number: PartNumber, body: IssueBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    command = Issue(
-        part_number, body.repair_order_id, body.line_id, body.quantity, parts_of(request).now(), body.reservation_id
-    )
-    return await _stock_command(request, identity, site_id, command, CLERKS)
+@router.post(
+    "/sites/{site_id}/stock/{part_number}/issues",
+    status_code=201,
+    responses=refusals("insufficient_stock", "unknown_reservation", "reservation_for_other_line", BAD_PART, CONFLICT),
+)
+async def issue(site_id: SiteId, part_number: PartNumber, body: IssueBody, request: Request, by: Clerk) -> StockView:
+    return await _stock_command(request, site_id, part_number, body.command(part_number, now(request)), by)
 
 
-@router.post("/sites/{site_id}/stock/{part_number}/returns", status_code=201)
+@router.post(
+    "/sites/{site_id}/stock/{part_number}/returns",
+    status_code=201,
+    responses=refusals("return_exceeds_issued", BAD_PART, CONFLICT),
+)
 async def return_parts(
-    site_id: SiteId, part_number: PartNumber, body: ReturnBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    command = ReturnParts(part_number, body.repair_order_id, body.line_id, body.quantity, parts_of(request).now())
-    return await _stock_command(request, identity, site_id, command, CLERKS)
+    site_id: SiteId, part_number: PartNumber, body: ReturnBody, request: Request, by: Clerk
+) -> StockView:
+    return await _stock_command(request, site_id, part_number, body.command(part_number, now(request)), by)
 
 
 # --- orders and transfers -------------------------------------------------------------------
-
-
-ORDERS = Listing(
-    "parts.orders",
-    (Key("updated_at", datetime, descending=True, nullable=False), Key("parts_order_id", UUID, nullable=False)),
-)
 
 
 @router.get("/sites/{site_id}/parts-orders", responses=LIST_RESPONSES)
@@ -178,87 +205,99 @@ async def list_orders(
     open_only: bool = True,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
-) -> list[dict[str, Any]]:
+) -> list[OrderListView]:
     """Orders this site placed, and transfers other sites asked of it; the latest changed first."""
     tenant = site_tenant(identity, site_id)
-    window = ORDERS.window(cursor, limit, first=4)
-    rows = await request.app.state.runtime.pool.fetch(
-        f"""SELECT parts_order_id, site_id, kind, status, supplier, from_site_id, expected_at, lines,
-                  outstanding, updated_at
-           FROM parts_orders WHERE group_id = $1 AND (site_id = $2 OR from_site_id = $2)
-             AND (NOT $3 OR status NOT IN ('received', 'cancelled')) AND {window.after}
-           {window.order}""",
-        tenant.group_id,
-        tenant.site_id,
-        open_only,
-        *window.params,
-    )
-    return [
-        {**dict(row), "parts_order_id": str(row["parts_order_id"])} for row in answer(window, rows, request, response)
-    ]
+    window, rows = await projections.order_list(request.app.state.runtime.pool, tenant, open_only, cursor, limit)
+    return [OrderListView.model_validate(dict(row)) for row in answer(window, rows, request, response)]
 
 
-@router.get("/sites/{site_id}/parts-orders/{order_id}")
-async def get_order(site_id: SiteId, order_id: UUID, identity: CurrentIdentity, request: Request) -> dict[str, Any]:
-    state, version = await parts_of(request).order_state(site_tenant(identity, site_id), order_id)
+@router.get("/sites/{site_id}/parts-orders/{order_id}", responses=refusals())
+async def get_order(site_id: SiteId, order_id: UUID, identity: CurrentIdentity, request: Request) -> OrderView:
+    tenant = site_tenant(identity, site_id)
+    state, version = await load(store_of(request), parts_order.parts_order, parts_order.stream_id(order_id), tenant)
     return order_view(state, version)
 
 
-@router.post("/sites/{site_id}/parts-orders/emergency", status_code=201)
-async def place_emergency_order(
-    site_id: SiteId, body: EmergencyOrderBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    identity.require_role(*CLERKS)
-    metadata = command_metadata(identity, str(site_id), request)
-    lines = tuple(line.request() for line in body.lines)
-    outcome = await parts_of(request).place_emergency_order(metadata, body.supplier, lines, body.expected_at)
-    return order_view(outcome.state, outcome.version)
-
-
-@router.post("/sites/{site_id}/parts-orders/transfers", status_code=201)
-async def request_transfer(
-    site_id: SiteId, body: TransferBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    """Ask another site of the group for parts. A site of another group is refused (409)."""
-    identity.require_role(*CLERKS)
-    metadata = command_metadata(identity, str(site_id), request)
-    from_group = await request.app.state.runtime.pool.fetchval(
-        "SELECT group_id FROM known_sites WHERE site_id = $1", str(body.from_site_id)
+@router.post(
+    "/sites/{site_id}/parts-orders/emergency",
+    status_code=201,
+    responses=refusals(
+        "supplier_required", "expected_before_ordered", "invalid_demand", BAD_PART, CONFLICT, not_found=False
+    ),
+)
+async def place_emergency_order(site_id: SiteId, body: EmergencyOrderBody, request: Request, by: Clerk) -> OrderView:
+    """Order parts a job waits for from a supplier; on receipt they go to that job's line first."""
+    order_id = uuid4()
+    outcome = await execute(
+        store_of(request),
+        parts_order.parts_order,
+        parts_order.stream_id(order_id),
+        body.command(order_id, now(request)),
+        by.metadata,
+        expected_version=by.expected_version,
     )
-    if from_group is None:
-        raise NotFound(f"site {body.from_site_id} is not known to the parts service")
+    return order_view(outcome.state, outcome.version)
+
+
+@router.post(
+    "/sites/{site_id}/parts-orders/transfers",
+    status_code=201,
+    responses=refusals("cross_group_transfer", "transfer_to_same_site", "invalid_demand", BAD_PART, CONFLICT),
+)
+async def request_transfer(site_id: SiteId, body: TransferBody, request: Request, by: Clerk) -> OrderView:
+    """Ask another site of the group for parts. A site of another group is refused (409); a
+    site the service has not seen is 404."""
     lines = tuple(line.request() for line in body.lines)
-    outcome = await parts_of(request).request_transfer(metadata, body.from_site_id, _as_uuid(from_group), lines)
+    outcome = await parts_of(request).request_transfer(
+        by.metadata, body.from_site_id, lines, expected_version=by.expected_version
+    )
     return order_view(outcome.state, outcome.version)
 
 
-@router.post("/sites/{site_id}/parts-orders/{order_id}/dispatch")
-async def dispatch_transfer(
-    site_id: SiteId, order_id: UUID, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
+@router.post(
+    "/sites/{site_id}/parts-orders/{order_id}/dispatch",
+    responses=refusals("order_cancelled", "not_a_transfer", "transfer_already_dispatched", CONFLICT),
+)
+async def dispatch_transfer(site_id: SiteId, order_id: UUID, request: Request, by: Clerk) -> OrderView:
     """The giving site (this one) sends the parts of a transfer another site asked for."""
-    identity.require_role(*CLERKS)
-    outcome = await parts_of(request).dispatch_transfer(command_metadata(identity, str(site_id), request), order_id)
+    outcome = await parts_of(request).dispatch_transfer(by.metadata, order_id, expected_version=by.expected_version)
     return order_view(outcome.state, outcome.version)
 
 
-@router.post("/sites/{site_id}/parts-orders/{order_id}/receipts")
+@router.post(
+    "/sites/{site_id}/parts-orders/{order_id}/receipts",
+    responses=refusals("order_cancelled", "transfer_not_dispatched", "unknown_order_line", "over_receipt", CONFLICT),
+)
 async def receive_order(
-    site_id: SiteId, order_id: UUID, body: OrderReceiptBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    identity.require_role(*CLERKS)
-    lines = tuple(ReceivedLine(line.line_number, line.quantity) for line in body.lines)
-    outcome = await parts_of(request).receive_order(command_metadata(identity, str(site_id), request), order_id, lines)
+    site_id: SiteId, order_id: UUID, body: OrderReceiptBody, request: Request, by: Clerk
+) -> OrderView:
+    """The ordered parts arrive (all or some lines); they go on the shelf, waiting jobs first."""
+    outcome = await execute(
+        store_of(request),
+        parts_order.parts_order,
+        parts_order.stream_id(order_id),
+        body.command(now(request)),
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
+    )
     return order_view(outcome.state, outcome.version)
 
 
-@router.post("/sites/{site_id}/parts-orders/{order_id}/cancel")
-async def cancel_order(
-    site_id: SiteId, order_id: UUID, body: ReleaseBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    identity.require_role(*CLERKS)
-    outcome = await parts_of(request).cancel_order(
-        command_metadata(identity, str(site_id), request), order_id, body.reason
+@router.post(
+    "/sites/{site_id}/parts-orders/{order_id}/cancel",
+    responses=refusals("order_cancelled", "order_completed", "transfer_in_transit", "reason_required", CONFLICT),
+)
+async def cancel_order(site_id: SiteId, order_id: UUID, body: CancelBody, request: Request, by: Clerk) -> OrderView:
+    outcome = await execute(
+        store_of(request),
+        parts_order.parts_order,
+        parts_order.stream_id(order_id),
+        body.command(now(request)),
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
     )
     return order_view(outcome.state, outcome.version)
 
@@ -266,47 +305,51 @@ async def cancel_order(
 # --- old parts ------------------------------------------------------------------------------
 
 
-@router.post("/sites/{site_id}/old-parts", status_code=201)
-async def record_old_part(
-    site_id: SiteId, body: OldPartBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    identity.require_role(*CLERKS, TECHNICIAN, ADVISOR)
-    command = RecordOldPart(
-        uuid4(),
-        body.repair_order_id,
-        body.line_id,
-        body.part_number,
-        body.quantity,
-        body.warranty,
-        body.customer_choice,
-        parts_of(request).now(),
+@router.post(
+    "/sites/{site_id}/old-parts",
+    status_code=201,
+    responses=refusals("invalid_customer_choice", "warranty_part_must_return", BAD_PART, CONFLICT, not_found=False),
+)
+async def record_old_part(site_id: SiteId, body: OldPartBody, request: Request, by: OldPartRecorder) -> OldPartView:
+    old_part_id = uuid4()
+    outcome = await execute(
+        store_of(request),
+        old_part.old_part,
+        old_part.stream_id(old_part_id),
+        body.command(old_part_id, now(request)),
+        by.metadata,
+        expected_version=by.expected_version,
     )
-    outcome = await parts_of(request).record_old_part(command_metadata(identity, str(site_id), request), command)
     return old_part_view(outcome.state, outcome.version)
 
 
-@router.get("/sites/{site_id}/old-parts/{old_part_id}")
-async def get_old_part(
-    site_id: SiteId, old_part_id: UUID, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    state, version = await parts_of(request).old_part_state(site_tenant(identity, site_id), old_part_id)
+@router.get("/sites/{site_id}/old-parts/{old_part_id}", responses=refusals())
+async def get_old_part(site_id: SiteId, old_part_id: UUID, identity: CurrentIdentity, request: Request) -> OldPartView:
+    tenant = site_tenant(identity, site_id)
+    state, version = await load(store_of(request), old_part.old_part, old_part.stream_id(old_part_id), tenant)
     return old_part_view(state, version)
 
 
-@router.post("/sites/{site_id}/old-parts/{old_part_id}/disposition")
+@router.post(
+    "/sites/{site_id}/old-parts/{old_part_id}/disposition",
+    responses=refusals(
+        "old_part_already_disposed",
+        "invalid_disposition",
+        "warranty_part_must_return",
+        "customer_keeps_old_part",
+        CONFLICT,
+    ),
+)
 async def dispose_old_part(
-    site_id: SiteId, old_part_id: UUID, body: DispositionBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    identity.require_role(*CLERKS)
-    command = DisposeOldPart(body.disposition, parts_of(request).now(), body.reference)
-    outcome = await parts_of(request).dispose_old_part(
-        command_metadata(identity, str(site_id), request), old_part_id, command
+    site_id: SiteId, old_part_id: UUID, body: DispositionBody, request: Request, by: Clerk
+) -> OldPartView:
+    outcome = await execute(
+        store_of(request),
+        old_part.old_part,
+        old_part.stream_id(old_part_id),
+        body.command(now(request)),
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
     )
     return old_part_view(outcome.state, outcome.version)
-
-
-def _as_uuid(value: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError:
-        raise NotFound(f"site group {value} is not a dealer-group id") from None

@@ -1,5 +1,5 @@
 """The parts read models, fed from the service's own event log: stock levels per site, the
-sites known with their group, and the open orders and transfers."""
+sites known with their group, and the open orders and transfers — and the queries that read them."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import asyncpg
+
 from events.catalog import parts as catalog
 from events.catalog.parts_values import OrderLine
 from events.connection import Connection
-from events.envelope import Envelope
+from events.envelope import Envelope, Tenant
+from events.paging import Key, Listing, Window
 
 _UPSERT_LEVEL = """
 INSERT INTO stock_levels (group_id, site_id, part_number, on_hand, reserved, backordered, updated_at)
@@ -133,3 +136,55 @@ class PartsOrders:
         await conn.execute(
             "UPDATE parts_orders SET status = $2, updated_at = $3 WHERE parts_order_id = $1", order_id, status, at
         )
+
+
+# --- queries ----------------------------------------------------------------------------------
+
+STOCK = Listing("parts.stock", (Key("part_number", str, nullable=False),))
+ORDERS = Listing(
+    "parts.orders",
+    (Key("updated_at", datetime, descending=True, nullable=False), Key("parts_order_id", UUID, nullable=False)),
+)
+
+
+async def stock_list(
+    pool: asyncpg.Pool, tenant: Tenant, short: bool, cursor: str | None, limit: int
+) -> tuple[Window, list[asyncpg.Record]]:
+    """A page of the site's stock levels by part number; `short`: only parts jobs wait for."""
+    window = STOCK.window(cursor, limit, first=4)
+    rows = await pool.fetch(
+        f"""SELECT part_number, on_hand, reserved, on_hand - reserved AS available, backordered, updated_at
+           FROM stock_levels WHERE group_id = $1 AND site_id = $2 AND (NOT $3 OR backordered > 0) AND {window.after}
+           {window.order}""",
+        tenant.group_id,
+        tenant.site_id,
+        short,
+        *window.params,
+    )
+    return window, rows
+
+
+async def order_list(
+    pool: asyncpg.Pool, tenant: Tenant, open_only: bool, cursor: str | None, limit: int
+) -> tuple[Window, list[asyncpg.Record]]:
+    """A page of the orders the site placed and the transfers other sites asked of it, the
+    latest changed first; `open_only`: neither received in full nor cancelled."""
+    window = ORDERS.window(cursor, limit, first=4)
+    rows = await pool.fetch(
+        f"""SELECT parts_order_id, site_id, kind, status, supplier, from_site_id, expected_at, lines,
+                  outstanding, updated_at
+           FROM parts_orders WHERE group_id = $1 AND (site_id = $2 OR from_site_id = $2)
+             AND (NOT $3 OR status NOT IN ('received', 'cancelled')) AND {window.after}
+           {window.order}""",
+        tenant.group_id,
+        tenant.site_id,
+        open_only,
+        *window.params,
+    )
+    return window, rows
+
+
+async def group_of_site(pool: asyncpg.Pool, site_id: UUID) -> str | None:
+    """The dealer group of a site this service has seen events of (None: not seen yet)."""
+    group: str | None = await pool.fetchval("SELECT group_id FROM known_sites WHERE site_id = $1", str(site_id))
+    return group

@@ -128,6 +128,9 @@ async def test_transfer_within_the_group_moves_stock_and_across_groups_is_refuse
     # The giving site dispatches; its stock goes down; the receiving site receives.
     not_giver = await api.post(f"/sites/{SITE_1}/parts-orders/{order_id}/dispatch", headers=clerk())
     assert not_giver.status_code == 404
+    stale = await api.post(f"/sites/{SITE_2}/parts-orders/{order_id}/dispatch", headers={**clerk(), "If-Match": '"0"'})
+    assert stale.status_code == 409, stale.text
+    assert stale.json()["error"]["code"] == "concurrency_conflict"
     dispatched = await api.post(f"/sites/{SITE_2}/parts-orders/{order_id}/dispatch", headers=clerk())
     assert dispatched.json()["status"] == "in_transit", dispatched.text
     giver = await eventually(lambda: stock(api, SITE_2, "04465-02220"), until=lambda s: s["on_hand"] == 2, what="out")
