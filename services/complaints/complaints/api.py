@@ -1,4 +1,8 @@
-"""The complaints HTTP API: parse, authorise, call a use case, answer with the new state.
+"""The complaints HTTP API. A command route parses its body (which builds the domain command),
+authorises with one dependency (`Handler`, `Manager`) and runs the command with
+`events.commands.execute` — or, where the command needs the site's settings first, with the use
+case of `handlers.py`. A query route checks the site, then reads the complaint or a read
+model's query (`projections.py`).
 
 Paths are relative to a site (`/sites/{site_id}/complaints...`); the gateway serves them under
 `/api/v1`. CS agents, advisors and service managers handle complaints; a decision beyond the
@@ -8,29 +12,26 @@ per-person aggregation anywhere: complaints are not an agent's KPI (seed 004).
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Body, Path, Request, Response
 
-from complaints.domain.commands import (
-    ComplaintCommand,
-    ConfirmFacts,
-    DecideRemedy,
-    ExplainDecision,
-    ListenToCustomer,
-    ReceiveComplaint,
-    ReclassifyComplaint,
-    RecordFollowUp,
-    TakeAction,
-)
-from complaints.domain.settings import SetComplaintSettings, SiteSettings
-from complaints.handlers import Complaints
+from complaints import projections
+from complaints.domain import settings as site
+from complaints.domain.commands import ComplaintCommand
+from complaints.domain.complaint import complaint, stream_id
+from complaints.domain.settings import SiteSettings
+from complaints.examples import ACTION_EXAMPLES, DECISION_EXAMPLES, FOLLOW_UP_EXAMPLES, RECEIVE_EXAMPLES
+from complaints.handlers import Complaints, keep_clocks
 from complaints.schemas import (
     ActionBody,
+    ComplaintView,
     DecisionBody,
+    DeskRow,
     ExplanationBody,
     FactsBody,
     FollowUpBody,
@@ -38,13 +39,18 @@ from complaints.schemas import (
     ReceiveBody,
     ReclassifyBody,
     SettingsBody,
+    SettingsView,
     complaint_view,
+    desk_row,
     settings_view,
 )
-from events.catalog.complaints_values import Authorisation
-from events.http import CurrentIdentity, SiteId, command_metadata, site_tenant
-from events.identity import ADVISOR, CS_AGENT, GROUP_ADMIN, SERVICE_MANAGER, SYSTEM, Identity
-from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Key, Limit, Listing, answer
+from events.catalog.complaints_values import ComplaintReport
+from events.commands import execute, load
+from events.http import Actor, CurrentIdentity, SiteId, acting, site_tenant
+from events.identity import ADVISOR, CS_AGENT, SERVICE_MANAGER, SYSTEM
+from events.openapi import refusals
+from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Limit, answer
+from events.runtime import now, store_of
 
 router = APIRouter(tags=["complaints"])
 
@@ -54,8 +60,15 @@ CustomerId = Annotated[UUID, Path(description="the customer id (the vehicle user
 HANDLERS = (CS_AGENT, ADVISOR, SERVICE_MANAGER)
 MANAGERS = (SERVICE_MANAGER,)  # a group admin passes every role check
 READERS = (*HANDLERS, SYSTEM)
-# The identity role that approves beyond a handling person's limit → its name on the record.
-APPROVERS = {SERVICE_MANAGER: "service_manager", GROUP_ADMIN: "general_manager"}
+
+Handler = Annotated[Actor, acting(*HANDLERS)]
+Manager = Annotated[Actor, acting(*MANAGERS)]
+
+# Every command takes `If-Match`, so every one can meet a complaint changed since. Each step of a
+# received complaint is refused on a closed one, out of order, with text that is blank once
+# trimmed, or dated before what the complaint already records; a route adds its own rules.
+CONFLICT = "concurrency_conflict"
+STEP = ("complaint_closed", "step_out_of_order", "missing_information", "time_out_of_order", CONFLICT)
 
 
 def complaints_of(request: Request) -> Complaints:
@@ -63,88 +76,61 @@ def complaints_of(request: Request) -> Complaints:
     return complaints
 
 
-async def _run(
-    request: Request, identity: Identity, site_id: UUID, complaint_id: UUID, command: ComplaintCommand
-) -> dict[str, Any]:
-    identity.require_role(*HANDLERS)
-    complaints = complaints_of(request)
-    outcome = await complaints.run(command_metadata(identity, str(site_id), request), complaint_id, command)
-    return complaint_view(outcome.state, outcome.version, complaints.now())
-
-
-def _decision(identity: Identity, body: DecisionBody, settings: SiteSettings, now: Any) -> DecideRemedy:
-    """The person's own limit; beyond it a service manager's (group admin's) decision records them
-    as the approver, anyone else's is refused by the domain (approval_required)."""
-    limit = settings.limit_for(identity.roles)
-    authorised_by: Authorisation | None = None
-    approver = next((APPROVERS[role] for role in (GROUP_ADMIN, SERVICE_MANAGER) if role in identity.roles), None)
-    if body.manufacturer_authorisation is not None:
-        given = body.manufacturer_authorisation
-        authorised_by = Authorisation(
-            person=given.person, role="manufacturer_customer_service", authorised_at=now, reference=given.reference
-        )
-    elif body.cost > limit and approver is not None:
-        authorised_by = Authorisation(person=identity.user_id, role=approver, authorised_at=now)
-    return DecideRemedy(
-        remedy=body.remedy,
-        description=body.description,
-        cost=body.cost,
-        remedy_due=body.remedy_due,
-        spokesperson=body.spokesperson,
-        handled_by=identity.user_id,
-        decided_at=now,
-        authority_limit=limit,
-        dealer_limit=settings.dealer_limit,
-        authorised_by=authorised_by,
-        compromise=body.compromise,
+async def _step(request: Request, complaint_id: UUID, command: ComplaintCommand, by: Actor) -> ComplaintView:
+    outcome = await execute(
+        store_of(request),
+        complaint,
+        stream_id(complaint_id),
+        command,
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
+        after_append=keep_clocks,
     )
+    return complaint_view(outcome.state, outcome.version, now(request))
+
+
+async def _step_with_settings(
+    request: Request, complaint_id: UUID, make: Callable[[datetime, SiteSettings], ComplaintCommand], by: Actor
+) -> ComplaintView:
+    """A step whose command needs the site's calendar or the person's authority limit."""
+    at = now(request)
+    outcome = await complaints_of(request).run_with_settings(
+        by.metadata, complaint_id, lambda settings: make(at, settings), expected_version=by.expected_version
+    )
+    return complaint_view(outcome.state, outcome.version, at)
 
 
 # --- the site's settings (before `/{complaint_id}`, which would take the word) -------------
 
 
 @router.get("/sites/{site_id}/complaints/settings")
-async def get_settings(site_id: SiteId, identity: CurrentIdentity, request: Request) -> dict[str, Any]:
+async def get_settings(site_id: SiteId, identity: CurrentIdentity, request: Request) -> SettingsView:
     """The working calendar and authority limits in force (the defaults until a site sets its own)."""
-    tenant = site_tenant(identity, site_id, READERS)
-    identity.require_role(*MANAGERS)
-    settings = await complaints_of(request).settings(tenant)
-    return settings_view(settings)
-
-
-@router.put("/sites/{site_id}/complaints/settings")
-async def put_settings(
-    site_id: SiteId, body: SettingsBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    site_tenant(identity, site_id, READERS)
-    identity.require_role(*MANAGERS)
-    complaints = complaints_of(request)
-    command = SetComplaintSettings(
-        site_id=site_id,
-        working_weekdays=frozenset(body.working_weekdays),
-        holidays=frozenset(body.holidays),
-        extra_working_days=frozenset(body.extra_working_days),
-        timezone=body.timezone,
-        authority_limits=dict(body.authority_limits),
-        dealer_limit=body.dealer_limit,
-        set_by=identity.user_id,
-        set_at=complaints.now(),
+    tenant = site_tenant(identity, site_id, MANAGERS)
+    settings, version = await load(
+        store_of(request), site.site_settings, site.stream_id(site_id), tenant, must_exist=False
     )
-    outcome = await complaints.set_settings(command_metadata(identity, str(site_id), request), command)
-    return settings_view(outcome.state)
+    return settings_view(settings, version)
+
+
+@router.put(
+    "/sites/{site_id}/complaints/settings",
+    responses=refusals("invalid_calendar", "invalid_amount", CONFLICT, not_found=False),
+)
+async def put_settings(site_id: SiteId, body: SettingsBody, request: Request, by: Manager) -> SettingsView:
+    outcome = await execute(
+        store_of(request),
+        site.site_settings,
+        site.stream_id(site_id),
+        body.command(site_id, by.identity.user_id, now(request)),
+        by.metadata,
+        expected_version=by.expected_version,
+    )
+    return settings_view(outcome.state, outcome.version)
 
 
 # --- the desk and the customer's record ----------------------------------------------------
-
-
-DESK = Listing(
-    "complaints.desk",
-    (
-        Key("breached", bool, descending=True, nullable=False),
-        Key("resolve_by", datetime, nullable=False),
-        Key("complaint_id", UUID, nullable=False),
-    ),
-)
 
 
 @router.get("/sites/{site_id}/complaints", responses=LIST_RESPONSES)
@@ -159,198 +145,117 @@ async def complaint_desk(
     include_closed: bool = False,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
-) -> list[dict[str, Any]]:
+) -> list[DeskRow]:
     """The site's complaints (open ones unless `include_closed`): breached first, then by deadline."""
     tenant = site_tenant(identity, site_id, READERS)
-    window = DESK.window(cursor, limit, first=7)
-    rows = await request.app.state.runtime.pool.fetch(
-        f"""SELECT * FROM complaint_desk
-           WHERE group_id = $1 AND site_id = $2 AND ($3::text IS NULL OR step = $3)
-             AND ($4::text IS NULL OR kind = $4) AND ($5::boolean IS NULL OR breached = $5)
-             AND ($6 OR step <> 'closed') AND {window.after}
-           {window.order}""",
-        tenant.group_id,
-        tenant.site_id,
-        step,
-        kind,
-        breached,
-        include_closed,
-        *window.params,
+    window, rows = await projections.desk(
+        request.app.state.runtime.pool,
+        tenant,
+        step=step,
+        kind=kind,
+        breached=breached,
+        include_closed=include_closed,
+        cursor=cursor,
+        limit=limit,
     )
-    return [_desk_row(dict(row)) for row in answer(window, rows, request, response)]
-
-
-def _desk_row(row: dict[str, Any]) -> dict[str, Any]:
-    del row["group_id"]
-    for key in ("complaint_id", "customer_id", "repair_order_id", "callback_id"):
-        row[key] = None if row[key] is None else str(row[key])
-    row["escalations"] = json.loads(row["escalations"])
-    row["escalated"] = bool(row["escalations"])
-    return row
+    return [desk_row(dict(row)) for row in answer(window, rows, request, response)]
 
 
 @router.get("/sites/{site_id}/complaints/customers/{customer_id}/reports")
 async def customer_reports(
     site_id: SiteId, customer_id: CustomerId, identity: CurrentIdentity, request: Request
-) -> list[dict[str, Any]]:
+) -> list[ComplaintReport]:
     """The complaint reports in the customer's record at this site, newest first."""
     tenant = site_tenant(identity, site_id, READERS)
-    rows = await request.app.state.runtime.pool.fetch(
-        """SELECT report FROM complaint_reports WHERE group_id = $1 AND site_id = $2 AND customer_id = $3
-           ORDER BY closed_at DESC, complaint_id""",
-        tenant.group_id,
-        tenant.site_id,
-        customer_id,
-    )
-    return [json.loads(row["report"]) for row in rows]
+    return await projections.customer_reports(request.app.state.runtime.pool, tenant, customer_id)
 
 
 # --- one complaint, step by step -------------------------------------------------------------
 
 
-@router.post("/sites/{site_id}/complaints", status_code=201)
-async def receive(site_id: SiteId, body: ReceiveBody, identity: CurrentIdentity, request: Request) -> dict[str, Any]:
+@router.post(
+    "/sites/{site_id}/complaints",
+    status_code=201,
+    responses=refusals(
+        "complaint_already_received", "serious_is_a_complaint", "missing_information", CONFLICT, not_found=False
+    ),
+)
+async def receive(
+    body: Annotated[ReceiveBody, Body(openapi_examples=RECEIVE_EXAMPLES)], request: Request, by: Handler
+) -> ComplaintView:
     """Step 1. Serious complaints (accident, injury, safety) are escalated to the service manager at once."""
-    identity.require_role(*HANDLERS)
-    complaints = complaints_of(request)
-    now = complaints.now()
-
-    def receipt(settings: SiteSettings) -> ReceiveComplaint:
-        return ReceiveComplaint(
-            complaint_id=body.complaint_id,
-            customer_id=body.customer_id,
-            channel=body.channel,
-            kind=body.kind,
-            category=body.category,
-            customer_words=body.customer_words,
-            handled_by=identity.user_id,
-            received_at=now,
-            calendar=settings.calendar,
-            vin=body.vin,
-            repair_order_id=body.repair_order_id,
-            callback_id=body.callback_id,
-            serious_reasons=body.serious_reasons,
-        )
-
-    metadata = command_metadata(identity, str(site_id), request)
-    outcome = await complaints.run_with_settings(metadata, body.complaint_id, receipt)
-    return complaint_view(outcome.state, outcome.version, now)
+    return await _step_with_settings(request, body.complaint_id, partial(body.command, by.identity.user_id), by)
 
 
-@router.get("/sites/{site_id}/complaints/{complaint_id}")
+@router.get("/sites/{site_id}/complaints/{complaint_id}", responses=refusals())
 async def get_complaint(
     site_id: SiteId, complaint_id: ComplaintId, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    complaints = complaints_of(request)
-    state, version = await complaints.state(site_tenant(identity, site_id, READERS), complaint_id)
-    return complaint_view(state, version, complaints.now())
+) -> ComplaintView:
+    tenant = site_tenant(identity, site_id, READERS)
+    state, version = await load(store_of(request), complaint, stream_id(complaint_id), tenant)
+    return complaint_view(state, version, now(request))
 
 
-@router.post("/sites/{site_id}/complaints/{complaint_id}/reclassify")
-async def reclassify(
-    site_id: SiteId, complaint_id: ComplaintId, body: ReclassifyBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
+@router.post(
+    "/sites/{site_id}/complaints/{complaint_id}/reclassify",
+    responses=refusals(
+        "complaint_closed", "serious_is_a_complaint", "missing_information", "time_out_of_order", CONFLICT
+    ),
+)
+async def reclassify(complaint_id: ComplaintId, body: ReclassifyBody, request: Request, by: Handler) -> ComplaintView:
     """Complaint ⇄ general grievance; the SLA deadline is counted again from receipt."""
-    identity.require_role(*HANDLERS)
-    complaints = complaints_of(request)
-    now = complaints.now()
-
-    def command(settings: SiteSettings) -> ReclassifyComplaint:
-        return ReclassifyComplaint(body.kind, body.reason, identity.user_id, now, settings.calendar)
-
-    metadata = command_metadata(identity, str(site_id), request)
-    outcome = await complaints.run_with_settings(metadata, complaint_id, command)
-    return complaint_view(outcome.state, outcome.version, now)
+    return await _step_with_settings(request, complaint_id, partial(body.command, by.identity.user_id), by)
 
 
-@router.post("/sites/{site_id}/complaints/{complaint_id}/listen")
-async def listen(
-    site_id: SiteId, complaint_id: ComplaintId, body: ListenBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    command = ListenToCustomer(body.account, body.restated_words, identity.user_id, complaints_of(request).now())
-    return await _run(request, identity, site_id, complaint_id, command)
+@router.post("/sites/{site_id}/complaints/{complaint_id}/listen", responses=refusals(*STEP))
+async def listen(complaint_id: ComplaintId, body: ListenBody, request: Request, by: Handler) -> ComplaintView:
+    """Step 2: the customer's account (5W2H), restated in their words."""
+    return await _step(request, complaint_id, body.command(by.identity.user_id, now(request)), by)
 
 
-@router.post("/sites/{site_id}/complaints/{complaint_id}/facts")
-async def confirm_facts(
-    site_id: SiteId, complaint_id: ComplaintId, body: FactsBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    command = ConfirmFacts(
-        responsibility=body.responsibility,
-        cause=body.cause,
-        findings=body.findings,
-        reproduced=body.reproduced,
-        handled_by=identity.user_id,
-        confirmed_at=complaints_of(request).now(),
-        reproduced_by=body.reproduced_by,
-        vip=body.vip,
-        repeat_visitor=body.repeat_visitor,
-    )
-    return await _run(request, identity, site_id, complaint_id, command)
+@router.post("/sites/{site_id}/complaints/{complaint_id}/facts", responses=refusals(*STEP))
+async def confirm_facts(complaint_id: ComplaintId, body: FactsBody, request: Request, by: Handler) -> ComplaintView:
+    """Step 3: the cause, and who is responsible."""
+    return await _step(request, complaint_id, body.command(by.identity.user_id, now(request)), by)
 
 
-@router.post("/sites/{site_id}/complaints/{complaint_id}/decision")
+@router.post(
+    "/sites/{site_id}/complaints/{complaint_id}/decision",
+    responses=refusals("approval_required", "manufacturer_referral_required", *STEP),
+)
 async def decide(
-    site_id: SiteId, complaint_id: ComplaintId, body: DecisionBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
+    complaint_id: ComplaintId,
+    body: Annotated[DecisionBody, Body(openapi_examples=DECISION_EXAMPLES)],
+    request: Request,
+    by: Handler,
+) -> ComplaintView:
     """Step 4, with the deciding person's authority limit from the site's settings."""
-    identity.require_role(*HANDLERS)
-    complaints = complaints_of(request)
-    now = complaints.now()
-    metadata = command_metadata(identity, str(site_id), request)
-    outcome = await complaints.run_with_settings(
-        metadata, complaint_id, lambda settings: _decision(identity, body, settings, now)
-    )
-    return complaint_view(outcome.state, outcome.version, now)
+    return await _step_with_settings(request, complaint_id, partial(body.command, by.identity), by)
 
 
-@router.post("/sites/{site_id}/complaints/{complaint_id}/explanation")
-async def explain(
-    site_id: SiteId, complaint_id: ComplaintId, body: ExplanationBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
+@router.post("/sites/{site_id}/complaints/{complaint_id}/explanation", responses=refusals(*STEP))
+async def explain(complaint_id: ComplaintId, body: ExplanationBody, request: Request, by: Handler) -> ComplaintView:
     """Step 5: not agreed sends the complaint back to the facts."""
-    now = complaints_of(request).now()
-    command = ExplainDecision(body.agreed, identity.user_id, now, body.customer_response)
-    return await _run(request, identity, site_id, complaint_id, command)
+    return await _step(request, complaint_id, body.command(by.identity.user_id, now(request)), by)
 
 
-@router.post("/sites/{site_id}/complaints/{complaint_id}/action")
+@router.post("/sites/{site_id}/complaints/{complaint_id}/action", responses=refusals("customer_has_not_agreed", *STEP))
 async def act(
-    site_id: SiteId, complaint_id: ComplaintId, body: ActionBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
+    complaint_id: ComplaintId,
+    body: Annotated[ActionBody, Body(openapi_examples=ACTION_EXAMPLES)],
+    request: Request,
+    by: Handler,
+) -> ComplaintView:
     """Step 6: the remedy carried out; the second callback falls due the next working day."""
-    identity.require_role(*HANDLERS)
-    complaints = complaints_of(request)
-    now = complaints.now()
-
-    def command(settings: SiteSettings) -> TakeAction:
-        return TakeAction(
-            body.description,
-            body.cost,
-            body.in_customer_presence,
-            body.customer_satisfied,
-            identity.user_id,
-            now,
-            settings.calendar,
-        )
-
-    metadata = command_metadata(identity, str(site_id), request)
-    outcome = await complaints.run_with_settings(metadata, complaint_id, command)
-    return complaint_view(outcome.state, outcome.version, now)
+    return await _step_with_settings(request, complaint_id, partial(body.command, by.identity.user_id), by)
 
 
-@router.post("/sites/{site_id}/complaints/{complaint_id}/follow-up")
+@router.post("/sites/{site_id}/complaints/{complaint_id}/follow-up", responses=refusals(*STEP))
 async def follow_up(
-    site_id: SiteId, complaint_id: ComplaintId, body: FollowUpBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
+    complaint_id: ComplaintId,
+    body: Annotated[FollowUpBody, Body(openapi_examples=FOLLOW_UP_EXAMPLES)],
+    request: Request,
+    by: Handler,
+) -> ComplaintView:
     """Step 7: satisfied closes the complaint and writes its report into the customer's record."""
-    command = RecordFollowUp(
-        satisfied=body.satisfied,
-        channel=body.channel,
-        handled_by=identity.user_id,
-        followed_up_at=complaints_of(request).now(),
-        back_to=body.back_to,
-        customer_words=body.customer_words,
-        report_summary=body.report_summary,
-    )
-    return await _run(request, identity, site_id, complaint_id, command)
+    return await _step(request, complaint_id, body.command(by.identity.user_id, now(request)), by)

@@ -1,17 +1,23 @@
 """The complaints read models, fed from the service's own event log: the complaint desk (each
 complaint with its step, class, SLA clock, breach and escalations) and the complaint reports in
 each customer's record. Every value comes from the events (times are the events' own or their
-recorded time), so a rebuild from zero gives the same rows. Nothing here is counted per person."""
+recorded time), so a rebuild from zero gives the same rows. Nothing here is counted per person.
+The queries the API answers from them are at the end."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import asyncpg
+
 from events.catalog import complaints as ev
+from events.catalog.complaints_values import ComplaintReport
 from events.connection import Connection
-from events.envelope import Envelope
+from events.envelope import Envelope, Tenant
+from events.paging import Key, Listing, Window
 from events.privacy import PersonalColumn
 
 # Where this service's read models hold customers' personal data: scrubbed on an erasure (decision 0004).
@@ -126,3 +132,58 @@ class ComplaintDesk:
         await conn.execute(
             f"UPDATE complaint_desk SET {assignments}, updated_at = $2 WHERE complaint_id = $1", cid, at, *args
         )
+
+
+# --- queries ----------------------------------------------------------------------------------
+
+DESK = Listing(
+    "complaints.desk",
+    (
+        Key("breached", bool, descending=True, nullable=False),
+        Key("resolve_by", datetime, nullable=False),
+        Key("complaint_id", UUID, nullable=False),
+    ),
+)
+
+
+async def desk(
+    pool: asyncpg.Pool,
+    tenant: Tenant,
+    *,
+    step: str | None,
+    kind: str | None,
+    breached: bool | None,
+    include_closed: bool,
+    cursor: str | None,
+    limit: int,
+) -> tuple[Window, list[asyncpg.Record]]:
+    """A page of the site's complaints (open ones unless `include_closed`): breached first, then
+    by deadline."""
+    window = DESK.window(cursor, limit, first=7)
+    rows: list[asyncpg.Record] = await pool.fetch(
+        f"""SELECT * FROM complaint_desk
+           WHERE group_id = $1 AND site_id = $2 AND ($3::text IS NULL OR step = $3)
+             AND ($4::text IS NULL OR kind = $4) AND ($5::boolean IS NULL OR breached = $5)
+             AND ($6 OR step <> 'closed') AND {window.after}
+           {window.order}""",
+        tenant.group_id,
+        tenant.site_id,
+        step,
+        kind,
+        breached,
+        include_closed,
+        *window.params,
+    )
+    return window, rows
+
+
+async def customer_reports(pool: asyncpg.Pool, tenant: Tenant, customer_id: UUID) -> list[ComplaintReport]:
+    """The complaint reports in the customer's record at the tenant's site, newest first."""
+    rows = await pool.fetch(
+        """SELECT report FROM complaint_reports WHERE group_id = $1 AND site_id = $2 AND customer_id = $3
+           ORDER BY closed_at DESC, complaint_id""",
+        tenant.group_id,
+        tenant.site_id,
+        customer_id,
+    )
+    return [ComplaintReport.model_validate_json(row["report"]) for row in rows]

@@ -1,20 +1,34 @@
-"""What the complaints API accepts (request bodies, validated: 422 with field errors) and answers.
+"""What the complaints API accepts (request bodies, validated: 422 with field errors, each building
+its domain command) and answers (the views).
 
 Code lists are checked here too (a typo is a field error, not a refusal); the domain checks them
 again for the policy's commands."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from complaints.domain.settings import SiteSettings
+from complaints.domain.commands import (
+    ConfirmFacts,
+    DecideRemedy,
+    ExplainDecision,
+    ListenToCustomer,
+    ReceiveComplaint,
+    ReclassifyComplaint,
+    RecordFollowUp,
+    TakeAction,
+)
+from complaints.domain.settings import SetComplaintSettings, SiteSettings
 from complaints.domain.state import Complaint
 from events.catalog import complaints_values as codes
-from events.catalog.complaints_values import CustomerAccount
+from events.catalog.complaints_values import Authorisation, CustomerAccount
+from events.identity import GROUP_ADMIN, SERVICE_MANAGER, Identity
 from events.rules import check_code
 
 
@@ -32,6 +46,8 @@ FollowUpChannel = Annotated[str, _code(codes.FOLLOW_UP_CHANNELS, "follow-up chan
 RedoStep = Annotated[str, _code(codes.REDO_STEPS, "step to go back to")]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 Money = Annotated[int, Field(ge=0, le=1_000_000_000, description="minor units (fen)")]
+# The identity role that approves beyond a handling person's limit → its name on the record.
+APPROVERS = {SERVICE_MANAGER: "service_manager", GROUP_ADMIN: "general_manager"}
 
 
 class Body(BaseModel):
@@ -59,10 +75,32 @@ class ReceiveBody(Body):
             raise ValueError("a complaint raised in a callback names that callback (callback_id)")
         return self
 
+    def command(self, handled_by: str, at: datetime, settings: SiteSettings) -> ReceiveComplaint:
+        return ReceiveComplaint(
+            complaint_id=self.complaint_id,
+            customer_id=self.customer_id,
+            channel=self.channel,
+            kind=self.kind,
+            category=self.category,
+            customer_words=self.customer_words,
+            handled_by=handled_by,
+            received_at=at,
+            calendar=settings.calendar,
+            vin=self.vin,
+            repair_order_id=self.repair_order_id,
+            callback_id=self.callback_id,
+            serious_reasons=self.serious_reasons,
+        )
+
 
 class ReclassifyBody(Body):
+    """Complaint ⇄ general grievance; the SLA deadline is counted again from receipt."""
+
     kind: Kind
     reason: Text
+
+    def command(self, handled_by: str, at: datetime, settings: SiteSettings) -> ReclassifyComplaint:
+        return ReclassifyComplaint(self.kind, self.reason, handled_by, at, settings.calendar)
 
 
 class ListenBody(Body):
@@ -70,6 +108,9 @@ class ListenBody(Body):
 
     account: CustomerAccount
     restated_words: Text
+
+    def command(self, handled_by: str, at: datetime) -> ListenToCustomer:
+        return ListenToCustomer(self.account, self.restated_words, handled_by, at)
 
 
 class FactsBody(Body):
@@ -82,6 +123,19 @@ class FactsBody(Body):
     reproduced_by: str | None = Field(default=None, min_length=1, max_length=100)
     vip: bool = False
     repeat_visitor: bool = False
+
+    def command(self, handled_by: str, at: datetime) -> ConfirmFacts:
+        return ConfirmFacts(
+            responsibility=self.responsibility,
+            cause=self.cause,
+            findings=self.findings,
+            reproduced=self.reproduced,
+            handled_by=handled_by,
+            confirmed_at=at,
+            reproduced_by=self.reproduced_by,
+            vip=self.vip,
+            repeat_visitor=self.repeat_visitor,
+        )
 
 
 class ManufacturerAuthorisation(Body):
@@ -104,6 +158,33 @@ class DecisionBody(Body):
     compromise: str = Field(default="", max_length=4000)
     manufacturer_authorisation: ManufacturerAuthorisation | None = None
 
+    def command(self, identity: Identity, at: datetime, settings: SiteSettings) -> DecideRemedy:
+        """The person's own limit; beyond it a service manager's (group admin's) decision records
+        them as the approver, anyone else's is refused by the domain (approval_required)."""
+        limit = settings.limit_for(identity.roles)
+        authorised_by: Authorisation | None = None
+        approver = next((APPROVERS[role] for role in (GROUP_ADMIN, SERVICE_MANAGER) if role in identity.roles), None)
+        if self.manufacturer_authorisation is not None:
+            given = self.manufacturer_authorisation
+            authorised_by = Authorisation(
+                person=given.person, role="manufacturer_customer_service", authorised_at=at, reference=given.reference
+            )
+        elif self.cost > limit and approver is not None:
+            authorised_by = Authorisation(person=identity.user_id, role=approver, authorised_at=at)
+        return DecideRemedy(
+            remedy=self.remedy,
+            description=self.description,
+            cost=self.cost,
+            remedy_due=self.remedy_due,
+            spokesperson=self.spokesperson,
+            handled_by=identity.user_id,
+            decided_at=at,
+            authority_limit=limit,
+            dealer_limit=settings.dealer_limit,
+            authorised_by=authorised_by,
+            compromise=self.compromise,
+        )
+
 
 class ExplanationBody(Body):
     """Step 5: not agreed sends the complaint back to the facts (step 3)."""
@@ -117,12 +198,28 @@ class ExplanationBody(Body):
             raise ValueError("write down what the customer does not agree with (customer_response)")
         return self
 
+    def command(self, handled_by: str, at: datetime) -> ExplainDecision:
+        return ExplainDecision(self.agreed, handled_by, at, self.customer_response)
+
 
 class ActionBody(Body):
+    """Step 6: the remedy carried out; the second callback falls due the next working day."""
+
     description: Text
     cost: Money
     in_customer_presence: bool
     customer_satisfied: bool
+
+    def command(self, handled_by: str, at: datetime, settings: SiteSettings) -> TakeAction:
+        return TakeAction(
+            self.description,
+            self.cost,
+            self.in_customer_presence,
+            self.customer_satisfied,
+            handled_by,
+            at,
+            settings.calendar,
+        )
 
 
 class FollowUpBody(Body):
@@ -144,6 +241,17 @@ class FollowUpBody(Body):
             raise ValueError("a satisfied customer's complaint closes; it goes back to no step")
         return self
 
+    def command(self, handled_by: str, at: datetime) -> RecordFollowUp:
+        return RecordFollowUp(
+            satisfied=self.satisfied,
+            channel=self.channel,
+            handled_by=handled_by,
+            followed_up_at=at,
+            back_to=self.back_to,
+            customer_words=self.customer_words,
+            report_summary=self.report_summary,
+        )
+
 
 class SettingsBody(Body):
     """A site's working calendar and authority limits (minor units), replacing the previous ones."""
@@ -162,50 +270,161 @@ class SettingsBody(Body):
             raise ValueError(f"give an authority limit for every handling role; missing: {', '.join(sorted(missing))}")
         return self
 
+    def command(self, site_id: UUID, set_by: str, at: datetime) -> SetComplaintSettings:
+        return SetComplaintSettings(
+            site_id=site_id,
+            working_weekdays=frozenset(self.working_weekdays),
+            holidays=frozenset(self.holidays),
+            extra_working_days=frozenset(self.extra_working_days),
+            timezone=self.timezone,
+            authority_limits=dict(self.authority_limits),
+            dealer_limit=self.dealer_limit,
+            set_by=set_by,
+            set_at=at,
+        )
 
-def settings_view(settings: SiteSettings) -> dict[str, Any]:
+
+# --- what the API answers ------------------------------------------------------------------
+
+
+class View(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class SettingsView(View):
+    """The working calendar and authority limits in force (`defaults`: the site set none)."""
+
+    version: int = Field(description="the settings' version, for `If-Match`; 0 while the defaults apply")
+    working_weekdays: list[int]
+    holidays: list[date]
+    extra_working_days: list[date]
+    timezone: str
+    authority_limits: dict[str, int]
+    dealer_limit: int | None
+    set_by: str | None
+    set_at: datetime | None
+    defaults: bool
+
+
+def settings_view(settings: SiteSettings, version: int) -> SettingsView:
     calendar = settings.calendar
-    return {
-        "working_weekdays": sorted(calendar.working_weekdays),
-        "holidays": sorted(calendar.holidays),
-        "extra_working_days": sorted(calendar.extra_working_days),
-        "timezone": calendar.timezone,
-        "authority_limits": dict(settings.authority_limits),
-        "dealer_limit": settings.dealer_limit,
-        "set_by": settings.set_by,
-        "set_at": settings.set_at,
-        "defaults": settings.set_at is None,
-    }
+    return SettingsView(
+        version=version,
+        working_weekdays=sorted(calendar.working_weekdays),
+        holidays=sorted(calendar.holidays),
+        extra_working_days=sorted(calendar.extra_working_days),
+        timezone=calendar.timezone,
+        authority_limits=dict(settings.authority_limits),
+        dealer_limit=settings.dealer_limit,
+        set_by=settings.set_by,
+        set_at=settings.set_at,
+        defaults=settings.set_at is None,
+    )
 
 
-def complaint_view(state: Complaint, version: int, now: datetime) -> dict[str, Any]:
+class ComplaintView(View):
     """The complaint as the desk opens it: where it stands and how its clocks run."""
-    return {
-        "complaint_id": str(state.complaint_id),
-        "version": version,
-        "step": state.step,
-        "kind": state.kind,
-        "channel": state.channel,
-        "category": state.category,
-        "customer_id": str(state.customer_id),
-        "vin": state.vin,
-        "repair_order_id": None if state.repair_order_id is None else str(state.repair_order_id),
-        "customer_words": state.customer_words,
-        "serious_reasons": list(state.serious_reasons),
-        "escalated": state.escalated,
-        "received_at": state.received_at,
-        "resolve_by": state.resolve_by,
-        "sla_breached": state.breached_for is not None,
-        "overdue": not state.resolved and state.resolve_by is not None and now >= state.resolve_by,
-        "responsibility": state.responsibility or None,
-        "cause": state.cause or None,
-        "findings": state.findings or None,
-        "remedy": state.remedy or None,
-        "cost": state.cost,
-        "customer_disagreed": state.disagreed,
-        "resolved_at": state.first_resolved_at,
-        "second_callback_due": state.second_callback_due,
-        "follow_up_overdue": state.follow_up_overdue_for is not None and state.step == "acted",
-        "times_back_to_facts": state.times_back_to_facts,
-        "times_reopened": state.times_reopened,
-    }
+
+    complaint_id: UUID
+    version: int = Field(description="the complaint's version, for `If-Match`")
+    step: str
+    kind: str
+    channel: str
+    category: str
+    customer_id: UUID
+    vin: str | None
+    repair_order_id: UUID | None
+    customer_words: str
+    serious_reasons: list[str]
+    escalated: bool
+    received_at: datetime
+    resolve_by: datetime
+    sla_breached: bool
+    overdue: bool
+    responsibility: str | None
+    cause: str | None
+    findings: str | None
+    remedy: str | None
+    cost: int = Field(description="minor units (fen)")
+    customer_disagreed: bool
+    resolved_at: datetime | None
+    second_callback_due: datetime | None
+    follow_up_overdue: bool
+    times_back_to_facts: int
+    times_reopened: int
+
+
+def complaint_view(state: Complaint, version: int, now: datetime) -> ComplaintView:
+    return ComplaintView(
+        complaint_id=state.complaint_id,
+        version=version,
+        step=state.step,
+        kind=state.kind,
+        channel=state.channel,
+        category=state.category,
+        customer_id=state.customer_id,
+        vin=state.vin,
+        repair_order_id=state.repair_order_id,
+        customer_words=state.customer_words,
+        serious_reasons=list(state.serious_reasons),
+        escalated=state.escalated,
+        received_at=state.received_at,
+        resolve_by=state.resolve_by,
+        sla_breached=state.breached_for is not None,
+        overdue=not state.resolved and state.resolve_by is not None and now >= state.resolve_by,
+        responsibility=state.responsibility or None,
+        cause=state.cause or None,
+        findings=state.findings or None,
+        remedy=state.remedy or None,
+        cost=state.cost,
+        customer_disagreed=state.disagreed,
+        resolved_at=state.first_resolved_at,
+        second_callback_due=state.second_callback_due,
+        follow_up_overdue=state.follow_up_overdue_for is not None and state.step == "acted",
+        times_back_to_facts=state.times_back_to_facts,
+        times_reopened=state.times_reopened,
+    )
+
+
+class Escalation(View):
+    reason: str
+    to_role: str
+    detail: str
+    escalated_at: datetime
+
+
+class DeskRow(View):
+    """A complaint on the site's desk: its step, class, SLA clock, breach and escalations."""
+
+    complaint_id: UUID
+    site_id: str
+    customer_id: UUID
+    vin: str | None
+    repair_order_id: UUID | None
+    callback_id: UUID | None
+    channel: str
+    kind: str
+    category: str
+    serious_reasons: list[str]
+    customer_words: str
+    step: str
+    received_at: datetime
+    resolve_by: datetime
+    resolved_at: datetime | None
+    breached: bool
+    escalations: list[Escalation]
+    escalated: bool
+    second_callback_due: datetime | None
+    follow_up_overdue: bool
+    handled_by: str = Field(description="who acted last (never a count per person)")
+    closed_at: datetime | None
+    updated_at: datetime
+
+
+def desk_row(row: Mapping[str, Any]) -> DeskRow:
+    """A row of `complaint_desk` as the desk shows it (its escalations are stored as JSON)."""
+    fields = dict(row)
+    del fields["group_id"]
+    fields["escalations"] = json.loads(fields["escalations"])
+    fields["escalated"] = bool(fields["escalations"])
+    return DeskRow.model_validate(fields)

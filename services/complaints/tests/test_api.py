@@ -430,3 +430,41 @@ async def test_bad_input_unknown_ids_steps_roles_and_other_tenants_are_refused(s
     customer = received["customer_id"]
     assert (await service.http.get(f"{BASE}/customers/{customer}/reports", headers=other_group)).json() == []
     assert await service.recorded(cid) == [ev.ComplaintOpened.event_type], "nothing half-written"
+
+
+async def test_a_stale_if_match_on_a_complaint_is_a_conflict_and_writes_nothing(service: Service) -> None:
+    """The version the caller last saw goes to the command itself: a change made since is a 409
+    with the version now, on a plain step and on one that reads the site's settings first."""
+    received = await service.receive()
+    cid, seen = received["complaint_id"], received["version"]
+    listened = await service.http.post(f"{BASE}/{cid}/listen", json=LISTEN, headers={**SA, "If-Match": f'"{seen}"'})
+    assert listened.status_code == 200, listened.text
+    assert listened.json()["version"] == seen + 1
+
+    for path, body in (("facts", FACTS), ("reclassify", {"kind": "general_grievance", "reason": "a minor matter"})):
+        stale = await service.http.post(f"{BASE}/{cid}/{path}", json=body, headers={**SA, "If-Match": f'"{seen}"'})
+        assert stale.status_code == 409, stale.text
+        assert (stale.json()["error"]["code"], stale.json()["error"]["current_version"]) == (
+            "concurrency_conflict",
+            seen + 1,
+        )
+    assert await service.recorded(cid) == [ev.ComplaintOpened.event_type, ev.ComplaintListened.event_type]
+    current = await service.http.post(f"{BASE}/{cid}/facts", json=FACTS, headers={**SA, "If-Match": f'"{seen + 1}"'})
+    assert current.json()["step"] == "facts_confirmed"
+
+
+async def test_a_stale_if_match_on_the_sites_settings_is_a_conflict(service: Service) -> None:
+    body = {
+        "working_weekdays": [1, 2, 3, 4, 5, 6],
+        "authority_limits": {"cs_agent": 10_000, "advisor": 100_000, "service_manager": 400_000},
+    }
+    assert (await service.http.get(f"{BASE}/settings", headers=SM)).json()["version"] == 0
+    first = await service.http.put(f"{BASE}/settings", json=body, headers={**SM, "If-Match": '"0"'})
+    assert first.status_code == 200, first.text
+    assert first.json()["version"] == 1
+    stale = await service.http.put(
+        f"{BASE}/settings", json=body | {"working_weekdays": [1, 2, 3]}, headers={**SM, "If-Match": '"0"'}
+    )
+    assert stale.status_code == 409, stale.text
+    assert (stale.json()["error"]["code"], stale.json()["error"]["current_version"]) == ("concurrency_conflict", 1)
+    assert (await service.http.get(f"{BASE}/settings", headers=SM)).json()["working_weekdays"] == [1, 2, 3, 4, 5, 6]

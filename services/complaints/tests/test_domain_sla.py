@@ -180,7 +180,7 @@ def test_the_desk_shows_a_complaint_overdue_exactly_when_its_sla_would_be_breach
     after_the_deadline = DUE + timedelta(hours=1)
     for history, breached in ((reopened, False), (walked_to("listened"), True)):
         state = reduce(evolve, history, INITIAL)
-        assert complaint_view(state, len(history), after_the_deadline)["overdue"] is breached
+        assert complaint_view(state, len(history), after_the_deadline).overdue is breached
         assert bool(given(*history).when(RecordSlaBreach(DUE)).decided()) is breached
 
 
