@@ -196,3 +196,21 @@ async def test_the_technicians_board_shows_the_jobs_each_is_clocked_on(workshop:
 
     seen = await eventually(board, until=lambda rows: bool(rows.get("tech-1")), what="tech-1 clocked on")
     assert seen == {"tech-1": [job], "tech-2": []}
+
+
+async def test_a_settings_change_made_since_the_manager_looked_is_a_conflict(workshop: Workshop) -> None:
+    manager = as_(SERVICE_MANAGER)
+    seen = (await workshop.http.get(SETTINGS, headers=manager)).json()["version"]
+    assert seen == 0, "the defaults: nothing set yet"
+    first = await workshop.http.put(
+        SETTINGS, json={"jobs_per_technician": 2}, headers={**manager, "If-Match": f'"{seen}"'}
+    )
+    assert first.status_code == 200, first.text
+    assert first.json()["version"] == 1
+    stale = await workshop.http.put(
+        SETTINGS, json={"jobs_per_technician": 3}, headers={**manager, "If-Match": f'"{seen}"'}
+    )
+    assert refusal(stale) == (409, "concurrency_conflict")
+    assert stale.json()["error"]["current_version"] == 1
+    now = (await workshop.http.get(SETTINGS, headers=manager)).json()
+    assert (now["jobs_per_technician"], now["version"]) == (2, 1), "the stale change wrote nothing"

@@ -1,17 +1,21 @@
-"""The workshop HTTP API: parse, authorise, call a use case, answer with the new state.
+"""The workshop HTTP API. A command route parses its body (which builds the domain command),
+authorises with one dependency (`Dispatcher`, `Worker`, `Inspector`) and runs the command: a
+work order's with the `Workshop.run` use case (it keeps the floor and the progress clocks in the
+same transaction), the site's settings with `events.commands.execute`. A query route checks the
+site, then reads the work order or a read model's query (`projections.py`).
 
 Paths are relative to a site (`/sites/{site_id}/...`); the gateway serves them under `/api/v1`.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Body, Path, Request, Response
 
-from events.http import CurrentIdentity, SiteId, command_metadata, site_tenant
+from events.commands import execute, load
+from events.http import Actor, CurrentIdentity, SiteId, acting, site_tenant
 from events.identity import (
     ADVISOR,
     DISPATCHER,
@@ -20,30 +24,30 @@ from events.identity import (
     SERVICE_MANAGER,
     SYSTEM,
     TECHNICIAN,
-    Identity,
 )
-from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Key, Limit, Listing, answer
-from workshop.domain.commands import (
-    CompleteJob,
-    DispatchJob,
-    FailQualityCheck,
-    PassQualityCheck,
-    PauseJob,
-    RecordTestDrive,
-    ReportAdditionalWork,
-    StartJob,
-    WorkOrderCommand,
-)
-from workshop.domain.settings import SetWorkshopSettings
+from events.openapi import refusals
+from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Limit, answer
+from events.runtime import now, store_of
+from workshop import projections
+from workshop.domain import settings as site
+from workshop.domain.commands import WorkOrderCommand
+from workshop.domain.work_order import stream_id, work_order
+from workshop.examples import DISPATCH_EXAMPLES, FINDINGS_EXAMPLES, PAUSE_EXAMPLES, QUALITY_CHECK_EXAMPLES
 from workshop.handlers import Workshop
 from workshop.schemas import (
     ClockBody,
     DispatchBody,
     FindingsBody,
+    FindingsReported,
     PauseBody,
     QualityCheckBody,
     SettingsBody,
+    SettingsView,
+    TechnicianRow,
     TestDriveBody,
+    WorkOrderRow,
+    WorkOrderView,
+    findings_reported,
     settings_view,
     work_order_view,
 )
@@ -58,38 +62,38 @@ WORKERS = (TECHNICIAN, DISPATCHER, SERVICE_MANAGER)
 INSPECTORS = (QC_INSPECTOR, DISPATCHER, SERVICE_MANAGER)
 READERS = (ADVISOR, DISPATCHER, TECHNICIAN, QC_INSPECTOR, PARTS_CLERK, SERVICE_MANAGER, SYSTEM)
 
+Dispatcher = Annotated[Actor, acting(*DISPATCHERS)]
+Worker = Annotated[Actor, acting(*WORKERS)]
+Inspector = Annotated[Actor, acting(*INSPECTORS)]
+
+# Every command takes `If-Match`, so every one can meet a work order changed since. A command on
+# a job is refused for a line never signed or approved, one the customer withdrew, and on a car
+# already ready; the clock's commands also when dated before what the order records.
+CONFLICT = "concurrency_conflict"
+JOB = ("job_not_approved", "job_withdrawn", "already_ready_for_delivery", "time_out_of_order", CONFLICT)
+
 
 def workshop_of(request: Request) -> Workshop:
     workshop: Workshop = request.app.state.workshop
     return workshop
 
 
-def _technician(identity: Identity, body: ClockBody | None) -> str:
+def _technician(by: Actor, body: ClockBody) -> str:
     """Technicians clock themselves; a dispatcher or manager may clock for a named technician."""
-    if body is None or body.technician_id is None or body.technician_id == identity.user_id:
-        return identity.user_id
-    identity.require_role(*DISPATCHERS)
+    if body.technician_id is None or body.technician_id == by.identity.user_id:
+        return by.identity.user_id
+    by.identity.require_role(*DISPATCHERS)
     return body.technician_id
 
 
-async def _run(
-    request: Request, identity: Identity, site_id: UUID, ro: UUID, command: WorkOrderCommand, roles: tuple[str, ...]
-) -> dict[str, Any]:
-    identity.require_role(*roles)
-    metadata = command_metadata(identity, str(site_id), request)
-    workshop = workshop_of(request)
-    outcome = await workshop.run(metadata, ro, command)
-    return work_order_view(outcome.state, outcome.version, workshop.now())
+async def _work(request: Request, repair_order_id: UUID, command: WorkOrderCommand, by: Actor) -> WorkOrderView:
+    outcome = await workshop_of(request).run(
+        by.metadata, repair_order_id, command, expected_version=by.expected_version
+    )
+    return work_order_view(outcome.state, outcome.version, now(request))
 
 
-BOARD = Listing(
-    "workshop.work_orders",
-    (
-        Key("running_late", bool, descending=True, nullable=False),
-        Key("promised_at", datetime, nullable=False),
-        Key("repair_order_id", UUID, nullable=False),
-    ),
-)
+# --- the workshop board and one car ----------------------------------------------------------
 
 
 @router.get("/sites/{site_id}/work-orders", responses=LIST_RESPONSES)
@@ -102,155 +106,177 @@ async def list_work_orders(
     include_ready: bool = True,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
-) -> list[dict[str, Any]]:
+) -> list[WorkOrderRow]:
     """The site's cars in the workshop with stage, promise and forecast (late ones first)."""
     tenant = site_tenant(identity, site_id, READERS)
-    window = BOARD.window(cursor, limit, first=5)
-    rows = await request.app.state.runtime.pool.fetch(
-        f"""SELECT repair_order_id, vin, plate, priority, customer_waiting, stage, promised_at, forecast_ready_at,
-                  running_late, pending_findings, failed_checks, opened_at, ready_at, updated_at
-           FROM work_orders
-           WHERE group_id = $1 AND site_id = $2 AND ($3::text IS NULL OR stage = $3) AND ($4 OR stage <> 'ready')
-             AND {window.after}
-           {window.order}""",
-        tenant.group_id,
-        tenant.site_id,
-        stage,
-        include_ready,
-        *window.params,
+    window, rows = await projections.board(
+        request.app.state.runtime.pool, tenant, stage=stage, include_ready=include_ready, cursor=cursor, limit=limit
     )
-    shown = answer(window, rows, request, response)
-    return [{**dict(row), "repair_order_id": str(row["repair_order_id"])} for row in shown]
+    return [WorkOrderRow.model_validate(dict(row)) for row in answer(window, rows, request, response)]
 
 
-@router.get("/sites/{site_id}/work-orders/{repair_order_id}")
+@router.get("/sites/{site_id}/work-orders/{repair_order_id}", responses=refusals())
 async def get_work_order(
     site_id: SiteId, repair_order_id: RepairOrderId, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    workshop = workshop_of(request)
-    state, version = await workshop.state(site_tenant(identity, site_id, READERS), repair_order_id)
-    return work_order_view(state, version, workshop.now())
+) -> WorkOrderView:
+    tenant = site_tenant(identity, site_id, READERS)
+    state, version = await load(store_of(request), work_order, stream_id(repair_order_id), tenant)
+    return work_order_view(state, version, now(request))
 
 
-@router.post("/sites/{site_id}/work-orders/{repair_order_id}/jobs/{job_id}/dispatch")
+# --- the dispatcher and the technicians ------------------------------------------------------
+
+
+@router.post(
+    "/sites/{site_id}/work-orders/{repair_order_id}/jobs/{job_id}/dispatch",
+    responses=refusals(
+        *JOB, "vehicle_not_handed_over", "job_already_done", "job_in_progress", "bay_occupied", "missing_information"
+    ),
+)
 async def dispatch(
-    site_id: SiteId,
     repair_order_id: RepairOrderId,
     job_id: JobId,
-    body: DispatchBody,
-    identity: CurrentIdentity,
+    body: Annotated[DispatchBody, Body(openapi_examples=DISPATCH_EXAMPLES)],
     request: Request,
-) -> dict[str, Any]:
-    command = DispatchJob(job_id, body.technician_id, body.bay, identity.user_id, workshop_of(request).now())
-    return await _run(request, identity, site_id, repair_order_id, command, DISPATCHERS)
+    by: Dispatcher,
+) -> WorkOrderView:
+    """Hand a job to a technician and a bay (a bay holds one open job at a time)."""
+    return await _work(request, repair_order_id, body.command(job_id, by.identity.user_id, now(request)), by)
 
 
-@router.post("/sites/{site_id}/work-orders/{repair_order_id}/jobs/{job_id}/start")
+@router.post(
+    "/sites/{site_id}/work-orders/{repair_order_id}/jobs/{job_id}/start",
+    responses=refusals(
+        *JOB,
+        "job_not_dispatched",
+        "job_already_done",
+        "job_in_progress",
+        "not_assigned_technician",
+        "waiting_for_parts",
+        "technician_busy",
+        "bay_occupied",
+    ),
+)
 async def start(
-    site_id: SiteId,
-    repair_order_id: RepairOrderId,
-    job_id: JobId,
-    identity: CurrentIdentity,
-    request: Request,
-    body: ClockBody | None = None,
-) -> dict[str, Any]:
-    command = StartJob(job_id, _technician(identity, body), workshop_of(request).now())
-    return await _run(request, identity, site_id, repair_order_id, command, WORKERS)
+    repair_order_id: RepairOrderId, job_id: JobId, request: Request, by: Worker, body: ClockBody | None = None
+) -> WorkOrderView:
+    """Clock on a job (a technician on as many jobs at once as the site allows)."""
+    clocking = body or ClockBody()
+    command = clocking.start(job_id, _technician(by, clocking), now(request))
+    return await _work(request, repair_order_id, command, by)
 
 
-@router.post("/sites/{site_id}/work-orders/{repair_order_id}/jobs/{job_id}/pause")
+@router.post(
+    "/sites/{site_id}/work-orders/{repair_order_id}/jobs/{job_id}/pause",
+    responses=refusals(*JOB, "job_not_in_progress", "not_assigned_technician", "invalid_code"),
+)
 async def pause(
-    site_id: SiteId,
     repair_order_id: RepairOrderId,
     job_id: JobId,
-    body: PauseBody,
-    identity: CurrentIdentity,
+    body: Annotated[PauseBody, Body(openapi_examples=PAUSE_EXAMPLES)],
     request: Request,
-) -> dict[str, Any]:
-    command = PauseJob(job_id, _technician(identity, body), body.reason, workshop_of(request).now())
-    return await _run(request, identity, site_id, repair_order_id, command, WORKERS)
+    by: Worker,
+) -> WorkOrderView:
+    command = body.pause(job_id, _technician(by, body), now(request))
+    return await _work(request, repair_order_id, command, by)
 
 
-@router.post("/sites/{site_id}/work-orders/{repair_order_id}/jobs/{job_id}/complete")
+@router.post(
+    "/sites/{site_id}/work-orders/{repair_order_id}/jobs/{job_id}/complete",
+    responses=refusals(*JOB, "job_not_in_progress", "not_assigned_technician"),
+)
 async def complete(
-    site_id: SiteId,
-    repair_order_id: RepairOrderId,
-    job_id: JobId,
-    identity: CurrentIdentity,
-    request: Request,
-    body: ClockBody | None = None,
-) -> dict[str, Any]:
-    command = CompleteJob(job_id, _technician(identity, body), workshop_of(request).now())
-    return await _run(request, identity, site_id, repair_order_id, command, WORKERS)
+    repair_order_id: RepairOrderId, job_id: JobId, request: Request, by: Worker, body: ClockBody | None = None
+) -> WorkOrderView:
+    clocking = body or ClockBody()
+    command = clocking.complete(job_id, _technician(by, clocking), now(request))
+    return await _work(request, repair_order_id, command, by)
 
 
-@router.post("/sites/{site_id}/work-orders/{repair_order_id}/test-drives", status_code=201)
+@router.post(
+    "/sites/{site_id}/work-orders/{repair_order_id}/test-drives",
+    status_code=201,
+    responses=refusals("already_ready_for_delivery", CONFLICT),
+)
 async def test_drive(
-    site_id: SiteId, repair_order_id: RepairOrderId, body: TestDriveBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    command = RecordTestDrive(identity.user_id, body.with_customer, body.notes, workshop_of(request).now())
-    return await _run(request, identity, site_id, repair_order_id, command, WORKERS)
+    repair_order_id: RepairOrderId, body: TestDriveBody, request: Request, by: Worker
+) -> WorkOrderView:
+    return await _work(request, repair_order_id, body.command(by.identity.user_id, now(request)), by)
 
 
-@router.post("/sites/{site_id}/work-orders/{repair_order_id}/findings", status_code=201)
+@router.post(
+    "/sites/{site_id}/work-orders/{repair_order_id}/findings",
+    status_code=201,
+    responses=refusals("already_ready_for_delivery", "finding_round_not_allowed", CONFLICT),
+)
 async def report_findings(
-    site_id: SiteId, repair_order_id: RepairOrderId, body: FindingsBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
+    repair_order_id: RepairOrderId,
+    body: Annotated[FindingsBody, Body(openapi_examples=FINDINGS_EXAMPLES)],
+    request: Request,
+    by: Worker,
+) -> FindingsReported:
     """Additional work for the advisor to put to the customer (reception hears of it)."""
-    findings = tuple(f.finding() for f in body.findings)
-    command = ReportAdditionalWork(findings, identity.user_id, workshop_of(request).now())
-    view = await _run(request, identity, site_id, repair_order_id, command, WORKERS)
-    return {**view, "reported": [f.model_dump(mode="json") for f in findings]}
+    command = body.command(by.identity.user_id, now(request))
+    return findings_reported(await _work(request, repair_order_id, command, by), command.findings)
 
 
-@router.post("/sites/{site_id}/work-orders/{repair_order_id}/quality-checks", status_code=201)
+# --- quality check ---------------------------------------------------------------------------
+
+
+@router.post(
+    "/sites/{site_id}/work-orders/{repair_order_id}/quality-checks",
+    status_code=201,
+    responses=refusals(
+        "already_ready_for_delivery",
+        "work_not_finished",
+        "customer_decision_pending",
+        "job_not_approved",
+        "job_withdrawn",
+        "rework_of_unfinished_job",
+        "missing_information",
+        CONFLICT,
+    ),
+)
 async def quality_check(
-    site_id: SiteId, repair_order_id: RepairOrderId, body: QualityCheckBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    now = workshop_of(request).now()
-    command: WorkOrderCommand = (
-        PassQualityCheck(identity.user_id, now)
-        if body.passed
-        else FailQualityCheck(identity.user_id, body.reasons, body.rework_job_ids, now)
-    )
-    return await _run(request, identity, site_id, repair_order_id, command, INSPECTORS)
+    repair_order_id: RepairOrderId,
+    body: Annotated[QualityCheckBody, Body(openapi_examples=QUALITY_CHECK_EXAMPLES)],
+    request: Request,
+    by: Inspector,
+) -> WorkOrderView:
+    """Passed: the car is ready for delivery. Failed: the named jobs go back as rework."""
+    return await _work(request, repair_order_id, body.command(by.identity.user_id, now(request)), by)
+
+
+# --- the floor: the site's settings and its technicians --------------------------------------
 
 
 @router.get("/sites/{site_id}/technicians/settings")
-async def get_settings(site_id: SiteId, identity: CurrentIdentity, request: Request) -> dict[str, Any]:
+async def get_settings(site_id: SiteId, identity: CurrentIdentity, request: Request) -> SettingsView:
     """How many jobs a technician may be clocked on at once (one until the site sets more)."""
     tenant = site_tenant(identity, site_id, READERS)
-    return settings_view(await workshop_of(request).settings(tenant))
+    settings, version = await load(
+        store_of(request), site.site_settings, site.stream_id(site_id), tenant, must_exist=False
+    )
+    return settings_view(settings, version)
 
 
-@router.put("/sites/{site_id}/technicians/settings")
-async def put_settings(
-    site_id: SiteId, body: SettingsBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    site_tenant(identity, site_id, DISPATCHERS)
-    workshop = workshop_of(request)
-    command = SetWorkshopSettings(site_id, body.jobs_per_technician, identity.user_id, workshop.now())
-    outcome = await workshop.set_settings(command_metadata(identity, str(site_id), request), command)
-    return settings_view(outcome.state)
+@router.put("/sites/{site_id}/technicians/settings", responses=refusals(CONFLICT, not_found=False))
+async def put_settings(site_id: SiteId, body: SettingsBody, request: Request, by: Dispatcher) -> SettingsView:
+    outcome = await execute(
+        store_of(request),
+        site.site_settings,
+        site.stream_id(site_id),
+        body.command(site_id, by.identity.user_id, now(request)),
+        by.metadata,
+        expected_version=by.expected_version,
+    )
+    return settings_view(outcome.state, outcome.version)
 
 
 @router.get("/sites/{site_id}/technicians")
-async def technicians(site_id: SiteId, identity: CurrentIdentity, request: Request) -> list[dict[str, Any]]:
+async def technicians(site_id: SiteId, identity: CurrentIdentity, request: Request) -> list[TechnicianRow]:
     """Each technician's open jobs, the jobs they are clocked on and the minutes still planned
     on them (the dispatch board)."""
     tenant = site_tenant(identity, site_id, READERS)
-    rows = await request.app.state.runtime.pool.fetch(
-        """SELECT technician_id,
-                  count(*) FILTER (WHERE status = 'in_progress') AS in_progress,
-                  coalesce(array_agg(job_id::text ORDER BY updated_at, job_id)
-                           FILTER (WHERE status = 'in_progress'), '{}') AS clocked_on,
-                  count(*) AS open_jobs,
-                  sum(GREATEST(planned_minutes - worked_minutes, 0)) AS planned_minutes_left
-           FROM work_order_jobs
-           WHERE group_id = $1 AND site_id = $2 AND technician_id IS NOT NULL
-             AND status NOT IN ('completed', 'withdrawn')
-           GROUP BY technician_id ORDER BY technician_id""",
-        tenant.group_id,
-        tenant.site_id,
-    )
-    return [dict(row) for row in rows]
+    rows = await projections.technicians(request.app.state.runtime.pool, tenant)
+    return [TechnicianRow.model_validate(dict(row)) for row in rows]

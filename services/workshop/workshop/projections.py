@@ -1,15 +1,21 @@
 """The workshop read models, fed from the service's own event log: each car in the workshop
 with its stage, promise and forecast (the dispatch board, and the advisor board's workshop
-column), and each job with its technician, bay and clocked time."""
+column), and each job with its technician, bay and clocked time. The queries the API answers
+from them are at the end."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
+from uuid import UUID
+
+import asyncpg
 
 from events.catalog import workshop as ev
 from events.connection import Connection
-from events.envelope import Envelope
+from events.envelope import Envelope, Tenant
+from events.paging import Key, Listing, Window
 
 # The stages the advisor board shows (docs/domain.md "Boards and queues").
 WAITING_DISPATCH, DISPATCHED, IN_PROGRESS = "waiting_dispatch", "dispatched", "in_progress"
@@ -162,3 +168,57 @@ class WorkOrders:
         jobs = await conn.fetch("SELECT status, missing_parts FROM work_order_jobs WHERE repair_order_id = $1", ro)
         now = stage(((j["status"], j["missing_parts"]) for j in jobs), order["pending_findings"], order["ready"])
         await conn.execute("UPDATE work_orders SET stage = $2 WHERE repair_order_id = $1", ro, now)
+
+
+# --- queries ----------------------------------------------------------------------------------
+
+BOARD = Listing(
+    "workshop.work_orders",
+    (
+        Key("running_late", bool, descending=True, nullable=False),
+        Key("promised_at", datetime, nullable=False),
+        Key("repair_order_id", UUID, nullable=False),
+    ),
+)
+
+
+async def board(
+    pool: asyncpg.Pool, tenant: Tenant, *, stage: str | None, include_ready: bool, cursor: str | None, limit: int
+) -> tuple[Window, list[asyncpg.Record]]:
+    """A page of the site's cars in the workshop (of one `stage`, if named): late ones first,
+    then by promise."""
+    window = BOARD.window(cursor, limit, first=5)
+    rows: list[asyncpg.Record] = await pool.fetch(
+        f"""SELECT repair_order_id, vin, plate, priority, customer_waiting, stage, promised_at, forecast_ready_at,
+                  running_late, pending_findings, failed_checks, opened_at, ready_at, updated_at
+           FROM work_orders
+           WHERE group_id = $1 AND site_id = $2 AND ($3::text IS NULL OR stage = $3) AND ($4 OR stage <> 'ready')
+             AND {window.after}
+           {window.order}""",
+        tenant.group_id,
+        tenant.site_id,
+        stage,
+        include_ready,
+        *window.params,
+    )
+    return window, rows
+
+
+async def technicians(pool: asyncpg.Pool, tenant: Tenant) -> list[asyncpg.Record]:
+    """Each technician with open jobs at the site: how many, the ones clocked on, the minutes
+    still planned on them."""
+    rows: list[asyncpg.Record] = await pool.fetch(
+        """SELECT technician_id,
+                  count(*) FILTER (WHERE status = 'in_progress') AS in_progress,
+                  coalesce(array_agg(job_id::text ORDER BY updated_at, job_id)
+                           FILTER (WHERE status = 'in_progress'), '{}') AS clocked_on,
+                  count(*) AS open_jobs,
+                  sum(GREATEST(planned_minutes - worked_minutes, 0)) AS planned_minutes_left
+           FROM work_order_jobs
+           WHERE group_id = $1 AND site_id = $2 AND technician_id IS NOT NULL
+             AND status NOT IN ('completed', 'withdrawn')
+           GROUP BY technician_id ORDER BY technician_id""",
+        tenant.group_id,
+        tenant.site_id,
+    )
+    return rows
