@@ -9,7 +9,6 @@ Paths are relative to a site (`/sites/{site_id}/...`); the gateway serves them u
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID, uuid4
 
@@ -20,7 +19,7 @@ from events.http import Actor, CurrentIdentity, SiteId, acting, site_tenant
 from events.identity import ADVISOR, DISPATCHER, PARTS_CLERK, SERVICE_MANAGER, SYSTEM, TECHNICIAN
 from events.openapi import refusals
 from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Limit, answer
-from events.store import EventStore
+from events.runtime import now, store_of
 from parts import projections
 from parts.domain import old_part, parts_order, stock_item
 from parts.handlers import Parts
@@ -63,16 +62,6 @@ OldPartRecorder = Annotated[Actor, acting(*CLERKS, TECHNICIAN, ADVISOR)]
 CONFLICT = "concurrency_conflict"
 # A part number the path accepts may still be blank once trimmed.
 BAD_PART = "invalid_part_number"
-
-
-def store_of(request: Request) -> EventStore:
-    store: EventStore = request.app.state.runtime.store
-    return store
-
-
-def now(request: Request) -> datetime:
-    at: datetime = request.app.state.runtime.clock.now()
-    return at
 
 
 def parts_of(request: Request) -> Parts:
