@@ -1,4 +1,9 @@
-"""The booking HTTP API: parse, authorise, call a use case, answer with the new state.
+"""The booking HTTP API. A command route parses its body (which builds the domain command),
+authorises with one dependency (`Planner`, `Booker`, `Confirmer`) and runs the command with
+`events.commands.execute` — or a use case of `handlers.py` where one stream is not enough
+(booking, moving and ending an appointment also change the site's capacity) or the command
+keeps the confirmation clocks. A query route checks the site, then reads the aggregate or a
+read model's query (`projections.py`, `preparation.py`).
 
 Paths are relative to a site (`/sites/{site_id}/...`); the gateway serves them under `/api/v1`.
 """
@@ -6,32 +11,37 @@ Paths are relative to a site (`/sites/{site_id}/...`); the gateway serves them u
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request, Response
 
-from booking import preparation
-from booking.domain.appointment_commands import (
-    AppointmentCommand,
-    CancelAppointment,
-    ConfirmAppointment,
-    MarkNoShow,
-    RecordArrival,
-    RescheduleAppointment,
-)
-from booking.domain.customer_vehicle import RegisterCustomer, RegisterVehicle, UpdateContact
+from booking import preparation, projections
+from booking.domain.appointment import appointment
+from booking.domain.appointment import stream_id as appointment_stream
+from booking.domain.appointment_commands import MarkNoShow, RecordArrival
+from booking.domain.customer_vehicle import CustomerCommand, customer_vehicle
+from booking.domain.customer_vehicle import stream_id as customer_stream
 from booking.handlers import Booking
 from booking.schemas import (
+    AppointmentListRow,
+    AppointmentListView,
+    AppointmentView,
     BookingBody,
     CancelBody,
     CapacityBody,
+    CapacityView,
     ConfirmBody,
     ContactBody,
     CustomerBody,
+    CustomerFound,
+    CustomerView,
+    FreeSlotView,
     PreparationBody,
+    PreparationView,
     RescheduleBody,
+    VehicleFound,
     VehicleRegistrationBody,
     appointment_view,
     capacity_view,
@@ -39,10 +49,13 @@ from booking.schemas import (
     free_slot_view,
     preparation_view,
 )
-from events.http import CurrentIdentity, SiteId, command_metadata, site_tenant
-from events.identity import ADVISOR, CS_AGENT, DISPATCHER, SERVICE_MANAGER, SYSTEM, Identity
-from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Key, Limit, Listing, answer
+from events.commands import execute, load
+from events.http import Actor, CurrentIdentity, SiteId, acting, site_tenant
+from events.identity import ADVISOR, CS_AGENT, DISPATCHER, SERVICE_MANAGER, SYSTEM
+from events.openapi import refusals
+from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Limit, answer
 from events.privacy import personal_view
+from events.runtime import now, store_of
 
 router = APIRouter(tags=["booking"])
 
@@ -52,8 +65,21 @@ BOOKERS = (ADVISOR, SERVICE_MANAGER)
 CONFIRMERS = (ADVISOR, CS_AGENT, SERVICE_MANAGER)  # CS agents make the reminder calls
 PLANNERS = (DISPATCHER, SERVICE_MANAGER)
 READERS = (ADVISOR, DISPATCHER, CS_AGENT, SERVICE_MANAGER, SYSTEM)
+
+Booker = Annotated[Actor, acting(*BOOKERS)]
+Confirmer = Annotated[Actor, acting(*CONFIRMERS)]
+Planner = Annotated[Actor, acting(*PLANNERS)]
+
 # Personal fields of the responses: only for the roles that need them, and audited (events.privacy).
 _USER, _CUSTOMER = ("user_name", "user_phone"), ("name", "phones")
+_VEHICLE_PEOPLE = (*_USER, "customer_name", "customer_phones")
+
+# Every command on a recorded appointment, customer or capacity takes `If-Match`, so each can
+# meet a record changed since; an appointment that ended or whose car arrived takes no more.
+CONFLICT = "concurrency_conflict"
+ENDED = ("appointment_cancelled", "no_show_recorded", "already_arrived")
+SLOT = ("capacity_exceeded", "capacity_not_set", "slot_not_bookable", "advisor_not_available")
+CONTACT = ("invalid_phone", "missing_information", "contact_preference_conflict", "invalid_code")
 
 
 def booking_of(request: Request) -> Booking:
@@ -64,20 +90,28 @@ def booking_of(request: Request) -> Booking:
 # --- capacity and free slots ------------------------------------------------------------------
 
 
-@router.put("/sites/{site_id}/capacity")
-async def set_capacity(
-    site_id: SiteId, body: CapacityBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
+@router.put(
+    "/sites/{site_id}/capacity",
+    responses=refusals(
+        "capacity_below_bookings",
+        "invalid_opening_hours",
+        "advisor_not_available",
+        "workshop_minutes_beyond_staff",
+        "invalid_code",
+        CONFLICT,
+        not_found=False,
+    ),
+)
+async def set_capacity(site_id: SiteId, body: CapacityBody, request: Request, by: Planner) -> CapacityView:
     """Set or change what the site can take by appointment; lowering it below the bookings
     still to come is refused (409 capacity_below_bookings)."""
-    identity.require_role(*PLANNERS)
-    metadata = command_metadata(identity, str(site_id), request)
-    state, version = await booking_of(request).set_capacity(metadata, body.command(site_id, booking_of(request).now()))
+    command = body.command(site_id, now(request))
+    state, version = await booking_of(request).set_capacity(by.metadata, command, by.expected_version)
     return capacity_view(state, version)
 
 
-@router.get("/sites/{site_id}/capacity")
-async def get_capacity(site_id: SiteId, identity: CurrentIdentity, request: Request) -> dict[str, Any]:
+@router.get("/sites/{site_id}/capacity", responses=refusals())
+async def get_capacity(site_id: SiteId, identity: CurrentIdentity, request: Request) -> CapacityView:
     state, version = await booking_of(request).capacity(site_tenant(identity, site_id, READERS))
     return capacity_view(state, version)
 
@@ -90,7 +124,7 @@ async def free_slots(
     request: Request,
     minutes: Annotated[int, Query(gt=0, le=7 * 24 * 60)] = 60,
     advisor: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
-) -> list[dict[str, Any]]:
+) -> list[FreeSlotView]:
     """The slots of `date` where `minutes` of work would be accepted now, earliest first."""
     slots = await booking_of(request).free_slots(site_tenant(identity, site_id, READERS), day, minutes, advisor)
     return [free_slot_view(slot) for slot in slots]
@@ -99,110 +133,127 @@ async def free_slots(
 # --- appointments -----------------------------------------------------------------------------
 
 
-@router.post("/sites/{site_id}/appointments", status_code=201)
-async def book(site_id: SiteId, body: BookingBody, identity: CurrentIdentity, request: Request) -> dict[str, Any]:
+@router.post(
+    "/sites/{site_id}/appointments",
+    status_code=201,
+    responses=refusals(
+        *SLOT,
+        "already_booked",
+        "already_reserved",
+        "no_jobs",
+        "duplicate_job",
+        "estimate_too_short",
+        "time_out_of_order",
+        "missing_information",
+        "invalid_code",
+        not_found=False,
+    ),
+)
+async def book(body: BookingBody, request: Request, by: Booker) -> AppointmentView:
     """Book against the site's capacity: a full slot is refused (409 capacity_exceeded) and
     nothing is recorded."""
-    identity.require_role(*BOOKERS)
-    metadata = command_metadata(identity, str(site_id), request)
-    outcome = await booking_of(request).book(metadata, body.command(booking_of(request).now()))
+    outcome = await booking_of(request).book(by.metadata, body.command(now(request)))
     return appointment_view(outcome.state, outcome.version)
 
 
-@router.get("/sites/{site_id}/appointments/{appointment_id}")
+@router.get("/sites/{site_id}/appointments/{appointment_id}", responses=refusals())
 async def get_appointment(
     site_id: SiteId, appointment_id: UUID, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    state, version = await booking_of(request).appointment(site_tenant(identity, site_id, READERS), appointment_id)
+) -> AppointmentView:
+    tenant = site_tenant(identity, site_id, READERS)
+    state, version = await load(store_of(request), appointment, appointment_stream(appointment_id), tenant)
     return appointment_view(state, version)
 
 
-async def _run(
-    request: Request, identity: Identity, site_id: UUID, appointment_id: UUID, command: AppointmentCommand
-) -> dict[str, Any]:
-    outcome = await booking_of(request).run(command_metadata(identity, str(site_id), request), appointment_id, command)
+@router.post(
+    "/sites/{site_id}/appointments/{appointment_id}/confirm",
+    responses=refusals("already_confirmed", "time_out_of_order", "invalid_code", *ENDED, CONFLICT),
+)
+async def confirm(appointment_id: UUID, body: ConfirmBody, request: Request, by: Confirmer) -> AppointmentView:
+    """Record the customer's confirmation: ours the day before, or theirs before they come."""
+    outcome = await booking_of(request).run(
+        by.metadata, appointment_id, body.command(now(request)), expected_version=by.expected_version
+    )
     return appointment_view(outcome.state, outcome.version)
 
 
-@router.post("/sites/{site_id}/appointments/{appointment_id}/confirm")
-async def confirm(
-    site_id: SiteId, appointment_id: UUID, body: ConfirmBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    identity.require_role(*CONFIRMERS)
-    command = ConfirmAppointment(body.confirmation, body.channel, booking_of(request).now())
-    return await _run(request, identity, site_id, appointment_id, command)
-
-
-@router.post("/sites/{site_id}/appointments/{appointment_id}/reschedule")
-async def reschedule(
-    site_id: SiteId, appointment_id: UUID, body: RescheduleBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
+@router.post(
+    "/sites/{site_id}/appointments/{appointment_id}/reschedule",
+    responses=refusals(*SLOT, "nothing_to_change", "estimate_too_short", "time_out_of_order", *ENDED, CONFLICT),
+)
+async def reschedule(appointment_id: UUID, body: RescheduleBody, request: Request, by: Booker) -> AppointmentView:
     """Move to another slot (advisor, duration); a full slot is refused and the old one kept."""
-    identity.require_role(*BOOKERS)
-    command = RescheduleAppointment(
-        body.slot_start,
-        body.requested_by,
-        body.reason,
-        booking_of(request).now(),
-        body.advisor_id,
-        body.estimated_minutes,
-    )
-    metadata = command_metadata(identity, str(site_id), request)
-    outcome = await booking_of(request).reschedule(metadata, appointment_id, command)
+    command = body.command(now(request))
+    outcome = await booking_of(request).reschedule(by.metadata, appointment_id, command, by.expected_version)
     return appointment_view(outcome.state, outcome.version)
 
 
-@router.post("/sites/{site_id}/appointments/{appointment_id}/cancel")
-async def cancel(
-    site_id: SiteId, appointment_id: UUID, body: CancelBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    identity.require_role(*CONFIRMERS)
-    command = CancelAppointment(body.requested_by, body.reason, booking_of(request).now())
-    outcome = await booking_of(request).cancel(
-        command_metadata(identity, str(site_id), request), appointment_id, command
-    )
+@router.post(
+    "/sites/{site_id}/appointments/{appointment_id}/cancel",
+    responses=refusals("invalid_code", "missing_information", *ENDED, CONFLICT),
+)
+async def cancel(appointment_id: UUID, body: CancelBody, request: Request, by: Confirmer) -> AppointmentView:
+    """Cancel and give the slot back."""
+    command = body.command(now(request))
+    outcome = await booking_of(request).cancel(by.metadata, appointment_id, command, by.expected_version)
     return appointment_view(outcome.state, outcome.version)
 
 
-@router.post("/sites/{site_id}/appointments/{appointment_id}/no-show")
-async def no_show(site_id: SiteId, appointment_id: UUID, identity: CurrentIdentity, request: Request) -> dict[str, Any]:
+@router.post(
+    "/sites/{site_id}/appointments/{appointment_id}/no-show",
+    responses=refusals("no_show_too_early", *ENDED, CONFLICT),
+)
+async def no_show(appointment_id: UUID, request: Request, by: Booker) -> AppointmentView:
     """Only after the slot start and its grace period (409 no_show_too_early before)."""
-    identity.require_role(*BOOKERS)
-    metadata = command_metadata(identity, str(site_id), request)
-    outcome = await booking_of(request).mark_no_show(metadata, appointment_id, MarkNoShow(booking_of(request).now()))
+    command = MarkNoShow(now(request))
+    outcome = await booking_of(request).mark_no_show(by.metadata, appointment_id, command, by.expected_version)
     return appointment_view(outcome.state, outcome.version)
 
 
-@router.post("/sites/{site_id}/appointments/{appointment_id}/arrival")
-async def arrival(site_id: SiteId, appointment_id: UUID, identity: CurrentIdentity, request: Request) -> dict[str, Any]:
+@router.post(
+    "/sites/{site_id}/appointments/{appointment_id}/arrival",
+    responses=refusals("time_out_of_order", *ENDED, CONFLICT),
+)
+async def arrival(appointment_id: UUID, request: Request, by: Booker) -> AppointmentView:
     """The car is here (booking.VehicleArrived: reception checks it in with appointment priority)."""
-    identity.require_role(*BOOKERS)
-    return await _run(request, identity, site_id, appointment_id, RecordArrival(booking_of(request).now()))
+    outcome = await booking_of(request).run(
+        by.metadata, appointment_id, RecordArrival(now(request)), expected_version=by.expected_version
+    )
+    return appointment_view(outcome.state, outcome.version)
 
 
-@router.get("/sites/{site_id}/appointments/{appointment_id}/preparation")
+@router.get("/sites/{site_id}/appointments/{appointment_id}/preparation", responses=refusals())
 async def get_preparation(
     site_id: SiteId, appointment_id: UUID, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    """The car's service history, the recommendations it declined before, the parts pre-check,
-    and the preparation recorded so far."""
+) -> PreparationView:
+    """The car's service history (newest first; `service_history_more` when it goes further back),
+    the recommendations it declined before, the parts pre-check, and the preparation recorded so far."""
     tenant = site_tenant(identity, site_id, READERS)
-    state, _ = await booking_of(request).appointment(tenant, appointment_id)
+    state, _ = await load(store_of(request), appointment, appointment_stream(appointment_id), tenant)
     assert state.booked is not None  # a loaded appointment was booked
     async with request.app.state.runtime.pool.acquire() as conn:
         known = await preparation.read(conn, tenant.group_id, state.booked)
     return preparation_view(state, known)
 
 
-@router.post("/sites/{site_id}/appointments/{appointment_id}/preparation", status_code=201)
-async def prepare(
-    site_id: SiteId, appointment_id: UUID, body: PreparationBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    identity.require_role(*BOOKERS)
-    metadata = command_metadata(identity, str(site_id), request)
-    answers = {answer.finding_id: answer.response for answer in body.answers}
-    parts = tuple(body.parts_checked) if body.parts_checked is not None else None
-    outcome = await booking_of(request).prepare(metadata, appointment_id, answers, body.history_summary, parts)
+@router.post(
+    "/sites/{site_id}/appointments/{appointment_id}/preparation",
+    status_code=201,
+    responses=refusals(
+        "unknown_recommendation", "parts_check_incomplete", "duplicate_recommendation", *ENDED, CONFLICT
+    ),
+)
+async def prepare(appointment_id: UUID, body: PreparationBody, request: Request, by: Booker) -> AppointmentView:
+    """Record the preparation: every open recommendation offered (with the customer's answer),
+    the history summary and the parts pre-check (what this service knows, unless given)."""
+    outcome = await booking_of(request).prepare(
+        by.metadata,
+        appointment_id,
+        body.answers_by_finding(),
+        body.history_summary,
+        body.parts(),
+        expected_version=by.expected_version,
+    )
     return appointment_view(outcome.state, outcome.version)
 
 
@@ -213,7 +264,7 @@ async def appointment_list(
     identity: CurrentIdentity,
     request: Request,
     advisor: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
-) -> dict[str, Any]:
+) -> AppointmentListView:
     """A day's appointments of the site (or one advisor) in arrival order, with their status:
     booked, confirmed, arrived, no_show or cancelled. The day is the site's local day."""
     tenant = site_tenant(identity, site_id, READERS)
@@ -221,55 +272,41 @@ async def appointment_list(
     zone = ZoneInfo(capacity.plan.timezone) if capacity.plan else ZoneInfo("UTC")
     start = datetime.combine(day, time(0), tzinfo=zone)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-    rows = await request.app.state.runtime.pool.fetch(
-        """SELECT appointment_id, advisor_id, slot_start, estimated_minutes,
-                  CASE WHEN status = 'booked' AND cardinality(confirmations) > 0 THEN 'confirmed' ELSE status END
-                      AS status,
-                  kind, reason, user_name, user_phone, plate, vin, model, jobs, confirmations, confirmation_overdue,
-                  prepared, parts_ready, arrived_at, priority
-           FROM appointments
-           WHERE group_id = $1 AND site_id = $2 AND slot_start >= $3 AND slot_start < $4
-             AND ($5::text IS NULL OR advisor_id = $5)
-           ORDER BY slot_start, booked_at, appointment_id""",
-        tenant.group_id,
-        tenant.site_id,
-        start,
-        end,
-        advisor,
+    pool = request.app.state.runtime.pool
+    rows = await projections.day_list(pool, tenant, start, end, advisor)
+    listed = [{**dict(row), "slot_start": row["slot_start"].astimezone(zone)} for row in rows]
+    shown = await personal_view(pool, identity, request, listed, fields=_USER, subject="appointment_id")
+    return AppointmentListView(
+        date=day, advisor=advisor, appointments=[AppointmentListRow.model_validate(row) for row in shown]
     )
-    appointments = [
-        {**dict(row), "appointment_id": str(row["appointment_id"]), "slot_start": row["slot_start"].astimezone(zone)}
-        for row in rows
-    ]
-    appointments = await personal_view(
-        request.app.state.runtime.pool, identity, request, appointments, fields=_USER, subject="appointment_id"
-    )
-    return {"date": day.isoformat(), "advisor": advisor, "appointments": appointments}
 
 
 # --- customers and vehicles -------------------------------------------------------------------
 
 
-@router.post("/sites/{site_id}/customers", status_code=201)
-async def register_customer(
-    site_id: SiteId, body: CustomerBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    identity.require_role(*CONFIRMERS)
-    command = RegisterCustomer(
-        body.customer_id,
-        body.name,
-        tuple(body.phones),
-        body.preferred_contact,
-        body.do_not_call,
-        booking_of(request).now(),
+async def _customer_command(request: Request, customer_id: UUID, command: CustomerCommand, by: Actor) -> CustomerView:
+    outcome = await execute(
+        store_of(request),
+        customer_vehicle,
+        customer_stream(customer_id),
+        command,
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
     )
-    outcome = await booking_of(request).register_customer(command_metadata(identity, str(site_id), request), command)
     return customer_view(outcome.state, outcome.version)
 
 
-# By id, not by name: a cursor carries its row's sort key, and a name is personal data that some
-# readers of this list may not see (docs/decisions/0004-personal-data.md).
-CUSTOMERS = Listing("booking.customers", (Key("customer_id", UUID, nullable=False),))
+@router.post(
+    "/sites/{site_id}/customers",
+    status_code=201,
+    responses=refusals("customer_already_registered", *CONTACT, not_found=False),
+)
+async def register_customer(body: CustomerBody, request: Request, by: Confirmer) -> CustomerView:
+    outcome = await execute(
+        store_of(request), customer_vehicle, customer_stream(body.customer_id), body.command(now(request)), by.metadata
+    )
+    return customer_view(outcome.state, outcome.version)
 
 
 @router.get("/sites/{site_id}/customers", responses=LIST_RESPONSES)
@@ -281,70 +318,45 @@ async def find_customers(
     phone: Annotated[str, Query(min_length=5, max_length=40)],
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
-) -> list[dict[str, Any]]:
+) -> list[CustomerFound]:
     """Identify a caller by phone number (the customer database)."""
     tenant = site_tenant(identity, site_id, READERS)
-    window = CUSTOMERS.window(cursor, limit, first=4)
-    rows = await request.app.state.runtime.pool.fetch(
-        f"""SELECT customer_id, name, phones, preferred_contact, do_not_call FROM customers
-           WHERE group_id = $1 AND site_id = $2 AND $3 = ANY(phones) AND {window.after} {window.order}""",
-        tenant.group_id,
-        tenant.site_id,
-        " ".join(phone.split()),
-        *window.params,
-    )
-    found = [{**dict(row), "customer_id": str(row["customer_id"])} for row in answer(window, rows, request, response)]
-    return await personal_view(
-        request.app.state.runtime.pool, identity, request, found, fields=_CUSTOMER, subject="customer_id"
-    )
-
-
-@router.get("/sites/{site_id}/customers/{customer_id}")
-async def get_customer(
-    site_id: SiteId, customer_id: UUID, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    state, version = await booking_of(request).customer(site_tenant(identity, site_id, READERS), customer_id)
     pool = request.app.state.runtime.pool
-    (shown,) = await personal_view(
-        pool, identity, request, [customer_view(state, version)], fields=_CUSTOMER, subject="customer_id"
-    )
-    return shown
+    window, rows = await projections.customers_by_phone(pool, tenant, phone, cursor, limit)
+    found = [dict(row) for row in answer(window, rows, request, response)]
+    shown = await personal_view(pool, identity, request, found, fields=_CUSTOMER, subject="customer_id")
+    return [CustomerFound.model_validate(row) for row in shown]
 
 
-@router.patch("/sites/{site_id}/customers/{customer_id}")
-async def update_contact(
-    site_id: SiteId, customer_id: UUID, body: ContactBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    identity.require_role(*CONFIRMERS)
-    command = UpdateContact(
-        booking_of(request).now(),
-        body.name,
-        tuple(body.phones) if body.phones is not None else None,
-        body.preferred_contact,
-        body.do_not_call,
-    )
-    metadata = command_metadata(identity, str(site_id), request)
-    outcome = await booking_of(request).change_customer(metadata, customer_id, command)
-    return customer_view(outcome.state, outcome.version)
+@router.get("/sites/{site_id}/customers/{customer_id}", responses=refusals())
+async def get_customer(site_id: SiteId, customer_id: UUID, identity: CurrentIdentity, request: Request) -> CustomerView:
+    tenant = site_tenant(identity, site_id, READERS)
+    state, version = await load(store_of(request), customer_vehicle, customer_stream(customer_id), tenant)
+    pool = request.app.state.runtime.pool
+    record = customer_view(state, version).model_dump()
+    (shown,) = await personal_view(pool, identity, request, [record], fields=_CUSTOMER, subject="customer_id")
+    return CustomerView.model_validate(shown)
 
 
-@router.post("/sites/{site_id}/customers/{customer_id}/vehicles", status_code=201)
-async def register_vehicle(
-    site_id: SiteId, customer_id: UUID, body: VehicleRegistrationBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    identity.require_role(*CONFIRMERS)
-    command = RegisterVehicle(
-        body.vehicle_id, body.vin, body.plate, body.model, body.year, booking_of(request).now(), body.vehicle_user
-    )
-    metadata = command_metadata(identity, str(site_id), request)
-    outcome = await booking_of(request).change_customer(metadata, customer_id, command)
-    return customer_view(outcome.state, outcome.version)
-
-
-VEHICLES = Listing(
-    "booking.vehicles",
-    (Key("plate", str, nullable=False, sql="v.plate"), Key("vehicle_id", UUID, nullable=False, sql="v.vehicle_id")),
+@router.patch(
+    "/sites/{site_id}/customers/{customer_id}",
+    responses=refusals("nothing_to_change", "customer_not_registered", *CONTACT, CONFLICT),
 )
+async def update_contact(customer_id: UUID, body: ContactBody, request: Request, by: Confirmer) -> CustomerView:
+    return await _customer_command(request, customer_id, body.command(now(request)), by)
+
+
+@router.post(
+    "/sites/{site_id}/customers/{customer_id}/vehicles",
+    status_code=201,
+    responses=refusals(
+        "vehicle_already_registered", "invalid_model_year", "invalid_vin", "missing_information", CONFLICT
+    ),
+)
+async def register_vehicle(
+    customer_id: UUID, body: VehicleRegistrationBody, request: Request, by: Confirmer
+) -> CustomerView:
+    return await _customer_command(request, customer_id, body.command(now(request)), by)
 
 
 @router.get("/sites/{site_id}/vehicles", responses=LIST_RESPONSES)
@@ -357,24 +369,13 @@ async def find_vehicles(
     plate: Annotated[str | None, Query(min_length=1, max_length=20)] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
-) -> list[dict[str, Any]]:
-    """Identify a car by VIN or plate, with its owner (the customer database)."""
+) -> list[VehicleFound]:
+    """Identify a car by VIN or plate, with its user and owner (the customer database); their
+    names and phones only for the roles that talk to customers, each read recorded."""
     tenant = site_tenant(identity, site_id, READERS)
-    window = VEHICLES.window(cursor, limit, first=5)
-    rows = await request.app.state.runtime.pool.fetch(
-        f"""SELECT v.vehicle_id, v.customer_id, v.vin, v.plate, v.model, v.year, v.user_name, v.user_phone,
-                  c.name AS customer_name, c.phones AS customer_phones
-           FROM vehicles v LEFT JOIN customers c USING (customer_id)
-           WHERE v.group_id = $1 AND v.site_id = $2
-             AND ($3::text IS NULL OR v.vin = $3) AND ($4::text IS NULL OR v.plate = $4) AND {window.after}
-           {window.order}""",
-        tenant.group_id,
-        tenant.site_id,
-        vin.strip().upper() if vin else None,
-        plate.strip().upper() if plate else None,
-        *window.params,
-    )
-    shown = answer(window, rows, request, response)
-    return [
-        {**dict(row), "vehicle_id": str(row["vehicle_id"]), "customer_id": str(row["customer_id"])} for row in shown
-    ]
+    pool = request.app.state.runtime.pool
+    window, rows = await projections.vehicles(pool, tenant, vin, plate, cursor, limit)
+    found = [dict(row) for row in answer(window, rows, request, response)]
+    # The owner is the subject recorded: the user's name and phone come with the owner's car.
+    shown = await personal_view(pool, identity, request, found, fields=_VEHICLE_PEOPLE, subject="customer_id")
+    return [VehicleFound.model_validate(row) for row in shown]

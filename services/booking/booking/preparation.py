@@ -212,13 +212,20 @@ class PartsStatus:
     missing: int
 
 
+# The newest visits preparation lists: what an advisor reads before a visit; a car with more
+# says so (`more_history`) rather than seem to have no older ones.
+HISTORY_SHOWN = 50
+
+
 @dataclass(frozen=True)
 class Preparation:
-    """Everything preparation knows of one appointment's car, newest visit first."""
+    """Everything preparation knows of one appointment's car, newest visit first; `more_history`:
+    the car has older visits than `history` holds."""
 
     history: tuple[Visit, ...]
     recommendations: tuple[OpenRecommendation, ...]
     parts: tuple[PartsStatus, ...]
+    more_history: bool = False
 
     def summary(self) -> str:
         if not self.history:
@@ -226,7 +233,12 @@ class Preparation:
         last = self.history[0]
         work = ", ".join(last.work_done) or "work not recorded"
         km = f" at {last.mileage_km} km" if last.mileage_km is not None else ""
-        return f"{len(self.history)} earlier visit(s); last on {last.on or 'unknown date'}{km}: {work}"
+        visits = (
+            f"more than {len(self.history)} earlier visits"
+            if self.more_history
+            else (f"{len(self.history)} earlier visit(s)")
+        )
+        return f"{visits}; last on {last.on or 'unknown date'}{km}: {work}"
 
     def offer(self, answers: Mapping[UUID, str]) -> tuple[OfferedRecommendation, ...]:
         """Every open recommendation, with the customer's answer (`undecided` when not asked)."""
@@ -269,9 +281,10 @@ async def read(conn: Connection, group_id: str, booking: AppointmentBooked) -> P
         """SELECT repair_order_id, coalesce(visited_on, delivered_at::date) AS visited_on, mileage_km, work_done,
                   invoice_number
            FROM service_history WHERE group_id = $1 AND vin = $2
-           ORDER BY coalesce(visited_on, delivered_at::date) DESC NULLS LAST LIMIT 50""",
+           ORDER BY coalesce(visited_on, delivered_at::date) DESC NULLS LAST, repair_order_id LIMIT $3""",
         group_id,
         vin,
+        HISTORY_SHOWN + 1,
     )
     open_ = await conn.fetch(
         """SELECT finding_id, repair_order_id, description, safety_critical, labour_minutes, labour_price,
@@ -289,8 +302,9 @@ async def read(conn: Connection, group_id: str, booking: AppointmentBooked) -> P
     return Preparation(
         history=tuple(
             Visit(r["repair_order_id"], r["visited_on"], r["mileage_km"], tuple(r["work_done"]), r["invoice_number"])
-            for r in visits
+            for r in visits[:HISTORY_SHOWN]
         ),
         recommendations=tuple(OpenRecommendation(**dict(r)) for r in open_),
         parts=tuple(PartsStatus(**dict(r)) for r in parts),
+        more_history=len(visits) > HISTORY_SHOWN,
     )

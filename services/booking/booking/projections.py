@@ -1,14 +1,20 @@
 """The booking read models fed from the service's own event log: the appointments of each site
 with their status (the advisors' day lists and the advisor board's appointment column), and
-the customer database (customers and their vehicles, found by phone or VIN)."""
+the customer database (customers and their vehicles, found by phone or VIN) — and the queries
+the API reads them with."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from uuid import UUID
+
+import asyncpg
 
 from events.catalog import booking as ev
 from events.connection import Connection
-from events.envelope import Envelope
+from events.envelope import Envelope, Tenant
+from events.paging import Key, Listing, Window
 from events.privacy import PersonalColumn
 
 # Where this service's read models hold customers' personal data: scrubbed on an erasure (decision 0004).
@@ -160,3 +166,77 @@ class Customers:
                     user.name if user else None,
                     user.phone if user else None,
                 )
+
+
+# --- what the API reads ---------------------------------------------------------------------
+
+
+async def day_list(
+    pool: asyncpg.Pool, tenant: Tenant, start: datetime, end: datetime, advisor: str | None
+) -> list[asyncpg.Record]:
+    """The site's appointments starting in [start, end) (one advisor's, if named) in arrival
+    order; a booked appointment the customer confirmed shows as `confirmed`."""
+    return await pool.fetch(
+        """SELECT appointment_id, advisor_id, slot_start, estimated_minutes,
+                  CASE WHEN status = 'booked' AND cardinality(confirmations) > 0 THEN 'confirmed' ELSE status END
+                      AS status,
+                  kind, reason, user_name, user_phone, plate, vin, model, jobs, confirmations, confirmation_overdue,
+                  prepared, parts_ready, arrived_at, priority
+           FROM appointments
+           WHERE group_id = $1 AND site_id = $2 AND slot_start >= $3 AND slot_start < $4
+             AND ($5::text IS NULL OR advisor_id = $5)
+           ORDER BY slot_start, booked_at, appointment_id""",
+        tenant.group_id,
+        tenant.site_id,
+        start,
+        end,
+        advisor,
+    )
+
+
+# By id, not by name: a cursor carries its row's sort key, and a name is personal data that some
+# readers of this list may not see (docs/decisions/0004-personal-data.md).
+CUSTOMERS = Listing("booking.customers", (Key("customer_id", UUID, nullable=False),))
+
+
+async def customers_by_phone(
+    pool: asyncpg.Pool, tenant: Tenant, phone: str, cursor: str | None, limit: int
+) -> tuple[Window, list[asyncpg.Record]]:
+    """A page of the site's customers who gave `phone` (spaces ignored)."""
+    window = CUSTOMERS.window(cursor, limit, first=4)
+    rows = await pool.fetch(
+        f"""SELECT customer_id, name, phones, preferred_contact, do_not_call FROM customers
+           WHERE group_id = $1 AND site_id = $2 AND $3 = ANY(phones) AND {window.after} {window.order}""",
+        tenant.group_id,
+        tenant.site_id,
+        " ".join(phone.split()),
+        *window.params,
+    )
+    return window, rows
+
+
+VEHICLES = Listing(
+    "booking.vehicles",
+    (Key("plate", str, nullable=False, sql="v.plate"), Key("vehicle_id", UUID, nullable=False, sql="v.vehicle_id")),
+)
+
+
+async def vehicles(
+    pool: asyncpg.Pool, tenant: Tenant, vin: str | None, plate: str | None, cursor: str | None, limit: int
+) -> tuple[Window, list[asyncpg.Record]]:
+    """A page of the site's vehicles (with that VIN or plate, if named), with their owners."""
+    window = VEHICLES.window(cursor, limit, first=5)
+    rows = await pool.fetch(
+        f"""SELECT v.vehicle_id, v.customer_id, v.vin, v.plate, v.model, v.year, v.user_name, v.user_phone,
+                  c.name AS customer_name, c.phones AS customer_phones
+           FROM vehicles v LEFT JOIN customers c USING (customer_id)
+           WHERE v.group_id = $1 AND v.site_id = $2
+             AND ($3::text IS NULL OR v.vin = $3) AND ($4::text IS NULL OR v.plate = $4) AND {window.after}
+           {window.order}""",
+        tenant.group_id,
+        tenant.site_id,
+        vin.strip().upper() if vin else None,
+        plate.strip().upper() if plate else None,
+        *window.params,
+    )
+    return window, rows

@@ -1,0 +1,43 @@
+"""How booking reacts: to its own confirmation clocks when they come due (docs/domain.md §1,
+"re-confirm the day before and expect the customer's confirmation about half an hour
+before"). Booking reacts to no other service's events: what it reads of reception and parts
+feeds preparation's read models (`booking.preparation`), and issues no command.
+
+Each reaction runs in the timer's transaction (`conn`), so a clock fires its command exactly
+once; on an appointment that ended meanwhile the command is moot and records nothing.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid4
+
+from booking.domain.appointment_commands import AppointmentCommand, CheckArrivalConfirmation, RequestConfirmation
+from booking.handlers import Booking
+from events.connection import Connection
+from events.envelope import Metadata
+from events.timers import DueTimer, TimerHandler
+
+SYSTEM_ACTOR = "booking.confirmation-clock"
+
+
+def day_before_reminder(booking: Booking) -> TimerHandler:
+    """The day-before clock: ask for the re-confirmation (the advisor or CS agent calls)."""
+
+    async def fire(conn: Connection, timer: DueTimer) -> None:
+        await _on_time(booking, conn, timer, RequestConfirmation(booking.now()))
+
+    return fire
+
+
+def confirmation_expected(booking: Booking) -> TimerHandler:
+    """Half an hour before the slot: flag a customer who has not confirmed, so the advisor calls."""
+
+    async def fire(conn: Connection, timer: DueTimer) -> None:
+        await _on_time(booking, conn, timer, CheckArrivalConfirmation(booking.now()))
+
+    return fire
+
+
+async def _on_time(booking: Booking, conn: Connection, timer: DueTimer, command: AppointmentCommand) -> None:
+    metadata = Metadata(timer.tenant, SYSTEM_ACTOR, str(uuid4()), causation_id=timer.timer_id)
+    await booking.run(metadata, UUID(timer.payload["appointment_id"]), command, conn=conn)
