@@ -46,12 +46,12 @@ from bench.results_history import with_earlier_runs
 from bench.workloads import checkpoint, fresh_database
 from events.consumer import PAGE_RECORDS
 from events.database import open_pool
-from events.envelope import Envelope
+from events.envelope import Envelope, StoredEvent
 from events.kafka import KafkaSettings, RecordDecoder, event_type_of, from_record, header_map, to_record
 from events.local import LocalPostgres
+from events.log_pages import collection_paused
 from events.migrations import load_folder
 from events.projection import KafkaProjector, Projection, views_of
-from events.store import StoredEvent, collection_paused
 
 RESULTS = ROOT / "bench" / "results" / "rebuild.md"
 PAGE = PAGE_RECORDS  # records per page: the most a projector's consumer takes per fetch

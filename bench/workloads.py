@@ -32,11 +32,11 @@ from events.commands import execute
 from events.contract import Event
 from events.database import database_url, ensure_database, open_pool
 from events.decider import Decider
-from events.envelope import LogPosition, Metadata, NewEvent, Tenant
+from events.envelope import LogPosition, Metadata, NewEvent, StoredEvent, Tenant
 from events.errors import DomainError
 from events.kafka import KafkaSettings, to_record
 from events.relay import Relay
-from events.store import START, EventStore, StoredEvent
+from events.store import START, EventStore
 
 ROOT = str(Path(__file__).resolve().parent.parent)
 TENANT = Tenant("group-bench", "site-bench")

@@ -15,9 +15,8 @@ from aiokafka.structs import ConsumerRecord, TopicPartition
 from events.catalog.testing import CounterIncremented
 from events.connection import Connection
 from events.consumer import Consumer
-from events.envelope import Envelope
+from events.envelope import Envelope, StoredEvent
 from events.kafka import KafkaSettings, to_record
-from events.store import StoredEvent
 
 FIRST, SECOND = TopicPartition("sample", 0), TopicPartition("sample", 1)
 AT = datetime(2026, 3, 1, tzinfo=UTC)

@@ -11,9 +11,9 @@ import pytest
 
 from events.catalog.testing import CounterIncremented, CounterOpened
 from events.contract import Event
+from events.envelope import StoredEvent
 from events.errors import InvalidEventPayload
 from events.kafka import _SLICE, RecordDecoder, from_record, header_map, to_record
-from events.store import StoredEvent
 
 AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 OPENED, INCREMENTED = CounterOpened.event_type, CounterIncremented.event_type

@@ -186,6 +186,18 @@ async def test_if_match_is_the_version_the_command_expects(client: httpx.AsyncCl
     assert garbled.json()["error"]["fields"][0]["field"] == "header.If-Match"
 
 
+async def test_a_path_or_method_no_route_serves_answers_the_one_error_body(client: httpx.AsyncClient) -> None:
+    """What the router itself refuses (an id with a control character the route's pattern does
+    not match, a method the path does not take) has the body every operation documents."""
+    unrouted = await client.post("/sites/00000000-0000-4000-8000-0000000000a1/counters/c%0A1/additions/x", json={})
+    assert unrouted.status_code == 404
+    assert unrouted.json()["error"]["code"] == "not_found"
+    wrong_method = await client.delete("/sites/00000000-0000-4000-8000-0000000000a1/counters/c1/additions")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["error"]["code"] == "method_not_allowed"
+    assert "POST" in wrong_method.headers["Allow"]
+
+
 async def test_readiness_reports_backlog_and_loops(client: httpx.AsyncClient) -> None:
     response = await client.get("/health/ready")
     assert response.status_code == 200

@@ -21,10 +21,10 @@ from events.catalog import workshop
 from events.catalog.testing import CounterIncremented
 from events.catalog.workshop import Job
 from events.contract import REGISTRY
-from events.envelope import Metadata, NewEvent, Tenant
+from events.envelope import Metadata, NewEvent, StoredEvent, Tenant
 from events.errors import InvalidEventPayload
 from events.kafka import RecordDecoder, from_record, header_map, to_record
-from events.store import EventStore, StoredEvent
+from events.store import EventStore
 from events.testing import log_settled
 from events.views import View, Views, view
 

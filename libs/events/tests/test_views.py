@@ -14,13 +14,13 @@ from kafka_helpers import running
 
 from events.catalog.testing import CounterIncremented, CounterOpened
 from events.contract import Event
-from events.envelope import Envelope, Metadata, NewEvent, Tenant
+from events.envelope import Envelope, Metadata, NewEvent, StoredEvent, Tenant
 from events.errors import InvalidEventPayload
 from events.kafka import KafkaSettings, RecordDecoder, to_record
 from events.projection import KafkaProjector, LogProjector
 from events.relay import Relay
 from events.rows import Key, RowProjection, Rows, Table
-from events.store import EventStore, StoredEvent
+from events.store import EventStore
 from events.testing import eventually, log_settled
 from events.views import View, Views, view, view_of
 

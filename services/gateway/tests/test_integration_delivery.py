@@ -16,9 +16,9 @@ import httpx
 import pytest
 from webhook_receiver import Receiver, receiving
 
+from events.envelope import StoredEvent
 from events.identity import Identity
 from events.kafka import KafkaSettings, to_record
-from events.store import StoredEvent
 from events.testing import eventually
 from gateway import tokens
 from gateway.app import create_app

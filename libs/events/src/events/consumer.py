@@ -31,7 +31,7 @@ from events.contract import REGISTRY, Registry
 from events.envelope import Envelope
 from events.errors import ConcurrencyConflict, EventsError
 from events.kafka import KafkaSettings, RecordDecoder, event_type_of, from_record, header_map
-from events.store import collection_paused
+from events.log_pages import collection_paused
 from events.tracing import context_from, tracer
 from events.views import Views
 

@@ -103,3 +103,29 @@ class Envelope(NamedTuple, Generic[E]):
 def stream_category(stream_id: str) -> str:
     """`repair_order-5f0c…` → `repair_order`: the aggregate type, used for topics and filters."""
     return stream_id.split("-", 1)[0]
+
+
+class StoredEvent(NamedTuple):
+    """An event as the log holds it, undecoded: what the relay publishes (its JSON as stored)."""
+
+    position: int
+    tx_id: int
+    stream_id: str
+    stream_version: int
+    event_id: UUID
+    event_type: str
+    schema_version: int
+    data: str
+    group_id: str
+    site_id: str
+    actor: str
+    correlation_id: str
+    causation_id: str | None
+    traceparent: str | None
+    tracestate: str | None
+    occurred_at: datetime
+    recorded_at: datetime
+
+    @property
+    def log_position(self) -> LogPosition:
+        return LogPosition(self.tx_id, self.position)

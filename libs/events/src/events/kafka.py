@@ -19,9 +19,9 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from events.contract import REGISTRY, Registry, schema_id
-from events.envelope import Envelope, Metadata, Tenant
+from events.envelope import Envelope, Metadata, StoredEvent, Tenant
+from events.log_pages import collection_paused
 from events.settings import Settings, load
-from events.store import StoredEvent, collection_paused
 from events.views import Views
 
 TYPE_PREFIX = "com.dealerflow."

@@ -26,9 +26,9 @@ import asyncpg
 
 from events.connection import Connection
 from events.consumer import Consumer
-from events.envelope import Envelope, LogPosition
+from events.envelope import Envelope, LogPosition, StoredEvent
 from events.kafka import KafkaSettings
-from events.store import EventStore, StoredEvent
+from events.store import EventStore
 from events.views import Views
 from events.wakeup import follow
 

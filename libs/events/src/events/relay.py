@@ -26,9 +26,9 @@ from opentelemetry import trace
 
 from events.clock import sleep_unless
 from events.connection import Connection
-from events.envelope import LogPosition
+from events.envelope import LogPosition, StoredEvent
 from events.kafka import KafkaSettings, to_record
-from events.store import START, EventStore, StoredEvent
+from events.store import START, EventStore
 from events.tracing import context_from, current_trace_headers, tracer
 from events.wakeup import follow
 
