@@ -1,26 +1,32 @@
-"""The reception HTTP API: parse, authorise, call a use case, answer with the new state.
+"""The reception HTTP API. A command route parses its body (which builds the domain command
+with the clock's `now`), authorises with one dependency (`Desk`, `CashDesk`) and runs the
+command on the repair order with `events.commands.execute`, passing the caller's `If-Match` as
+the version it expects; check-in, which looks booking's record up first, runs its use case
+(`handlers.py`). A query route checks the site and calls its read model's query. Every answer
+is a view of `schemas.py`, customers' details shown by role (`personal.py`).
 
 Paths are relative to a site (`/sites/{site_id}/...`); the gateway serves them under `/api/v1`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Path, Request, Response
+from fastapi import APIRouter, Body, Header, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 
-from events.commands import Outcome
-from events.envelope import Metadata
-from events.http import CurrentIdentity, SiteId, command_metadata, site_tenant
-from events.identity import ADVISOR, CASHIER, SERVICE_MANAGER, Identity
-from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Key, Limit, Listing, answer
-from reception.domain.repair_order_state import RepairOrder
+from events.commands import execute, load
+from events.http import Actor, CurrentIdentity, SiteId, acting, site_tenant
+from events.identity import ADVISOR, CASHIER, SERVICE_MANAGER
+from events.openapi import refusals
+from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Limit, answer
+from events.runtime import now, store_of
+from reception import examples
+from reception.domain.repair_order import repair_order, stream_id
 from reception.handlers import Reception
 from reception.personal import answer_for, visit_as_seen, visits_as_seen
+from reception.projections import VISITS, visits
 from reception.schemas import (
     AddLineBody,
     ApproveBody,
@@ -34,6 +40,8 @@ from reception.schemas import (
     HandOverBody,
     PromisedTimeBody,
     RemoveLineBody,
+    RepairOrderSummary,
+    RepairOrderView,
     SettlementBody,
     SignBody,
     WalkAroundBody,
@@ -43,6 +51,8 @@ from reception.schemas import (
 router = APIRouter(tags=["reception"])
 
 RepairOrderId = Annotated[UUID, Path(description="the repair order (visit) id")]
+FindingId = Annotated[UUID, Path(description="the additional work the workshop found")]
+LineId = Annotated[UUID, Path(description="a line of the repair order")]
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -55,9 +65,19 @@ IdempotencyKey = Annotated[
 
 DESK = (ADVISOR, SERVICE_MANAGER)
 CASH_DESK = (*DESK, CASHIER)
-# Findings and readiness come from the workshop (its dispatcher, or a system reacting to it).
+# Findings and readiness come from the workshop (policies.py), not from a route.
+Desk = Annotated[Actor, acting(*DESK)]
+CashDesk = Annotated[Actor, acting(*CASH_DESK)]
 
-Action = Callable[[Reception, Metadata, datetime], Awaitable[Outcome[RepairOrder]]]
+VISIT = "/sites/{site_id}/repair-orders/{repair_order_id}"
+
+# The refusals every command on an existing visit shares: an exit slip ended it, or the
+# caller's `If-Match` is behind. Before signing, a signed RO refuses; after, the RO must be
+# signed and neither settled nor delivered.
+_ON_A_VISIT = ("visit_closed", "concurrency_conflict")
+_UNSIGNED = (*_ON_A_VISIT, "already_signed")
+_IN_PROGRESS = (*_ON_A_VISIT, "not_signed", "already_settled", "already_delivered")
+_LINE_RULES = ("duplicate_line", "goodwill_reason_required", "customer_supplied_part_priced")
 
 
 def reception_of(request: Request) -> Reception:
@@ -65,26 +85,10 @@ def reception_of(request: Request) -> Reception:
     return reception
 
 
-async def _act(
-    request: Request, identity: Identity, site_id: UUID, roles: tuple[str, ...], action: Action
-) -> dict[str, Any]:
-    identity.require_role(*roles)
-    metadata = command_metadata(identity, str(site_id), request)
-    reception = reception_of(request)
-    outcome = await action(reception, metadata, reception.now())
-    return answer_for(identity, repair_order_view(outcome.state, outcome.version))
-
-
 # --- reading --------------------------------------------------------------------------------
 
 
-VISITS = Listing(
-    "reception.repair_orders",
-    (Key("checked_in_at", datetime, descending=True, nullable=False), Key("repair_order_id", UUID, nullable=False)),
-)
-
-
-@router.get("/sites/{site_id}/repair-orders", responses=LIST_RESPONSES)
+@router.get("/sites/{site_id}/repair-orders", responses={**LIST_RESPONSES, **refusals(not_found=False)})
 async def list_repair_orders(
     site_id: SiteId,
     identity: CurrentIdentity,
@@ -93,48 +97,49 @@ async def list_repair_orders(
     open_only: bool = True,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
-) -> list[dict[str, Any]]:
+) -> list[RepairOrderSummary]:
     """The site's visits, newest first; `open_only` (default): not yet delivered or ended by an exit slip."""
     tenant = site_tenant(identity, site_id)
     pool = request.app.state.runtime.pool
     window = VISITS.window(cursor, limit, first=4)
-    rows = await pool.fetch(
-        f"""SELECT repair_order_id, status, advisor, plate, vin, customer_name, arrival_kind, priority,
-                  customer_waiting, promised_at, checked_in_at, greeted_at, signed, ready, settled, delivered,
-                  invoice_total, currency, updated_at
-           FROM repair_orders WHERE group_id = $1 AND site_id = $2
-             AND (NOT $3 OR status NOT IN ('delivered', 'exit_slip')) AND {window.after}
-           {window.order}""",
-        tenant.group_id,
-        tenant.site_id,
-        open_only,
-        *window.params,
-    )
-    shown = answer(window, rows, request, response)
-    listed = [{**dict(row), "repair_order_id": str(row["repair_order_id"])} for row in shown]
-    return await visits_as_seen(pool, identity, request, listed)
+    shown = answer(window, await visits(pool, tenant, open_only, window), request, response)
+    return await visits_as_seen(pool, identity, request, [dict(row) for row in shown])
 
 
-@router.get("/sites/{site_id}/repair-orders/{repair_order_id}")
+@router.get(VISIT, responses=refusals())
 async def get_repair_order(
     site_id: SiteId, repair_order_id: RepairOrderId, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    state, version = await reception_of(request).repair_order_state(site_tenant(identity, site_id), repair_order_id)
+) -> RepairOrderView:
+    tenant = site_tenant(identity, site_id)
+    state, version = await load(store_of(request), repair_order, stream_id(repair_order_id), tenant)
     return await visit_as_seen(request.app.state.runtime.pool, identity, request, repair_order_view(state, version))
 
 
 # --- at the reception desk ------------------------------------------------------------------
 
 
-@router.post("/sites/{site_id}/repair-orders", status_code=201)
+@router.post(
+    "/sites/{site_id}/repair-orders",
+    status_code=201,
+    responses=refusals(
+        "idempotency_key_reused",
+        "arrival_not_recorded",
+        "appointment_cancelled",
+        "appointment_mismatch",
+        "time_out_of_order",
+        "contact_required",
+        "invalid_courtesy_transport",
+        "invalid_code",
+        "concurrency_conflict",
+    ),
+)
 async def check_in(
-    site_id: SiteId,
-    body: CheckInBody,
-    identity: CurrentIdentity,
+    body: Annotated[CheckInBody, Body(openapi_examples=examples.CHECK_IN)],
     request: Request,
     response: Response,
+    by: Desk,
     idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
+) -> RepairOrderView:
     """Greet and receive the car; the advisor is the caller. 201 with the new visit; 200 with
     the visit this check-in already started (the same appointment, or a retry with the same
     `repair_order_id` or `Idempotency-Key` and body). An appointment car is checked in once
@@ -150,185 +155,319 @@ async def check_in(
                 }
             ]
         )
-    identity.require_role(*DESK)
-    metadata = command_metadata(identity, str(site_id), request)
-    reception = reception_of(request)
-    now = reception.now()
-    outcome = await reception.check_in(
-        metadata,
-        lambda ro: body.command(ro, identity.user_id, now),
+    greeted_at = now(request)
+    outcome = await reception_of(request).check_in(
+        by.metadata,
+        lambda ro: body.command(ro, by.identity.user_id, greeted_at),
         appointment_id=body.appointment_id,
         chosen_id=body.repair_order_id,
         idempotency_key=idempotency_key,
+        expected_version=by.expected_version,
     )
     if not outcome.recorded:
         response.status_code = 200
-    return answer_for(identity, repair_order_view(outcome.state, outcome.version))
+    return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
-@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/walk-around", status_code=201)
+@router.post(
+    f"{VISIT}/walk-around",
+    status_code=201,
+    responses=refusals(*_UNSIGNED, "walk_around_already_recorded", "overnight_check_incomplete"),
+)
 async def walk_around(
-    site_id: SiteId, repair_order_id: RepairOrderId, body: WalkAroundBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    return await _act(
-        request, identity, site_id, DESK, lambda r, m, now: r.record_walk_around(m, repair_order_id, body.command(now))
+    repair_order_id: RepairOrderId, body: WalkAroundBody, request: Request, by: Desk
+) -> RepairOrderView:
+    outcome = await execute(
+        store_of(request),
+        repair_order,
+        stream_id(repair_order_id),
+        body.command(now(request)),
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
     )
+    return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
-@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/damages", status_code=201)
+@router.post(
+    f"{VISIT}/damages",
+    status_code=201,
+    responses=refusals(*_ON_A_VISIT, "walk_around_required", "already_delivered", "invalid_code"),
+)
 async def report_damage(
-    site_id: SiteId, repair_order_id: RepairOrderId, body: DamageBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    return await _act(
-        request,
-        identity,
-        site_id,
-        DESK,
-        lambda r, m, now: r.report_damage(m, repair_order_id, body.command(identity.user_id, now)),
+    repair_order_id: RepairOrderId, body: DamageBody, request: Request, by: Desk
+) -> RepairOrderView:
+    outcome = await execute(
+        store_of(request),
+        repair_order,
+        stream_id(repair_order_id),
+        body.command(by.identity.user_id, now(request)),
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
     )
+    return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
-@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/concerns", status_code=201)
+@router.post(
+    f"{VISIT}/concerns",
+    status_code=201,
+    responses=refusals(*_UNSIGNED, "duplicate_concern", "concern_not_read_back", "missing_information"),
+)
 async def record_concern(
-    site_id: SiteId, repair_order_id: RepairOrderId, body: ConcernBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    return await _act(
-        request, identity, site_id, DESK, lambda r, m, now: r.record_concern(m, repair_order_id, body.command(now))
+    repair_order_id: RepairOrderId, body: ConcernBody, request: Request, by: Desk
+) -> RepairOrderView:
+    outcome = await execute(
+        store_of(request),
+        repair_order,
+        stream_id(repair_order_id),
+        body.command(now(request)),
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
     )
+    return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
-@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/estimate", status_code=201)
+@router.post(
+    f"{VISIT}/estimate",
+    status_code=201,
+    responses=refusals(*_UNSIGNED, *_LINE_RULES, "promised_time_in_past", "invalid_code"),
+)
 async def prepare_estimate(
-    site_id: SiteId, repair_order_id: RepairOrderId, body: EstimateBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    return await _act(
-        request, identity, site_id, DESK, lambda r, m, now: r.prepare_estimate(m, repair_order_id, body.command(now))
+    repair_order_id: RepairOrderId,
+    body: Annotated[EstimateBody, Body(openapi_examples=examples.ESTIMATE)],
+    request: Request,
+    by: Desk,
+) -> RepairOrderView:
+    outcome = await execute(
+        store_of(request),
+        repair_order,
+        stream_id(repair_order_id),
+        body.command(now(request)),
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
     )
+    return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
-@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/sign")
+@router.post(
+    f"{VISIT}/sign",
+    responses=refusals(
+        *_UNSIGNED,
+        "estimate_required",
+        "walk_around_required",
+        "concern_required",
+        "promised_time_in_past",
+        "missing_information",
+    ),
+)
 async def sign(
-    site_id: SiteId, repair_order_id: RepairOrderId, body: SignBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    return await _act(request, identity, site_id, DESK, lambda r, m, now: r.sign(m, repair_order_id, body.command(now)))
-
-
-@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/exit-slip", status_code=201)
-async def issue_exit_slip(
-    site_id: SiteId, repair_order_id: RepairOrderId, body: ExitSlipBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    return await _act(
-        request, identity, site_id, DESK, lambda r, m, now: r.issue_exit_slip(m, repair_order_id, body.command(now))
+    repair_order_id: RepairOrderId,
+    body: Annotated[SignBody, Body(openapi_examples=examples.SIGN)],
+    request: Request,
+    by: Desk,
+) -> RepairOrderView:
+    outcome = await execute(
+        store_of(request),
+        repair_order,
+        stream_id(repair_order_id),
+        body.command(now(request)),
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
     )
+    return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
+
+
+@router.post(f"{VISIT}/exit-slip", status_code=201, responses=refusals(*_UNSIGNED, "diagnosis_fee_not_allowed"))
+async def issue_exit_slip(
+    repair_order_id: RepairOrderId, body: ExitSlipBody, request: Request, by: Desk
+) -> RepairOrderView:
+    outcome = await execute(
+        store_of(request),
+        repair_order,
+        stream_id(repair_order_id),
+        body.command(now(request)),
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
+    )
+    return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
 # --- changes after signing (the domain asks for the customer's consent) ---------------------
 
 
-@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/lines", status_code=201)
-async def add_line(
-    site_id: SiteId, repair_order_id: RepairOrderId, body: AddLineBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    return await _act(
-        request, identity, site_id, DESK, lambda r, m, now: r.add_line(m, repair_order_id, body.command(now))
+@router.post(f"{VISIT}/lines", status_code=201, responses=refusals(*_IN_PROGRESS, *_LINE_RULES, "consent_required"))
+async def add_line(repair_order_id: RepairOrderId, body: AddLineBody, request: Request, by: Desk) -> RepairOrderView:
+    outcome = await execute(
+        store_of(request),
+        repair_order,
+        stream_id(repair_order_id),
+        body.command(now(request)),
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
     )
+    return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
-@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/lines/{line_id}/remove")
+@router.post(
+    f"{VISIT}/lines/{{line_id}}/remove",
+    responses=refusals(*_IN_PROGRESS, "line_not_found", "last_line", "consent_required", "missing_information"),
+)
 async def remove_line(
-    site_id: SiteId,
-    repair_order_id: RepairOrderId,
-    line_id: UUID,
-    body: RemoveLineBody,
-    identity: CurrentIdentity,
-    request: Request,
-) -> dict[str, Any]:
-    return await _act(
-        request,
-        identity,
-        site_id,
-        DESK,
-        lambda r, m, now: r.remove_line(m, repair_order_id, body.command(line_id, now)),
+    repair_order_id: RepairOrderId, line_id: LineId, body: RemoveLineBody, request: Request, by: Desk
+) -> RepairOrderView:
+    outcome = await execute(
+        store_of(request),
+        repair_order,
+        stream_id(repair_order_id),
+        body.command(line_id, now(request)),
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
     )
+    return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
-@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/promised-time")
+@router.post(
+    f"{VISIT}/promised-time",
+    responses=refusals(
+        *_IN_PROGRESS, "promised_time_unchanged", "promised_time_in_past", "consent_required", "missing_information"
+    ),
+)
 async def revise_promised_time(
-    site_id: SiteId, repair_order_id: RepairOrderId, body: PromisedTimeBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    return await _act(
-        request,
-        identity,
-        site_id,
-        DESK,
-        lambda r, m, now: r.revise_promised_time(m, repair_order_id, body.command(now)),
+    repair_order_id: RepairOrderId, body: PromisedTimeBody, request: Request, by: Desk
+) -> RepairOrderView:
+    outcome = await execute(
+        store_of(request),
+        repair_order,
+        stream_id(repair_order_id),
+        body.command(now(request)),
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
     )
+    return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
 # --- workshop and additional work -------------------------------------------------------------
 
 
-@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/hand-over")
-async def hand_over(
-    site_id: SiteId, repair_order_id: RepairOrderId, body: HandOverBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    return await _act(
-        request, identity, site_id, DESK, lambda r, m, now: r.hand_over(m, repair_order_id, body.command(now))
+@router.post(
+    f"{VISIT}/hand-over",
+    responses=refusals(*_IN_PROGRESS, "already_handed_over", "key_tag_required", "time_out_of_order"),
+)
+async def hand_over(repair_order_id: RepairOrderId, body: HandOverBody, request: Request, by: Desk) -> RepairOrderView:
+    outcome = await execute(
+        store_of(request),
+        repair_order,
+        stream_id(repair_order_id),
+        body.command(now(request)),
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
     )
+    return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
-@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/additional-work/{finding_id}/approve")
+@router.post(
+    f"{VISIT}/additional-work/{{finding_id}}/approve",
+    responses=refusals(*_IN_PROGRESS, "finding_not_found", "finding_already_decided", "consent_required"),
+)
 async def approve_additional_work(
-    site_id: SiteId,
-    repair_order_id: RepairOrderId,
-    finding_id: UUID,
-    body: ApproveBody,
-    identity: CurrentIdentity,
-    request: Request,
-) -> dict[str, Any]:
-    return await _act(
-        request,
-        identity,
-        site_id,
-        DESK,
-        lambda r, m, now: r.approve_additional_work(m, repair_order_id, body.command(finding_id, now)),
+    repair_order_id: RepairOrderId, finding_id: FindingId, body: ApproveBody, request: Request, by: Desk
+) -> RepairOrderView:
+    outcome = await execute(
+        store_of(request),
+        repair_order,
+        stream_id(repair_order_id),
+        body.command(finding_id, now(request)),
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
     )
+    return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
-@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/additional-work/{finding_id}/decline")
+@router.post(
+    f"{VISIT}/additional-work/{{finding_id}}/decline",
+    responses=refusals(
+        *_IN_PROGRESS,
+        "finding_not_found",
+        "finding_already_decided",
+        "consent_required",
+        "safety_explanation_required",
+    ),
+)
 async def decline_additional_work(
-    site_id: SiteId,
-    repair_order_id: RepairOrderId,
-    finding_id: UUID,
-    body: DeclineBody,
-    identity: CurrentIdentity,
-    request: Request,
-) -> dict[str, Any]:
-    return await _act(
-        request,
-        identity,
-        site_id,
-        DESK,
-        lambda r, m, now: r.decline_additional_work(m, repair_order_id, body.command(finding_id, now)),
+    repair_order_id: RepairOrderId, finding_id: FindingId, body: DeclineBody, request: Request, by: Desk
+) -> RepairOrderView:
+    outcome = await execute(
+        store_of(request),
+        repair_order,
+        stream_id(repair_order_id),
+        body.command(finding_id, now(request)),
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
     )
+    return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
 # --- the end of the visit -------------------------------------------------------------------
 
+# What stands between a car back from the workshop and its settlement or delivery.
+_NOT_YET_DUE = ("not_ready_for_delivery", "finding_awaiting_decision")
 
-@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/settlement")
+
+@router.post(
+    f"{VISIT}/settlement",
+    responses=refusals(*_IN_PROGRESS, *_NOT_YET_DUE, "payment_method_mismatch", "invalid_code", "missing_information"),
+)
 async def settle(
-    site_id: SiteId, repair_order_id: RepairOrderId, body: SettlementBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    return await _act(
-        request, identity, site_id, CASH_DESK, lambda r, m, now: r.settle(m, repair_order_id, body.command(now))
+    repair_order_id: RepairOrderId, body: SettlementBody, request: Request, by: CashDesk
+) -> RepairOrderView:
+    outcome = await execute(
+        store_of(request),
+        repair_order,
+        stream_id(repair_order_id),
+        body.command(now(request)),
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
     )
+    return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
-@router.post("/sites/{site_id}/repair-orders/{repair_order_id}/delivery")
+@router.post(
+    f"{VISIT}/delivery",
+    responses=refusals(
+        *_ON_A_VISIT,
+        *_NOT_YET_DUE,
+        "not_signed",
+        "already_delivered",
+        "not_settled",
+        "explanation_required",
+        "old_parts_not_returned",
+    ),
+)
 async def deliver(
-    site_id: SiteId, repair_order_id: RepairOrderId, body: DeliveryBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    return await _act(
-        request, identity, site_id, DESK, lambda r, m, now: r.deliver(m, repair_order_id, body.command(now))
+    repair_order_id: RepairOrderId,
+    body: Annotated[DeliveryBody, Body(openapi_examples=examples.DELIVERY)],
+    request: Request,
+    by: Desk,
+) -> RepairOrderView:
+    outcome = await execute(
+        store_of(request),
+        repair_order,
+        stream_id(repair_order_id),
+        body.command(now(request)),
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
     )
+    return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))

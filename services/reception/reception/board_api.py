@@ -9,6 +9,7 @@ import json
 import os
 from collections.abc import AsyncIterator
 from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
@@ -17,6 +18,7 @@ from events.http import CurrentIdentity, SiteId, site_tenant
 from events.identity import ADVISOR, CASHIER, DISPATCHER, SERVICE_MANAGER, SYSTEM
 from reception.board import BoardFeed, snapshot, turns_late_at
 from reception.personal import board_as_seen, board_for
+from reception.schemas import AdvisorBoardView
 
 router = APIRouter(tags=["advisor board"])
 
@@ -27,7 +29,7 @@ KEEP_ALIVE_SECONDS = 15.0
 @router.get("/sites/{site_id}/advisor-board")
 async def advisor_board(
     site_id: SiteId, identity: CurrentIdentity, request: Request, advisor: str | None = None, day: date | None = None
-) -> dict[str, object]:
+) -> AdvisorBoardView:
     """Today's appointments at the site (or `day`'s: a date in the site's time zone) and every car
     still in for service, late ones first."""
     tenant = site_tenant(identity, site_id, BOARD_READERS)
@@ -36,7 +38,13 @@ async def advisor_board(
     return await board_as_seen(runtime.pool, identity, request, board)  # names by role (decision 0006)
 
 
-@router.get("/sites/{site_id}/advisor-board/stream")
+# Not JSON: the document names the stream's media type, not a view.
+_A_STREAM: dict[int | str, dict[str, Any]] = {
+    200: {"description": "the board as server-sent events", "content": {"text/event-stream": {}}}
+}
+
+
+@router.get("/sites/{site_id}/advisor-board/stream", response_class=StreamingResponse, responses=_A_STREAM)
 async def advisor_board_stream(
     site_id: SiteId, identity: CurrentIdentity, request: Request, advisor: str | None = None, day: date | None = None
 ) -> StreamingResponse:

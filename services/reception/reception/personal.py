@@ -16,6 +16,7 @@ from fastapi import Request
 
 from events.identity import Identity
 from events.privacy import WITHHELD, personal_view, sees_personal_data
+from reception.schemas import AdvisorBoardView, RepairOrderSummary, RepairOrderView
 
 # The contacts on a visit's view, and their personal fields (the published `Contact`'s).
 CONTACTS = ("customer", "vehicle_user")
@@ -25,35 +26,32 @@ LISTED = ("customer_name",)
 SUBJECT = "repair_order_id"
 
 
-def withheld(view: dict[str, Any]) -> dict[str, Any]:
+def withheld(view: RepairOrderView) -> RepairOrderView:
     """A visit's view without its contacts' personal fields (the shape stays)."""
-    contacts = {
-        key: {**view[key], **{f: WITHHELD for f in CONTACT_FIELDS if view[key].get(f) is not None}}
-        for key in CONTACTS
-        if isinstance(view.get(key), dict)
-    }
-    return {**view, **contacts}
+    hidden = dict.fromkeys(CONTACT_FIELDS, WITHHELD)
+    return view.model_copy(update={key: getattr(view, key).model_copy(update=hidden) for key in CONTACTS})
 
 
-def answer_for(identity: Identity, view: dict[str, Any]) -> dict[str, Any]:
+def answer_for(identity: Identity, view: RepairOrderView) -> RepairOrderView:
     """A command's answer: the desk that acts on the visit has just typed or used these
     details, so nothing is recorded; anyone else gets them withheld."""
     return view if sees_personal_data(identity) else withheld(view)
 
 
 async def visit_as_seen(
-    pool: asyncpg.Pool, identity: Identity, request: Request, view: dict[str, Any]
-) -> dict[str, Any]:
+    pool: asyncpg.Pool, identity: Identity, request: Request, view: RepairOrderView
+) -> RepairOrderView:
     if not sees_personal_data(identity):
         return withheld(view)
-    (shown,) = await personal_view(pool, identity, request, [view], fields=(), subject=SUBJECT)
-    return shown
+    await personal_view(pool, identity, request, [{SUBJECT: view.repair_order_id}], fields=(), subject=SUBJECT)
+    return view
 
 
 async def visits_as_seen(
     pool: asyncpg.Pool, identity: Identity, request: Request, rows: Sequence[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    return await personal_view(pool, identity, request, rows, fields=LISTED, subject=SUBJECT)
+) -> list[RepairOrderSummary]:
+    shown = await personal_view(pool, identity, request, rows, fields=LISTED, subject=SUBJECT)
+    return [RepairOrderSummary.model_validate(row) for row in shown]
 
 
 # The advisor board's lists of cards, and their personal column.
@@ -71,12 +69,12 @@ def board_for(identity: Identity, board: dict[str, Any]) -> dict[str, Any]:
 
 async def board_as_seen(
     pool: asyncpg.Pool, identity: Identity, request: Request, board: dict[str, Any]
-) -> dict[str, Any]:
+) -> AdvisorBoardView:
     """The advisor board as `identity` may see it; a reader's look is recorded per card."""
-    if not sees_personal_data(identity):
-        return board_for(identity, board)
-    await personal_view(pool, identity, request, [*board["appointments"], *board["cars"]], fields=(), subject="card_id")
-    return board
+    if sees_personal_data(identity):
+        cards = [*board["appointments"], *board["cars"]]
+        await personal_view(pool, identity, request, cards, fields=(), subject="card_id")
+    return AdvisorBoardView.model_validate(board_for(identity, board))
 
 
 def _card_withheld(card: dict[str, Any]) -> dict[str, Any]:

@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from events.catalog import workshop
+from events.commands import execute
 from events.connection import Connection
 from events.envelope import Envelope
 from events.runtime import Reaction
+from reception.domain.repair_order import repair_order, stream_id
 from reception.domain.repair_order_commands import MarkReadyForDelivery, ReceiveAdditionalWork
 from reception.handlers import Reception
 
@@ -24,6 +26,7 @@ def workshop_results(reception: Reception) -> Reaction:
 
     async def react(conn: Connection, envelope: Envelope[Any]) -> None:
         event, metadata = envelope.event, envelope.caused()
+        stream = stream_id(event.repair_order_id)
         match event:
             case workshop.AdditionalWorkFound():
                 for finding in event.findings:
@@ -36,9 +39,10 @@ def workshop_results(reception: Reception) -> Reaction:
                         received_at=event.found_at,
                         evidence_refs=finding.evidence_refs,
                     )
-                    await reception.receive_additional_work(metadata, event.repair_order_id, command, conn)
+                    await execute(reception.store, repair_order, stream, command, metadata, must_exist=True, conn=conn)
             case workshop.VehicleReadyForDelivery():
-                await reception.mark_ready(metadata, event.repair_order_id, MarkReadyForDelivery(event.ready_at), conn)
+                ready = MarkReadyForDelivery(event.ready_at)
+                await execute(reception.store, repair_order, stream, ready, metadata, must_exist=True, conn=conn)
 
     handles = {workshop.AdditionalWorkFound.event_type, workshop.VehicleReadyForDelivery.event_type}
     return Reaction("workshop-results", ["workshop"], handles, react)

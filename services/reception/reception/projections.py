@@ -1,5 +1,5 @@
 """The reception read model, fed from the service's own event log: one row per visit, for the
-advisor's board of a site's open repair orders."""
+list of a site's (open) repair orders; and its query."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import asyncpg
+
 from events.catalog import reception as catalog
 from events.connection import Connection
-from events.envelope import Envelope
+from events.envelope import Envelope, Tenant
+from events.paging import Key, Listing, Window
 from events.privacy import PersonalColumn
 
 # Where this service's read models hold customers' personal data: scrubbed on an erasure (decision 0004).
@@ -117,3 +120,29 @@ class RepairOrders:
             value,
             at,
         )
+
+
+# --- reading --------------------------------------------------------------------------------
+
+# The site's visits, newest first, a page at a time (`events.paging`).
+VISITS = Listing(
+    "reception.repair_orders",
+    (Key("checked_in_at", datetime, descending=True, nullable=False), Key("repair_order_id", UUID, nullable=False)),
+)
+
+
+async def visits(pool: asyncpg.Pool, tenant: Tenant, open_only: bool, window: Window) -> list[asyncpg.Record]:
+    """The site's visits in `window` of `VISITS`; `open_only`: not yet delivered or ended by an exit slip."""
+    rows: list[asyncpg.Record] = await pool.fetch(
+        f"""SELECT repair_order_id, status, advisor, plate, vin, customer_name, arrival_kind, priority,
+                  customer_waiting, promised_at, checked_in_at, greeted_at, signed, ready, settled, delivered,
+                  invoice_total, currency, updated_at
+           FROM repair_orders WHERE group_id = $1 AND site_id = $2
+             AND (NOT $3 OR status NOT IN ('delivered', 'exit_slip')) AND {window.after}
+           {window.order}""",
+        tenant.group_id,
+        tenant.site_id,
+        open_only,
+        *window.params,
+    )
+    return rows

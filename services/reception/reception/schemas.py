@@ -5,7 +5,6 @@ catalog's own models, so a body is checked against exactly the shape the events 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID, uuid4
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -261,6 +260,122 @@ class DeliveryBody(Body):
 # --- views ----------------------------------------------------------------------------------
 
 
+class View(BaseModel):
+    """What the API answers: the shape its OpenAPI document names."""
+
+
+class ConcernView(View):
+    concern_id: UUID
+    customer_words: str
+
+
+class FindingView(View):
+    finding_id: UUID
+    description: str
+    safety_critical: bool
+    extra_minutes: int
+    decision: str | None = Field(description="approved or declined; null while it awaits the customer")
+    lines: list[RepairLine]
+
+
+class InvoiceView(View):
+    invoice_number: str
+    payment_method: str
+    labour_total: int = Field(description="minor units (fen)")
+    parts_total: int = Field(description="minor units (fen)")
+    total: int = Field(description="minor units (fen)")
+    customer_pay_total: int = Field(description="minor units (fen): what the customer pays")
+
+
+class RepairOrderView(View):
+    """One visit, from check-in to delivery. `version` is what `If-Match` names. A reader
+    without the duty to see customers gets `[withheld]` for their names and phones."""
+
+    repair_order_id: UUID
+    version: int
+    status: str = Field(
+        description="checked_in, estimated, signed, in_workshop, awaiting_approval, ready, settled, "
+        "delivered or exit_slip"
+    )
+    arrival_kind: str
+    priority: str
+    service_advisor: str
+    customer: Contact
+    vehicle: VehicleIdentity
+    vehicle_user: Contact
+    customer_waiting: bool
+    currency: str
+    arrived_at: datetime
+    greeted_at: datetime
+    greeting_seconds: int = Field(description="from the car's arrival to the greeting")
+    walk_around_recorded: bool
+    concerns: list[ConcernView]
+    lines: list[RepairLine] = Field(description="the estimate's lines; once signed, the approved ones")
+    estimate_total: int | None = Field(description="minor units (fen)")
+    promised_at: datetime | None
+    original_promised_at: datetime | None
+    signed_at: datetime | None
+    handed_over_at: datetime | None
+    findings: list[FindingView]
+    ready: bool
+    invoice: InvoiceView | None
+    delivered: bool
+
+
+class RepairOrderSummary(View):
+    """A visit on the list of a site's visits (the `repair_orders` read model)."""
+
+    repair_order_id: UUID
+    status: str
+    advisor: str
+    plate: str
+    vin: str
+    customer_name: str | None
+    arrival_kind: str
+    priority: str
+    customer_waiting: bool
+    promised_at: datetime | None
+    checked_in_at: datetime
+    greeted_at: datetime | None
+    signed: bool
+    ready: bool
+    settled: bool
+    delivered: bool
+    invoice_total: int | None = Field(description="minor units (fen)")
+    currency: str
+    updated_at: datetime
+
+
+class BoardCard(View):
+    """An appointment of the day (`kind` appointment) or a car in for service (`kind` visit)."""
+
+    card_id: UUID
+    kind: str
+    appointment_id: UUID | None
+    repair_order_id: UUID | None
+    advisor: str | None
+    plate: str | None
+    customer_name: str | None
+    appointment_car: bool
+    slot_start: datetime | None
+    status: str
+    stage: str | None
+    promised_at: datetime | None
+    forecast_ready_at: datetime | None
+    late: bool
+    customer_waiting: bool
+    updated_at: datetime
+
+
+class AdvisorBoardView(View):
+    site_id: str
+    day: date = Field(description="the board's day, in the site's time zone")
+    time_zone: str
+    advisor: str | None
+    appointments: list[BoardCard]
+    cars: list[BoardCard] = Field(description="late ones first")
+
+
 def _status(state: RepairOrder) -> str:
     if state.closed_by_exit_slip:
         return "exit_slip"
@@ -279,55 +394,55 @@ def _status(state: RepairOrder) -> str:
     return "estimated" if state.estimate is not None else "checked_in"
 
 
-def repair_order_view(state: RepairOrder, version: int) -> dict[str, Any]:
+def repair_order_view(state: RepairOrder, version: int) -> RepairOrderView:
     visit = state.checked_in
     assert visit is not None  # `load` refuses a stream that does not exist, and check-in starts every one
     settled = state.settled
-    return {
-        "repair_order_id": str(visit.repair_order_id),
-        "version": version,
-        "status": _status(state),
-        "arrival_kind": visit.arrival_kind,
-        "priority": visit.priority,
-        "service_advisor": visit.service_advisor,
-        "customer": visit.customer.model_dump(mode="json"),
-        "vehicle": visit.vehicle.model_dump(mode="json"),
-        "vehicle_user": visit.vehicle_user.model_dump(mode="json"),
-        "customer_waiting": visit.customer_waiting,
-        "currency": visit.currency,
-        "arrived_at": visit.arrived_at,
-        "greeted_at": visit.greeted_at,
+    return RepairOrderView(
+        repair_order_id=visit.repair_order_id,
+        version=version,
+        status=_status(state),
+        arrival_kind=visit.arrival_kind,
+        priority=visit.priority,
+        service_advisor=visit.service_advisor,
+        customer=visit.customer,
+        vehicle=visit.vehicle,
+        vehicle_user=visit.vehicle_user,
+        customer_waiting=visit.customer_waiting,
+        currency=visit.currency,
+        arrived_at=visit.arrived_at,
+        greeted_at=visit.greeted_at,
         # Greeting time (seeds: within 1-3 minutes): from the car's arrival to the greeting.
-        "greeting_seconds": int((visit.greeted_at - visit.arrived_at).total_seconds()),
-        "walk_around_recorded": state.walk_around is not None,
-        "concerns": [{"concern_id": str(c.concern_id), "customer_words": c.customer_words} for c in state.concerns],
-        "lines": [line.model_dump(mode="json") for line in state.lines],
-        "estimate_total": state.estimate.total if state.estimate else None,
-        "promised_at": state.promised_at,
-        "original_promised_at": state.original_promised_at,
-        "signed_at": state.signed_at,
-        "handed_over_at": state.handed_over_at,
-        "findings": [
-            {
-                "finding_id": str(f.finding_id),
-                "description": f.description,
-                "safety_critical": f.safety_critical,
-                "extra_minutes": f.extra_minutes,
-                "decision": f.decision,
-                "lines": [line.model_dump(mode="json") for line in f.lines],
-            }
+        greeting_seconds=int((visit.greeted_at - visit.arrived_at).total_seconds()),
+        walk_around_recorded=state.walk_around is not None,
+        concerns=[ConcernView(concern_id=c.concern_id, customer_words=c.customer_words) for c in state.concerns],
+        lines=list(state.lines),
+        estimate_total=state.estimate.total if state.estimate else None,
+        promised_at=state.promised_at,
+        original_promised_at=state.original_promised_at,
+        signed_at=state.signed_at,
+        handed_over_at=state.handed_over_at,
+        findings=[
+            FindingView(
+                finding_id=f.finding_id,
+                description=f.description,
+                safety_critical=f.safety_critical,
+                extra_minutes=f.extra_minutes,
+                decision=f.decision,
+                lines=list(f.lines),
+            )
             for f in state.findings
         ],
-        "ready": state.ready,
-        "invoice": None
+        ready=state.ready,
+        invoice=None
         if settled is None
-        else {
-            "invoice_number": settled.invoice_number,
-            "payment_method": settled.payment_method,
-            "labour_total": settled.labour_total,
-            "parts_total": settled.parts_total,
-            "total": settled.total,
-            "customer_pay_total": settled.customer_pay_total,
-        },
-        "delivered": state.delivered,
-    }
+        else InvoiceView(
+            invoice_number=settled.invoice_number,
+            payment_method=settled.payment_method,
+            labour_total=settled.labour_total,
+            parts_total=settled.parts_total,
+            total=settled.total,
+            customer_pay_total=settled.customer_pay_total,
+        ),
+        delivered=state.delivered,
+    )

@@ -230,3 +230,19 @@ async def test_the_board_lists_the_sites_open_visits(api: httpx.AsyncClient) -> 
         return [row["repair_order_id"] for row in response.json()]
 
     await eventually(board, until=lambda ids: ro in ids, what="the checked-in visit on the board")
+
+
+async def test_a_change_made_since_the_desk_last_looked_is_a_conflict(api: httpx.AsyncClient) -> None:
+    """`If-Match` names the version of the visit the desk last saw: a change made since (by
+    another desk) is refused with the version now, and the refused command writes nothing."""
+    ro = (await ok(await post(api, "", CHECK_IN), 201))["repair_order_id"]
+    seen = await ok(await api.get(f"/sites/{SITE_1}/repair-orders/{ro}", headers=ADVISOR_A))
+    as_seen = {**ADVISOR_A, "If-Match": f'"{seen["version"]}"'}
+    walked = await ok(await post(api, f"/{ro}/walk-around", WALK_AROUND, as_seen), 201)
+    assert walked["version"] == seen["version"] + 1
+
+    stale = await post(api, f"/{ro}/concerns", CONCERN, as_seen)
+    assert (stale.status_code, stale.json()["error"]["code"]) == (409, "concurrency_conflict"), stale.text
+    assert stale.json()["error"]["current_version"] == walked["version"]
+    now = await ok(await api.get(f"/sites/{SITE_1}/repair-orders/{ro}", headers=ADVISOR_A))
+    assert (now["version"], now["concerns"]) == (walked["version"], [])

@@ -21,6 +21,7 @@ import asyncpg
 from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from events.commands import REQUESTED_VERSION
 from events.envelope import Metadata, Tenant
@@ -204,6 +205,15 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid_cursor(request: Request, error: InvalidCursor) -> JSONResponse:
         fields = [{"field": "query.cursor", "message": str(error), "type": error.code}]
         return respond(request, 422, error.code, "the list's cursor is not valid here", fields=fields)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def unrouted(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        # The router's own refusals (no route for the path, or not for the method) answer in the
+        # body every operation's document names, not Starlette's `{"detail": ...}`.
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        response = respond(request, error.status_code, code, str(error.detail))
+        response.headers.update(error.headers or {})
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
