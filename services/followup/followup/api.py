@@ -1,4 +1,8 @@
-"""The followup HTTP API: parse, authorise, call a use case, answer with the new state.
+"""The followup HTTP API. A command route parses its body (which builds the domain command),
+authorises with one dependency (`Agent`, `Supervisor`) and runs the command with
+`events.commands.execute` — or, where it needs more (a queue reassigned callback by callback, a
+campaign planned from the files it names), with the use case of `handlers.py`. A query route
+checks the site, then reads the aggregate or a read model's query (`projections.py`).
 
 Paths are relative to a site (`/sites/{site_id}/...`); the gateway serves them under `/api/v1`
 (resources `callbacks`, `customer-files`, `campaigns`, `reports`).
@@ -11,52 +15,54 @@ from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
 
-from events.catalog.followup_values import CampaignTarget
-from events.envelope import Tenant
+from events.commands import execute, load
 from events.errors import DomainError
-from events.http import CurrentIdentity, SiteId, command_metadata, site_tenant
+from events.http import Actor, CurrentIdentity, SiteId, acting, site_tenant
 from events.identity import ADVISOR, CS_AGENT, GROUP_ADMIN, SERVICE_MANAGER, SYSTEM, Forbidden, Identity
-from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Key, Limit, Listing, answer
-from followup.domain.callback_state import OPEN
-from followup.domain.commands import (
-    AddNextVisitNote,
-    AnswerQuestion,
-    AssignCallback,
-    CallbackCommand,
-    ClearDoNotCall,
-    CustomerFileCommand,
-    GiveUp,
-    LogCall,
-    LogLetter,
-    PlanCampaign,
-    RecordAttempt,
-    RecordCampaignCall,
-    RecordCampaignLetter,
-    RecordWish,
-    SetDoNotCall,
-    TellAnswer,
-)
-from followup.handlers import Followup
+from events.openapi import refusals
+from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Limit, answer
+from events.runtime import now, store_of
+from followup import projections
+from followup.domain.callback import callback
+from followup.domain.callback import stream_id as callback_stream
+from followup.domain.campaign import campaign
+from followup.domain.campaign import stream_id as campaign_stream
+from followup.domain.commands import CallbackCommand, CampaignCommand, CustomerFileCommand, GiveUp, TellAnswer
+from followup.domain.customer_file import customer_file
+from followup.domain.customer_file import stream_id as file_stream
+from followup.examples import ANSWER_EXAMPLES, ATTEMPT_EXAMPLES, CAMPAIGN_EXAMPLES
+from followup.handlers import Followup, keep_callback_clocks, keep_campaign_clocks
 from followup.reports import DEFAULT_TZ, csi_rows, to_csv
 from followup.schemas import (
     AnswerBody,
     AssignBody,
     AttemptBody,
+    CallbackView,
     CallBody,
     CampaignBody,
     CampaignCallBody,
     CampaignLetterBody,
+    CampaignView,
+    CsiReport,
+    DeadlineAlert,
+    FileRow,
+    FileView,
+    FileWithLog,
     LetterBody,
+    LogEntry,
     NoteBody,
+    QueueRow,
     ReasonBody,
+    Reassigned,
     ReassignQueueBody,
     WishBody,
     callback_view,
     campaign_view,
     file_view,
+    queue_row,
 )
 
 router = APIRouter(tags=["followup"])
@@ -69,6 +75,18 @@ AGENTS = (CS_AGENT, SERVICE_MANAGER)
 SUPERVISORS = (SERVICE_MANAGER,)
 READERS = (CS_AGENT, SERVICE_MANAGER, ADVISOR, SYSTEM)
 REPORT_READERS = (CS_AGENT, SERVICE_MANAGER, SYSTEM)
+
+Agent = Annotated[Actor, acting(*AGENTS)]
+Supervisor = Annotated[Actor, acting(*SUPERVISORS)]
+
+# Every command on one record takes `If-Match`, so every one can meet a record changed since;
+# any text the domain requires may be blank once trimmed. A callback that was skipped (do-not-call)
+# was never opened; one completed, refused, given up or cancelled takes nothing more.
+CONFLICT = "concurrency_conflict"
+TEXT = "missing_information"
+CALLBACK = ("no_callback", TEXT, CONFLICT)
+OPEN_CALLBACK = ("callback_closed", *CALLBACK)
+CAMPAIGN_TARGET = ("not_a_campaign_target", "campaign_refused", TEXT, CONFLICT)
 
 
 class UnknownTimeZone(DomainError):
@@ -87,30 +105,48 @@ def _zone(name: str) -> ZoneInfo:
         raise UnknownTimeZone(f"unknown time zone {name!r}") from None
 
 
-async def _callback(
-    request: Request, identity: Identity, site_id: UUID, callback_id: UUID, command: CallbackCommand
-) -> dict[str, Any]:
-    identity.require_role(*AGENTS)
-    followup = followup_of(request)
-    outcome = await followup.callback(command_metadata(identity, str(site_id), request), callback_id, command)
-    return callback_view(outcome.state, outcome.version, followup.now())
+async def _callback(request: Request, callback_id: UUID, command: CallbackCommand, by: Actor) -> CallbackView:
+    outcome = await execute(
+        store_of(request),
+        callback,
+        callback_stream(callback_id),
+        command,
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
+        after_append=keep_callback_clocks,
+    )
+    return callback_view(outcome.state, outcome.version, now(request))
 
 
-async def _file(
-    request: Request, identity: Identity, site_id: UUID, file_id: UUID, command: CustomerFileCommand
-) -> dict[str, Any]:
-    identity.require_role(*AGENTS)
-    outcome = await followup_of(request).file(command_metadata(identity, str(site_id), request), file_id, command)
+async def _file(request: Request, file_id: UUID, command: CustomerFileCommand, by: Actor) -> FileView:
+    outcome = await execute(
+        store_of(request),
+        customer_file,
+        file_stream(file_id),
+        command,
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
+    )
     return file_view(outcome.state, outcome.version)
 
 
+async def _campaign(request: Request, campaign_id: UUID, command: CampaignCommand, by: Actor) -> CampaignView:
+    outcome = await execute(
+        store_of(request),
+        campaign,
+        campaign_stream(campaign_id),
+        command,
+        by.metadata,
+        expected_version=by.expected_version,
+        must_exist=True,
+        after_append=keep_campaign_clocks,
+    )
+    return campaign_view(outcome.state, outcome.version)
+
+
 # --- the callback queue ---------------------------------------------------------------------
-
-
-QUEUE = Listing(
-    "followup.callbacks",
-    (Key("due_at", datetime, nulls_first=False), Key("callback_id", UUID, nullable=False)),
-)
 
 
 @router.get("/sites/{site_id}/callbacks", responses=LIST_RESPONSES)
@@ -125,170 +161,111 @@ async def callback_queue(
     tz: str = DEFAULT_TZ,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
-) -> list[dict[str, Any]]:
+) -> list[QueueRow]:
     """The site's callbacks, earliest due first: attempts so far, next attempt, overdue and
     escalation flags as of now. `agent=unassigned` lists the callbacks nobody has taken."""
     tenant = site_tenant(identity, site_id, READERS)
-    zone, now = _zone(tz), followup_of(request).now()
+    zone, at = _zone(tz), now(request)
     until = datetime.combine(due_by + timedelta(days=1), time(), zone) if due_by else None
-    end_of_today = datetime.combine(now.astimezone(zone).date() + timedelta(days=1), time(), zone)
-    window = QUEUE.window(cursor, limit, first=6)
-    rows = await request.app.state.runtime.pool.fetch(
-        f"""SELECT * FROM callback_queue
-           WHERE group_id = $1 AND site_id = $2 AND ($3::text IS NULL OR status = $3)
-             AND ($4::text IS NULL OR agent = $4 OR ($4 = 'unassigned' AND agent IS NULL))
-             AND ($5::timestamptz IS NULL OR due_at < $5) AND {window.after}
-           {window.order}""",
-        tenant.group_id,
-        tenant.site_id,
-        status,
-        agent,
-        until,
-        *window.params,
+    end_of_today = datetime.combine(at.astimezone(zone).date() + timedelta(days=1), time(), zone)
+    window, rows = await projections.callback_queue(
+        request.app.state.runtime.pool,
+        tenant,
+        agent=agent,
+        status=status,
+        due_before=until,
+        cursor=cursor,
+        limit=limit,
     )
-    return [_queue_row(dict(row), now, end_of_today) for row in answer(window, rows, request, response)]
-
-
-def _queue_row(row: dict[str, Any], now: datetime, end_of_today: datetime) -> dict[str, Any]:
-    is_open = row["status"] == OPEN
-    row["due_today"] = is_open and row["opens_at"] is not None and row["opens_at"] < end_of_today
-    row["overdue_now"] = is_open and (
-        row["overdue"] or (row["hard_limit_at"] is not None and now > row["hard_limit_at"])
-    )
-    row["escalation_open"] = bool(row["question"]) and row["answered_at"] is None
-    row["escalation_overdue"] = row["escalation_open"] and row["escalate_by"] is not None and now > row["escalate_by"]
-    return {k: (str(v) if isinstance(v, UUID) else v) for k, v in row.items()}
+    return [queue_row(dict(row), at, end_of_today) for row in answer(window, rows, request, response)]
 
 
 @router.get("/sites/{site_id}/callbacks/alerts")
 async def deadline_alerts(
     site_id: SiteId, identity: CurrentIdentity, request: Request, include_resolved: bool = False
-) -> list[dict[str, Any]]:
+) -> list[DeadlineAlert]:
     """Deadlines missed: questions not answered within 2 days, campaign letters not sent in time."""
     tenant = site_tenant(identity, site_id, READERS)
-    rows = await request.app.state.runtime.pool.fetch(
-        """SELECT * FROM deadline_alerts WHERE group_id = $1 AND site_id = $2 AND ($3 OR resolved_at IS NULL)
-           ORDER BY due_at""",
-        tenant.group_id,
-        tenant.site_id,
-        include_resolved,
-    )
-    return [{k: (str(v) if isinstance(v, UUID) else v) for k, v in dict(row).items()} for row in rows]
+    rows = await projections.deadline_alerts(request.app.state.runtime.pool, tenant, include_resolved=include_resolved)
+    return [DeadlineAlert.model_validate(dict(row)) for row in rows]
 
 
-@router.post("/sites/{site_id}/callbacks/reassign")
-async def reassign_queue(
-    site_id: SiteId, body: ReassignQueueBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    """The supervisor gives an absent agent's open callbacks to another agent."""
-    identity.require_role(*SUPERVISORS)
-    tenant = site_tenant(identity, site_id, READERS)
-    followup = followup_of(request)
-    rows = await request.app.state.runtime.pool.fetch(
-        """SELECT callback_id FROM callback_queue
-           WHERE group_id = $1 AND site_id = $2 AND agent = $3 AND status = 'open' ORDER BY callback_id""",
-        tenant.group_id,
-        tenant.site_id,
-        body.from_agent,
-    )
-    metadata = command_metadata(identity, str(site_id), request)
-    moved = []
-    for row in rows:
-        command = AssignCallback(body.to_agent, identity.user_id, followup.now(), body.reason)
-        outcome = await followup.callback(metadata, row["callback_id"], command)
-        if outcome.recorded:
-            moved.append(str(row["callback_id"]))
-    return {"reassigned": moved, "to_agent": body.to_agent}
+@router.post("/sites/{site_id}/callbacks/reassign", responses=refusals("callback_closed", TEXT, not_found=False))
+async def reassign_queue(body: ReassignQueueBody, request: Request, by: Supervisor) -> Reassigned:
+    """The supervisor gives an absent agent's open callbacks to another agent (`If-Match` does not
+    apply: many callbacks move)."""
+    moved = await followup_of(request).reassign_queue(by.metadata, body.from_agent, body.to_agent, body.reason)
+    return Reassigned(reassigned=moved, to_agent=body.to_agent)
 
 
-@router.get("/sites/{site_id}/callbacks/{callback_id}")
+@router.get("/sites/{site_id}/callbacks/{callback_id}", responses=refusals())
 async def get_callback(
     site_id: SiteId, callback_id: CallbackId, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    followup = followup_of(request)
-    state, version = await followup.callback_state(site_tenant(identity, site_id, READERS), callback_id)
-    return callback_view(state, version, followup.now())
+) -> CallbackView:
+    tenant = site_tenant(identity, site_id, READERS)
+    state, version = await load(store_of(request), callback, callback_stream(callback_id), tenant)
+    return callback_view(state, version, now(request))
 
 
-@router.post("/sites/{site_id}/callbacks/{callback_id}/assign")
-async def assign(
-    site_id: SiteId, callback_id: CallbackId, body: AssignBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
+@router.post("/sites/{site_id}/callbacks/{callback_id}/assign", responses=refusals(*OPEN_CALLBACK))
+async def assign(callback_id: CallbackId, body: AssignBody, request: Request, by: Agent) -> CallbackView:
     """An agent takes a queued callback; only a service manager assigns to someone else or
     takes a callback away from its agent."""
-    identity.require_role(*AGENTS)  # the door before the room: no 404 to someone who may never assign
-    followup = followup_of(request)
-    agent = body.agent or identity.user_id
-    state, _ = await followup.callback_state(site_tenant(identity, site_id, READERS), callback_id)
-    if agent != identity.user_id or (state.agent is not None and state.agent != agent):
-        identity.require_role(*SUPERVISORS)
-    command = AssignCallback(agent, identity.user_id, followup.now(), body.reason)
-    return await _callback(request, identity, site_id, callback_id, command)
+    command = body.command(by.identity.user_id, now(request))
+    state, _ = await load(store_of(request), callback, callback_stream(callback_id), by.tenant)
+    if command.agent != by.identity.user_id or (state.agent is not None and state.agent != command.agent):
+        by.identity.require_role(*SUPERVISORS)
+    return await _callback(request, callback_id, command, by)
 
 
-@router.post("/sites/{site_id}/callbacks/{callback_id}/attempts", status_code=201)
+@router.post(
+    "/sites/{site_id}/callbacks/{callback_id}/attempts",
+    status_code=201,
+    responses=refusals(
+        "callback_not_due", "call_me_later_in_past", "score_out_of_range", "time_out_of_order", *OPEN_CALLBACK
+    ),
+)
 async def record_attempt(
-    site_id: SiteId, callback_id: CallbackId, body: AttemptBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
+    callback_id: CallbackId,
+    body: Annotated[AttemptBody, Body(openapi_examples=ATTEMPT_EXAMPLES)],
+    request: Request,
+    by: Agent,
+) -> CallbackView:
     """One call: unreachable (retried in 2 h), call me later at …, refused (an SMS goes out), or
     reached with the script's answers (a dissatisfied customer opens a complaint)."""
-    command = RecordAttempt(
-        agent=identity.user_id,
-        outcome=body.outcome,
-        attempted_at=followup_of(request).now(),
-        direction=body.direction,
-        call_me_later_at=body.call_me_later_at,
-        answers=body.answers.answers() if body.answers else None,
-        note=body.note,
-    )
-    return await _callback(request, identity, site_id, callback_id, command)
+    return await _callback(request, callback_id, body.command(by.identity.user_id, now(request)), by)
 
 
-@router.post("/sites/{site_id}/callbacks/{callback_id}/give-up")
-async def give_up(
-    site_id: SiteId, callback_id: CallbackId, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
+@router.post(
+    "/sites/{site_id}/callbacks/{callback_id}/give-up",
+    responses=refusals("too_few_attempts", "time_out_of_order", *OPEN_CALLBACK),
+)
+async def give_up(callback_id: CallbackId, request: Request, by: Agent) -> CallbackView:
     """Unreachable after at least 3 attempts: a note goes to the file for the next visit."""
-    command = GiveUp(identity.user_id, followup_of(request).now())
-    return await _callback(request, identity, site_id, callback_id, command)
+    return await _callback(request, callback_id, GiveUp(by.identity.user_id, now(request)), by)
 
 
-@router.post("/sites/{site_id}/callbacks/{callback_id}/answer")
+@router.post(
+    "/sites/{site_id}/callbacks/{callback_id}/answer",
+    responses=refusals("no_open_question", "answer_deadline_invalid", "unknown_time_zone", *CALLBACK),
+)
 async def answer_question(
-    site_id: SiteId,
     callback_id: CallbackId,
-    body: AnswerBody,
-    identity: CurrentIdentity,
+    body: Annotated[AnswerBody, Body(openapi_examples=ANSWER_EXAMPLES)],
     request: Request,
+    by: Supervisor,
     tz: str = DEFAULT_TZ,
-) -> dict[str, Any]:
+) -> CallbackView:
     """The supervisor's solution to an escalated question; the customer is told the same day."""
-    identity.require_role(*SUPERVISORS)
-    now = followup_of(request).now()
-    local = now.astimezone(_zone(tz))
-    tell_by = body.tell_customer_by or datetime.combine(local.date() + timedelta(days=1), time(), local.tzinfo)
-    command = AnswerQuestion(body.answer, identity.user_id, tell_by, now)
-    return await _callback(request, identity, site_id, callback_id, command)
+    return await _callback(request, callback_id, body.command(by.identity.user_id, now(request), _zone(tz)), by)
 
 
-@router.post("/sites/{site_id}/callbacks/{callback_id}/answer-given")
-async def answer_given(
-    site_id: SiteId, callback_id: CallbackId, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    command = TellAnswer(identity.user_id, followup_of(request).now())
-    return await _callback(request, identity, site_id, callback_id, command)
+@router.post("/sites/{site_id}/callbacks/{callback_id}/answer-given", responses=refusals("no_open_question", *CALLBACK))
+async def answer_given(callback_id: CallbackId, request: Request, by: Agent) -> CallbackView:
+    return await _callback(request, callback_id, TellAnswer(by.identity.user_id, now(request)), by)
 
 
 # --- customer files -------------------------------------------------------------------------
-
-
-FILES = Listing(
-    "followup.customer_files",
-    (
-        Key("last_visit_at", datetime, descending=True, nulls_first=False, sql="f.last_visit_at"),
-        Key("file_id", UUID, nullable=False, sql="f.file_id"),
-    ),
-)
 
 
 @router.get("/sites/{site_id}/customer-files", responses=LIST_RESPONSES)
@@ -302,168 +279,113 @@ async def list_files(
     name: str | None = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
-) -> list[dict[str, Any]]:
+) -> list[FileRow]:
     tenant = site_tenant(identity, site_id, READERS)
-    window = FILES.window(cursor, limit, first=6)
-    rows = await request.app.state.runtime.pool.fetch(
-        f"""SELECT f.* FROM customer_files f
-           WHERE f.group_id = $1 AND f.site_id = $2 AND ($3::text IS NULL OR f.phone = $3)
-             AND ($4::text IS NULL OR EXISTS (
-                 SELECT 1 FROM customer_file_visits v WHERE v.file_id = f.file_id AND v.plate = $4))
-             AND ($5::text IS NULL OR f.name ILIKE '%' || $5 || '%') AND {window.after}
-           {window.order}""",
-        tenant.group_id,
-        tenant.site_id,
-        phone,
-        plate,
-        name,
-        *window.params,
+    window, rows = await projections.customer_files(
+        request.app.state.runtime.pool, tenant, phone=phone, plate=plate, name=name, cursor=cursor, limit=limit
     )
-    shown = answer(window, rows, request, response)
-    return [{k: (str(v) if isinstance(v, UUID) else v) for k, v in dict(row).items()} for row in shown]
+    return [FileRow.model_validate(dict(row)) for row in answer(window, rows, request, response)]
 
 
-async def _log(request: Request, tenant: Tenant, file_id: UUID) -> list[dict[str, Any]]:
-    rows = await request.app.state.runtime.pool.fetch(
-        """SELECT entry_id, channel, direction, purpose, outcome, agent, phone, summary, callback_id, campaign_id,
-                  repair_order_id, site_id, at
-           FROM contact_log WHERE group_id = $1 AND file_id = $2 ORDER BY at, seq""",
-        tenant.group_id,
-        file_id,
-    )
-    return [{k: (str(v) if isinstance(v, UUID) else v) for k, v in dict(row).items()} for row in rows]
-
-
-@router.get("/sites/{site_id}/customer-files/{file_id}")
-async def get_file(site_id: SiteId, file_id: FileId, identity: CurrentIdentity, request: Request) -> dict[str, Any]:
+@router.get("/sites/{site_id}/customer-files/{file_id}", responses=refusals())
+async def get_file(site_id: SiteId, file_id: FileId, identity: CurrentIdentity, request: Request) -> FileWithLog:
     """The customer's record: visits, notes for the next visit, wishes, do-not-call, the call and letter log."""
     tenant = site_tenant(identity, site_id, READERS)
-    state, version = await followup_of(request).file_state(tenant, file_id)
-    return {**file_view(state, version), "log": await _log(request, tenant, file_id)}
+    state, version = await load(store_of(request), customer_file, file_stream(file_id), tenant)
+    log = await projections.contact_log(request.app.state.runtime.pool, tenant, file_id)
+    return FileWithLog(**dict(file_view(state, version)), log=[LogEntry.model_validate(dict(row)) for row in log])
 
 
-@router.get("/sites/{site_id}/customer-files/{file_id}/log")
-async def file_log(
-    site_id: SiteId, file_id: FileId, identity: CurrentIdentity, request: Request
-) -> list[dict[str, Any]]:
+@router.get("/sites/{site_id}/customer-files/{file_id}/log", responses=refusals())
+async def file_log(site_id: SiteId, file_id: FileId, identity: CurrentIdentity, request: Request) -> list[LogEntry]:
     tenant = site_tenant(identity, site_id, READERS)
-    await followup_of(request).file_state(tenant, file_id)  # 404 for an unknown or foreign file
-    return await _log(request, tenant, file_id)
+    await load(store_of(request), customer_file, file_stream(file_id), tenant)  # 404 for an unknown or foreign file
+    log = await projections.contact_log(request.app.state.runtime.pool, tenant, file_id)
+    return [LogEntry.model_validate(dict(row)) for row in log]
 
 
-@router.post("/sites/{site_id}/customer-files/{file_id}/do-not-call")
-async def set_do_not_call(
-    site_id: SiteId, file_id: FileId, body: ReasonBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
+@router.post("/sites/{site_id}/customer-files/{file_id}/do-not-call", responses=refusals(TEXT, CONFLICT))
+async def set_do_not_call(file_id: FileId, body: ReasonBody, request: Request, by: Agent) -> FileView:
     """No callbacks, reminders or campaign calls from now on; open callbacks are cancelled."""
-    command = SetDoNotCall(identity.user_id, body.reason, followup_of(request).now())
-    return await _file(request, identity, site_id, file_id, command)
+    return await _file(request, file_id, body.do_not_call(by.identity.user_id, now(request)), by)
 
 
-@router.post("/sites/{site_id}/customer-files/{file_id}/do-not-call/clear")
-async def clear_do_not_call(
-    site_id: SiteId, file_id: FileId, body: ReasonBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    command = ClearDoNotCall(identity.user_id, body.reason, followup_of(request).now())
-    return await _file(request, identity, site_id, file_id, command)
+@router.post("/sites/{site_id}/customer-files/{file_id}/do-not-call/clear", responses=refusals(TEXT, CONFLICT))
+async def clear_do_not_call(file_id: FileId, body: ReasonBody, request: Request, by: Agent) -> FileView:
+    return await _file(request, file_id, body.clear_do_not_call(by.identity.user_id, now(request)), by)
 
 
-@router.post("/sites/{site_id}/customer-files/{file_id}/wishes", status_code=201)
-async def record_wish(
-    site_id: SiteId, file_id: FileId, body: WishBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    command = RecordWish(body.wish, identity.user_id, followup_of(request).now())
-    return await _file(request, identity, site_id, file_id, command)
+@router.post("/sites/{site_id}/customer-files/{file_id}/wishes", status_code=201, responses=refusals(TEXT, CONFLICT))
+async def record_wish(file_id: FileId, body: WishBody, request: Request, by: Agent) -> FileView:
+    return await _file(request, file_id, body.command(by.identity.user_id, now(request)), by)
 
 
-@router.post("/sites/{site_id}/customer-files/{file_id}/notes", status_code=201)
-async def add_note(
-    site_id: SiteId, file_id: FileId, body: NoteBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    command = AddNextVisitNote(body.note, "agent", identity.user_id, followup_of(request).now())
-    return await _file(request, identity, site_id, file_id, command)
+@router.post("/sites/{site_id}/customer-files/{file_id}/notes", status_code=201, responses=refusals(TEXT, CONFLICT))
+async def add_note(file_id: FileId, body: NoteBody, request: Request, by: Agent) -> FileView:
+    return await _file(request, file_id, body.command(by.identity.user_id, now(request)), by)
 
 
-@router.post("/sites/{site_id}/customer-files/{file_id}/calls", status_code=201)
-async def log_call(
-    site_id: SiteId, file_id: FileId, body: CallBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
+@router.post(
+    "/sites/{site_id}/customer-files/{file_id}/calls",
+    status_code=201,
+    responses=refusals("do_not_call", TEXT, CONFLICT),
+)
+async def log_call(file_id: FileId, body: CallBody, request: Request, by: Agent) -> FileView:
     """A call outside a callback, inbound or outbound; the phone defaults to the file's."""
-    identity.require_role(*AGENTS)  # before the file is read, as for every other write
-    followup = followup_of(request)
-    state, _ = await followup.file_state(site_tenant(identity, site_id, READERS), file_id)
-    phone = body.phone or (state.contact.phone if state.contact else "")
-    command = LogCall(
-        body.direction, body.purpose, phone, identity.user_id, body.summary, followup.now(), body.repair_order_id
-    )
-    return await _file(request, identity, site_id, file_id, command)
+    return await _file(request, file_id, body.command(by.identity.user_id, now(request)), by)
 
 
-@router.post("/sites/{site_id}/customer-files/{file_id}/letters", status_code=201)
-async def log_letter(
-    site_id: SiteId, file_id: FileId, body: LetterBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    command = LogLetter(body.letter_kind, body.subject, identity.user_id, followup_of(request).now(), body.campaign_id)
-    return await _file(request, identity, site_id, file_id, command)
+@router.post("/sites/{site_id}/customer-files/{file_id}/letters", status_code=201, responses=refusals(TEXT, CONFLICT))
+async def log_letter(file_id: FileId, body: LetterBody, request: Request, by: Agent) -> FileView:
+    return await _file(request, file_id, body.command(by.identity.user_id, now(request)), by)
 
 
 # --- campaigns ------------------------------------------------------------------------------
 
 
-@router.post("/sites/{site_id}/campaigns", status_code=201)
+@router.post(
+    "/sites/{site_id}/campaigns",
+    status_code=201,
+    responses=refusals("time_out_of_order", TEXT, CONFLICT),  # 404: a customer file it names
+)
 async def plan_campaign(
-    site_id: SiteId, body: CampaignBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
+    body: Annotated[CampaignBody, Body(openapi_examples=CAMPAIGN_EXAMPLES)], request: Request, by: Supervisor
+) -> CampaignView:
     """Customers are called 2 weeks ahead, then written to within 2 days (do-not-call: letter only)."""
-    identity.require_role(*SUPERVISORS)
-    tenant = site_tenant(identity, site_id, READERS)
-    followup = followup_of(request)
-    targets = []
-    for file_id in dict.fromkeys(body.file_ids):
-        state, _ = await followup.file_state(tenant, file_id)
-        assert state.contact is not None
-        latest = max(state.visits.values(), key=lambda v: v.visited_at)
-        targets.append(
-            CampaignTarget(
-                file_id=file_id, contact=state.contact, vehicle=latest.vehicle, do_not_call=state.do_not_call
-            )
-        )
-    campaign_id = uuid4()
-    command = PlanCampaign(
-        campaign_id, body.kind, body.title, body.starts_at, tuple(targets), identity.user_id, followup.now()
+    campaign_id, at = uuid4(), now(request)
+    outcome = await followup_of(request).plan_campaign(
+        by.metadata,
+        campaign_id,
+        lambda targets: body.command(campaign_id, targets, by.identity.user_id, at),
+        file_ids=body.file_ids,
+        expected_version=by.expected_version,
     )
-    outcome = await followup.campaign(command_metadata(identity, str(site_id), request), campaign_id, command)
     return campaign_view(outcome.state, outcome.version)
 
 
-@router.get("/sites/{site_id}/campaigns/{campaign_id}")
+@router.get("/sites/{site_id}/campaigns/{campaign_id}", responses=refusals())
 async def get_campaign(
     site_id: SiteId, campaign_id: CampaignId, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    state, version = await followup_of(request).campaign_state(site_tenant(identity, site_id, READERS), campaign_id)
+) -> CampaignView:
+    tenant = site_tenant(identity, site_id, READERS)
+    state, version = await load(store_of(request), campaign, campaign_stream(campaign_id), tenant)
     return campaign_view(state, version)
 
 
-@router.post("/sites/{site_id}/campaigns/{campaign_id}/calls", status_code=201)
-async def campaign_call(
-    site_id: SiteId, campaign_id: CampaignId, body: CampaignCallBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    identity.require_role(*AGENTS)
-    followup = followup_of(request)
-    command = RecordCampaignCall(body.file_id, body.outcome, identity.user_id, followup.now(), body.wants_appointment)
-    outcome = await followup.campaign(command_metadata(identity, str(site_id), request), campaign_id, command)
-    return campaign_view(outcome.state, outcome.version)
+@router.post(
+    "/sites/{site_id}/campaigns/{campaign_id}/calls",
+    status_code=201,
+    responses=refusals("do_not_call", *CAMPAIGN_TARGET),
+)
+async def campaign_call(campaign_id: CampaignId, body: CampaignCallBody, request: Request, by: Agent) -> CampaignView:
+    return await _campaign(request, campaign_id, body.command(by.identity.user_id, now(request)), by)
 
 
-@router.post("/sites/{site_id}/campaigns/{campaign_id}/letters", status_code=201)
+@router.post("/sites/{site_id}/campaigns/{campaign_id}/letters", status_code=201, responses=refusals(*CAMPAIGN_TARGET))
 async def campaign_letter(
-    site_id: SiteId, campaign_id: CampaignId, body: CampaignLetterBody, identity: CurrentIdentity, request: Request
-) -> dict[str, Any]:
-    identity.require_role(*AGENTS)
-    followup = followup_of(request)
-    command = RecordCampaignLetter(body.file_id, body.letter_kind, identity.user_id, followup.now())
-    outcome = await followup.campaign(command_metadata(identity, str(site_id), request), campaign_id, command)
-    return campaign_view(outcome.state, outcome.version)
+    campaign_id: CampaignId, body: CampaignLetterBody, request: Request, by: Agent
+) -> CampaignView:
+    return await _campaign(request, campaign_id, body.command(by.identity.user_id, now(request)), by)
 
 
 # --- CSI / VOC ------------------------------------------------------------------------------
@@ -482,7 +404,7 @@ async def _report(
     tenant = site_tenant(identity, site_id, READERS)
     identity.require_role(*REPORT_READERS)
     zone = _zone(tz)
-    first = since or _default_start(followup_of(request).now().astimezone(zone).date(), period)
+    first = since or _default_start(now(request).astimezone(zone).date(), period)
     sites: list[str] | None = [tenant.site_id]
     if scope == "group":
         if not identity.roles & {SERVICE_MANAGER, GROUP_ADMIN}:
@@ -501,7 +423,7 @@ def _default_start(today: date, period: str) -> date:
     return today - timedelta(weeks=12)
 
 
-@router.get("/sites/{site_id}/reports/csi")
+@router.get("/sites/{site_id}/reports/csi", responses=refusals("unknown_time_zone", not_found=False))
 async def csi_report(
     site_id: SiteId,
     identity: CurrentIdentity,
@@ -510,14 +432,20 @@ async def csi_report(
     since: Since = None,
     scope: Scope = "site",
     tz: str = DEFAULT_TZ,
-) -> dict[str, Any]:
+) -> CsiReport:
     """Callback reach within 72 h, satisfaction, dissatisfaction categories, complaints and the
     operational KPIs per week, month or year."""
     rows = await _report(request, identity, site_id, period, since, scope, tz)
-    return {"scope": scope, "period": period, "time_zone": tz, "rows": rows}
+    return CsiReport(scope=scope, period=period, time_zone=tz, rows=rows)
 
 
-@router.get("/sites/{site_id}/reports/csi.csv")
+@router.get(
+    "/sites/{site_id}/reports/csi.csv",
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "the same rows as CSV"},
+        **refusals("unknown_time_zone", not_found=False),
+    },
+)
 async def csi_report_csv(
     site_id: SiteId,
     identity: CurrentIdentity,

@@ -1,16 +1,23 @@
 """The followup read models fed from the service's own event log: the callback queue (per site
 and agent: due, overdue, attempts, next attempt, escalations), the call/letter log, and the
-customer files (the customer's record: visits, notes, do-not-call, wishes, proposals)."""
+customer files (the customer's record: visits, notes, do-not-call, wishes, proposals) — and
+the queries the API reads them with (with the supervisor's deadline alerts, which the timers
+of `handlers.py` raise)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+from uuid import UUID
+
+import asyncpg
 
 from events.catalog import followup as ev
 from events.connection import Connection
-from events.envelope import Envelope
+from events.envelope import Envelope, Tenant
+from events.paging import Key as SortKey
+from events.paging import Listing, Window
 from events.privacy import PersonalColumn
 from events.rows import Key, Row, RowProjection, Rows, Table
 from events.views import views_in
@@ -306,3 +313,114 @@ class CustomerFiles:
             *args,
             at,
         )
+
+
+# --- the queries the API reads them with --------------------------------------------------
+
+
+QUEUE = Listing(
+    "followup.callbacks",
+    (SortKey("due_at", datetime, nulls_first=False), SortKey("callback_id", UUID, nullable=False)),
+)
+
+
+async def callback_queue(
+    pool: asyncpg.Pool,
+    tenant: Tenant,
+    *,
+    agent: str | None,
+    status: str | None,
+    due_before: datetime | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[Window, list[asyncpg.Record]]:
+    """A page of the site's callbacks, earliest due first; `agent="unassigned"`: nobody's."""
+    window = QUEUE.window(cursor, limit, first=6)
+    rows: list[asyncpg.Record] = await pool.fetch(
+        f"""SELECT * FROM callback_queue
+           WHERE group_id = $1 AND site_id = $2 AND ($3::text IS NULL OR status = $3)
+             AND ($4::text IS NULL OR agent = $4 OR ($4 = 'unassigned' AND agent IS NULL))
+             AND ($5::timestamptz IS NULL OR due_at < $5) AND {window.after}
+           {window.order}""",
+        tenant.group_id,
+        tenant.site_id,
+        status,
+        agent,
+        due_before,
+        *window.params,
+    )
+    return window, rows
+
+
+async def open_callbacks_of(pool: asyncpg.Pool, tenant: Tenant, agent: str) -> list[UUID]:
+    """The open callbacks the queue shows as `agent`'s at the site."""
+    rows = await pool.fetch(
+        """SELECT callback_id FROM callback_queue
+           WHERE group_id = $1 AND site_id = $2 AND agent = $3 AND status = 'open' ORDER BY callback_id""",
+        tenant.group_id,
+        tenant.site_id,
+        agent,
+    )
+    return [row["callback_id"] for row in rows]
+
+
+async def deadline_alerts(pool: asyncpg.Pool, tenant: Tenant, *, include_resolved: bool) -> list[asyncpg.Record]:
+    """The site's missed deadlines, earliest due first (open ones unless `include_resolved`)."""
+    rows: list[asyncpg.Record] = await pool.fetch(
+        """SELECT * FROM deadline_alerts WHERE group_id = $1 AND site_id = $2 AND ($3 OR resolved_at IS NULL)
+           ORDER BY due_at""",
+        tenant.group_id,
+        tenant.site_id,
+        include_resolved,
+    )
+    return rows
+
+
+FILES = Listing(
+    "followup.customer_files",
+    (
+        SortKey("last_visit_at", datetime, descending=True, nulls_first=False, sql="f.last_visit_at"),
+        SortKey("file_id", UUID, nullable=False, sql="f.file_id"),
+    ),
+)
+
+
+async def customer_files(
+    pool: asyncpg.Pool,
+    tenant: Tenant,
+    *,
+    phone: str | None,
+    plate: str | None,
+    name: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[Window, list[asyncpg.Record]]:
+    """A page of the site's customer files, last visit first."""
+    window = FILES.window(cursor, limit, first=6)
+    rows: list[asyncpg.Record] = await pool.fetch(
+        f"""SELECT f.* FROM customer_files f
+           WHERE f.group_id = $1 AND f.site_id = $2 AND ($3::text IS NULL OR f.phone = $3)
+             AND ($4::text IS NULL OR EXISTS (
+                 SELECT 1 FROM customer_file_visits v WHERE v.file_id = f.file_id AND v.plate = $4))
+             AND ($5::text IS NULL OR f.name ILIKE '%' || $5 || '%') AND {window.after}
+           {window.order}""",
+        tenant.group_id,
+        tenant.site_id,
+        phone,
+        plate,
+        name,
+        *window.params,
+    )
+    return window, rows
+
+
+async def contact_log(pool: asyncpg.Pool, tenant: Tenant, file_id: UUID) -> list[asyncpg.Record]:
+    """Every call, SMS and letter of the customer's file in the group, in the order they happened."""
+    rows: list[asyncpg.Record] = await pool.fetch(
+        """SELECT entry_id, channel, direction, purpose, outcome, agent, phone, summary, callback_id, campaign_id,
+                  repair_order_id, site_id, at
+           FROM contact_log WHERE group_id = $1 AND file_id = $2 ORDER BY at, seq""",
+        tenant.group_id,
+        file_id,
+    )
+    return rows

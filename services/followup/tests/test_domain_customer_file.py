@@ -171,6 +171,28 @@ def test_marketing_calls_to_a_do_not_call_customer_are_refused_but_their_own_cal
     given_file(FILE_OPENED).when(bad).then_refused(InvalidCode)
 
 
+def test_a_call_logged_without_a_phone_goes_to_the_files_phone() -> None:
+    """The agent logging a customer's call need not type the number the file already holds."""
+
+    def logged(phone: str) -> ev.CallLogged:
+        return ev.CallLogged(
+            file_id=FILE,
+            direction="inbound",
+            purpose="inquiry",
+            phone=phone,
+            agent="cs-1",
+            summary="问保养价格",
+            called_at=hours(5),
+        )
+
+    given_file(FILE_OPENED).when(LogCall("inbound", "inquiry", None, "cs-1", "问保养价格", hours(5))).then(
+        logged(USER.phone)
+    )
+    given_file(FILE_OPENED).when(LogCall("inbound", "inquiry", "13900000009", "cs-1", "问保养价格", hours(5))).then(
+        logged("13900000009")
+    )
+
+
 def test_letters_are_logged() -> None:
     campaign = uuid4()
     letter = ev.LetterLogged(

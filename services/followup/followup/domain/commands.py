@@ -78,7 +78,7 @@ class ProposeDeclinedWork:
 class LogCall:
     direction: str
     purpose: str
-    phone: str
+    phone: str | None  # None: the file's phone
     agent: str
     summary: str
     called_at: datetime

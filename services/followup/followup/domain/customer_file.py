@@ -301,7 +301,7 @@ def propose_declined_work(state: CustomerFile, command: ProposeDeclinedWork) -> 
 
 
 def log_call(state: CustomerFile, command: LogCall) -> Sequence[Event]:
-    file_id, _ = _require_file(state)
+    file_id, contact = _require_file(state)
     direction = require_code(command.direction, CALL_DIRECTIONS, "call direction")
     purpose = require_code(command.purpose, CALL_PURPOSES, "call purpose")
     if state.do_not_call and direction == OUTBOUND and purpose in MARKETING_PURPOSES:
@@ -311,7 +311,7 @@ def log_call(state: CustomerFile, command: LogCall) -> Sequence[Event]:
             file_id=file_id,
             direction=direction,
             purpose=purpose,
-            phone=require_text(command.phone, "the phone number"),
+            phone=require_text(command.phone or contact.phone, "the phone number"),
             agent=require_text(command.agent, "the agent"),
             summary=require_text(command.summary, "what was said"),
             repair_order_id=command.repair_order_id,
