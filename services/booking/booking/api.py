@@ -54,7 +54,7 @@ from events.http import Actor, CurrentIdentity, SiteId, acting, site_tenant
 from events.identity import ADVISOR, CS_AGENT, DISPATCHER, SERVICE_MANAGER, SYSTEM
 from events.openapi import refusals
 from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Limit, answer
-from events.privacy import personal_view
+from events.privacy import WITHHELD, personal_view, sees_personal_data
 from events.runtime import now, store_of
 
 router = APIRouter(tags=["booking"])
@@ -73,6 +73,7 @@ Planner = Annotated[Actor, acting(*PLANNERS)]
 # Personal fields of the responses: only for the roles that need them, and audited (events.privacy).
 _USER, _CUSTOMER = ("user_name", "user_phone"), ("name", "phones")
 _VEHICLE_PEOPLE = (*_USER, "customer_name", "customer_phones")
+_APPOINTMENT_PEOPLE = ("customer", "vehicle_user")  # an appointment's contacts
 
 # Every command on a recorded appointment, customer or capacity takes `If-Match`, so each can
 # meet a record changed since; an appointment that ended or whose car arrived takes no more.
@@ -162,7 +163,17 @@ async def get_appointment(
 ) -> AppointmentView:
     tenant = site_tenant(identity, site_id, READERS)
     state, version = await load(store_of(request), appointment, appointment_stream(appointment_id), tenant)
-    return appointment_view(state, version)
+    record = appointment_view(state, version).model_dump()
+    people = {
+        "appointment_id": str(appointment_id),
+        **{f"{who}_{field}": record[who][field] for who in _APPOINTMENT_PEOPLE for field in ("name", "phone")},
+    }
+    (shown,) = await personal_view(
+        request.app.state.runtime.pool, identity, request, [people], fields=tuple(people)[1:], subject="appointment_id"
+    )
+    for who in _APPOINTMENT_PEOPLE:
+        record[who] |= {field: shown[f"{who}_{field}"] for field in ("name", "phone")}
+    return AppointmentView.model_validate(record)
 
 
 @router.post(
@@ -335,6 +346,10 @@ async def get_customer(site_id: SiteId, customer_id: UUID, identity: CurrentIden
     pool = request.app.state.runtime.pool
     record = customer_view(state, version).model_dump()
     (shown,) = await personal_view(pool, identity, request, [record], fields=_CUSTOMER, subject="customer_id")
+    if not sees_personal_data(identity):  # the cars' users are people too
+        for vehicle in shown["vehicles"]:
+            if vehicle["vehicle_user"] is not None:
+                vehicle["vehicle_user"] |= {"name": WITHHELD, "phone": WITHHELD}
     return CustomerView.model_validate(shown)
 
 

@@ -69,3 +69,41 @@ async def test_others_get_the_car_with_its_people_withheld_and_nothing_is_record
         "SELECT count(*) FROM personal_data_reads WHERE user_id = $1", f"{role}-1"
     )
     assert reads == 0
+
+
+async def test_an_appointment_and_a_customers_cars_withhold_their_people_from_other_roles(booking: Booking) -> None:
+    """The appointment's customer and the car's user, and the users of a customer's cars, are
+    people too: a dispatcher sees the appointment and the cars without them; an advisor sees
+    them and the read is recorded."""
+    booked = await booking.book()
+    assert booked.status_code == 201, booked.text
+    appointment_id = booked.json()["appointment_id"]
+    customer_id = await _registered_car(booking)
+
+    path = f"/sites/{SITE}/appointments/{appointment_id}"
+    seen = (await booking.http.get(path, headers=as_(ADVISOR))).json()
+    hidden = (await booking.http.get(path, headers=as_(DISPATCHER))).json()
+    assert seen["customer"]["name"] != WITHHELD
+    assert seen["vehicle_user"]["phone"] != WITHHELD
+    for who in ("customer", "vehicle_user"):
+        assert (hidden[who]["name"], hidden[who]["phone"]) == (WITHHELD, WITHHELD)
+    assert hidden["vehicle"] == seen["vehicle"]  # the car itself is no secret
+
+    record = f"/sites/{SITE}/customers/{customer_id}"
+    owner = (await booking.http.get(record, headers=as_(ADVISOR))).json()
+    dispatcher = (await booking.http.get(record, headers=as_(DISPATCHER))).json()
+    assert owner["vehicles"][0]["vehicle_user"]["name"] == "Wang Fang"
+    assert dispatcher["vehicles"][0]["vehicle_user"] == {"name": WITHHELD, "phone": WITHHELD, "customer_id": None}
+    reads = await booking.app.state.runtime.pool.fetch(
+        "SELECT subject_id, endpoint FROM personal_data_reads WHERE user_id = $1 ORDER BY read_at", f"{ADVISOR}-1"
+    )
+    assert [r["endpoint"] for r in reads] == [
+        "GET /sites/{site_id}/appointments/{appointment_id}",
+        "GET /sites/{site_id}/customers/{customer_id}",
+    ]
+    assert (
+        await booking.app.state.runtime.pool.fetchval(
+            "SELECT count(*) FROM personal_data_reads WHERE user_id = $1", f"{DISPATCHER}-1"
+        )
+        == 0
+    )
