@@ -4,11 +4,11 @@ code; events appended and published; events handled, retried and dead-lettered p
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import pytest
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from prometheus_client.parser import text_string_to_metric_families
 from test_service_edge import CAPPED, Add, AddBody
 
@@ -16,7 +16,7 @@ from events.catalog.testing import CounterIncremented, CounterOpened, CounterPoi
 from events.commands import execute
 from events.connection import Connection
 from events.envelope import Envelope, Metadata, NewEvent, Tenant
-from events.http import CurrentIdentity, command_metadata
+from events.http import Actor, acting
 from events.identity import ADVISOR, IDENTITY_HEADER, Identity, issue_internal_token
 from events.kafka import KafkaSettings
 from events.runtime import Reaction, ServiceRuntime, service_app
@@ -54,13 +54,15 @@ def router_of(runtime: ServiceRuntime) -> APIRouter:
     router = APIRouter()
 
     @router.post(ROUTE)
-    async def add(
-        site_id: str, counter_id: str, body: AddBody, identity: CurrentIdentity, request: Request
-    ) -> dict[str, int]:
-        identity.require_role(ADVISOR)
-        metadata = command_metadata(identity, site_id, request)
+    async def add(counter_id: str, body: AddBody, by: Annotated[Actor, acting(ADVISOR)]) -> dict[str, int]:
         outcome = await execute(
-            runtime.store, CAPPED, f"counter-{counter_id}", Add(body.amount), metadata, must_exist=True
+            runtime.store,
+            CAPPED,
+            f"counter-{counter_id}",
+            Add(body.amount),
+            by.metadata,
+            expected_version=by.expected_version,
+            must_exist=True,
         )
         return {"total": outcome.state}
 
@@ -91,10 +93,10 @@ async def service(
             yield client, runtime
 
 
-METADATA = Metadata(Tenant("g1", "s1"), "seed", "c")
+METADATA = Metadata(Tenant("g1", "00000000-0000-4000-8000-0000000000a1"), "seed", "c")
 
 
-def token(sites: tuple[str, ...] = ("s1",)) -> dict[str, str]:
+def token(sites: tuple[str, ...] = ("00000000-0000-4000-8000-0000000000a1",)) -> dict[str, str]:
     identity = Identity("u1", "Li Wei", "g1", frozenset({ADVISOR}), frozenset(sites))
     return {IDENTITY_HEADER: issue_internal_token(identity)}
 
@@ -118,22 +120,28 @@ async def test_commands_are_counted_by_route_outcome_and_refusal_code(
     service: tuple[httpx.AsyncClient, ServiceRuntime],
 ) -> None:
     client, _ = service
-    path = "/sites/s1/counters/c1/additions"
+    path = "/sites/00000000-0000-4000-8000-0000000000a1/counters/c1/additions"
     answers = [
         await client.post(path, json={"amount": 9}, headers=token()),  # accepted, version 2
         await client.post(path, json={"amount": 2}, headers=token()),  # refused: the cap
         await client.post(path, json={"amount": -1}, headers=token()),  # invalid
-        await client.post("/sites/s1/counters/nope/additions", json={"amount": 1}, headers=token()),
+        await client.post(
+            "/sites/00000000-0000-4000-8000-0000000000a1/counters/nope/additions", json={"amount": 1}, headers=token()
+        ),
         await client.post(path, json={"amount": 1}, headers={**token(), "If-Match": '"1"'}),  # stale: conflict
-        await client.post("/sites/s2/counters/c1/additions", json={"amount": 1}, headers=token()),  # not your site
+        await client.post(
+            "/sites/00000000-0000-4000-8000-0000000000a2/counters/c1/additions", json={"amount": 1}, headers=token()
+        ),  # not your site
         await client.post(path, json={"amount": 1}, headers=token()),  # accepted
-        await client.post("/sites/s1/counters/c1/resets", headers=token()),  # a bug: failed
+        await client.post(
+            "/sites/00000000-0000-4000-8000-0000000000a1/counters/c1/resets", headers=token()
+        ),  # a bug: failed
     ]
     assert [a.status_code for a in answers] == [200, 409, 422, 404, 409, 403, 200, 500]
     codes = [a.json()["error"]["code"] for a in answers[1:6]]
     assert codes[0] == "counter_cap_reached"
     assert codes[3] == "concurrency_conflict"
-    await client.get("/sites/s1/counters/c1")  # a query: not a command
+    await client.get("/sites/00000000-0000-4000-8000-0000000000a1/counters/c1")  # a query: not a command
 
     commands = labelled(await scrape(client), "dealerflow_commands_total")
     base = {("service", "counters"), ("route", ROUTE)}

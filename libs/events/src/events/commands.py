@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
@@ -23,11 +22,6 @@ from events.store import EventStore
 
 S = TypeVar("S")
 C = TypeVar("C")
-
-# The version a person last saw of the stream their request changes (HTTP `If-Match`, set by
-# `events.http`). It applies to a command on an existing stream run on its own (not inside a
-# policy's, a timer's or a multi-stream transaction): a change made in between is a conflict.
-REQUESTED_VERSION: ContextVar[int | None] = ContextVar("requested_version", default=None)
 
 
 @dataclass(frozen=True)
@@ -198,8 +192,6 @@ async def execute(
     With the store's `StateCache` on, a stream this process wrote or read lately is not read
     again: the append's own version check confirms the cached state (see `StateCache`).
     """
-    if expected_version is None and must_exist and conn is None:
-        expected_version = REQUESTED_VERSION.get()
     cache = state_cache(store)
     attempt, trust_cache = 0, conn is None
     while True:

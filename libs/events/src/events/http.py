@@ -12,7 +12,6 @@ Every error body is `{"error": {"code": ..., "message": ..., "fields": [...]?}}`
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 from uuid import UUID
@@ -23,7 +22,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from events.commands import REQUESTED_VERSION
 from events.envelope import Metadata, Tenant
 from events.errors import ConcurrencyConflict, DomainError, NotFound
 from events.identity import IDENTITY_HEADER, Forbidden, Identity, Unauthenticated, verify_internal_token
@@ -64,21 +62,6 @@ def expected_version(if_match: str | None) -> int | None:
             [{"loc": ("header", "If-Match"), "msg": "a stream version (a whole number)", "type": "value_error"}]
         )
     return int(text)
-
-
-async def requested_version(if_match: IfMatch = None) -> AsyncIterator[None]:
-    """`If-Match` for routes that do not take an `Actor` yet: sets `REQUESTED_VERSION` in the
-    request's own context (an async generator, not a worker thread's). Goes once every command
-    route passes the version explicitly."""
-    version = expected_version(if_match)
-    if version is None:
-        yield
-        return
-    token = REQUESTED_VERSION.set(version)
-    try:
-        yield
-    finally:
-        REQUESTED_VERSION.reset(token)
 
 
 SiteId = Annotated[UUID, Path(description="the site (dealership) id")]

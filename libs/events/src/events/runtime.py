@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 
 from events import dead_letters
 from events.catalog.privacy import PersonalDataErased
@@ -29,7 +29,7 @@ from events.consumer import Consumer, Handler
 from events.consumer_group import SharedGroup
 from events.database import open_pool
 from events.envelope import Envelope
-from events.http import install_error_handlers, requested_version
+from events.http import install_error_handlers
 from events.kafka import KafkaSettings
 from events.metrics import install_metrics
 from events.migrations import Migration
@@ -231,9 +231,7 @@ def now(request: Request) -> datetime:
 def service_app(runtime: ServiceRuntime, router: APIRouter, *more: APIRouter, **state: Any) -> FastAPI:
     """A service's HTTP app: its routes, the shared error mapping, health and readiness,
     tracing; `state` (the use cases) lands on `app.state` for the routes."""
-    app = FastAPI(
-        title=f"dealerflow {runtime.name}", lifespan=runtime.lifespan, dependencies=[Depends(requested_version)]
-    )
+    app = FastAPI(title=f"dealerflow {runtime.name}", lifespan=runtime.lifespan)
     app.state.runtime = runtime
     for name, value in state.items():
         setattr(app.state, name, value)
