@@ -104,7 +104,7 @@ async def post(
         response = await client.post(
             pinned.url,
             content=body.encode(),
-            headers={**headers, "host": pinned.host_header},
+            headers={**headers, **pinned.headers},
             extensions=pinned.extensions,
             timeout=timeout,
             follow_redirects=False,  # the registered URL is the one called: a redirect could lead inside

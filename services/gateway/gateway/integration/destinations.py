@@ -44,6 +44,15 @@ class Pinned:
     address: IPAddress
     host_header: str
     extensions: dict[str, Any]
+    # The client's pool knows a connection by the address it went to, not by the name its TLS
+    # session was verified for: a TLS connection verified for one name must not carry a call to
+    # another name at the same address. Such calls ask for a connection of their own (closed after).
+    own_connection: bool = False
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers that keep the name (and the connection to itself)."""
+        return {"host": self.host_header, **({"connection": "close"} if self.own_connection else {})}
 
 
 @dataclass(frozen=True)
@@ -66,8 +75,11 @@ class Destinations:
             for candidate in addresses:
                 self.policy.check_address(host, candidate)
             address = addresses[0]
-        extensions = {"sni_hostname": host} if parsed.scheme == "https" and literal is None else {}
-        return Pinned(parsed.copy_with(host=str(address)), address, parsed.netloc.decode("ascii"), extensions)
+        tls_by_name = parsed.scheme == "https" and literal is None
+        extensions = {"sni_hostname": host} if tls_by_name else {}
+        return Pinned(
+            parsed.copy_with(host=str(address)), address, parsed.netloc.decode("ascii"), extensions, tls_by_name
+        )
 
     async def check(self, url: str) -> None:
         """At subscribing: refuse a URL that reaches inside now. A name that does not resolve
