@@ -49,7 +49,7 @@ from booking.schemas import (
     free_slot_view,
     preparation_view,
 )
-from events.commands import execute, load
+from events.commands import load
 from events.http import Actor, CurrentIdentity, SiteId, acting, site_tenant
 from events.identity import ADVISOR, CS_AGENT, DISPATCHER, SERVICE_MANAGER, SYSTEM
 from events.openapi import refusals
@@ -296,15 +296,7 @@ async def appointment_list(
 
 
 async def _customer_command(request: Request, customer_id: UUID, command: CustomerCommand, by: Actor) -> CustomerView:
-    outcome = await execute(
-        store_of(request),
-        customer_vehicle,
-        customer_stream(customer_id),
-        command,
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
-    )
+    outcome = await by.run(store_of(request), customer_vehicle, customer_stream(customer_id), command)
     return customer_view(outcome.state, outcome.version)
 
 
@@ -314,8 +306,12 @@ async def _customer_command(request: Request, customer_id: UUID, command: Custom
     responses=refusals("customer_already_registered", *CONTACT, not_found=False),
 )
 async def register_customer(body: CustomerBody, request: Request, by: Confirmer) -> CustomerView:
-    outcome = await execute(
-        store_of(request), customer_vehicle, customer_stream(body.customer_id), body.command(now(request)), by.metadata
+    outcome = await by.run(
+        store_of(request),
+        customer_vehicle,
+        customer_stream(body.customer_id),
+        body.command(now(request)),
+        must_exist=False,
     )
     return customer_view(outcome.state, outcome.version)
 

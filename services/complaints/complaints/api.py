@@ -45,11 +45,12 @@ from complaints.schemas import (
     settings_view,
 )
 from events.catalog.complaints_values import ComplaintReport
-from events.commands import execute, load
+from events.commands import load
 from events.http import Actor, CurrentIdentity, SiteId, acting, site_tenant
 from events.identity import ADVISOR, CS_AGENT, SERVICE_MANAGER, SYSTEM
 from events.openapi import refusals
 from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Limit, answer
+from events.privacy import personal_view
 from events.runtime import now, store_of
 
 router = APIRouter(tags=["complaints"])
@@ -64,6 +65,11 @@ READERS = (*HANDLERS, SYSTEM)
 Handler = Annotated[Actor, acting(*HANDLERS)]
 Manager = Annotated[Actor, acting(*MANAGERS)]
 
+# The customer's own words are personal data (decision 0004): only for the roles that talk to the
+# customer, each read recorded against the customer; a machine client (`system`) gets `[withheld]`.
+PERSONAL = ("customer_words",)
+SUBJECT = "customer_id"
+
 # Every command takes `If-Match`, so every one can meet a complaint changed since. Each step of a
 # received complaint is refused on a closed one, out of order, with text that is blank once
 # trimmed, or dated before what the complaint already records; a route adds its own rules.
@@ -77,16 +83,7 @@ def complaints_of(request: Request) -> Complaints:
 
 
 async def _step(request: Request, complaint_id: UUID, command: ComplaintCommand, by: Actor) -> ComplaintView:
-    outcome = await execute(
-        store_of(request),
-        complaint,
-        stream_id(complaint_id),
-        command,
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
-        after_append=keep_clocks,
-    )
+    outcome = await by.run(store_of(request), complaint, stream_id(complaint_id), command, after_append=keep_clocks)
     return complaint_view(outcome.state, outcome.version, now(request))
 
 
@@ -119,13 +116,12 @@ async def get_settings(site_id: SiteId, identity: CurrentIdentity, request: Requ
     responses=refusals("invalid_calendar", "invalid_amount", CONFLICT, not_found=False),
 )
 async def put_settings(site_id: SiteId, body: SettingsBody, request: Request, by: Manager) -> SettingsView:
-    outcome = await execute(
+    outcome = await by.run(
         store_of(request),
         site.site_settings,
         site.stream_id(site_id),
         body.command(site_id, by.identity.user_id, now(request)),
-        by.metadata,
-        expected_version=by.expected_version,
+        must_exist=False,
     )
     return settings_view(outcome.state, outcome.version)
 
@@ -158,7 +154,10 @@ async def complaint_desk(
         cursor=cursor,
         limit=limit,
     )
-    return [desk_row(dict(row)) for row in answer(window, rows, request, response)]
+    listed = [dict(row) for row in answer(window, rows, request, response)]
+    pool = request.app.state.runtime.pool
+    shown = await personal_view(pool, identity, request, listed, fields=PERSONAL, subject=SUBJECT)
+    return [desk_row(row) for row in shown]
 
 
 @router.get("/sites/{site_id}/complaints/customers/{customer_id}/reports")
@@ -167,7 +166,10 @@ async def customer_reports(
 ) -> list[ComplaintReport]:
     """The complaint reports in the customer's record at this site, newest first."""
     tenant = site_tenant(identity, site_id, READERS)
-    return await projections.customer_reports(request.app.state.runtime.pool, tenant, customer_id)
+    pool = request.app.state.runtime.pool
+    reports = [report.model_dump() for report in await projections.customer_reports(pool, tenant, customer_id)]
+    shown = await personal_view(pool, identity, request, reports, fields=PERSONAL, subject=SUBJECT)
+    return [ComplaintReport.model_validate(report) for report in shown]
 
 
 # --- one complaint, step by step -------------------------------------------------------------
@@ -193,7 +195,10 @@ async def get_complaint(
 ) -> ComplaintView:
     tenant = site_tenant(identity, site_id, READERS)
     state, version = await load(store_of(request), complaint, stream_id(complaint_id), tenant)
-    return complaint_view(state, version, now(request))
+    record = complaint_view(state, version, now(request)).model_dump()
+    pool = request.app.state.runtime.pool
+    (shown,) = await personal_view(pool, identity, request, [record], fields=PERSONAL, subject=SUBJECT)
+    return ComplaintView.model_validate(shown)
 
 
 @router.post(

@@ -10,6 +10,7 @@ Paths are relative to a site (`/sites/{site_id}/...`); the gateway serves them u
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
@@ -18,12 +19,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
 
-from events.commands import execute, load
+from events.catalog.reception_values import Contact
+from events.commands import load
 from events.errors import DomainError
 from events.http import Actor, CurrentIdentity, SiteId, acting, site_tenant
 from events.identity import ADVISOR, CS_AGENT, GROUP_ADMIN, SERVICE_MANAGER, SYSTEM, Forbidden, Identity
 from events.openapi import refusals
 from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Limit, answer
+from events.privacy import WITHHELD, personal_view, sees_personal_data
 from events.runtime import now, store_of
 from followup import projections
 from followup.domain.callback import callback
@@ -58,6 +61,7 @@ from followup.schemas import (
     ReasonBody,
     Reassigned,
     ReassignQueueBody,
+    TargetView,
     WishBody,
     callback_view,
     campaign_view,
@@ -89,6 +93,15 @@ OPEN_CALLBACK = ("callback_closed", *CALLBACK)
 CAMPAIGN_TARGET = ("not_a_campaign_target", "campaign_refused", TEXT, CONFLICT)
 
 
+# Personal fields of the answers (decision 0004): only for the roles that talk to the customer,
+# each read recorded against the customer's file; a machine client (`system`) gets `[withheld]`.
+SUBJECT = "file_id"
+_CONTACT = ("name", "phone")  # of a `Contact`, and of a file in the list
+_QUEUED = ("contact_name", "phone")
+_LOGGED = ("phone",)
+_TARGET = ("name",)
+
+
 class UnknownTimeZone(DomainError):
     code = "unknown_time_zone"
 
@@ -96,6 +109,24 @@ class UnknownTimeZone(DomainError):
 def followup_of(request: Request) -> Followup:
     followup: Followup = request.app.state.followup
     return followup
+
+
+async def _shown(
+    request: Request, identity: Identity, rows: Sequence[dict[str, Any]], fields: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Rows (each with its `file_id`) as `identity` may see them, the reader's look recorded."""
+    return await personal_view(request.app.state.runtime.pool, identity, request, rows, fields=fields, subject=SUBJECT)
+
+
+async def _seen(request: Request, identity: Identity, file_ids: Iterable[UUID]) -> bool:
+    """Whether `identity` may see the customers of a record that nests them; a reader's look at
+    each file is recorded."""
+    await _shown(request, identity, [{SUBJECT: file_id} for file_id in file_ids], fields=())
+    return sees_personal_data(identity)
+
+
+def _withheld(contact: Contact | None) -> Contact | None:
+    return None if contact is None else contact.model_copy(update=dict.fromkeys(_CONTACT, WITHHELD))
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -106,42 +137,20 @@ def _zone(name: str) -> ZoneInfo:
 
 
 async def _callback(request: Request, callback_id: UUID, command: CallbackCommand, by: Actor) -> CallbackView:
-    outcome = await execute(
-        store_of(request),
-        callback,
-        callback_stream(callback_id),
-        command,
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
-        after_append=keep_callback_clocks,
+    outcome = await by.run(
+        store_of(request), callback, callback_stream(callback_id), command, after_append=keep_callback_clocks
     )
     return callback_view(outcome.state, outcome.version, now(request))
 
 
 async def _file(request: Request, file_id: UUID, command: CustomerFileCommand, by: Actor) -> FileView:
-    outcome = await execute(
-        store_of(request),
-        customer_file,
-        file_stream(file_id),
-        command,
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
-    )
+    outcome = await by.run(store_of(request), customer_file, file_stream(file_id), command)
     return file_view(outcome.state, outcome.version)
 
 
 async def _campaign(request: Request, campaign_id: UUID, command: CampaignCommand, by: Actor) -> CampaignView:
-    outcome = await execute(
-        store_of(request),
-        campaign,
-        campaign_stream(campaign_id),
-        command,
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
-        after_append=keep_campaign_clocks,
+    outcome = await by.run(
+        store_of(request), campaign, campaign_stream(campaign_id), command, after_append=keep_campaign_clocks
     )
     return campaign_view(outcome.state, outcome.version)
 
@@ -177,7 +186,8 @@ async def callback_queue(
         cursor=cursor,
         limit=limit,
     )
-    return [queue_row(dict(row), at, end_of_today) for row in answer(window, rows, request, response)]
+    listed = [dict(row) for row in answer(window, rows, request, response)]
+    return [queue_row(row, at, end_of_today) for row in await _shown(request, identity, listed, _QUEUED)]
 
 
 @router.get("/sites/{site_id}/callbacks/alerts")
@@ -204,7 +214,10 @@ async def get_callback(
 ) -> CallbackView:
     tenant = site_tenant(identity, site_id, READERS)
     state, version = await load(store_of(request), callback, callback_stream(callback_id), tenant)
-    return callback_view(state, version, now(request))
+    view = callback_view(state, version, now(request))
+    if await _seen(request, identity, [view.file_id]):
+        return view
+    return view.model_copy(update={"contact": _withheld(view.contact)})
 
 
 @router.post("/sites/{site_id}/callbacks/{callback_id}/assign", responses=refusals(*OPEN_CALLBACK))
@@ -284,7 +297,8 @@ async def list_files(
     window, rows = await projections.customer_files(
         request.app.state.runtime.pool, tenant, phone=phone, plate=plate, name=name, cursor=cursor, limit=limit
     )
-    return [FileRow.model_validate(dict(row)) for row in answer(window, rows, request, response)]
+    listed = [dict(row) for row in answer(window, rows, request, response)]
+    return [FileRow.model_validate(row) for row in await _shown(request, identity, listed, _CONTACT)]
 
 
 @router.get("/sites/{site_id}/customer-files/{file_id}", responses=refusals())
@@ -293,7 +307,12 @@ async def get_file(site_id: SiteId, file_id: FileId, identity: CurrentIdentity, 
     tenant = site_tenant(identity, site_id, READERS)
     state, version = await load(store_of(request), customer_file, file_stream(file_id), tenant)
     log = await projections.contact_log(request.app.state.runtime.pool, tenant, file_id)
-    return FileWithLog(**dict(file_view(state, version)), log=[LogEntry.model_validate(dict(row)) for row in log])
+    view = FileWithLog(**dict(file_view(state, version)), log=[LogEntry.model_validate(dict(row)) for row in log])
+    if await _seen(request, identity, [file_id]):
+        return view
+    visits = [visit.model_copy(update={"owner": _withheld(visit.owner)}) for visit in view.visits]
+    calls = [entry.model_copy(update={"phone": WITHHELD}) if entry.phone is not None else entry for entry in view.log]
+    return view.model_copy(update={"contact": _withheld(view.contact), "visits": visits, "log": calls})
 
 
 @router.get("/sites/{site_id}/customer-files/{file_id}/log", responses=refusals())
@@ -301,7 +320,8 @@ async def file_log(site_id: SiteId, file_id: FileId, identity: CurrentIdentity, 
     tenant = site_tenant(identity, site_id, READERS)
     await load(store_of(request), customer_file, file_stream(file_id), tenant)  # 404 for an unknown or foreign file
     log = await projections.contact_log(request.app.state.runtime.pool, tenant, file_id)
-    return [LogEntry.model_validate(dict(row)) for row in log]
+    entries = [{**dict(row), SUBJECT: file_id} for row in log]
+    return [LogEntry.model_validate(row) for row in await _shown(request, identity, entries, _LOGGED)]
 
 
 @router.post("/sites/{site_id}/customer-files/{file_id}/do-not-call", responses=refusals(TEXT, CONFLICT))
@@ -369,7 +389,9 @@ async def get_campaign(
 ) -> CampaignView:
     tenant = site_tenant(identity, site_id, READERS)
     state, version = await load(store_of(request), campaign, campaign_stream(campaign_id), tenant)
-    return campaign_view(state, version)
+    view = campaign_view(state, version)
+    targets = await _shown(request, identity, [target.model_dump() for target in view.targets], _TARGET)
+    return view.model_copy(update={"targets": [TargetView.model_validate(target) for target in targets]})
 
 
 @router.post(

@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Path, Request, Response
 
-from events.commands import execute, load
+from events.commands import load
 from events.http import Actor, CurrentIdentity, SiteId, acting, site_tenant
 from events.identity import ADVISOR, DISPATCHER, PARTS_CLERK, SERVICE_MANAGER, SYSTEM, TECHNICIAN
 from events.openapi import refusals
@@ -100,13 +100,8 @@ async def get_stock(site_id: SiteId, part_number: PartNumber, identity: CurrentI
 async def _stock_command(
     request: Request, site_id: UUID, part_number: str, command: stock_item.StockCommand, by: Actor
 ) -> StockView:
-    outcome = await execute(
-        store_of(request),
-        stock_item.stock_item,
-        stock_item.stream_id(site_id, part_number),
-        command,
-        by.metadata,
-        expected_version=by.expected_version,
+    outcome = await by.run(
+        store_of(request), stock_item.stock_item, stock_item.stream_id(site_id, part_number), command, must_exist=False
     )
     return stock_view(outcome.state, part_number, outcome.version)
 
@@ -218,13 +213,12 @@ async def get_order(site_id: SiteId, order_id: UUID, identity: CurrentIdentity, 
 async def place_emergency_order(site_id: SiteId, body: EmergencyOrderBody, request: Request, by: Clerk) -> OrderView:
     """Order parts a job waits for from a supplier; on receipt they go to that job's line first."""
     order_id = uuid4()
-    outcome = await execute(
+    outcome = await by.run(
         store_of(request),
         parts_order.parts_order,
         parts_order.stream_id(order_id),
         body.command(order_id, now(request)),
-        by.metadata,
-        expected_version=by.expected_version,
+        must_exist=False,
     )
     return order_view(outcome.state, outcome.version)
 
@@ -262,14 +256,8 @@ async def receive_order(
     site_id: SiteId, order_id: UUID, body: OrderReceiptBody, request: Request, by: Clerk
 ) -> OrderView:
     """The ordered parts arrive (all or some lines); they go on the shelf, waiting jobs first."""
-    outcome = await execute(
-        store_of(request),
-        parts_order.parts_order,
-        parts_order.stream_id(order_id),
-        body.command(now(request)),
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
+    outcome = await by.run(
+        store_of(request), parts_order.parts_order, parts_order.stream_id(order_id), body.command(now(request))
     )
     return order_view(outcome.state, outcome.version)
 
@@ -279,14 +267,8 @@ async def receive_order(
     responses=refusals("order_cancelled", "order_completed", "transfer_in_transit", "reason_required", CONFLICT),
 )
 async def cancel_order(site_id: SiteId, order_id: UUID, body: CancelBody, request: Request, by: Clerk) -> OrderView:
-    outcome = await execute(
-        store_of(request),
-        parts_order.parts_order,
-        parts_order.stream_id(order_id),
-        body.command(now(request)),
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
+    outcome = await by.run(
+        store_of(request), parts_order.parts_order, parts_order.stream_id(order_id), body.command(now(request))
     )
     return order_view(outcome.state, outcome.version)
 
@@ -301,13 +283,12 @@ async def cancel_order(site_id: SiteId, order_id: UUID, body: CancelBody, reques
 )
 async def record_old_part(site_id: SiteId, body: OldPartBody, request: Request, by: OldPartRecorder) -> OldPartView:
     old_part_id = uuid4()
-    outcome = await execute(
+    outcome = await by.run(
         store_of(request),
         old_part.old_part,
         old_part.stream_id(old_part_id),
         body.command(old_part_id, now(request)),
-        by.metadata,
-        expected_version=by.expected_version,
+        must_exist=False,
     )
     return old_part_view(outcome.state, outcome.version)
 
@@ -332,13 +313,7 @@ async def get_old_part(site_id: SiteId, old_part_id: UUID, identity: CurrentIden
 async def dispose_old_part(
     site_id: SiteId, old_part_id: UUID, body: DispositionBody, request: Request, by: Clerk
 ) -> OldPartView:
-    outcome = await execute(
-        store_of(request),
-        old_part.old_part,
-        old_part.stream_id(old_part_id),
-        body.command(now(request)),
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
+    outcome = await by.run(
+        store_of(request), old_part.old_part, old_part.stream_id(old_part_id), body.command(now(request))
     )
     return old_part_view(outcome.state, outcome.version)

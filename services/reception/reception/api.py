@@ -16,7 +16,7 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Header, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 
-from events.commands import execute, load
+from events.commands import load
 from events.http import Actor, CurrentIdentity, SiteId, acting, site_tenant
 from events.identity import ADVISOR, CASHIER, SERVICE_MANAGER
 from events.openapi import refusals
@@ -177,15 +177,7 @@ async def check_in(
 async def walk_around(
     repair_order_id: RepairOrderId, body: WalkAroundBody, request: Request, by: Desk
 ) -> RepairOrderView:
-    outcome = await execute(
-        store_of(request),
-        repair_order,
-        stream_id(repair_order_id),
-        body.command(now(request)),
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
-    )
+    outcome = await by.run(store_of(request), repair_order, stream_id(repair_order_id), body.command(now(request)))
     return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
@@ -197,14 +189,8 @@ async def walk_around(
 async def report_damage(
     repair_order_id: RepairOrderId, body: DamageBody, request: Request, by: Desk
 ) -> RepairOrderView:
-    outcome = await execute(
-        store_of(request),
-        repair_order,
-        stream_id(repair_order_id),
-        body.command(by.identity.user_id, now(request)),
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
+    outcome = await by.run(
+        store_of(request), repair_order, stream_id(repair_order_id), body.command(by.identity.user_id, now(request))
     )
     return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
@@ -217,15 +203,7 @@ async def report_damage(
 async def record_concern(
     repair_order_id: RepairOrderId, body: ConcernBody, request: Request, by: Desk
 ) -> RepairOrderView:
-    outcome = await execute(
-        store_of(request),
-        repair_order,
-        stream_id(repair_order_id),
-        body.command(now(request)),
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
-    )
+    outcome = await by.run(store_of(request), repair_order, stream_id(repair_order_id), body.command(now(request)))
     return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
@@ -240,15 +218,7 @@ async def prepare_estimate(
     request: Request,
     by: Desk,
 ) -> RepairOrderView:
-    outcome = await execute(
-        store_of(request),
-        repair_order,
-        stream_id(repair_order_id),
-        body.command(now(request)),
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
-    )
+    outcome = await by.run(store_of(request), repair_order, stream_id(repair_order_id), body.command(now(request)))
     return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
@@ -269,15 +239,7 @@ async def sign(
     request: Request,
     by: Desk,
 ) -> RepairOrderView:
-    outcome = await execute(
-        store_of(request),
-        repair_order,
-        stream_id(repair_order_id),
-        body.command(now(request)),
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
-    )
+    outcome = await by.run(store_of(request), repair_order, stream_id(repair_order_id), body.command(now(request)))
     return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
@@ -285,15 +247,7 @@ async def sign(
 async def issue_exit_slip(
     repair_order_id: RepairOrderId, body: ExitSlipBody, request: Request, by: Desk
 ) -> RepairOrderView:
-    outcome = await execute(
-        store_of(request),
-        repair_order,
-        stream_id(repair_order_id),
-        body.command(now(request)),
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
-    )
+    outcome = await by.run(store_of(request), repair_order, stream_id(repair_order_id), body.command(now(request)))
     return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
@@ -302,15 +256,7 @@ async def issue_exit_slip(
 
 @router.post(f"{VISIT}/lines", status_code=201, responses=refusals(*_IN_PROGRESS, *_LINE_RULES, "consent_required"))
 async def add_line(repair_order_id: RepairOrderId, body: AddLineBody, request: Request, by: Desk) -> RepairOrderView:
-    outcome = await execute(
-        store_of(request),
-        repair_order,
-        stream_id(repair_order_id),
-        body.command(now(request)),
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
-    )
+    outcome = await by.run(store_of(request), repair_order, stream_id(repair_order_id), body.command(now(request)))
     return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
@@ -321,14 +267,8 @@ async def add_line(repair_order_id: RepairOrderId, body: AddLineBody, request: R
 async def remove_line(
     repair_order_id: RepairOrderId, line_id: LineId, body: RemoveLineBody, request: Request, by: Desk
 ) -> RepairOrderView:
-    outcome = await execute(
-        store_of(request),
-        repair_order,
-        stream_id(repair_order_id),
-        body.command(line_id, now(request)),
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
+    outcome = await by.run(
+        store_of(request), repair_order, stream_id(repair_order_id), body.command(line_id, now(request))
     )
     return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
@@ -342,15 +282,7 @@ async def remove_line(
 async def revise_promised_time(
     repair_order_id: RepairOrderId, body: PromisedTimeBody, request: Request, by: Desk
 ) -> RepairOrderView:
-    outcome = await execute(
-        store_of(request),
-        repair_order,
-        stream_id(repair_order_id),
-        body.command(now(request)),
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
-    )
+    outcome = await by.run(store_of(request), repair_order, stream_id(repair_order_id), body.command(now(request)))
     return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
@@ -362,15 +294,7 @@ async def revise_promised_time(
     responses=refusals(*_IN_PROGRESS, "already_handed_over", "key_tag_required", "time_out_of_order"),
 )
 async def hand_over(repair_order_id: RepairOrderId, body: HandOverBody, request: Request, by: Desk) -> RepairOrderView:
-    outcome = await execute(
-        store_of(request),
-        repair_order,
-        stream_id(repair_order_id),
-        body.command(now(request)),
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
-    )
+    outcome = await by.run(store_of(request), repair_order, stream_id(repair_order_id), body.command(now(request)))
     return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
@@ -381,14 +305,8 @@ async def hand_over(repair_order_id: RepairOrderId, body: HandOverBody, request:
 async def approve_additional_work(
     repair_order_id: RepairOrderId, finding_id: FindingId, body: ApproveBody, request: Request, by: Desk
 ) -> RepairOrderView:
-    outcome = await execute(
-        store_of(request),
-        repair_order,
-        stream_id(repair_order_id),
-        body.command(finding_id, now(request)),
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
+    outcome = await by.run(
+        store_of(request), repair_order, stream_id(repair_order_id), body.command(finding_id, now(request))
     )
     return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
@@ -406,14 +324,8 @@ async def approve_additional_work(
 async def decline_additional_work(
     repair_order_id: RepairOrderId, finding_id: FindingId, body: DeclineBody, request: Request, by: Desk
 ) -> RepairOrderView:
-    outcome = await execute(
-        store_of(request),
-        repair_order,
-        stream_id(repair_order_id),
-        body.command(finding_id, now(request)),
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
+    outcome = await by.run(
+        store_of(request), repair_order, stream_id(repair_order_id), body.command(finding_id, now(request))
     )
     return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
@@ -431,15 +343,7 @@ _NOT_YET_DUE = ("not_ready_for_delivery", "finding_awaiting_decision")
 async def settle(
     repair_order_id: RepairOrderId, body: SettlementBody, request: Request, by: CashDesk
 ) -> RepairOrderView:
-    outcome = await execute(
-        store_of(request),
-        repair_order,
-        stream_id(repair_order_id),
-        body.command(now(request)),
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
-    )
+    outcome = await by.run(store_of(request), repair_order, stream_id(repair_order_id), body.command(now(request)))
     return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
@@ -461,13 +365,5 @@ async def deliver(
     request: Request,
     by: Desk,
 ) -> RepairOrderView:
-    outcome = await execute(
-        store_of(request),
-        repair_order,
-        stream_id(repair_order_id),
-        body.command(now(request)),
-        by.metadata,
-        expected_version=by.expected_version,
-        must_exist=True,
-    )
+    outcome = await by.run(store_of(request), repair_order, stream_id(repair_order_id), body.command(now(request)))
     return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Body, Path, Request, Response
 
-from events.commands import execute, load
+from events.commands import load
 from events.http import Actor, CurrentIdentity, SiteId, acting, site_tenant
 from events.identity import (
     ADVISOR,
@@ -262,13 +262,12 @@ async def get_settings(site_id: SiteId, identity: CurrentIdentity, request: Requ
 
 @router.put("/sites/{site_id}/technicians/settings", responses=refusals(CONFLICT, not_found=False))
 async def put_settings(site_id: SiteId, body: SettingsBody, request: Request, by: Dispatcher) -> SettingsView:
-    outcome = await execute(
+    outcome = await by.run(
         store_of(request),
         site.site_settings,
         site.stream_id(site_id),
         body.command(site_id, by.identity.user_id, now(request)),
-        by.metadata,
-        expected_version=by.expected_version,
+        must_exist=False,
     )
     return settings_view(outcome.state, outcome.version)
 

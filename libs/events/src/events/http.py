@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -22,11 +22,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from events.commands import AfterAppend, Outcome, execute
+from events.decider import Decider
 from events.envelope import Metadata, Tenant
 from events.errors import ConcurrencyConflict, DomainError, NotFound
 from events.identity import IDENTITY_HEADER, Forbidden, Identity, Unauthenticated, verify_internal_token
 from events.paging import InvalidCursor
+from events.store import EventStore
 from events.tracing import current_trace_headers
+
+S = TypeVar("S")
+C = TypeVar("C")
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Where an error handler leaves the error's code in the request's scope: the command counters
@@ -102,6 +108,30 @@ class Actor:
     @property
     def tenant(self) -> Tenant:
         return self.metadata.tenant
+
+    async def run(
+        self,
+        store: EventStore,
+        decider: Decider[C, S],
+        stream_id: str,
+        command: C,
+        *,
+        must_exist: bool = True,
+        after_append: AfterAppend | None = None,
+    ) -> Outcome[S]:
+        """The command as this actor: `events.commands.execute` with their metadata and the version
+        their `If-Match` named. `must_exist`: a stream that does not exist at their site is a 404
+        (False for a command that may start one)."""
+        return await execute(
+            store,
+            decider,
+            stream_id,
+            command,
+            self.metadata,
+            expected_version=self.expected_version,
+            must_exist=must_exist,
+            after_append=after_append,
+        )
 
 
 def acting(*roles: str) -> Any:
