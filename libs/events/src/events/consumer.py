@@ -46,8 +46,7 @@ _PAGE_FROM = 50
 # Records a paging consumer takes per fetch at most (the client's default is 500, spread over the
 # partitions): a rebuild's transactions, and the statements each costs, are per page, and a
 # card's events of one day (a large site logs ~5,000 events a day) fall into one page, so its
-# row is written once, not once per page. The advisor board's pages of 60 days, 2,000 → 10,000:
-# applied in 3.0-3.3 s, not 4.5-5.0. (The local broker's fetches of a backlog held 3,000-8,000.)
+# row is written once, not once per page (bench/results/design-notes.md).
 PAGE_RECORDS = 10_000
 
 

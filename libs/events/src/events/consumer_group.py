@@ -3,9 +3,9 @@
 Each `Consumer` is one handler with its own inbox, retries, dead-letter topic and re-drive. A
 service has several (one per reaction, and the erasure one). As groups of their own, each
 fetched, heartbeated and committed on its own, and a record was fetched once per consumer that
-reads its topic. (At rest the local broker's cost stayed the same, ~22 % of a core for the
-running system: a long-polling fetch covers every partition of its group's topics, and sharing
-groups does not change the partitions polled. Under load its CPU per command fell.)
+reads its topic. (A long-polling fetch covers every partition of its group's topics, so
+sharing groups costs the broker nothing at rest; under load it saves it work:
+bench/results/design-notes.md.)
 
 `SharedGroup` runs them as members of one group instead: one fetch, one heartbeat, one offset
 commit for all of them. Each record of a fetch goes to every consumer of its topic, which

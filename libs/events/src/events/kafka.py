@@ -49,7 +49,7 @@ class KafkaSettings:
     linger_ms: int = 5
     session_timeout_ms: int = 6000
     heartbeat_interval_ms: int = 2000
-    # The local broker answers a fetch as soon at 200 ms as at 100 (median 28 ms), with half the fetches.
+    # The local broker answers as soon at 200 ms as at 100, with half the fetches (bench/results/design-notes.md).
     fetch_max_wait_ms: int = 200
     extra_producer: dict[str, Any] = field(default_factory=dict)
 
@@ -314,8 +314,8 @@ class RecordDecoder:
 
 
 _KNOWN_TYPES = 4096  # event types remembered per decoder (ours are about a hundred)
-# Records decoded between two turns of the event loop when decoding ahead: about 2 ms, the most
-# a transaction whose statement has returned waits before it goes on.
+# Records decoded between two turns of the event loop when decoding ahead: the most a
+# transaction whose statement has returned waits before it goes on (bench/results/design-notes.md).
 _SLICE = 200
 
 

@@ -111,9 +111,8 @@ async def _truncate(conn: Connection, projection: Projection) -> None:
 # the projection's name (a row lock would take a transaction id and hold back the log horizon).
 # The same statement keeps the planner off sequential scans for the rest of the transaction: a
 # page reads its rows by key, and a read model emptied for a rebuild has no statistics until
-# autovacuum analyzes it. Without them each key of `= ANY(keys)` is guessed to match 0.5 % of
-# the table, a page's few hundred keys all of it, and a year's callback queue was scanned
-# whole once per page (75,000 rows read for 200).
+# autovacuum analyzes it, and the planner then guesses a page's few hundred keys match the whole
+# table (bench/results/design-notes.md).
 _NO_SEQSCAN = "set_config('enable_seqscan', 'off', true)"
 _ONE_WRITER = f"SELECT pg_advisory_xact_lock(hashtext($1)), {_NO_SEQSCAN}"
 _ONE_WRITER_IF_FREE = f"SELECT pg_try_advisory_xact_lock(hashtext($1)), {_NO_SEQSCAN}"

@@ -67,8 +67,7 @@ class Table:
         # One statement for the page's rows, whatever their count and column types: the rows
         # travel as one JSON array, and PostgreSQL builds typed rows from it with the table's
         # own row type (arrays and timestamps included). As `json`, read once, not converted to
-        # `jsonb` first: a third less of the statement's time (800 rows of the callback queue:
-        # 30 ms, not 44).
+        # `jsonb` first: a third less of the statement's time (bench/results/design-notes.md).
         rest = [c for c in self.columns if c not in self.key]
         action = f"UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in rest)}" if rest else "NOTHING"
         names = ", ".join(self.columns)
@@ -98,8 +97,8 @@ class Table:
             await conn.executemany(self._delete, gone)
         rows = list(changed)
         if rows:
-            # orjson writes UUIDs, timestamps and dates itself (as `isoformat`), 15 times faster than
-            # `json.dumps` calling back into Python for each: a rebuild's page has thousands.
+            # orjson writes UUIDs, timestamps and dates itself (as `isoformat`), without calling
+            # back into Python for each: a rebuild's page has thousands (bench/results/design-notes.md).
             await conn.execute(self._upsert, orjson.dumps(rows, default=_json_value).decode())
 
 

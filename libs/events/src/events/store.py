@@ -60,8 +60,7 @@ _COLUMNS = """position, tx_id::text::bigint, stream_id, stream_version, event_id
               data, group_id, site_id, actor, correlation_id, causation_id, traceparent, tracestate,
               occurred_at, recorded_at"""
 # The log's pages take the timestamps as ISO text (UTC): asyncpg builds a binary timestamptz
-# through a timedelta and an addition, three objects and about as much client time as all the
-# other columns of a row; `datetime.fromisoformat` is five times cheaper.
+# through a timedelta and an addition; `datetime.fromisoformat` is cheaper (bench/results/design-notes.md).
 
 _READ_STREAM = f"""
 SELECT {_COLUMNS} FROM events

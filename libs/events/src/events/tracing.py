@@ -7,7 +7,7 @@ children of the request that caused the event. Export is OTLP over HTTP when the
 `OTEL_EXPORTER_OTLP_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` variable is set (sampled
 as `OTEL_TRACES_SAMPLER` says: every trace by default). With no exporter and no in-process
 processor, spans are not recorded at all: nobody would read them, and recording them (a span per
-query, per request, per handled event) cost ~5 % of the system's CPU under load. The trace
+query, per request, per handled event) costs CPU under load (bench/results/design-notes.md). The trace
 context still flows, unsampled: trace ids in the logs and in every event's `traceparent`.
 """
 

@@ -1,9 +1,8 @@
 """Waking the log's readers when events are appended, instead of polling a quiet log.
 
 The relay and the log projectors read the log a page at a time. Polling it every 20-50 ms cost
-a resting system most of the machine: with six services and their projectors, 60 % of a core in
-the services and as much again in PostgreSQL, before a single command (measured with
-`py-spy` on the `make run` stack, 2026-11-23). Now an append wakes them: at once in the same
+a resting system most of the machine before a single command (bench/results/design-notes.md).
+Now an append wakes them: at once in the same
 process, and in the service's other replicas through PostgreSQL's LISTEN/NOTIFY.
 
 The events a wake-up announced may not be readable yet: the appending transaction may not have
