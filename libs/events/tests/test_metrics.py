@@ -4,19 +4,17 @@ code; events appended and published; events handled, retried and dead-lettered p
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import APIRouter
 from prometheus_client.parser import text_string_to_metric_families
-from test_service_edge import CAPPED, Add, AddBody
+from test_service_edge import counters
 
 from events.catalog.testing import CounterIncremented, CounterOpened, CounterPoisoned
-from events.commands import execute
 from events.connection import Connection
 from events.envelope import Envelope, Metadata, NewEvent, Tenant
-from events.http import Actor, acting
 from events.identity import ADVISOR, IDENTITY_HEADER, Identity, issue_internal_token
 from events.kafka import KafkaSettings
 from events.runtime import Reaction, ServiceRuntime, service_app
@@ -53,18 +51,7 @@ def counters_runtime(database: str, bootstrap_servers: str, topic_prefix: str) -
 def router_of(runtime: ServiceRuntime) -> APIRouter:
     router = APIRouter()
 
-    @router.post(ROUTE)
-    async def add(counter_id: str, body: AddBody, by: Annotated[Actor, acting(ADVISOR)]) -> dict[str, int]:
-        outcome = await execute(
-            runtime.store,
-            CAPPED,
-            f"counter-{counter_id}",
-            Add(body.amount),
-            by.metadata,
-            expected_version=by.expected_version,
-            must_exist=True,
-        )
-        return {"total": outcome.state}
+    router.include_router(counters(runtime))
 
     @router.post(RESETS)
     async def reset(site_id: str, counter_id: str) -> None:

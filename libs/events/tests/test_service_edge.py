@@ -10,11 +10,10 @@ from typing import Annotated
 import asyncpg
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel, Field
 
 from events.catalog.testing import CounterIncremented, CounterOpened
-from events.commands import execute
 from events.contract import Event
 from events.decider import Decider
 from events.errors import DomainError
@@ -51,25 +50,24 @@ class AddBody(BaseModel):
     amount: int = Field(gt=0)
 
 
+def counters(runtime: ServiceRuntime) -> APIRouter:
+    """The counters' one command, in the shape of every command route: parse, authorise (one
+    dependency), run the command with the caller's If-Match."""
+    router = APIRouter()
+
+    @router.post("/sites/{site_id}/counters/{counter_id}/additions")
+    async def add(counter_id: str, body: AddBody, by: Annotated[Actor, acting(ADVISOR)]) -> dict[str, int]:
+        outcome = await by.run(runtime.store, CAPPED, f"counter-{counter_id}", Add(body.amount))
+        return {"total": outcome.state, "version": outcome.version}
+
+    return router
+
+
 def build_app(runtime: ServiceRuntime) -> FastAPI:
     app = FastAPI(lifespan=runtime.lifespan)
     install_error_handlers(app)
     add_health_routes(app)
-
-    # The shape of every command route: parse, authorise (one dependency), run the command.
-    @app.post("/sites/{site_id}/counters/{counter_id}/additions")
-    async def add(counter_id: str, body: AddBody, by: Annotated[Actor, acting(ADVISOR)]) -> dict[str, int]:
-        outcome = await execute(
-            runtime.store,
-            CAPPED,
-            f"counter-{counter_id}",
-            Add(body.amount),
-            by.metadata,
-            expected_version=by.expected_version,
-            must_exist=True,
-        )
-        return {"total": outcome.state, "version": outcome.version}
-
+    app.include_router(counters(runtime))
     return app
 
 
