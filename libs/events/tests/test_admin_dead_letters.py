@@ -6,35 +6,22 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from fastapi import APIRouter
-from test_dead_letters_api import Ledger
+from test_dead_letters_api import Ledger, ledger_service
 
 from events import dead_letters
 from events.catalog.testing import CounterIncremented
 from events.envelope import Metadata, Tenant
 from events.errors import NotFound
-from events.kafka import KafkaSettings
-from events.runtime import Reaction, ServiceRuntime, service_app
+from events.runtime import ServiceRuntime
 from events.testing import eventually
 from events.testing.publishing import Publisher
-from events.testing.waiting import consumers_assigned
 
 
-@pytest.fixture
-async def ledger_service(
+@pytest.fixture(name="ledger_service")
+async def started_ledger(
     database: str, bootstrap_servers: str, topic_prefix: str
 ) -> AsyncIterator[tuple[Ledger, ServiceRuntime]]:
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
-    ledger = Ledger()
-    runtime = ServiceRuntime(
-        "ledger",
-        reactions=[Reaction("counters", ["sample"], {CounterIncremented.event_type}, ledger.handle)],
-        database_url=database,
-        kafka=kafka,
-    )
-    app = service_app(runtime, APIRouter())
-    async with app.router.lifespan_context(app):
-        await consumers_assigned(app)
+    async with ledger_service(database, bootstrap_servers, topic_prefix) as (_, ledger, runtime):
         yield ledger, runtime
 
 

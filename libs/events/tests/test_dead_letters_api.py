@@ -4,11 +4,12 @@ lists them with their error and re-drives one after the fix; nobody else sees th
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 
 from events.catalog.testing import CounterIncremented
 from events.connection import Connection
@@ -34,10 +35,12 @@ class Ledger:
         await conn.execute("INSERT INTO ledger VALUES ($1, $2)", envelope.event_id, envelope.event.amount)
 
 
-@pytest.fixture
-async def service(
-    database: str, bootstrap_servers: str, topic_prefix: str
-) -> AsyncIterator[tuple[httpx.AsyncClient, Ledger, ServiceRuntime]]:
+LedgerService = tuple[FastAPI, "Ledger", ServiceRuntime]
+
+
+@asynccontextmanager
+async def ledger_service(database: str, bootstrap_servers: str, topic_prefix: str) -> AsyncIterator[LedgerService]:
+    """A service whose one reaction is the ledger, started, its consumers assigned."""
     kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
     ledger = Ledger()
     runtime = ServiceRuntime(
@@ -49,8 +52,18 @@ async def service(
     app = service_app(runtime, APIRouter())
     async with app.router.lifespan_context(app):
         await consumers_assigned(app)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc") as client:
-            yield client, ledger, runtime
+        yield app, ledger, runtime
+
+
+@pytest.fixture
+async def service(
+    database: str, bootstrap_servers: str, topic_prefix: str
+) -> AsyncIterator[tuple[httpx.AsyncClient, Ledger, ServiceRuntime]]:
+    async with (
+        ledger_service(database, bootstrap_servers, topic_prefix) as (app, ledger, runtime),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc") as client,
+    ):
+        yield client, ledger, runtime
 
 
 def as_(group: str, *roles: str) -> dict[str, str]:
