@@ -353,7 +353,14 @@ async def test_a_car_shows_late_as_soon_as_its_forecast_or_the_clock_passes_the_
 
     # No forecast at all, and the promise passes with the car not ready: late at once.
     await publish(services, site, checked_in(on_time, "沪C00002", False), signed(on_time, "沪C00002", promise))
-    board = await board_until(api, site, lambda b: len(b["cars"]) == 2, "the second car")
+    # Its promise comes with the signing, a second event: the card may show before it does.
+    board = await board_until(
+        api,
+        site,
+        lambda b: len(b["cars"]) == 2 and car(b, on_time)["promised_at"] is not None,
+        "the second car with its promise",
+    )
+    assert datetime.fromisoformat(car(board, on_time)["promised_at"]) == promise
     assert not car(board, on_time)["late"]
     clock.set(promise + timedelta(minutes=1))
     board = await board_until(api, site, lambda b: True, "the board after the promise")
