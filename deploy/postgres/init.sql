@@ -7,3 +7,5 @@ CREATE DATABASE dealerflow_workshop;
 CREATE DATABASE dealerflow_parts;
 CREATE DATABASE dealerflow_followup;
 CREATE DATABASE dealerflow_complaints;
+CREATE DATABASE dealerflow_catalogue;
+CREATE DATABASE dealerflow_billing;

@@ -7,9 +7,7 @@ same path without the `/api/v1` prefix. Services are found at `<NAME>_URL` (for 
 
 from __future__ import annotations
 
-import os
-
-from events.services import DEFAULT_PORTS
+from events.services import service_url as service_url
 
 API_PREFIX = "/api/v1"
 
@@ -38,11 +36,22 @@ OWNERS: dict[str, str] = {
     "reports": "followup",
     # complaints: the 7-step process
     "complaints": "complaints",
+    # catalogue: labour operations and rates, the parts price list, service menus, quotes
+    "labour-operations": "catalogue",
+    "labour-rates": "catalogue",
+    "price-lists": "catalogue",
+    "parts-prices": "catalogue",
+    "service-menus": "catalogue",
+    "quotes": "catalogue",
+    # billing: invoices and their numbers, payments, deposits, the cashier's day, receivables,
+    # fapiao and the repair e-record
+    "invoices": "billing",
+    "deposits": "billing",
+    "cash-days": "billing",
+    "receivables": "billing",
+    "e-records": "billing",
+    "billing-settings": "billing",
 }
-
-
-def service_url(service: str) -> str:
-    return os.environ.get(f"{service.upper()}_URL", f"http://127.0.0.1:{DEFAULT_PORTS[service]}")
 
 
 def services() -> list[str]:

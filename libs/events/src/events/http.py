@@ -28,6 +28,7 @@ from events.envelope import Metadata, Tenant
 from events.errors import ConcurrencyConflict, DomainError, NotFound
 from events.identity import IDENTITY_HEADER, Forbidden, Identity, Unauthenticated, verify_internal_token
 from events.paging import InvalidCursor
+from events.peers import PeerRefused, PeerUnavailable
 from events.store import EventStore
 from events.tracing import current_trace_headers
 
@@ -189,6 +190,17 @@ def install_error_handlers(app: FastAPI) -> None:
             "someone else changed this record at the same time; reload and try again",
             current_version=error.actual,
         )
+
+    @app.exception_handler(PeerRefused)
+    async def peer_refused(request: Request, error: PeerRefused) -> JSONResponse:
+        # The other service's 409/422 (or 401/403) keeps its status and code: the caller's fix is the same.
+        return respond(request, error.status, error.code, str(error))
+
+    @app.exception_handler(PeerUnavailable)
+    async def peer_unavailable(request: Request, error: PeerUnavailable) -> JSONResponse:
+        response = respond(request, 503, error.code, str(error))
+        response.headers["Retry-After"] = "2"
+        return response
 
     @app.exception_handler(Unauthenticated)
     async def unauthenticated(request: Request, error: Unauthenticated) -> JSONResponse:
