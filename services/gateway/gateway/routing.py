@@ -22,6 +22,7 @@ OWNERS: dict[str, str] = {
     # reception: check-in, the repair order, approvals, delivery and settlement
     "repair-orders": "reception",
     "advisor-board": "reception",
+    "reception-settings": "reception",
     # workshop: jobs, dispatch, findings, progress, QC
     "work-orders": "workshop",
     "technicians": "workshop",
