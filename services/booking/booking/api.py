@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query, Request, Response
 
 from booking import preparation, projections
+from booking.catalogue import menu_pick
 from booking.domain.appointment import appointment
 from booking.domain.appointment import stream_id as appointment_stream
 from booking.domain.appointment_commands import MarkNoShow, RecordArrival
@@ -81,6 +82,10 @@ CONFLICT = "concurrency_conflict"
 ENDED = ("appointment_cancelled", "no_show_recorded", "already_arrived")
 SLOT = ("capacity_exceeded", "capacity_not_set", "slot_not_bookable", "advisor_not_available")
 CONTACT = ("invalid_phone", "missing_information", "contact_preference_conflict", "invalid_code")
+# A pick from the catalogue can meet an operation it gives no time (409); the catalogue's own
+# refusals pass through with their status and code (an unknown menu or operation, a site without
+# labour rates), and it being down is a 503 (`peer_unavailable`), nothing written.
+CATALOGUE = ("no_flat_rate_time", "unknown_reference", "no_labour_rate")
 
 
 def booking_of(request: Request) -> Booking:
@@ -117,7 +122,7 @@ async def get_capacity(site_id: SiteId, identity: CurrentIdentity, request: Requ
     return capacity_view(state, version)
 
 
-@router.get("/sites/{site_id}/free-slots")
+@router.get("/sites/{site_id}/free-slots", responses=refusals(*CATALOGUE))
 async def free_slots(
     site_id: SiteId,
     day: Day,
@@ -125,9 +130,17 @@ async def free_slots(
     request: Request,
     minutes: Annotated[int, Query(gt=0, le=7 * 24 * 60)] = 60,
     advisor: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    menu_id: Annotated[str | None, Query(min_length=1, max_length=40, description="instead of `minutes`")] = None,
+    model_family: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="the car's model; with `menu_id`")
+    ] = None,
 ) -> list[FreeSlotView]:
-    """The slots of `date` where `minutes` of work would be accepted now, earliest first."""
-    slots = await booking_of(request).free_slots(site_tenant(identity, site_id, READERS), day, minutes, advisor)
+    """The slots of `date` where `minutes` of work would be accepted now, earliest first; for a
+    service menu (`menu_id` and the car's `model_family`), its flat-rate minutes by the catalogue."""
+    tenant = site_tenant(identity, site_id, READERS)
+    if menu_id is not None:
+        minutes = await booking_of(request).menu_minutes(identity, tenant, menu_pick(menu_id, model_family))
+    slots = await booking_of(request).free_slots(tenant, day, minutes, advisor)
     return [free_slot_view(slot) for slot in slots]
 
 
@@ -147,13 +160,18 @@ async def free_slots(
         "time_out_of_order",
         "missing_information",
         "invalid_code",
-        not_found=False,
+        *CATALOGUE,
     ),
 )
 async def book(body: BookingBody, request: Request, by: Booker) -> AppointmentView:
     """Book against the site's capacity: a full slot is refused (409 capacity_exceeded) and
-    nothing is recorded."""
-    outcome = await booking_of(request).book(by.metadata, body.command(now(request)))
+    nothing is recorded. A service menu or labour operations become requested jobs with the
+    catalogue's flat-rate minutes (404 for a menu it does not know; 503 peer_unavailable, and
+    nothing booked, while it cannot be reached)."""
+    booking = booking_of(request)
+    pick = body.catalogue_pick()
+    quoted = await booking.quoted_jobs(by.identity, by.tenant, pick) if pick else ()
+    outcome = await booking.book(by.metadata, body.command(now(request), quoted))
     return appointment_view(outcome.state, outcome.version)
 
 

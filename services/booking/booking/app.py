@@ -3,6 +3,8 @@ and its HTTP app."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -14,14 +16,22 @@ from booking.projections import PERSONAL_COLUMNS, Appointments, Customers
 from events.clock import Clock, SystemClock
 from events.kafka import KafkaSettings
 from events.migrations import load_folder
+from events.peers import Peers
 from events.runtime import ServiceRuntime, service_app
 from events.settings import Settings, load
 from events.tracing import configure_tracing
 
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
 
 def create_app(
-    *, clock: Clock | None = None, database_url: str | None = None, kafka: KafkaSettings | None = None
+    *,
+    clock: Clock | None = None,
+    database_url: str | None = None,
+    kafka: KafkaSettings | None = None,
+    peers: Peers | None = None,
 ) -> FastAPI:
+    """`peers`: how booking reaches the catalogue (by default at `CATALOGUE_URL`); closed with the app."""
     runtime = ServiceRuntime(
         "booking",
         personal_columns=PERSONAL_COLUMNS,
@@ -32,12 +42,28 @@ def create_app(
         database_url=database_url,
         kafka=kafka,
     )
-    booking = Booking(runtime)
+    booking = Booking(runtime, peers or Peers())
     runtime.timers = {
         DAY_BEFORE: policies.day_before_reminder(booking),
         BEFORE_ARRIVAL: policies.confirmation_expected(booking),
     }
-    return service_app(runtime, api.router, privacy.router, booking=booking)
+    app = service_app(runtime, api.router, privacy.router, booking=booking)
+    app.router.lifespan_context = _closing(runtime.lifespan, booking.peers)
+    return app
+
+
+def _closing(lifespan: Lifespan, peers: Peers) -> Lifespan:
+    """The runtime's lifespan, then the peers' connections closed at shutdown."""
+
+    @asynccontextmanager
+    async def closing(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            async with lifespan(app):
+                yield
+        finally:
+            await peers.aclose()
+
+    return closing
 
 
 def main_app() -> FastAPI:

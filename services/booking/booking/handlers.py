@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from booking import preparation
+from booking import catalogue, preparation
+from booking.catalogue import CataloguePick
 from booking.domain.appointment import appointment
 from booking.domain.appointment import stream_id as appointment_stream
 from booking.domain.appointment_commands import (
@@ -45,17 +46,22 @@ from booking.domain.site_capacity import (
     site_capacity,
 )
 from booking.domain.site_capacity import stream_id as capacity_stream
-from events.catalog.booking_values import PartCheck
+from events.catalog.booking_values import PartCheck, RequestedJob
 from events.commands import Outcome, execute, load
 from events.connection import Connection
 from events.envelope import Metadata, Tenant
+from events.identity import Identity
+from events.peers import Peers
 from events.runtime import UseCases
 from events.timers import keeping
 
 
 @dataclass(frozen=True)
 class Booking(UseCases):
-    """The use cases, on the service's runtime (its event store and clock)."""
+    """The use cases, on the service's runtime (its event store and clock), and the peers it
+    asks (the catalogue, for the work of a service menu)."""
+
+    peers: Peers
 
     # --- capacity ------------------------------------------------------------------------
 
@@ -78,6 +84,10 @@ class Booking(UseCases):
         capacity is set)."""
         state, _ = await self.capacity(tenant, must_exist=False)
         return free_slots(state, day, minutes, advisor_id, not_before=self.now())
+
+    async def menu_minutes(self, identity: Identity, tenant: Tenant, pick: CataloguePick) -> int:
+        """The flat-rate minutes of a service menu (or operations) for a car, by the catalogue."""
+        return await catalogue.quoted_minutes(self.peers, identity, tenant.site_id, pick)
 
     async def _capacity(
         self,
@@ -107,6 +117,11 @@ class Booking(UseCases):
             yield conn
 
     # --- appointments --------------------------------------------------------------------
+
+    async def quoted_jobs(self, identity: Identity, tenant: Tenant, pick: CataloguePick) -> tuple[RequestedJob, ...]:
+        """The catalogue's jobs for what the booker picked, asked before anything is written: a
+        catalogue that cannot answer books nothing (503)."""
+        return await catalogue.quoted_jobs(self.peers, identity, tenant.site_id, pick)
 
     async def book(self, metadata: Metadata, command: BookAppointment) -> Outcome[Appointment]:
         """Record the appointment and reserve its slot, or neither."""

@@ -4,6 +4,7 @@ service; shapes, ranges and identifiers are checked here."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date as date_
 from datetime import datetime, time
 from typing import Annotated
@@ -17,10 +18,13 @@ from pydantic import (
     Field,
     JsonValue,
     PlainSerializer,
+    ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic.config import JsonDict
 
+from booking.catalogue import CataloguePick
 from booking.domain.appointment_commands import (
     BookAppointment,
     CancelAppointment,
@@ -126,7 +130,10 @@ class JobBody(Body):
 
 class BookingBody(Body):
     """`vehicle_user`: who drives the car and takes our calls, when not the customer.
-    `estimated_minutes`: the jobs' minutes when left out."""
+    The work: `requested_jobs` typed, and/or picked from the catalogue — a service menu
+    (`menu_id`) or labour operations (`labour_operations`) for the car's model family (its
+    `vehicle.model`), which become requested jobs with the catalogue's flat-rate minutes and
+    parts. `estimated_minutes`: the jobs' minutes when left out."""
 
     model_config = _examples(
         {
@@ -145,7 +152,17 @@ class BookingBody(Body):
             "customer_words": "the usual service, and the brakes squeak",
             "advisor_id": "sa-li",
             "slot_start": "2031-05-07T09:00:00+08:00",
-        }
+        },
+        {
+            "reason": "maintenance",
+            "customer": {"name": "Wang Lei", "phone": "13900000001"},
+            "vehicle": {"vin": "LFV2A21K8G3000001", "plate": "京A12345", "model": "Sagitar"},
+            "mileage_km": 9800,
+            "menu_id": "10K",
+            "requested_jobs": [{"description": "the brakes squeak when cold", "estimated_minutes": 20}],
+            "advisor_id": "sa-li",
+            "slot_start": "2031-05-07T09:00:00+08:00",
+        },
     )
 
     appointment_id: UUID = Field(default_factory=uuid4)
@@ -157,14 +174,40 @@ class BookingBody(Body):
     vehicle: VehicleBody
     vehicle_user: Contact | None = None
     mileage_km: int | None = Field(default=None, ge=0, le=5_000_000)
-    requested_jobs: list[JobBody] = Field(min_length=1, max_length=30)
+    # Before `requested_jobs`, whose check reads them.
+    menu_id: str | None = Field(default=None, min_length=1, max_length=40, description="a service menu's id")
+    labour_operations: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        default=[], max_length=30, description="labour operation codes of the catalogue"
+    )
+    requested_jobs: list[JobBody] = Field(default=[], max_length=30, validate_default=True)
     customer_words: str = Field(default="", max_length=2000)
     advisor_id: str = Field(min_length=1, max_length=200)
     slot_start: AwareDatetime
     estimated_minutes: int | None = Field(default=None, gt=0, le=7 * 24 * 60)
 
-    def command(self, now: datetime) -> BookAppointment:
-        jobs = tuple(job.job() for job in self.requested_jobs)
+    @field_validator("requested_jobs")
+    @classmethod
+    def names_its_work(cls, jobs: list[JobBody], info: ValidationInfo) -> list[JobBody]:
+        if not (jobs or info.data.get("menu_id") or info.data.get("labour_operations")):
+            raise ValueError("ask the customer's needs: give requested_jobs, a menu_id or labour_operations")
+        return jobs
+
+    @model_validator(mode="after")
+    def catalogue_knows_the_model(self) -> BookingBody:
+        if (self.menu_id or self.labour_operations) and not (self.vehicle.model or "").strip():
+            raise ValueError("vehicle.model is needed to book from the catalogue: it is the model family it prices")
+        return self
+
+    def catalogue_pick(self) -> CataloguePick | None:
+        """What to ask the catalogue for; None when every job is typed."""
+        if not (self.menu_id or self.labour_operations):
+            return None
+        assert self.vehicle.model is not None  # checked with the body
+        return CataloguePick(self.vehicle.model.strip(), self.menu_id, tuple(self.labour_operations))
+
+    def command(self, now: datetime, quoted: Sequence[RequestedJob] = ()) -> BookAppointment:
+        """`quoted`: the jobs the catalogue gave for `catalogue_pick`, after the typed ones."""
+        jobs = (*(job.job() for job in self.requested_jobs), *quoted)
         return BookAppointment(
             appointment_id=self.appointment_id,
             kind=self.kind,
@@ -181,6 +224,7 @@ class BookingBody(Body):
             channel=self.channel,
             reference=self.reference,
             customer_words=self.customer_words,
+            menu_id=self.menu_id,
         )
 
 
@@ -316,6 +360,7 @@ class AppointmentView(View):
     vehicle_user: Contact
     mileage_km: int | None
     requested_jobs: list[RequestedJob]
+    menu_id: str | None = Field(description="the catalogue's service menu the requested jobs came from")
     customer_words: str
     advisor_id: str | None
     slot_start: Instant | None
@@ -345,6 +390,7 @@ def appointment_view(state: Appointment, version: int) -> AppointmentView:
         vehicle_user=booked.vehicle_user,
         mileage_km=booked.mileage_km,
         requested_jobs=list(booked.requested_jobs),
+        menu_id=booked.menu_id,
         customer_words=booked.customer_words,
         advisor_id=state.advisor_id,
         slot_start=state.slot_start,

@@ -34,6 +34,7 @@ from events.catalog import workshop as workshop_events
 from events.envelope import Envelope
 from events.projection import Projection
 from events.rows import Key, RowProjection, Rows, Table
+from followup.productivity import WorkshopClocks
 
 APPOINTMENT, NO_SHOW, ON_TIME, FIRST_TIME_FIX, APPROVED = (
     "appointment",
@@ -284,8 +285,9 @@ class ComplaintFacts(RowProjection):
                 rows.update(VOC_COMPLAINTS, complaint, closed_at=event.closed_at)
 
 
-# The other services' topics the KPIs and complaint figures are read from.
+# The other services' topics the KPIs, complaint figures and the workshop's productivity are read from.
 FEEDS: list[tuple[Projection, list[str]]] = [
     (OperationalKpis(), ["booking", "reception", "workshop", "parts"]),
     (ComplaintFacts(), ["complaints"]),
+    (WorkshopClocks(), ["booking", "workshop"]),
 ]

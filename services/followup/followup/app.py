@@ -13,7 +13,7 @@ from events.migrations import load_folder
 from events.runtime import ServiceRuntime, service_app
 from events.settings import load
 from events.tracing import configure_tracing
-from followup import api, policies
+from followup import api, policies, productivity_api
 from followup.analytics import FEEDS, VocFacts
 from followup.domain.clocks import CALLBACK_OVERDUE, ESCALATION_DUE, LETTER_DUE
 from followup.handlers import Followup
@@ -41,7 +41,7 @@ def create_app(
         ESCALATION_DUE: followup.escalation_due,
         LETTER_DUE: followup.letter_due,
     }
-    return service_app(runtime, api.router, followup=followup)
+    return service_app(runtime, api.router, productivity_api.router, followup=followup)
 
 
 def main_app() -> FastAPI:

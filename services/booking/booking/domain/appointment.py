@@ -137,6 +137,7 @@ def book(state: Appointment, command: BookAppointment) -> Sequence[Event]:
             slot_start=command.slot_start,
             estimated_minutes=_check_estimate(command.requested_jobs, command.estimated_minutes),
             booked_at=command.booked_at,
+            menu_id=command.menu_id,
         )
     ]
 

@@ -24,7 +24,8 @@ class BookAppointment:
     `kind` passive (the customer asks) or active (the dealer proposes), with a `reason` from the
     kind's list; campaigns and recalls name theirs in `reference`. `vehicle_user` is who drives
     the car and takes our calls (the caller may not be the owner). `estimated_minutes` covers the
-    requested jobs and may add a margin."""
+    requested jobs and may add a margin; `menu_id` names the catalogue's service menu
+    the jobs came from, when one was picked."""
 
     appointment_id: UUID
     kind: str
@@ -41,6 +42,7 @@ class BookAppointment:
     channel: str = "phone"
     reference: str | None = None
     customer_words: str = ""
+    menu_id: str | None = None
 
 
 @dataclass(frozen=True)

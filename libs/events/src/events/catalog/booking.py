@@ -143,6 +143,8 @@ class AppointmentBooked(_AppointmentEvent, type="booking.AppointmentBooked", ver
     slot_start: AwareDatetime
     estimated_minutes: int = Field(gt=0)
     booked_at: AwareDatetime
+    # The catalogue's service menu the requested jobs came from (issue 19), when one was picked.
+    menu_id: str | None = None
 
     @field_validator("kind")
     @classmethod
