@@ -16,7 +16,7 @@ from events.http import install_error_handlers
 from events.metrics import TimedRequests
 from events.settings import load
 from events.tracing import configure_tracing, instrument_app
-from gateway import contract_files, docs, pages, tokens
+from gateway import contract_files, docs, documents, pages, tokens
 from gateway.auth import Authenticator, dev_token_router, identity_router, install_authentication
 from gateway.integration.api import integration_router
 from gateway.integration.runtime import Integration, IntegrationSettings
@@ -65,6 +65,7 @@ def create_app(
     if settings.local_issuer_enabled:
         app.include_router(dev_token_router)
     app.include_router(integration_router(authenticate))
+    documents.install(app)  # before the proxy's catch-all, which would take its path
     app.include_router(proxy_router)
     instrument_app(app)
     return app

@@ -57,12 +57,17 @@ async def dead_letters(service: str, rest: str, request: Request, identity: Call
     return await forward_to(request, service, f"/ops/dead-letters{rest}", identity)
 
 
+def internal_headers(identity: Identity, request_id: str) -> dict[str, str]:
+    """What a request to a service carries for its caller: the identity as a fresh internal
+    token, and the request id that ties the service's logs to the gateway's."""
+    return {IDENTITY_HEADER: issue_internal_token(identity), REQUEST_ID_HEADER: request_id}
+
+
 async def forward_to(request: Request, service: str, path: str, identity: Identity) -> Response:
     client: httpx.AsyncClient = request.app.state.client
     request_id = request.headers.get(REQUEST_ID_HEADER) or str(uuid.uuid4())
     headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED_REQUEST}
-    headers[IDENTITY_HEADER] = issue_internal_token(identity)
-    headers[REQUEST_ID_HEADER] = request_id
+    headers.update(internal_headers(identity, request_id))
     # A live stream (server-sent events) is passed through as it comes, with no read timeout.
     streaming = "text/event-stream" in request.headers.get("accept", "")
     try:
