@@ -2,7 +2,11 @@
 
 Importing this package registers every contract, so a consumer can decode any event."""
 
+from events.catalog import billing as billing
+from events.catalog import billing_outbound as billing_outbound
 from events.catalog import booking as booking
+from events.catalog import catalogue as catalogue
+from events.catalog import catalogue_prices as catalogue_prices
 from events.catalog import complaints as complaints
 from events.catalog import followup as followup
 from events.catalog import parts as parts
