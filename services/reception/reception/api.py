@@ -1,16 +1,19 @@
 """The reception HTTP API. A command route parses its body (which builds the domain command
-with the clock's `now`), authorises with one dependency (`Desk`, `CashDesk`) and runs the
+with the clock's `now`), authorises with one dependency (`Desk`, `Manager`) and runs the
 command on the repair order with `events.commands.execute`, passing the caller's `If-Match` as
-the version it expects; check-in, which looks booking's record up first, runs its use case
+the version it expects; check-in, which looks booking's record up first, and the commands priced
+by the catalogue (estimate, added line, delivery's next service) run their use cases
 (`handlers.py`). A query route checks the site and calls its read model's query. Every answer
 is a view of `schemas.py`, customers' details shown by role (`personal.py`).
+
+The RO is settled by billing (`billing.InvoicePaid`, `policies.py`), not by a route.
 
 Paths are relative to a site (`/sites/{site_id}/...`); the gateway serves them under `/api/v1`.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Header, Path, Request, Response
@@ -18,31 +21,37 @@ from fastapi.exceptions import RequestValidationError
 
 from events.commands import load
 from events.http import Actor, CurrentIdentity, SiteId, acting, site_tenant
-from events.identity import ADVISOR, CASHIER, SERVICE_MANAGER
-from events.openapi import refusals
+from events.identity import ADVISOR, SERVICE_MANAGER
+from events.openapi import ErrorBody, refusals
 from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Limit, answer
 from events.runtime import now, store_of
 from reception import examples
+from reception.domain import reception_settings
 from reception.domain.repair_order import repair_order, stream_id
 from reception.handlers import Reception
 from reception.personal import answer_for, visit_as_seen, visits_as_seen
+from reception.price_schemas import (
+    AddLineBody,
+    DiscountApprovalBody,
+    EstimateBody,
+    ReceptionSettingsBody,
+    ReceptionSettingsView,
+    reception_settings_view,
+)
 from reception.projections import VISITS, visits
 from reception.schemas import (
-    AddLineBody,
     ApproveBody,
     CheckInBody,
     ConcernBody,
     DamageBody,
     DeclineBody,
     DeliveryBody,
-    EstimateBody,
     ExitSlipBody,
     HandOverBody,
     PromisedTimeBody,
     RemoveLineBody,
     RepairOrderSummary,
     RepairOrderView,
-    SettlementBody,
     SignBody,
     WalkAroundBody,
     repair_order_view,
@@ -64,10 +73,9 @@ IdempotencyKey = Annotated[
 ]
 
 DESK = (ADVISOR, SERVICE_MANAGER)
-CASH_DESK = (*DESK, CASHIER)
-# Findings and readiness come from the workshop (policies.py), not from a route.
+# Findings and readiness come from the workshop, settlement from billing (policies.py), not from a route.
 Desk = Annotated[Actor, acting(*DESK)]
-CashDesk = Annotated[Actor, acting(*CASH_DESK)]
+Manager = Annotated[Actor, acting(SERVICE_MANAGER)]
 
 VISIT = "/sites/{site_id}/repair-orders/{repair_order_id}"
 
@@ -78,6 +86,12 @@ _ON_A_VISIT = ("visit_closed", "concurrency_conflict")
 _UNSIGNED = (*_ON_A_VISIT, "already_signed")
 _IN_PROGRESS = (*_ON_A_VISIT, "not_signed", "already_settled", "already_delivered")
 _LINE_RULES = ("duplicate_line", "goodwill_reason_required", "customer_supplied_part_priced")
+# Lines priced by the catalogue: its refusals (an unknown code or part) pass through with their
+# code; a line not at the catalogue's price needs a reason; 503 peer_unavailable: it is down.
+_PRICED = ("price_reason_required", "model_family_required")
+CATALOGUE_DOWN: dict[int | str, dict[str, Any]] = {
+    503: {"model": ErrorBody, "description": "the catalogue cannot be reached (`peer_unavailable`): nothing was done"}
+}
 
 
 def reception_of(request: Request) -> Reception:
@@ -210,7 +224,10 @@ async def record_concern(
 @router.post(
     f"{VISIT}/estimate",
     status_code=201,
-    responses=refusals(*_UNSIGNED, *_LINE_RULES, "promised_time_in_past", "invalid_code"),
+    responses={
+        **refusals(*_UNSIGNED, *_LINE_RULES, *_PRICED, "promised_time_in_past", "invalid_code"),
+        **CATALOGUE_DOWN,
+    },
 )
 async def prepare_estimate(
     repair_order_id: RepairOrderId,
@@ -218,7 +235,23 @@ async def prepare_estimate(
     request: Request,
     by: Desk,
 ) -> RepairOrderView:
-    outcome = await by.run(store_of(request), repair_order, stream_id(repair_order_id), body.command(now(request)))
+    """The estimate, priced by the catalogue (a service menu, catalogue items) with any lines
+    typed by hand. Recorded even when a discount is beyond the caller's authority
+    (`discount_approval.required`): it is signed after a service manager's approval."""
+    outcome = await reception_of(request).prepare_estimate(by, repair_order_id, body, now(request))
+    return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
+
+
+@router.post(
+    f"{VISIT}/discount-approval",
+    responses=refusals(*_UNSIGNED, "estimate_required", "discount_approval_not_needed"),
+)
+async def approve_discount(
+    repair_order_id: RepairOrderId, body: DiscountApprovalBody, request: Request, by: Manager
+) -> RepairOrderView:
+    """A service manager approves the estimate's discount beyond the advisor's authority."""
+    command = body.command(by.identity.user_id, now(request))
+    outcome = await by.run(store_of(request), repair_order, stream_id(repair_order_id), command)
     return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
@@ -229,6 +262,7 @@ async def prepare_estimate(
         "estimate_required",
         "walk_around_required",
         "concern_required",
+        "discount_approval_required",
         "promised_time_in_past",
         "missing_information",
     ),
@@ -254,9 +288,17 @@ async def issue_exit_slip(
 # --- changes after signing (the domain asks for the customer's consent) ---------------------
 
 
-@router.post(f"{VISIT}/lines", status_code=201, responses=refusals(*_IN_PROGRESS, *_LINE_RULES, "consent_required"))
+@router.post(
+    f"{VISIT}/lines",
+    status_code=201,
+    responses={
+        **refusals(*_IN_PROGRESS, *_LINE_RULES, *_PRICED, "consent_required", "discount_beyond_authority"),
+        **CATALOGUE_DOWN,
+    },
+)
 async def add_line(repair_order_id: RepairOrderId, body: AddLineBody, request: Request, by: Desk) -> RepairOrderView:
-    outcome = await by.run(store_of(request), repair_order, stream_id(repair_order_id), body.command(now(request)))
+    """A line priced like the estimate's; a discount beyond the caller's authority is refused."""
+    outcome = await reception_of(request).add_line(by, repair_order_id, body, now(request))
     return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
 
 
@@ -337,27 +379,19 @@ _NOT_YET_DUE = ("not_ready_for_delivery", "finding_awaiting_decision")
 
 
 @router.post(
-    f"{VISIT}/settlement",
-    responses=refusals(*_IN_PROGRESS, *_NOT_YET_DUE, "payment_method_mismatch", "invalid_code", "missing_information"),
-)
-async def settle(
-    repair_order_id: RepairOrderId, body: SettlementBody, request: Request, by: CashDesk
-) -> RepairOrderView:
-    outcome = await by.run(store_of(request), repair_order, stream_id(repair_order_id), body.command(now(request)))
-    return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
-
-
-@router.post(
     f"{VISIT}/delivery",
-    responses=refusals(
-        *_ON_A_VISIT,
-        *_NOT_YET_DUE,
-        "not_signed",
-        "already_delivered",
-        "not_settled",
-        "explanation_required",
-        "old_parts_not_returned",
-    ),
+    responses={
+        **refusals(
+            *_ON_A_VISIT,
+            *_NOT_YET_DUE,
+            "not_signed",
+            "already_delivered",
+            "not_settled",
+            "explanation_required",
+            "old_parts_not_returned",
+        ),
+        **CATALOGUE_DOWN,
+    },
 )
 async def deliver(
     repair_order_id: RepairOrderId,
@@ -365,5 +399,38 @@ async def deliver(
     request: Request,
     by: Desk,
 ) -> RepairOrderView:
-    outcome = await by.run(store_of(request), repair_order, stream_id(repair_order_id), body.command(now(request)))
+    """The car goes back to the customer, after billing reported the invoice paid. The next
+    service the desk does not give is the catalogue's next service menu for the car's model
+    family, or the site's default interval."""
+    outcome = await reception_of(request).deliver(by, repair_order_id, body, now(request))
     return answer_for(by.identity, repair_order_view(outcome.state, outcome.version))
+
+
+# --- the site's reception settings ----------------------------------------------------------
+
+SETTINGS = "/sites/{site_id}/reception-settings"
+
+
+@router.get(SETTINGS, responses=refusals(not_found=False))
+async def get_reception_settings(site_id: SiteId, identity: CurrentIdentity, request: Request) -> ReceptionSettingsView:
+    """The site's discount authority per role and default service interval (the defaults until set)."""
+    tenant = site_tenant(identity, site_id)
+    stream = reception_settings.stream_id(tenant.site_id)
+    state, version = await load(
+        store_of(request), reception_settings.reception_settings, stream, tenant, must_exist=False
+    )
+    return reception_settings_view(tenant.site_id, state, version)
+
+
+@router.put(SETTINGS, responses=refusals("invalid_code", "invalid_amount", "concurrency_conflict", not_found=False))
+async def set_reception_settings(body: ReceptionSettingsBody, request: Request, by: Manager) -> ReceptionSettingsView:
+    """Set by the service manager; the same settings again change nothing."""
+    site = by.tenant.site_id
+    outcome = await by.run(
+        store_of(request),
+        reception_settings.reception_settings,
+        reception_settings.stream_id(site),
+        body.command(by.identity.user_id, now(request)),
+        must_exist=False,
+    )
+    return reception_settings_view(site, outcome.state, outcome.version)

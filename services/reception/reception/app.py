@@ -1,7 +1,10 @@
-"""Wiring: the reception runtime (database, relay, reactions to the workshop, projection) and its HTTP app."""
+"""Wiring: the reception runtime (database, relay, reactions to the workshop and billing,
+projection), its calls to the catalogue (`CATALOGUE_URL`, events.services) and its HTTP app."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -9,6 +12,7 @@ from fastapi import FastAPI
 from events.clock import Clock, SystemClock
 from events.kafka import KafkaSettings
 from events.migrations import load_folder
+from events.peers import Peers
 from events.runtime import ServiceRuntime, service_app
 from events.settings import load
 from events.tracing import configure_tracing
@@ -26,9 +30,11 @@ def create_app(
     database_url: str | None = None,
     kafka: KafkaSettings | None = None,
     booking_patience: float | None = None,
+    peers: Peers | None = None,
 ) -> FastAPI:
     """`booking_patience` (or RECEPTION_BOOKING_PATIENCE_SECONDS, 5): how long a check-in waits
-    for booking's record of the car's arrival to reach reception (decision 0006)."""
+    for booking's record of the car's arrival to reach reception (decision 0006). `peers`: the
+    client of the other services' APIs (the catalogue's), closed when the app stops."""
     runtime = ServiceRuntime(
         "reception",
         personal_columns=PERSONAL_COLUMNS,
@@ -44,9 +50,22 @@ def create_app(
     )
     if booking_patience is None:
         booking_patience = load(ReceptionSettings).reception_booking_patience_seconds
-    reception = Reception(runtime, booking_patience)
-    runtime.reactions = [policies.workshop_results(reception)]
-    return service_app(runtime, api.router, board_api.router, reception=reception, board_feed=BoardFeed())
+    peers = peers or Peers()
+    reception = Reception(runtime, booking_patience, peers)
+    runtime.reactions = [policies.workshop_results(reception), policies.billing_payments(reception)]
+    app = service_app(runtime, api.router, board_api.router, reception=reception, board_feed=BoardFeed(), peers=peers)
+    runtime_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with runtime_lifespan(app):
+            try:
+                yield
+            finally:
+                await peers.aclose()
+
+    app.router.lifespan_context = lifespan
+    return app
 
 
 def main_app() -> FastAPI:

@@ -1,10 +1,8 @@
 """Examples of the main path's request bodies (check-in, estimate, signature, delivery), for the
 OpenAPI document: what a desk sends, so a reader of `/docs` sees a visit from start to end.
-Money is in minor units (fen)."""
+Money is in minor units (fen); the estimate names catalogue references, priced by the catalogue."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from fastapi.openapi.models import Example
 
@@ -32,39 +30,53 @@ CHECK_IN: dict[str, Example] = {
     ),
 }
 
-_SERVICE: dict[str, Any] = {
-    "line_id": "0f8c6a52-9d1e-4c3b-8f7a-6e5d4c3b2a10",
-    "labour_operation": "SVC-10000",
-    "description": "10,000 km service",
-    "labour_minutes": 40,
-    "labour_price": 8000,
-    "pay_type": "CUSTOMER_PAY",
-    "parts": [{"part_number": "04152-YZZA1", "description": "oil filter", "quantity": 1, "unit_price": 3200}],
-}
+_PROMISE = {"promised_at": "2030-05-06T12:00:00+08:00", "payment_method": "card", "old_parts": "discard", "wash": True}
 
 ESTIMATE: dict[str, Example] = {
-    "service": Example(
-        summary="a service with its promised time",
+    "menu": Example(
+        summary="a service menu, priced by the catalogue",
+        value={"menu_id": "A4L-10000", **_PROMISE},
+    ),
+    "items": Example(
+        summary="catalogue items, one at a discount (with its reason), and a sublet line typed by hand",
         value={
-            "lines": [_SERVICE],
-            "promised_at": "2030-05-06T12:00:00+08:00",
-            "payment_method": "card",
-            "old_parts": "discard",
-            "wash": True,
+            "items": [
+                {
+                    "labour_operation": "SVC-10000",
+                    "parts": [{"part_number": "04152-YZZA1", "quantity": 1}],
+                },
+                {
+                    "labour_operation": "BRK-PADS-F",
+                    "parts": [{"part_number": "04465-33471", "quantity": 1}],
+                    "labour_price": 10000,
+                    "reason": "loyalty card",
+                },
+            ],
+            "lines": [
+                {
+                    "line_id": "0f8c6a52-9d1e-4c3b-8f7a-6e5d4c3b2a10",
+                    "labour_operation": "SUBLET-GLASS",
+                    "description": "windscreen by the glass shop",
+                    "labour_minutes": 0,
+                    "labour_price": 60000,
+                    "pay_type": "SUBLET",
+                    "reason": "the glass shop fits windscreens",
+                }
+            ],
+            **_PROMISE,
         },
-    )
+    ),
 }
 
 SIGN: dict[str, Example] = {"signed": Example(summary="the customer's signature", value={"signature_ref": "scan-0001"})}
 
 DELIVERY: dict[str, Example] = {
     "delivered": Example(
-        summary="the work explained, old parts shown",
+        summary="the work explained, old parts shown (the next service from the catalogue)",
         value={
             "work_explained": True,
             "old_parts_shown": True,
             "old_parts_returned": False,
-            "next_service_due_km": 20000,
         },
     )
 }

@@ -1,7 +1,9 @@
 """The reception use cases that need more than one `execute`: check-in looks up what booking
-recorded of the car and names the visit its retries will find before it decides. Every other
-command is one `events.commands.execute` on the repair order, run by its route (`api.py`) or by
-a reaction to the workshop (`policies.py`).
+recorded of the car and names the visit its retries will find before it decides; the estimate
+and a line added after signing are priced by the catalogue first (`estimates.py`), and the
+delivery asks it for the car's next service when the desk gives none. Every other command is
+one `events.commands.execute` on the repair order, run by its route (`api.py`) or by a reaction
+to the workshop or billing (`policies.py`).
 
 A use case takes the already-checked `Metadata` (tenant, actor, correlation), the domain
 command (built by the HTTP layer with the runtime clock's `now`) and the `If-Match` version.
@@ -10,17 +12,27 @@ command (built by the HTTP layer with the runtime clock's `now`) and the `If-Mat
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from uuid import UUID, uuid4
 
-from events.commands import Outcome, execute
-from events.envelope import Metadata
+from events.commands import Outcome, execute, load
+from events.envelope import Metadata, Tenant
+from events.http import Actor
+from events.peers import Peers
 from events.runtime import UseCases
 from reception.booked_appointments import arrival_of
-from reception.domain import repair_order
+from reception.domain import errors, reception_settings, repair_order
 from reception.domain.check_in import appointment_visit_id, keyed_visit_id
+from reception.domain.next_service import NextService, by_interval
+from reception.domain.pricing import authority_of
+from reception.domain.reception_settings import ReceptionSettings
 from reception.domain.repair_order_commands import CheckIn
-from reception.domain.repair_order_state import RepairOrder
+from reception.domain.repair_order_state import RepairOrder, require_in_progress, require_unsigned
+from reception.estimates import price_item, price_typed, price_work
+from reception.price_schemas import AddLineBody, EstimateBody
+from reception.quotes import Catalogue
+from reception.schemas import DeliveryBody
 
 
 @dataclass(frozen=True)
@@ -30,6 +42,7 @@ class Reception(UseCases):
     reception (seconds)."""
 
     booking_patience: float = 5.0
+    peers: Peers = field(default_factory=Peers)
 
     async def check_in(
         self,
@@ -60,3 +73,87 @@ class Reception(UseCases):
         return await execute(
             self.store, repair_order.repair_order, stream, command, metadata, expected_version=expected_version
         )
+
+    # --- priced by the catalogue ------------------------------------------------------------
+
+    async def settings(self, tenant: Tenant) -> ReceptionSettings:
+        state, _ = await load(
+            self.store,
+            reception_settings.reception_settings,
+            reception_settings.stream_id(tenant.site_id),
+            tenant,
+            must_exist=False,
+        )
+        return state
+
+    def catalogue(self, by: Actor) -> Catalogue:
+        return Catalogue(self.peers, by.identity, by.tenant.site_id)
+
+    async def _authority(self, by: Actor) -> int:
+        return authority_of(by.identity.roles, (await self.settings(by.tenant)).discount_authority_bp)
+
+    async def prepare_estimate(
+        self, by: Actor, repair_order_id: UUID, body: EstimateBody, now: datetime
+    ) -> Outcome[RepairOrder]:
+        stream = repair_order.stream_id(repair_order_id)
+        state, _ = await load(self.store, repair_order.repair_order, stream, by.tenant)
+        require_unsigned(state)  # refused before the catalogue is asked anything
+        family = _model_family(body.model_family, state)
+        lines, price_lists = await price_work(
+            self.catalogue(by),
+            family,
+            menu_id=body.menu_id,
+            menu_pay_type=body.menu_pay_type,
+            items=body.items,
+            typed=body.lines,
+        )
+        command = body.command(lines, price_lists, family, await self._authority(by), now)
+        return await by.run(self.store, repair_order.repair_order, stream, command)
+
+    async def add_line(
+        self, by: Actor, repair_order_id: UUID, body: AddLineBody, now: datetime
+    ) -> Outcome[RepairOrder]:
+        stream = repair_order.stream_id(repair_order_id)
+        state, _ = await load(self.store, repair_order.repair_order, stream, by.tenant)
+        require_in_progress(state)
+        family = _model_family(body.model_family, state)
+        if body.item is not None:
+            line, price_lists = await price_item(self.catalogue(by), family, body.item)
+        else:
+            assert body.line is not None  # the body names exactly one
+            line, price_lists = await price_typed(self.catalogue(by), family, body.line)
+        command = body.command(line, price_lists, await self._authority(by), now)
+        return await by.run(self.store, repair_order.repair_order, stream, command)
+
+    async def deliver(
+        self, by: Actor, repair_order_id: UUID, body: DeliveryBody, now: datetime
+    ) -> Outcome[RepairOrder]:
+        """The next service the desk did not give comes from the catalogue's next service menu for
+        the car's model family, else from the site's default interval: every delivered car has one."""
+        stream = repair_order.stream_id(repair_order_id)
+        state, _ = await load(self.store, repair_order.repair_order, stream, by.tenant)
+        computed = None
+        # Only for a car that may go (settled, not yet delivered): a refusal is never hidden by a 503.
+        if not body.next_service_given and state.settled is not None and not state.delivered:
+            computed = await self._next_service(by, state, now)
+        return await by.run(self.store, repair_order.repair_order, stream, body.command(now, computed))
+
+    async def _next_service(self, by: Actor, state: RepairOrder, now: datetime) -> NextService:
+        assert state.checked_in is not None
+        assert state.walk_around is not None
+        mileage, family = state.walk_around.mileage_km, state.checked_in.vehicle.model
+        if family:
+            found = await self.catalogue(by).next_service(family, mileage, now.date())
+            if found is not None:
+                return found
+        return by_interval(mileage, now.date(), (await self.settings(by.tenant)).default_service_interval)
+
+
+def _model_family(asked: str | None, state: RepairOrder) -> str:
+    """The catalogue prices per model family: the one asked, else the car's model."""
+    family = asked or (state.checked_in.vehicle.model if state.checked_in else None)
+    if not family:
+        raise errors.CatalogueModelFamilyRequired(
+            "the car's model is not on record: name the model family the catalogue prices it by"
+        )
+    return family

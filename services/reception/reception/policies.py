@@ -1,5 +1,6 @@
-"""How reception reacts to the workshop: findings are put to the customer, and a car that
-passed quality check may be settled and delivered.
+"""How reception reacts to the workshop and to billing: findings are put to the customer, a car
+that passed quality check may be settled and delivered, and the invoice billing reports paid
+settles the repair order.
 
 Each reaction runs inside the consumer's transaction (`conn`), together with its inbox row:
 a redelivered event changes nothing twice.
@@ -9,13 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from events.catalog import workshop
+from events.catalog import billing, workshop
+from events.catalog.reception_values import Payment
 from events.commands import execute
 from events.connection import Connection
 from events.envelope import Envelope
 from events.runtime import Reaction
 from reception.domain.repair_order import repair_order, stream_id
-from reception.domain.repair_order_commands import MarkReadyForDelivery, ReceiveAdditionalWork
+from reception.domain.repair_order_commands import MarkReadyForDelivery, ReceiveAdditionalWork, Settle
 from reception.handlers import Reception
 
 
@@ -46,3 +48,22 @@ def workshop_results(reception: Reception) -> Reaction:
 
     handles = {workshop.AdditionalWorkFound.event_type, workshop.VehicleReadyForDelivery.event_type}
     return Reaction("workshop-results", ["workshop"], handles, react)
+
+
+def billing_payments(reception: Reception) -> Reaction:
+    """billing.InvoicePaid → the RO is settled with billing's invoice number and payments
+    (reception.InvoiceSettled, with the health record). The same invoice reported again changes
+    nothing."""
+
+    async def react(conn: Connection, envelope: Envelope[Any]) -> None:
+        paid: billing.InvoicePaid = envelope.event
+        settle = Settle(
+            invoice_number=paid.invoice_number,
+            payments=tuple(Payment(method=tender.method, amount=tender.amount) for tender in paid.payments),
+            settled_at=paid.paid_at,
+            invoice_id=paid.invoice_id,
+        )
+        stream = stream_id(paid.repair_order_id)
+        await execute(reception.store, repair_order, stream, settle, envelope.caused(), must_exist=True, conn=conn)
+
+    return Reaction("billing-payments", ["billing"], {billing.InvoicePaid.event_type}, react)

@@ -9,22 +9,28 @@ from uuid import UUID, uuid4
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from events.catalog.reception_values import Consent, Contact, Damage, RepairLine, VehicleIdentity
+from events.catalog.reception_values import (
+    Consent,
+    Contact,
+    Damage,
+    Payment,
+    PriceAdjustment,
+    RepairLine,
+    VehicleIdentity,
+)
+from reception.domain.next_service import NextService
 from reception.domain.repair_order_commands import (
-    AddRepairLine,
     ApproveAdditionalWork,
     CheckIn,
     DeclineAdditionalWork,
     Deliver,
     HandOverToWorkshop,
     IssueExitSlip,
-    PrepareEstimate,
     RecordConcern,
     RecordWalkAround,
     RemoveRepairLine,
     ReportDamage,
     RevisePromisedTime,
-    Settle,
     SignRepairOrder,
 )
 from reception.domain.repair_order_state import RepairOrder
@@ -153,20 +159,6 @@ class ConcernBody(Body):
         )
 
 
-class EstimateBody(Body):
-    lines: tuple[RepairLine, ...] = Field(min_length=1, max_length=100)
-    promised_at: AwareDatetime
-    payment_method: str = Code
-    old_parts: str = Code
-    wash: bool
-    estimate_method: str = Field(default="item", min_length=1, max_length=40)
-
-    def command(self, now: datetime) -> PrepareEstimate:
-        return PrepareEstimate(
-            self.lines, self.promised_at, self.payment_method, self.old_parts, self.wash, now, self.estimate_method
-        )
-
-
 class SignBody(Body):
     signature_ref: str = Text
 
@@ -181,14 +173,6 @@ class ExitSlipBody(Body):
 
     def command(self, now: datetime) -> IssueExitSlip:
         return IssueExitSlip(self.advice, now, self.customer_declined_repair, self.diagnosis_fee)
-
-
-class AddLineBody(Body):
-    line: RepairLine
-    consent: Consent | None = None
-
-    def command(self, now: datetime) -> AddRepairLine:
-        return AddRepairLine(self.line, self.consent, now)
 
 
 class RemoveLineBody(Body):
@@ -231,14 +215,6 @@ class DeclineBody(Body):
         return DeclineAdditionalWork(finding_id, self.consent, self.customer_reason, now, self.safety_explained)
 
 
-class SettlementBody(Body):
-    invoice_number: str = Code
-    payment_method: str = Code
-
-    def command(self, now: datetime) -> Settle:
-        return Settle(self.invoice_number, self.payment_method, now)
-
-
 class DeliveryBody(Body):
     work_explained: bool
     old_parts_shown: bool
@@ -246,14 +222,24 @@ class DeliveryBody(Body):
     next_service_due_date: date | None = None
     next_service_due_km: int | None = Field(default=None, ge=0, le=5_000_000)
 
-    def command(self, now: datetime) -> Deliver:
+    @property
+    def next_service_given(self) -> bool:
+        return self.next_service_due_date is not None and self.next_service_due_km is not None
+
+    def command(self, now: datetime, computed: NextService | None = None) -> Deliver:
+        """`computed`: the next service reception worked out, for what the desk did not give."""
+        due_date, due_km = self.next_service_due_date, self.next_service_due_km
+        if computed is not None:
+            due_date = computed.due_date if due_date is None else due_date
+            due_km = computed.due_km if due_km is None else due_km
         return Deliver(
             now,
             self.work_explained,
             self.old_parts_shown,
             self.old_parts_returned,
-            self.next_service_due_date,
-            self.next_service_due_km,
+            due_date,
+            due_km,
+            computed.menu_id if computed else None,
         )
 
 
@@ -279,12 +265,22 @@ class FindingView(View):
 
 
 class InvoiceView(View):
+    """Billing's invoice, as paid: its number, and how it was paid."""
+
     invoice_number: str
-    payment_method: str
+    invoice_id: UUID | None = Field(description="billing's invoice")
+    payment_method: str = Field(description='the one method, or "split" for several')
+    payments: list[Payment]
     labour_total: int = Field(description="minor units (fen)")
     parts_total: int = Field(description="minor units (fen)")
     total: int = Field(description="minor units (fen)")
     customer_pay_total: int = Field(description="minor units (fen): what the customer pays")
+
+
+class DiscountApprovalView(View):
+    required: bool = Field(description="a discount is beyond the advisor's authority")
+    approved_by: str | None
+    approved_at: datetime | None
 
 
 class RepairOrderView(View):
@@ -312,6 +308,13 @@ class RepairOrderView(View):
     concerns: list[ConcernView]
     lines: list[RepairLine] = Field(description="the estimate's lines; once signed, the approved ones")
     estimate_total: int | None = Field(description="minor units (fen)")
+    price_lists: dict[str, str] = Field(description="the catalogue's price list versions the estimate used")
+    menu_id: str | None = Field(description="the service menu the estimate was priced from")
+    price_adjustments: list[PriceAdjustment] = Field(
+        description="the estimate's lines not at the catalogue's price or time, with their reasons"
+    )
+    discount_total: int = Field(description="minor units (fen) off the catalogue's prices")
+    discount_approval: DiscountApprovalView | None
     promised_at: datetime | None
     original_promised_at: datetime | None
     signed_at: datetime | None
@@ -320,6 +323,9 @@ class RepairOrderView(View):
     ready: bool
     invoice: InvoiceView | None
     delivered: bool
+    next_service_due_date: date | None = Field(description="told the customer at delivery")
+    next_service_due_km: int | None
+    next_service_menu_id: str | None = Field(description="the catalogue's service menu due next, if it has one")
 
 
 class RepairOrderSummary(View):
@@ -397,7 +403,7 @@ def _status(state: RepairOrder) -> str:
 def repair_order_view(state: RepairOrder, version: int) -> RepairOrderView:
     visit = state.checked_in
     assert visit is not None  # `load` refuses a stream that does not exist, and check-in starts every one
-    settled = state.settled
+    settled, estimate, approval, delivery = state.settled, state.estimate, state.discount_approved, state.delivery
     return RepairOrderView(
         repair_order_id=visit.repair_order_id,
         version=version,
@@ -417,7 +423,18 @@ def repair_order_view(state: RepairOrder, version: int) -> RepairOrderView:
         walk_around_recorded=state.walk_around is not None,
         concerns=[ConcernView(concern_id=c.concern_id, customer_words=c.customer_words) for c in state.concerns],
         lines=list(state.lines),
-        estimate_total=state.estimate.total if state.estimate else None,
+        estimate_total=estimate.total if estimate else None,
+        price_lists=estimate.price_lists if estimate else {},
+        menu_id=estimate.menu_id if estimate else None,
+        price_adjustments=list(estimate.adjustments) if estimate else [],
+        discount_total=estimate.discount_total if estimate else 0,
+        discount_approval=None
+        if estimate is None
+        else DiscountApprovalView(
+            required=estimate.discount_approval_required,
+            approved_by=approval.approved_by if approval else None,
+            approved_at=approval.approved_at if approval else None,
+        ),
         promised_at=state.promised_at,
         original_promised_at=state.original_promised_at,
         signed_at=state.signed_at,
@@ -438,11 +455,16 @@ def repair_order_view(state: RepairOrder, version: int) -> RepairOrderView:
         if settled is None
         else InvoiceView(
             invoice_number=settled.invoice_number,
+            invoice_id=settled.invoice_id,
             payment_method=settled.payment_method,
+            payments=list(settled.payments),
             labour_total=settled.labour_total,
             parts_total=settled.parts_total,
             total=settled.total,
             customer_pay_total=settled.customer_pay_total,
         ),
         delivered=state.delivered,
+        next_service_due_date=delivery.next_service_due_date if delivery else None,
+        next_service_due_km=delivery.next_service_due_km if delivery else None,
+        next_service_menu_id=delivery.next_service_menu_id if delivery else None,
     )

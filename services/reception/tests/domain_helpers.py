@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
-from events.catalog.reception_values import Consent, Contact, Damage, RepairLine, RepairPart, VehicleIdentity
+from events.catalog.reception_values import Consent, Contact, Damage, Payment, RepairLine, RepairPart, VehicleIdentity
 from events.contract import Event
 from events.decider import fold
 from events.testing.deciders import scenario
+from reception.domain.pricing import PricedLine, from_catalogue
 from reception.domain.repair_order import repair_order
 from reception.domain.repair_order_commands import (
     BookedAppointment,
@@ -144,8 +145,15 @@ RECORD_CONCERN = RecordConcern(
     read_back_confirmed=True,
     recorded_at=at(10),
 )
+
+
+def catalogued(*lines: RepairLine) -> tuple[PricedLine, ...]:
+    """Lines at exactly the catalogue's prices and times."""
+    return tuple(from_catalogue(each) for each in lines)
+
+
 ESTIMATE = PrepareEstimate(
-    lines=(SERVICE,),
+    lines=catalogued(SERVICE),
     promised_at=at(120),
     payment_method="card",
     old_parts="discard",
@@ -164,7 +172,8 @@ RECEIVE_BRAKES = ReceiveAdditionalWork(
     evidence_refs=("photo-17",),
 )
 READY = MarkReadyForDelivery(ready_at=at(110))
-SETTLE = Settle(invoice_number="INV-2024-0001", payment_method="card", settled_at=at(114))
+# billing.InvoicePaid for the service: 283 CNY by card.
+SETTLE = Settle(invoice_number="INV-2024-0001", payments=(Payment(method="card", amount=28300),), settled_at=at(114))
 DELIVER = Deliver(
     delivered_at=at(118),
     work_explained=True,

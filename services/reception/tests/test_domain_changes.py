@@ -31,10 +31,11 @@ from domain_helpers import (
 from events.catalog.reception import PromisedTimeRevised, ReadyForDeliveryMarked, RepairLineAdded, RepairLineRemoved
 from events.catalog.reception_values import Consent
 from reception.domain import errors
+from reception.domain.pricing import from_catalogue
 from reception.domain.repair_order_commands import AddRepairLine, RemoveRepairLine, RevisePromisedTime
 
 WIPERS = line("Replace wiper blades", 2000, minutes=10)
-ADD_WIPERS = AddRepairLine(line=WIPERS, consent=phone_consent(40), added_at=at(41))
+ADD_WIPERS = AddRepairLine(line=from_catalogue(WIPERS), consent=phone_consent(40), added_at=at(41))
 REMOVE_SERVICE = RemoveRepairLine(
     line_id=SERVICE.line_id, reason="customer will service elsewhere", consent=phone_consent(40), removed_at=at(41)
 )
@@ -86,7 +87,7 @@ def test_lines_are_added_after_signing_only() -> None:
 
 
 def test_an_added_line_has_its_own_id() -> None:
-    clash = replace(ADD_WIPERS, line=WIPERS.model_copy(update={"line_id": SERVICE.line_id}))
+    clash = replace(ADD_WIPERS, line=from_catalogue(WIPERS.model_copy(update={"line_id": SERVICE.line_id})))
     given(*HANDED_OVER).when(clash).then_refused(errors.DuplicateLine)
 
 

@@ -29,6 +29,7 @@ from domain_helpers import (
     USER,
     VEHICLE,
     at,
+    catalogued,
     given,
     line,
     part,
@@ -41,10 +42,12 @@ from events.catalog.reception_values import (
     HealthRecordItem,
     HealthRecordPart,
     MaintenanceRecord,
+    Payment,
     PayTypeTotal,
     Recommendation,
 )
 from reception.domain import errors
+from reception.domain.pricing import from_catalogue
 from reception.domain.repair_order_commands import (
     AddRepairLine,
     ApproveAdditionalWork,
@@ -115,12 +118,14 @@ def settled(
     items: tuple[HealthRecordItem, ...] = (SERVICE_ITEM,),
     parts: tuple[HealthRecordPart, ...] = SERVICE_PARTS,
     method: str = "card",
+    payments: tuple[Payment, ...] = SETTLE.payments,
 ) -> InvoiceSettled:
     labour, parts_total = sum(t.labour for t in totals), sum(t.parts for t in totals)
     return InvoiceSettled(
         repair_order_id=RO,
         invoice_number="INV-2024-0001",
         payment_method=method,
+        payments=payments,
         currency="CNY",
         totals=totals,
         labour_total=labour,
@@ -170,8 +175,8 @@ def test_the_invoice_leaves_out_declined_work() -> None:
 def test_the_invoice_leaves_out_removed_lines_and_splits_pay_types() -> None:
     regulator = line("Window regulator", 12000, part("8W0837461", "window regulator", 45000), pay_type="WARRANTY")
     wipers = line("Replace wiper blades", 2000, minutes=10)
-    add_regulator = AddRepairLine(regulator, phone_consent(30), at(31))
-    add_wipers = AddRepairLine(wipers, phone_consent(30), at(31))
+    add_regulator = AddRepairLine(from_catalogue(regulator), phone_consent(30), at(31))
+    add_wipers = AddRepairLine(from_catalogue(wipers), phone_consent(30), at(31))
     remove_wipers = RemoveRepairLine(wipers.line_id, "not needed", phone_consent(40), at(41))
     history = recorded(add_regulator, add_wipers, remove_wipers, READY, after=HANDED_OVER)
     totals = (SERVICE_TOTAL, PayTypeTotal(pay_type="WARRANTY", labour=12000, parts=45000, total=57000))
@@ -184,21 +189,16 @@ def test_the_invoice_leaves_out_removed_lines_and_splits_pay_types() -> None:
     assert (event.total, event.customer_pay_total) == (85300, 28300)
 
 
-def test_a_warranty_claim_does_not_pay_customer_pay_lines() -> None:
-    given(*READY_FOR_DELIVERY).when(replace(SETTLE, payment_method="warranty_claim")).then_refused(
-        errors.PaymentMethodMismatch
-    )
-
-
 def test_an_all_warranty_order_is_settled_as_a_warranty_claim() -> None:
     warranty_service = SERVICE.model_copy(update={"pay_type": "WARRANTY"})
     history = recorded(
-        SIGN, HAND_OVER, READY, after=recorded(replace(ESTIMATE, lines=(warranty_service,)), after=READY_TO_ESTIMATE)
+        SIGN,
+        HAND_OVER,
+        READY,
+        after=recorded(replace(ESTIMATE, lines=catalogued(warranty_service)), after=READY_TO_ESTIMATE),
     )
     totals = (PayTypeTotal(pay_type="WARRANTY", labour=8000, parts=20300, total=28300),)
-    given(*history).when(replace(SETTLE, payment_method="warranty_claim")).then(
-        settled(totals, method="warranty_claim")
-    )
+    given(*history).when(replace(SETTLE, payments=())).then(settled(totals, method="warranty_claim", payments=()))
 
 
 def test_settlement_waits_for_quality_check() -> None:
@@ -210,12 +210,17 @@ def test_settlement_waits_for_the_customers_decision_on_every_finding() -> None:
 
 
 def test_an_invoice_is_settled_once() -> None:
-    given(*SETTLED).when(SETTLE).then_refused(errors.AlreadySettled)
+    given(*SETTLED).when(replace(SETTLE, invoice_number="INV-2024-0002")).then_refused(errors.AlreadySettled)
+
+
+def test_billing_reporting_the_same_invoice_paid_again_changes_nothing() -> None:
+    given(*SETTLED).when(SETTLE).then()
 
 
 def test_settlement_needs_an_invoice_number_and_a_known_payment_method() -> None:
     given(*READY_FOR_DELIVERY).when(replace(SETTLE, invoice_number=" ")).then_refused(errors.MissingInformation)
-    given(*READY_FOR_DELIVERY).when(replace(SETTLE, payment_method="shells")).then_refused(errors.InvalidCode)
+    shells = (Payment(method="shells", amount=28300),)
+    given(*READY_FOR_DELIVERY).when(replace(SETTLE, payments=shells)).then_refused(errors.InvalidCode)
 
 
 # --- delivery -----------------------------------------------------------------------------
@@ -298,8 +303,8 @@ def test_old_parts_the_customer_keeps_are_returned() -> None:
 
 def test_warranty_parts_go_back_to_the_manufacturer_whatever_the_customer_chose() -> None:
     warranty_service = SERVICE.model_copy(update={"pay_type": "WARRANTY"})
-    keep_warranty = replace(ESTIMATE, old_parts="keep", lines=(warranty_service,))
-    settle = replace(SETTLE, payment_method="warranty_claim")
+    keep_warranty = replace(ESTIMATE, old_parts="keep", lines=catalogued(warranty_service))
+    settle = replace(SETTLE, payments=())
     history = recorded(keep_warranty, SIGN, HAND_OVER, READY, settle, after=READY_TO_ESTIMATE)
     given(*history).when(DELIVER).then(delivered())
 

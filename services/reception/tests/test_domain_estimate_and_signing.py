@@ -20,6 +20,7 @@ from domain_helpers import (
     VEHICLE,
     WALK_AROUND,
     at,
+    catalogued,
     given,
     line,
     part,
@@ -50,7 +51,7 @@ def estimate_prepared(
 ) -> EstimatePrepared:
     return EstimatePrepared(
         repair_order_id=RO,
-        lines=command.lines,
+        lines=tuple(priced.line for priced in command.lines),
         totals=totals,
         total=sum(t.total for t in totals),
         customer_pay_total=customer_pay,
@@ -77,10 +78,10 @@ def test_the_first_estimate_opens_the_repair_order() -> None:
 
 
 def test_a_new_estimate_before_signing_replaces_the_old_one_without_reopening() -> None:
-    revised = replace(ESTIMATE, lines=(replace_price(SERVICE, 9000),), prepared_at=at(18))
+    revised = replace(ESTIMATE, lines=catalogued(replace_price(SERVICE, 9000)), prepared_at=at(18))
     total = PayTypeTotal(pay_type="CUSTOMER_PAY", labour=9000, parts=20300, total=29300)
     state = given(*ESTIMATED).when(revised).then(estimate_prepared(revised, (total,), 29300))
-    assert state.lines == revised.lines
+    assert state.lines == tuple(priced.line for priced in revised.lines)
 
 
 def replace_price(repair_line: RepairLine, labour_price: int) -> RepairLine:
@@ -90,7 +91,7 @@ def replace_price(repair_line: RepairLine, labour_price: int) -> RepairLine:
 def test_totals_are_split_per_pay_type() -> None:
     regulator = line("Window regulator", 12000, part("8W0837461", "window regulator", 45000), pay_type="WARRANTY")
     goodwill = line("Wheel alignment", 5000, pay_type="DEALER", reason="loyal customer")
-    command = replace(ESTIMATE, lines=(SERVICE, regulator, goodwill))
+    command = replace(ESTIMATE, lines=catalogued(SERVICE, regulator, goodwill))
     totals = (
         SERVICE_TOTAL,
         PayTypeTotal(pay_type="WARRANTY", labour=12000, parts=45000, total=57000),
@@ -102,7 +103,7 @@ def test_totals_are_split_per_pay_type() -> None:
 def test_customer_supplied_and_non_oem_parts_are_marked_quality_not_guaranteed() -> None:
     own_oil = part("OWN-OIL", "customer's own oil", 0, customer_supplied=True)
     pattern_pads = part("AFT-PADS", "aftermarket pads", 20000, non_oem=True)
-    command = replace(ESTIMATE, lines=(line("Oil change with own oil", 8000, own_oil, pattern_pads),))
+    command = replace(ESTIMATE, lines=catalogued(line("Oil change with own oil", 8000, own_oil, pattern_pads)))
     total = PayTypeTotal(pay_type="CUSTOMER_PAY", labour=8000, parts=20000, total=28000)
     state = given(*READY_TO_ESTIMATE).when(command).then(opened(), estimate_prepared(command, (total,), 28000))
     assert [p.quality_guaranteed for p in state.lines[0].parts] == [False, False]
@@ -111,19 +112,21 @@ def test_customer_supplied_and_non_oem_parts_are_marked_quality_not_guaranteed()
 
 def test_a_customer_supplied_part_is_not_charged() -> None:
     own_oil = part("OWN-OIL", "customer's own oil", 16800, customer_supplied=True)
-    command = replace(ESTIMATE, lines=(line("Oil change with own oil", 8000, own_oil),))
+    command = replace(ESTIMATE, lines=catalogued(line("Oil change with own oil", 8000, own_oil)))
     given(*READY_TO_ESTIMATE).when(command).then_refused(errors.CustomerSuppliedPartPriced)
 
 
 @pytest.mark.parametrize("pay_type", ["DEALER", "MANUFACTURER"])
 def test_a_goodwill_line_needs_a_reason(pay_type: str) -> None:
-    command = replace(ESTIMATE, lines=(line("Paint touch-up", 3000, pay_type=pay_type, reason=" "),))
+    command = replace(ESTIMATE, lines=catalogued(line("Paint touch-up", 3000, pay_type=pay_type, reason=" ")))
     given(*READY_TO_ESTIMATE).when(command).then_refused(errors.GoodwillReasonRequired)
 
 
 def test_an_estimate_has_lines_each_once() -> None:
-    given(*READY_TO_ESTIMATE).when(replace(ESTIMATE, lines=())).then_refused(errors.NoLines)
-    given(*READY_TO_ESTIMATE).when(replace(ESTIMATE, lines=(SERVICE, SERVICE))).then_refused(errors.DuplicateLine)
+    given(*READY_TO_ESTIMATE).when(replace(ESTIMATE, lines=catalogued())).then_refused(errors.NoLines)
+    given(*READY_TO_ESTIMATE).when(replace(ESTIMATE, lines=catalogued(SERVICE, SERVICE))).then_refused(
+        errors.DuplicateLine
+    )
 
 
 def test_the_promised_time_lies_after_the_estimate() -> None:

@@ -18,15 +18,16 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
-from domain_helpers import CHECK_IN, CHECKED_IN, T0, line, part
+from domain_helpers import CHECK_IN, CHECKED_IN, T0, catalogued, line, part
 from hypothesis import event as label
 from hypothesis import given
 from hypothesis import strategies as st
 
 from events.catalog import reception as ev
-from events.catalog.reception_values import Consent, Damage, RepairLine
+from events.catalog.reception_values import Consent, Damage, Payment, RepairLine
 from events.contract import Event
 from events.testing.properties import PROPERTY, run_commands
+from reception.domain.pricing import from_catalogue
 from reception.domain.repair_order import repair_order
 from reception.domain.repair_order_commands import (
     AddRepairLine,
@@ -90,7 +91,7 @@ def _concern(concern_id: UUID, words: str, read_back: bool) -> Build:
 
 
 def _estimate(lines: tuple[RepairLine, ...], promise: timedelta, method: str) -> Build:
-    return lambda at: PrepareEstimate(lines, at + promise, method, "keep", True, at)
+    return lambda at: PrepareEstimate(catalogued(*lines), at + promise, method, "keep", True, at)
 
 
 def _revise(promise: timedelta, consent: Callable[[datetime], Consent | None]) -> Build:
@@ -102,7 +103,7 @@ def _receive(finding_id: UUID, safety: bool, extra: int) -> Build:
 
 
 def _add(added: RepairLine, consent: Callable[[datetime], Consent | None]) -> Build:
-    return lambda at: AddRepairLine(added, consent(at), at)
+    return lambda at: AddRepairLine(from_catalogue(added), consent(at), at)
 
 
 def _remove(line_id: UUID, consent: Callable[[datetime], Consent | None]) -> Build:
@@ -122,7 +123,7 @@ def _exit_slip(declined: bool, fee: int) -> Build:
 
 
 def _settle(method: str) -> Build:
-    return lambda at: Settle("INV-1", method, at)
+    return lambda at: Settle("INV-1", (Payment(method=method, amount=1),), at)
 
 
 def _deliver(explained: bool, returned: bool) -> Build:

@@ -71,7 +71,11 @@ def _json(response: httpx.Response) -> dict[str, Any]:
         body = response.json()
     except ValueError:
         return {}
-    return body if isinstance(body, dict) else {}
+    if not isinstance(body, dict):
+        return {}
+    # Our services refuse with `{"error": {"code", "message"}}` (events.http): read inside it.
+    error = body.get("error")
+    return error if isinstance(error, dict) else body
 
 
 def _message(response: httpx.Response) -> str:

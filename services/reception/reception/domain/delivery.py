@@ -3,9 +3,11 @@ workshop's "ready" (QC passed), settlement and delivery (docs/domain.md §2 and 
 
 Order at the end: ready (QC passed) → settled → delivered. Settlement comes before the keys
 are handed back: the invoice is explained and paid at delivery, then the customer is seen off
-(docs/domain.md §5 "explain the invoice …; settle the payment; see the customer off"). An RO paid
-entirely by warranty, internal or goodwill is settled all the same (customer-pay total 0), so
-every delivered RO has its invoice number for the national health record.
+(docs/domain.md §5 "explain the invoice …; settle the payment; see the customer off"). The
+invoice is billing's: the RO is settled when billing reports it paid (`billing.InvoicePaid`,
+policies.py), with billing's invoice number and payments. An RO paid entirely by warranty,
+internal or goodwill is settled all the same (customer-pay total 0, no payment), so every
+delivered RO has its invoice number for the national health record.
 """
 
 from __future__ import annotations
@@ -13,15 +15,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from events.catalog.reception import InvoiceSettled, ReadyForDeliveryMarked, VehicleDelivered, VehicleHandedOver
-from events.catalog.reception_values import PAYMENT_METHODS
+from events.catalog.reception_values import PAYMENT_METHODS, Payment
 from events.contract import Event
 from reception.domain import errors
 from reception.domain.errors import require_code, require_not_negative, require_text
-from reception.domain.invoice import CUSTOMER_PAY, health_record, price
+from reception.domain.invoice import health_record, price
 from reception.domain.repair_order_commands import Deliver, HandOverToWorkshop, MarkReadyForDelivery, Settle
 from reception.domain.repair_order_state import RepairOrder, require_in_progress, require_signed
 
-WARRANTY_CLAIM = "warranty_claim"
+WARRANTY_CLAIM, SPLIT = "warranty_claim", "split"
 
 
 def hand_over(state: RepairOrder, command: HandOverToWorkshop) -> Sequence[Event]:
@@ -60,21 +62,33 @@ def _require_ready(state: RepairOrder) -> None:
         )
 
 
+def payment_method(payments: Sequence[Payment]) -> str:
+    """The one method the invoice was paid with; "split" for several; a warranty claim when the
+    customer paid nothing (warranty, internal or goodwill lines only)."""
+    methods = {payment.method for payment in payments}
+    if not methods:
+        return WARRANTY_CLAIM
+    if len(methods) > 1:
+        return SPLIT
+    (method,) = methods
+    return require_code(method, PAYMENT_METHODS, "payment method")
+
+
 def settle(state: RepairOrder, command: Settle) -> Sequence[Event]:
+    if state.settled is not None and state.settled.invoice_number == command.invoice_number:
+        return []  # billing's report again (another delivery of the same payment): already settled
     visit = require_in_progress(state)
     _require_ready(state)
     invoice_number = require_text(command.invoice_number, "the invoice number")
-    method = require_code(command.payment_method, PAYMENT_METHODS, "payment method")
+    method = payment_method(command.payments)
     totals = price(state.lines)
-    if method == WARRANTY_CLAIM and totals.customer_pay:
-        raise errors.PaymentMethodMismatch(
-            f"the customer owes {totals.customer_pay} for {CUSTOMER_PAY} lines; a warranty claim does not pay them"
-        )
     assert state.walk_around is not None  # signing required the walk-around
     return [
         InvoiceSettled(
             repair_order_id=visit.repair_order_id,
             invoice_number=invoice_number,
+            invoice_id=command.invoice_id,
+            payments=command.payments,
             payment_method=method,
             currency=visit.currency,
             totals=totals.by_pay_type,
@@ -134,6 +148,7 @@ def deliver(state: RepairOrder, command: Deliver) -> Sequence[Event]:
             old_parts_returned=command.old_parts_returned,
             next_service_due_date=command.next_service_due_date,
             next_service_due_km=command.next_service_due_km,
+            next_service_menu_id=command.next_service_menu_id,
             pending_recommendations=tuple(f.recommendation() for f in state.declined_findings),
             delivered_at=command.delivered_at,
         )

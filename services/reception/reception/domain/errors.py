@@ -115,6 +115,34 @@ class CustomerSuppliedPartPriced(DomainError):
     code = "customer_supplied_part_priced"
 
 
+class PriceReasonRequired(DomainError):
+    """A line typed by hand, or priced or timed differently from the catalogue, needs a reason."""
+
+    code = "price_reason_required"
+
+
+class DiscountApprovalRequired(DomainError):
+    """The estimate's discount is beyond the advisor's authority: a service manager approves it first."""
+
+    code = "discount_approval_required"
+
+
+class DiscountApprovalNotNeeded(DomainError):
+    code = "discount_approval_not_needed"
+
+
+class DiscountBeyondAuthority(DomainError):
+    """A line added after signing with a discount beyond the person's authority."""
+
+    code = "discount_beyond_authority"
+
+
+class CatalogueModelFamilyRequired(DomainError):
+    """The catalogue prices per model family: the car's model is not known, and none was given."""
+
+    code = "model_family_required"
+
+
 class PromisedTimeInPast(DomainError):
     code = "promised_time_in_past"
 
@@ -203,10 +231,6 @@ class NotSettled(DomainError):
 
 class AlreadyDelivered(DomainError):
     code = "already_delivered"
-
-
-class PaymentMethodMismatch(DomainError):
-    code = "payment_method_mismatch"
 
 
 class ExplanationRequired(DomainError):

@@ -22,6 +22,7 @@ from uuid import UUID
 from events.catalog.reception import (
     ConcernRecorded,
     DamageReported,
+    DiscountApproved,
     EstimatePrepared,
     ExitSlipIssued,
     RepairOrderOpened,
@@ -31,7 +32,7 @@ from events.catalog.reception import (
 from events.catalog.reception_values import ESTIMATE_METHODS, NOTICE_CHANNELS, OLD_PART_CHOICES, PAYMENT_METHODS
 from events.contract import Event
 from events.decider import Decider
-from reception.domain import delivery, errors
+from reception.domain import delivery, errors, pricing
 from reception.domain import repair_order_changes as changes
 from reception.domain.check_in import check_in
 from reception.domain.errors import require_code, require_not_negative, require_text
@@ -39,6 +40,7 @@ from reception.domain.invoice import price
 from reception.domain.repair_order_commands import (
     AddRepairLine,
     ApproveAdditionalWork,
+    ApproveDiscount,
     CheckIn,
     DeclineAdditionalWork,
     Deliver,
@@ -142,7 +144,8 @@ def record_concern(state: RepairOrder, command: RecordConcern) -> Sequence[Event
 
 def prepare_estimate(state: RepairOrder, command: PrepareEstimate) -> Sequence[Event]:
     visit = require_unsigned(state)
-    lines = changes.checked_lines(command.lines, set(), "estimate")
+    lines = changes.checked_lines((priced.line for priced in command.lines), set(), "estimate")
+    adjustments = pricing.adjustments(command.lines)
     if command.promised_at <= command.prepared_at:
         raise errors.PromisedTimeInPast("the promised completion time must lie after the estimate")
     totals = price(lines)
@@ -171,8 +174,36 @@ def prepare_estimate(state: RepairOrder, command: PrepareEstimate) -> Sequence[E
         old_parts=require_code(command.old_parts, OLD_PART_CHOICES, "old-parts choice"),
         wash=command.wash,
         prepared_at=command.prepared_at,
+        model_family=command.model_family,
+        menu_id=command.menu_id,
+        price_lists=dict(command.price_lists),
+        adjustments=adjustments,
+        discount_total=pricing.discount_total(adjustments),
+        # Recorded all the same: the customer sees the estimate; it is signed after the approval.
+        discount_approval_required=bool(pricing.beyond_authority(adjustments, command.discount_authority_bp)),
     )
     return [*events, estimate]
+
+
+def approve_discount(state: RepairOrder, command: ApproveDiscount) -> Sequence[Event]:
+    """The service manager's approval of the current estimate's discount (domain.md: "authorisation
+    beyond an advisor's limits"). Approving it again changes nothing."""
+    visit = require_unsigned(state)
+    estimate = state.estimate
+    if estimate is None:
+        raise errors.EstimateRequired("there is no estimate to approve yet")
+    if not estimate.discount_approval_required:
+        raise errors.DiscountApprovalNotNeeded("the estimate's discounts are within the advisor's authority")
+    if state.discount_approved:
+        return []
+    return [
+        DiscountApproved(
+            repair_order_id=visit.repair_order_id,
+            approved_by=require_text(command.approved_by, "who approves"),
+            discount_total=estimate.discount_total,
+            approved_at=command.approved_at,
+        )
+    ]
 
 
 def sign(state: RepairOrder, command: SignRepairOrder) -> Sequence[Event]:
@@ -183,6 +214,11 @@ def sign(state: RepairOrder, command: SignRepairOrder) -> Sequence[Event]:
         raise errors.WalkAroundRequired("record the walk-around (mileage, fuel, damage) before signing")
     if not state.concerns:
         raise errors.ConcernRequired("write the customer's concern on the repair order before signing")
+    if state.estimate.discount_approval_required and not state.discount_approved:
+        raise errors.DiscountApprovalRequired(
+            f"the estimate gives {state.estimate.discount_total} off the catalogue's prices, beyond the advisor's "
+            "authority: a service manager approves it before the customer signs"
+        )
     signature = require_text(command.signature_ref, "the customer's signature")
     if state.promised_at <= command.signed_at:
         raise errors.PromisedTimeInPast("the estimate's promised time has passed; prepare a new estimate")
@@ -236,6 +272,8 @@ def decide(state: RepairOrder, command: RepairOrderCommand) -> Sequence[Event]:
             return record_concern(state, command)
         case PrepareEstimate():
             return prepare_estimate(state, command)
+        case ApproveDiscount():
+            return approve_discount(state, command)
         case SignRepairOrder():
             return sign(state, command)
         case IssueExitSlip():

@@ -19,7 +19,7 @@ from events.catalog.reception import (
 )
 from events.catalog.reception_values import GOODWILL_PAY_TYPES, RepairLine
 from events.contract import Event
-from reception.domain import errors
+from reception.domain import errors, pricing
 from reception.domain.errors import require_consent, require_not_negative, require_text
 from reception.domain.invoice import price
 from reception.domain.repair_order_commands import (
@@ -66,9 +66,24 @@ def checked_lines(lines: Iterable[RepairLine], taken: set[UUID], origin: str) ->
 def add_line(state: RepairOrder, command: AddRepairLine) -> Sequence[Event]:
     visit = require_in_progress(state)
     consent = require_consent(command.consent, command.added_at, "adding a line")
-    (line,) = checked_lines((command.line,), state.known_line_ids(), "additional_work")
+    (line,) = checked_lines((command.line.line,), state.known_line_ids(), "additional_work")
+    adjustment = pricing.adjustment(command.line)
+    if adjustment is not None and pricing.beyond_authority((adjustment,), command.discount_authority_bp):
+        # The RO is signed: no approval step is left before the work, so the line waits for
+        # someone whose authority covers it.
+        raise errors.DiscountBeyondAuthority(
+            f"{adjustment.discount} off the catalogue's {adjustment.catalogue_price} is beyond your discount "
+            "authority: a service manager adds this line"
+        )
     return [
-        RepairLineAdded(repair_order_id=visit.repair_order_id, line=line, consent=consent, added_at=command.added_at)
+        RepairLineAdded(
+            repair_order_id=visit.repair_order_id,
+            line=line,
+            consent=consent,
+            added_at=command.added_at,
+            price_lists=dict(command.price_lists),
+            adjustment=adjustment,
+        )
     ]
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from events.catalog.reception_values import Consent, Contact, Damage, RepairLine, VehicleIdentity
+from events.catalog.reception_values import Consent, Contact, Damage, Payment, RepairLine, VehicleIdentity
+from reception.domain.pricing import FULL_AUTHORITY, PricedLine
 
 # --- at the reception desk ----------------------------------------------------------------
 
@@ -100,13 +101,29 @@ class RecordConcern:
 
 @dataclass(frozen=True)
 class PrepareEstimate:
-    lines: tuple[RepairLine, ...]
+    """The lines come priced (the handler asked the catalogue): each next to the catalogue's
+    pricing of the same work. `discount_authority_bp`: the largest discount the advisor may
+    give on a line without a service manager's approval (basis points of its catalogue price)."""
+
+    lines: tuple[PricedLine, ...]
     promised_at: datetime
     payment_method: str
     old_parts: str
     wash: bool
     prepared_at: datetime
     estimate_method: str = "item"
+    discount_authority_bp: int = 0
+    price_lists: tuple[tuple[str, str], ...] = ()
+    model_family: str | None = None
+    menu_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ApproveDiscount:
+    """A service manager approves the estimate's discount beyond the advisor's authority."""
+
+    approved_by: str
+    approved_at: datetime
 
 
 @dataclass(frozen=True)
@@ -130,9 +147,14 @@ class IssueExitSlip:
 
 @dataclass(frozen=True)
 class AddRepairLine:
-    line: RepairLine
+    """A line priced like the estimate's; a discount beyond `discount_authority_bp` is refused
+    (a service manager, with the larger authority, adds it)."""
+
+    line: PricedLine
     consent: Consent | None
     added_at: datetime
+    discount_authority_bp: int = FULL_AUTHORITY
+    price_lists: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -201,9 +223,12 @@ class MarkReadyForDelivery:
 
 @dataclass(frozen=True)
 class Settle:
+    """A reaction to billing.InvoicePaid: the invoice billing numbered is paid."""
+
     invoice_number: str
-    payment_method: str
+    payments: tuple[Payment, ...]
     settled_at: datetime
+    invoice_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -214,6 +239,7 @@ class Deliver:
     old_parts_returned: bool
     next_service_due_date: date | None = None
     next_service_due_km: int | None = None
+    next_service_menu_id: str | None = None
 
 
 RepairOrderCommand = (
@@ -222,6 +248,7 @@ RepairOrderCommand = (
     | ReportDamage
     | RecordConcern
     | PrepareEstimate
+    | ApproveDiscount
     | SignRepairOrder
     | IssueExitSlip
     | AddRepairLine

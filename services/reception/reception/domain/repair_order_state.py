@@ -18,6 +18,7 @@ from events.catalog.reception import (
     AdditionalWorkDeclined,
     ConcernRecorded,
     DamageReported,
+    DiscountApproved,
     EstimatePrepared,
     ExitSlipIssued,
     InvoiceSettled,
@@ -70,6 +71,7 @@ class RepairOrder:
     concerns: tuple[ConcernRecorded, ...] = ()
     opened: bool = False
     estimate: EstimatePrepared | None = None
+    discount_approved: DiscountApproved | None = None
     lines: tuple[RepairLine, ...] = ()
     promised_at: datetime | None = None
     original_promised_at: datetime | None = None
@@ -79,6 +81,7 @@ class RepairOrder:
     ready: bool = False
     settled: InvoiceSettled | None = None
     delivered: bool = False
+    delivery: VehicleDelivered | None = None
     closed_by_exit_slip: bool = False
 
     def line(self, line_id: UUID) -> RepairLine | None:
@@ -155,7 +158,12 @@ def evolve(state: RepairOrder, event: Event) -> RepairOrder:
         case RepairOrderOpened():
             return replace(state, opened=True)
         case EstimatePrepared():
-            return replace(state, estimate=event, lines=event.lines, promised_at=event.promised_at)
+            # A new estimate needs its own approval.
+            return replace(
+                state, estimate=event, lines=event.lines, promised_at=event.promised_at, discount_approved=None
+            )
+        case DiscountApproved():
+            return replace(state, discount_approved=event)
         case RepairOrderSigned():
             return replace(
                 state,
@@ -202,7 +210,7 @@ def _evolve_after_signing(state: RepairOrder, event: Event) -> RepairOrder:
         case InvoiceSettled():
             return replace(state, settled=event)
         case VehicleDelivered():
-            return replace(state, delivered=True)
+            return replace(state, delivered=True, delivery=event)
     return state
 
 

@@ -5,6 +5,8 @@ settlement, delivery and exit slips (docs/domain.md §2 and §5).
 Stream: `repair_order-<uuid>` (STAR RepairOrder); the stream starts at check-in, the repair
 order is *opened* with the first estimate (a consultation that ends with an exit slip never
 opens one). Every event carries `repair_order_id`; group and site travel in the envelope.
+The site's reception settings (discount authority, default service interval) are the one other
+stream, `reception_settings-<site_id>`.
 Money is an `int` in minor units (currency in the RO header, `CNY` by default); labour time is
 `int` minutes; times are timezone-aware.
 """
@@ -30,9 +32,12 @@ from events.catalog.reception_values import (
     Contact,
     Damage,
     MaintenanceRecord,
+    Payment,
     PayTypeTotal,
+    PriceAdjustment,
     Recommendation,
     RepairLine,
+    ServiceInterval,
     VehicleIdentity,
     check_code,
 )
@@ -147,7 +152,12 @@ class RepairOrderOpened(_RepairOrderEvent, type="reception.RepairOrderOpened", v
 
 class EstimatePrepared(_RepairOrderEvent, type="reception.EstimatePrepared", version=1):
     """An estimate (parts + labour + promised time) for the customer to sign; a new one before
-    signing replaces the previous one."""
+    signing replaces the previous one. Lines come priced from the catalogue: `price_lists` names
+    the versions it priced with (`labour_rates`, `parts`), `menu_id` the service menu picked;
+    `adjustments` are the lines whose price or time is not the catalogue's (each with its
+    reason), `discount_total` what they take off the catalogue's prices. With
+    `discount_approval_required` a discount is beyond the advisor's authority: the RO is signed
+    only after a service manager's `DiscountApproved`."""
 
     lines: tuple[RepairLine, ...] = Field(min_length=1)
     totals: tuple[PayTypeTotal, ...]
@@ -160,6 +170,12 @@ class EstimatePrepared(_RepairOrderEvent, type="reception.EstimatePrepared", ver
     old_parts: str
     wash: bool
     prepared_at: AwareDatetime
+    model_family: str | None = None
+    menu_id: str | None = None
+    price_lists: dict[str, str] = Field(default_factory=dict)
+    adjustments: tuple[PriceAdjustment, ...] = ()
+    discount_total: int = 0
+    discount_approval_required: bool = False
 
     @field_validator("estimate_method")
     @classmethod
@@ -175,6 +191,14 @@ class EstimatePrepared(_RepairOrderEvent, type="reception.EstimatePrepared", ver
     @classmethod
     def old_parts_is_known(cls, value: str) -> str:
         return check_code(value, OLD_PART_CHOICES, "old-parts choice")
+
+
+class DiscountApproved(_RepairOrderEvent, type="reception.DiscountApproved", version=1):
+    """A service manager approved the current estimate's discount beyond the advisor's authority."""
+
+    approved_by: str = Field(min_length=1)
+    discount_total: int
+    approved_at: AwareDatetime
 
 
 class RepairOrderSigned(_RepairOrderEvent, type="reception.RepairOrderSigned", version=1):
@@ -196,11 +220,14 @@ class RepairOrderSigned(_RepairOrderEvent, type="reception.RepairOrderSigned", v
 
 
 class RepairLineAdded(_RepairOrderEvent, type="reception.RepairLineAdded", version=1):
-    """A line was added after signing, with the customer's recorded consent."""
+    """A line was added after signing, with the customer's recorded consent; priced like the
+    estimate's (`price_lists`; `adjustment` when its price or time is not the catalogue's)."""
 
     line: RepairLine
     consent: Consent
     added_at: AwareDatetime
+    price_lists: dict[str, str] = Field(default_factory=dict)
+    adjustment: PriceAdjustment | None = None
 
 
 class RepairLineRemoved(_RepairOrderEvent, type="reception.RepairLineRemoved", version=1):
@@ -275,7 +302,10 @@ class ReadyForDeliveryMarked(_RepairOrderEvent, type="reception.ReadyForDelivery
 
 class InvoiceSettled(_RepairOrderEvent, type="reception.InvoiceSettled", version=1):
     """The invoice was paid (or closed at zero), computed only from the approved lines.
-    `health_record` is the national maintenance record to upload after settlement."""
+    `health_record` is the national maintenance record to upload after settlement. Recorded when
+    billing reports the invoice paid (`billing.InvoicePaid`): `invoice_number` is the one billing
+    issued, `invoice_id` billing's invoice, `payments` how it was paid (`payment_method` the one
+    method, or "split" for several)."""
 
     invoice_number: str
     payment_method: str
@@ -287,6 +317,8 @@ class InvoiceSettled(_RepairOrderEvent, type="reception.InvoiceSettled", version
     customer_pay_total: int = Field(ge=0)
     health_record: MaintenanceRecord
     settled_at: AwareDatetime
+    invoice_id: UUID | None = None
+    payments: tuple[Payment, ...] = ()
 
     @field_validator("payment_method")
     @classmethod
@@ -312,6 +344,7 @@ class VehicleDelivered(_RepairOrderEvent, type="reception.VehicleDelivered", ver
     next_service_due_km: int | None = Field(default=None, ge=0)
     pending_recommendations: tuple[Recommendation, ...] = ()
     delivered_at: AwareDatetime
+    next_service_menu_id: str | None = None
 
 
 class ExitSlipIssued(_RepairOrderEvent, type="reception.ExitSlipIssued", version=1):
@@ -329,3 +362,15 @@ class ExitSlipIssued(_RepairOrderEvent, type="reception.ExitSlipIssued", version
     @classmethod
     def exit_kind_is_known(cls, value: str) -> str:
         return check_code(value, EXIT_KINDS, "exit kind")
+
+
+class ReceptionSettingsSet(Event, type="reception.ReceptionSettingsSet", version=1):
+    """The site's reception settings (stream `reception_settings-<site_id>`), set by the service
+    manager: the discount each role may give on its own, in basis points of the catalogue's
+    price of a line (a role not named gives none), and the service interval used at delivery
+    when the catalogue has no service menu for the car's model family."""
+
+    discount_authority_bp: dict[str, int]
+    default_service_interval: ServiceInterval
+    set_by: str
+    set_at: AwareDatetime

@@ -37,7 +37,20 @@ GOODWILL_PAY_TYPES = ("DEALER", "MANUFACTURER")
 LINE_ORIGINS = ("estimate", "additional_work")
 # Estimate methods (seed 002): by system, by symptom (risky), by item.
 ESTIMATE_METHODS = ("system", "symptom", "item")
-PAYMENT_METHODS = ("cash", "card", "mobile", "transfer", "warranty_claim")
+# Billing's own methods ("wechat_pay", "alipay", "bank_transfer") come with its InvoicePaid;
+# "split": the invoice was paid with several methods (the payments name each); "warranty_claim":
+# nothing was owed by the customer (warranty, internal or goodwill lines only).
+PAYMENT_METHODS = (
+    "cash",
+    "card",
+    "mobile",
+    "transfer",
+    "warranty_claim",
+    "wechat_pay",
+    "alipay",
+    "bank_transfer",
+    "split",
+)
 # The customer's choice for old parts; warranty parts go back to the manufacturer whatever
 # the choice (seed 003: "索赔件应向客户说明需返厂").
 OLD_PART_CHOICES = ("keep", "discard")
@@ -215,3 +228,32 @@ class MaintenanceRecord(_Value):
     settlement_number: str
     items: tuple[HealthRecordItem, ...]
     parts: tuple[HealthRecordPart, ...]
+
+
+class PriceAdjustment(_Value):
+    """A line whose price or time is not the catalogue's, and why. `catalogue_price` is what the
+    catalogue asks for the same work (None: a labour code the catalogue does not know, typed by
+    hand, e.g. sublet); `discount` = catalogue_price - price (negative: a surcharge; 0 for a
+    line the catalogue cannot price)."""
+
+    line_id: UUID
+    catalogue_price: int | None = Field(default=None, ge=0)
+    catalogue_minutes: int | None = Field(default=None, ge=0)
+    price: int = Field(ge=0)
+    labour_minutes: int = Field(ge=0)
+    discount: int
+    reason: str = Field(min_length=1)
+
+
+class Payment(_Value):
+    """One payment towards an invoice, as billing took it (`method` in billing's own words)."""
+
+    method: str = Field(min_length=1)
+    amount: int
+
+
+class ServiceInterval(_Value):
+    """How far and how long until the next service, when the catalogue has no menu for the car."""
+
+    km: int = Field(gt=0)
+    months: int = Field(gt=0)
