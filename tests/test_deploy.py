@@ -78,8 +78,11 @@ def env_read_by() -> dict[str, frozenset[str]]:
             text = path.read_text()
             for name in _ENV_READ.findall(text):
                 readers.setdefault(name, set()).add(owner)
-            if "{service.upper()}_URL" in text:  # gateway.routing.service_url
+            if "{service.upper()}_URL" in text and owner != "events":  # the gateway routes to every service
                 for service in SERVICES:
+                    readers.setdefault(f"{service.upper()}_URL", set()).add(owner)
+            if "peers." in text and owner != "events":  # events.peers: a caller names the service it asks
+                for service in (s for s in SERVICES if f'"{s}"' in text):
                     readers.setdefault(f"{service.upper()}_URL", set()).add(owner)
     return {name: frozenset(owners) for name, owners in readers.items()}
 

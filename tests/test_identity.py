@@ -67,8 +67,6 @@ UNTRUSTED = {
     "wrong issuer": "Bearer " + signed(iss="https://evil.example"),
     "no expiry": "Bearer " + signed(exp=None),
     "unsigned (alg none)": "Bearer " + jwt.encode(claims(), key="", algorithm="none"),
-    "no group": "Bearer " + signed(group=None),
-    "only unknown roles": "Bearer " + signed(roles=["root"]),
     "the internal token instead": "Bearer "
     + jwt.encode({**claims(), "aud": INTERNAL_AUDIENCE, "iss": INTERNAL_ISSUER}, INTERNAL_SECRET, algorithm="HS256"),
 }
@@ -99,6 +97,16 @@ async def test_a_token_the_gateway_cannot_trust_gets_401_and_no_data(
         for response in (await attempt(authorization), await gateway.get("/api/v1/me", headers=_h(authorization))):
             assert response.status_code == 401, f"{what}: {response.status_code} {response.text}"
             assert response.json()["error"]["code"] == "unauthenticated", what
+            assert not [s for s in secrets if s in response.text], f"{what}: {response.text}"
+
+    # A genuine token that names no dealer group or no role known here: the bearer is known and
+    # may do nothing (403; signing in again would not help), and still sees no data.
+    for what, authorization in {
+        "no group": "Bearer " + signed(group=None),
+        "only unknown roles": "Bearer " + signed(roles=["root"]),
+    }.items():
+        for response in (await attempt(authorization), await gateway.get("/api/v1/me", headers=_h(authorization))):
+            assert response.status_code == 403, f"{what}: {response.status_code} {response.text}"
             assert not [s for s in secrets if s in response.text], f"{what}: {response.text}"
 
 

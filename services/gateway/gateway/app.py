@@ -16,7 +16,7 @@ from events.http import install_error_handlers
 from events.metrics import TimedRequests
 from events.settings import load
 from events.tracing import configure_tracing, instrument_app
-from gateway import contract_files, docs, documents, pages, tokens
+from gateway import contract_files, dev_identity, docs, documents, pages, tokens
 from gateway.auth import Authenticator, dev_token_router, identity_router, install_authentication
 from gateway.integration.api import integration_router
 from gateway.integration.runtime import Integration, IntegrationSettings
@@ -36,13 +36,21 @@ def create_app(
     limiter: RateLimiter | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     integration: Integration | None = None,
+    identity_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
     config = config or load(GatewaySettings)
     settings = token_settings or tokens.TokenSettings.from_env(config)
     limiter = limiter or RateLimiter(rate_per_second=config.gateway_rate_per_second, burst=config.gateway_rate_burst)
     # Refused tokens, per client address: guessing them is slowed down.
     refusals = RateLimiter(rate_per_second=config.gateway_refusals_per_second, burst=config.gateway_refusal_burst)
-    authenticate = Authenticator(settings, limiter)
+    # identity_transport: how OpenID providers' keys are fetched (None: the network).
+    authenticate = Authenticator(
+        settings,
+        limiter,
+        transport=identity_transport,
+        refresh_seconds=config.gateway_oidc_jwks_refresh_seconds,
+        max_age_seconds=config.gateway_oidc_jwks_max_age_seconds,
+    )
 
     app = FastAPI(
         title="dealerflow gateway",
@@ -64,6 +72,8 @@ def create_app(
     app.include_router(identity_router)
     if settings.local_issuer_enabled:
         app.include_router(dev_token_router)
+    if config.local:
+        dev_identity.install(app, config, authenticate)  # the development OpenID provider
     app.include_router(integration_router(authenticate))
     documents.install(app)  # before the proxy's catch-all, which would take its path
     app.include_router(proxy_router)

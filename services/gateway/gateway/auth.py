@@ -3,8 +3,11 @@ slowed down per client address, and the identity routes (`/me`, the local develo
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Annotated, Any
 
+import httpx
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
@@ -12,6 +15,7 @@ from pydantic import BaseModel, Field, field_validator
 from events.http import error_body
 from events.identity import ROLES, Identity, Unauthenticated
 from gateway import tokens
+from gateway.oidc_keys import IssuerKeys, KeysUnavailable
 from gateway.rate_limit import RateLimiter
 from gateway.routing import API_PREFIX
 
@@ -30,14 +34,43 @@ def too_many(retry_after: float) -> JSONResponse:
 
 
 class Authenticator:
-    """The identity a bearer token carries, once its user is within the rate."""
+    """The identity a bearer token carries, once its user is within the rate. A token naming a
+    trusted OpenID provider as its issuer is verified with that provider's published keys; any
+    other with the key in the settings."""
 
-    def __init__(self, settings: tokens.TokenSettings, limiter: RateLimiter) -> None:
+    def __init__(
+        self,
+        settings: tokens.TokenSettings,
+        limiter: RateLimiter,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        refresh_seconds: float = 30.0,
+        max_age_seconds: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.settings = settings
         self.limiter = limiter
+        self._key_options: dict[str, Any] = {
+            "refresh_seconds": refresh_seconds,
+            "max_age_seconds": max_age_seconds,
+            "clock": clock,
+        }
+        self.providers: dict[str, tuple[tokens.OidcIssuer, IssuerKeys]] = {}
+        for issuer in settings.oidc:
+            self.trust(issuer, transport)
 
-    def __call__(self, authorization: str | None) -> Identity:
-        identity = tokens.verify(self.settings, authorization)
+    def trust(self, issuer: tokens.OidcIssuer, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        """Accept `issuer`'s tokens, its keys fetched through `transport` (None: the network)."""
+        keys = IssuerKeys(issuer.issuer, transport=transport, **self._key_options)
+        self.providers[issuer.issuer] = (issuer, keys)
+
+    async def __call__(self, authorization: str | None) -> Identity:
+        token = tokens.bearer_token(authorization)
+        provider = self.providers.get(tokens.issuer_of(token) or "")
+        if provider is not None:
+            identity = await tokens.verify_oidc(*provider, token)
+        else:
+            identity = tokens.verify(self.settings, authorization)
         allowed, retry_after = self.limiter.allow(identity.user_id)
         if not allowed:
             raise RateLimited(retry_after)
@@ -51,12 +84,13 @@ def install_authentication(app: FastAPI, authenticate: Authenticator, refusals: 
     app.state.refusals = refusals
     app.exception_handler(Unauthenticated)(_unauthenticated)
     app.exception_handler(RateLimited)(_rate_limited)
+    app.exception_handler(KeysUnavailable)(_keys_unavailable)
 
 
 async def caller(request: Request, authorization: Annotated[str | None, Header()] = None) -> Identity:
     # Async, so that the rate limiters are only ever touched from the event loop.
     authenticate: Authenticator = request.app.state.authenticate
-    return authenticate(authorization)
+    return await authenticate(authorization)
 
 
 Caller = Annotated[Identity, Depends(caller)]
@@ -74,6 +108,11 @@ async def _unauthenticated(request: Request, error: Unauthenticated) -> JSONResp
 
 async def _rate_limited(_: Request, error: RateLimited) -> JSONResponse:
     return too_many(error.retry_after)
+
+
+async def _keys_unavailable(_: Request, error: KeysUnavailable) -> JSONResponse:
+    # The token may well be good: the provider's keys could not be had. Not a refusal.
+    return JSONResponse(error_body(error.code, str(error)), status_code=503, headers={"Retry-After": "5"})
 
 
 class DevTokenRequest(BaseModel):

@@ -36,7 +36,7 @@ from gateway.integration.runtime import Integration
 from gateway.integration.subscriptions import Delivery, Subscription
 
 PREFIX = "/api/v1/integration"
-Authenticate = Callable[[str | None], Identity]
+Authenticate = Callable[[str | None], Coroutine[Any, Any, Identity]]
 Authorization = Annotated[str | None, Header()]
 
 
@@ -191,8 +191,8 @@ def _visible_sites(identity: Identity, requested: list[str]) -> list[str]:
 def integration_router(authenticate: Authenticate) -> APIRouter:
     router = APIRouter(prefix=PREFIX, tags=["integration"], route_class=_IntegrationRoute)
 
-    def admin(authorization: str | None) -> Identity:
-        identity = authenticate(authorization)
+    async def admin(authorization: str | None) -> Identity:
+        identity = await authenticate(authorization)
         if GROUP_ADMIN not in identity.roles:
             raise Forbidden("managing webhooks needs the group_admin role")
         return identity
@@ -212,7 +212,7 @@ def integration_router(authenticate: Authenticate) -> APIRouter:
         """The group's events after `after`, in feed order, as structured CloudEvents. Send
         `Accept: application/cloudevents-batch+json` for a bare batch (the next `after` is then
         the last event's `position`, also in the `X-Next-After` header)."""
-        identity = authenticate(authorization)
+        identity = await authenticate(authorization)
         identity.require_role(GROUP_ADMIN, SYSTEM)
         integration = _integration(request)
         sites = _visible_sites(identity, site)
@@ -242,7 +242,7 @@ def integration_router(authenticate: Authenticate) -> APIRouter:
     @router.post("/webhooks", status_code=201, response_model=WebhookWithSecret)
     async def subscribe(body: WebhookRequest, request: Request, authorization: Authorization = None) -> Any:
         """Subscribe a URL; the secret is in this answer only."""
-        identity = admin(authorization)
+        identity = await admin(authorization)
         for site in body.site_ids:
             identity.require_site(identity.group_id, site)
         integration = _integration(request)
@@ -266,19 +266,19 @@ def integration_router(authenticate: Authenticate) -> APIRouter:
 
     @router.get("/webhooks", response_model=list[Webhook])
     async def list_webhooks(request: Request, authorization: Authorization = None) -> Any:
-        identity = admin(authorization)
+        identity = await admin(authorization)
         return [Webhook.of(s) for s in await subscriptions.list_for(_integration(request).pool, identity.group_id)]
 
     @router.get("/webhooks/{subscription_id}", response_model=Webhook)
     async def get_webhook(subscription_id: uuid.UUID, request: Request, authorization: Authorization = None) -> Any:
-        identity = admin(authorization)
+        identity = await admin(authorization)
         return Webhook.of(await subscriptions.get(_integration(request).pool, identity.group_id, subscription_id))
 
     @router.delete("/webhooks/{subscription_id}", status_code=204)
     async def unsubscribe(
         subscription_id: uuid.UUID, request: Request, authorization: Authorization = None
     ) -> Response:
-        identity = admin(authorization)
+        identity = await admin(authorization)
         await subscriptions.delete(_integration(request).pool, identity.group_id, subscription_id)
         return Response(status_code=204)
 
@@ -286,7 +286,7 @@ def integration_router(authenticate: Authenticate) -> APIRouter:
     async def rotate_secret(subscription_id: uuid.UUID, request: Request, authorization: Authorization = None) -> Any:
         """A new secret (shown once); the old one keeps signing beside it for a while, so both
         signatures are sent until `previous_secret_valid_until`."""
-        identity = admin(authorization)
+        identity = await admin(authorization)
         integration = _integration(request)
         rotated = await subscriptions.rotate_secret(
             integration.pool, identity.group_id, subscription_id, integration.settings.rotation_overlap
@@ -298,7 +298,7 @@ def integration_router(authenticate: Authenticate) -> APIRouter:
         subscription_id: uuid.UUID, body: ReplayRequest, request: Request, authorization: Authorization = None
     ) -> Any:
         """Deliver again, in order, from a position or a time; re-enables a disabled subscription."""
-        identity = admin(authorization)
+        identity = await admin(authorization)
         pool = _integration(request).pool
         await subscriptions.get(pool, identity.group_id, subscription_id)
         start = body.after if body.after is not None else await feed.position_at(pool, identity.group_id, body.since)  # type: ignore[arg-type]
@@ -312,7 +312,7 @@ def integration_router(authenticate: Authenticate) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> Any:
         """Every attempt, newest first."""
-        identity = admin(authorization)
+        identity = await admin(authorization)
         pool = _integration(request).pool
         await subscriptions.get(pool, identity.group_id, subscription_id)
         return [DeliveryRecord.of(d) for d in await subscriptions.deliveries(pool, subscription_id, limit)]
@@ -322,7 +322,7 @@ def integration_router(authenticate: Authenticate) -> APIRouter:
         subscription_id: uuid.UUID, delivery_id: uuid.UUID, request: Request, authorization: Authorization = None
     ) -> Any:
         """Send that delivery's event again now; the answer is the new attempt."""
-        identity = admin(authorization)
+        identity = await admin(authorization)
         integration = _integration(request)
         subscription = await subscriptions.get(integration.pool, identity.group_id, subscription_id)
         earlier = await subscriptions.delivery(integration.pool, subscription_id, delivery_id)
