@@ -3,10 +3,11 @@
 #   make test   lint, then every test suite against a real PostgreSQL and broker
 #   make suites the test suites alone;  make lint  ruff, the format check and mypy
 #   make lock   the locked, hashed installs in locks/ (after changing a dependency)
-#   make bench  the backbone benchmark (writes bench/results/backbone.md), then bench-rebuild, bench-load and bench-broker
+#   make bench  the backbone benchmark (writes bench/results/backbone.md), then bench-rebuild, bench-load, bench-broker and bench-catalogue
 #   make bench-rebuild  read models rebuilt from a year of one large site (writes bench/results/rebuild.md)
 #   make bench-load  the whole system under the simulator's load (writes bench/results/load.md)
 #   make bench-broker  the local broker's CPU for a steady workload as its log grows (writes bench/results/broker.md)
+#   make bench-catalogue  a 100,000-part price file imported against a plain COPY (writes bench/results/catalogue-import.md)
 #   make soak   the broker-restart test 30 runs in a row and the fault tests 10 (SOAK_RUNS=n for both)
 #   make contract  the public event contract: contract/asyncapi.json and contract/schemas/ (checked in)
 
@@ -24,7 +25,7 @@ UV := uv==0.13.9
 empty :=
 space := $(empty) $(empty)
 
-.PHONY: install install-run browser run test suites lint format bench bench-rebuild bench-load bench-broker soak lock contract clean
+.PHONY: install install-run browser fonts run test suites lint format bench bench-rebuild bench-load bench-broker bench-catalogue soak lock contract clean
 
 $(RUNNING): locks/run.txt libs/events/pyproject.toml $(wildcard services/*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,11 +38,19 @@ $(TESTING): locks/dev.txt $(RUNNING)
 	$(BIN)/python -m pip install --quiet --require-hashes -r locks/dev.txt
 	touch $@
 
-install-run: $(RUNNING)
+# The desk's browser libraries (htmx, its SSE extension; axe-core for the browser tests) from npm,
+# pinned by services/desk/package-lock.json and served by the desk itself, never from a CDN.
+DESK_NPM := services/desk/node_modules/.package-lock.json
 
-install: $(TESTING)
+$(DESK_NPM): services/desk/package.json services/desk/package-lock.json
+	npm ci --prefix services/desk --no-audit --no-fund --loglevel=error
+	touch $@
 
-run: install-run
+install-run: $(RUNNING) $(DESK_NPM)
+
+install: $(TESTING) $(DESK_NPM)
+
+run: install-run fonts
 	$(BIN)/python -m events.local.stack
 
 # The lock files from libs/events/pyproject.toml (its `local` extra for run and dev), the
@@ -70,16 +79,25 @@ browser:
 	    apt-get install -y -qq --no-install-recommends prometheus >/dev/null; } || \
 	  { echo "promtool is missing: install Debian's prometheus package (apt-get install prometheus)"; exit 1; }
 
-# What CI runs (.ci/run calls make test): lint first (ruff, format, mypy), then every suite.
-test: install browser lint suites
+# The printed documents' typeface (services/gateway/gateway/documents/fonts.py): Debian's
+# WenQuanYi Micro Hei, installed when missing and this user may install packages. The gateway
+# refuses to start without it rather than print blank boxes (docs/documents.md).
+fonts:
+	@test -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || \
+	  { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	    apt-get install -y -qq fonts-wqy-microhei >/dev/null; } || \
+	  { echo "the documents' font is missing: install Debian's fonts-wqy-microhei (apt-get install fonts-wqy-microhei)"; exit 1; }
 
-suites: install browser
+# What CI runs (.ci/run calls make test): lint first (ruff, format, mypy), then every suite.
+test: install browser fonts lint suites
+
+suites: install browser fonts
 	$(BIN)/python -m events.testing.suites
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy libs/events/src libs/events/tests $(foreach s,$(SERVICES),services/$(s)/$(s)) bench simulator examples
+	$(BIN)/mypy libs/events/src libs/events/tests $(foreach s,$(SERVICES),services/$(s)/$(s)) bench simulator standins examples
 	@# Test suites one at a time: each has its own conftest and helpers, found through pytest's path.
 	for s in $(SERVICES); do MYPYPATH=services/$$s/tests:services/$$s $(BIN)/mypy --explicit-package-bases services/$$s/tests || exit 1; done
 	MYPYPATH=tests:$(subst $(space),:,$(addprefix services/,$(SERVICES))) $(BIN)/mypy --explicit-package-bases tests
@@ -93,6 +111,7 @@ bench: install
 	$(BIN)/python -m bench.rebuild
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.broker
+	$(BIN)/python -m bench.catalogue_import
 
 # The advisor board, callback queue and CSI/VOC read models rebuilt from a generated year of one
 # large site (~2 million events), against decoding the same records alone (BENCH_REBUILD_ARGS=--quick: 30 days).
@@ -108,6 +127,11 @@ bench-load: install
 # log grows (why the load benchmark's broker costs more the longer a run goes; ~5 min).
 bench-broker: install
 	$(BIN)/python -m bench.broker $(BENCH_BROKER_ARGS)
+
+# A 100,000-part price file imported by the catalogue (read, checked, loaded with its event) against
+# a plain COPY of the same file in the same run (BENCH_CATALOGUE_ARGS=--quick: 20,000 parts; ~1 min).
+bench-catalogue: install
+	$(BIN)/python -m bench.catalogue_import $(BENCH_CATALOGUE_ARGS)
 
 # Tests that once failed now and then, run until they fail: each loop stops at its first failure
 # and leaves that run's service logs in var/test-logs/.

@@ -24,12 +24,13 @@ import yaml
 from test_docs import variables_read
 
 from events.services import DEFAULT_PORTS
+from gateway.routing import OWNERS
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
 SERVICES = sorted(DEFAULT_PORTS)
-ROUTED = [s for s in SERVICES if s != "gateway"]  # the services the gateway forwards to (gateway.routing)
+ROUTED = sorted(set(OWNERS.values()))  # the services the gateway forwards to
 # Every service keeps a database, the gateway too (its integration feed and webhooks; events.local.stack).
 STATEFUL = SERVICES
 K8S_VERSION = "1.30.0"
@@ -60,6 +61,21 @@ def _code_files() -> dict[str, list[Path]]:
     return files
 
 
+_PEER_CALL = re.compile(r"""peers\.(?:get|post)\(\s*(?:["']([a-z]+)["']|([A-Z_]+)\b)""")
+
+
+def peers_called(text: str) -> set[str]:
+    """The services a module calls through `events.peers`, named by a literal or a constant of the module."""
+    called = set()
+    for literal, constant in _PEER_CALL.findall(text):
+        if constant:
+            found = re.search(rf"""^{constant} = ["']([a-z]+)["']""", text, re.MULTILINE)
+            literal = found.group(1) if found else ""
+        if literal in SERVICES:
+            called.add(literal)
+    return called
+
+
 _ENV_READ = re.compile(r"""(?:os\.environ\.get|os\.getenv|os\.environ\[|_flag)\(?\s*["']([A-Z][A-Z0-9_]*)["']""")
 
 
@@ -78,12 +94,11 @@ def env_read_by() -> dict[str, frozenset[str]]:
             text = path.read_text()
             for name in _ENV_READ.findall(text):
                 readers.setdefault(name, set()).add(owner)
-            if "{service.upper()}_URL" in text and owner != "events":  # the gateway routes to every service
+            if "service_url" in text and owner != "events":  # the gateway routes to every service
                 for service in SERVICES:
                     readers.setdefault(f"{service.upper()}_URL", set()).add(owner)
-            if "peers." in text and owner != "events":  # events.peers: a caller names the service it asks
-                for service in (s for s in SERVICES if f'"{s}"' in text):
-                    readers.setdefault(f"{service.upper()}_URL", set()).add(owner)
+            for service in peers_called(text):  # events.peers finds a peer at its <SERVICE>_URL
+                readers.setdefault(f"{service.upper()}_URL", set()).add(owner)
     return {name: frozenset(owners) for name, owners in readers.items()}
 
 
@@ -165,6 +180,8 @@ def test_the_code_facts_these_tests_rely_on_are_found() -> None:
     assert {"OTEL_EXPORTER_OTLP_ENDPOINT", "INTERNAL_TOKEN_SECRET", "HOST", "PORT"} <= readers.keys()
     assert readers["GATEWAY_JWT_SECRET"] == {"gateway"}
     assert readers["BOOKING_URL"] == {"gateway"}
+    assert readers["CATALOGUE_URL"] == {"gateway", "booking", "reception"}
+    assert readers["RECEPTION_URL"] == {"gateway", "billing"}
     metrics = metrics_defined()
     assert metrics["dealerflow_http_request_seconds"] == "Histogram"
     for counter in (

@@ -9,3 +9,4 @@ CREATE DATABASE dealerflow_followup;
 CREATE DATABASE dealerflow_complaints;
 CREATE DATABASE dealerflow_catalogue;
 CREATE DATABASE dealerflow_billing;
+CREATE DATABASE dealerflow_desk;

@@ -14,6 +14,7 @@ DEFAULT_PORTS: dict[str, int] = {
     "complaints": 8006,
     "catalogue": 8007,
     "billing": 8008,
+    "desk": 8009,  # the staff web app: it publishes no events and owns no resource of the API
 }
 
 

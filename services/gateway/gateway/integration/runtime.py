@@ -33,7 +33,8 @@ from gateway.settings import GatewaySettings
 
 log = logging.getLogger(__name__)
 
-PUBLISHING_SERVICES = tuple(name for name in DEFAULT_PORTS if name != "gateway")
+# The gateway and the desk (the staff web app) publish no events.
+PUBLISHING_SERVICES = tuple(name for name in DEFAULT_PORTS if name not in ("gateway", "desk"))
 
 Loop = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 

@@ -23,6 +23,8 @@ from events.local.ports import wait_for_port
 from events.local.postgres import LocalPostgres
 from events.services import DEFAULT_PORTS
 
+STANDINS_PORT = 8090  # standins.PORT: the top-level package is not importable from this library
+
 
 def runnable_services(root: Path) -> list[str]:
     return [name for name in DEFAULT_PORTS if (root / "services" / name / name / "__main__.py").exists()]
@@ -58,13 +60,30 @@ def main() -> int:
             log = open(var / f"{name}.log", "ab")  # noqa: SIM115 - closed when the process ends
             processes.append((name, subprocess.Popen([sys.executable, "-m", name], env=env, stdout=log, stderr=log)))
             stack.callback(_stop, processes[-1][1])
+        if (root / "standins" / "__main__.py").exists():
+            # Local stand-ins of the outside parties billing calls (the e-invoice provider, the
+            # provincial e-record platform): not part of the system; billing's defaults point here.
+            log = open(var / "standins.log", "ab")  # noqa: SIM115 - closed when the process ends
+            env = {**os.environ, "PORT": str(STANDINS_PORT), "STANDINS_DATA": str(var / "standins")}
+            processes.append(
+                (
+                    "standins",
+                    subprocess.Popen([sys.executable, "-m", "standins"], env=env, cwd=root, stdout=log, stderr=log),
+                )
+            )
+            stack.callback(_stop, processes[-1][1])
         for name, _ in processes:
-            wait_for_port(DEFAULT_PORTS[name], timeout=60)
+            wait_for_port(STANDINS_PORT if name == "standins" else DEFAULT_PORTS[name], timeout=60)
 
         print(f"PostgreSQL  {server_url}   (data in var/postgres)")
         print(f"Kafka       {bootstrap}    (local broker keeps data in memory only)")
         for name in services:
-            print(f"{name:<11} http://127.0.0.1:{DEFAULT_PORTS[name]}/docs   (log: var/{name}.log)")
+            page = "/" if name == "desk" else "/docs"  # the staff web app: its start page, not an API's
+            print(f"{name:<11} http://127.0.0.1:{DEFAULT_PORTS[name]}{page}   (log: var/{name}.log)")
+        if any(name == "standins" for name, _ in processes):
+            print(
+                f"{'stand-ins':<11} http://127.0.0.1:{STANDINS_PORT}/einvoice  /erecord   (outside parties, local only)"
+            )
         if not services:
             print("No services yet: the backbone (libs/events) runs on its own; see README.md.")
         if os.environ.get("SIMULATOR", "on") != "off" and (root / "simulator").is_dir():

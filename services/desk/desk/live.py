@@ -1,0 +1,60 @@
+"""Live regions: a screen's region refreshes itself when the events it shows land. The browser
+opens one server-sent event stream here per screen (`/live/<topic>`); the desk reads the API's
+own stream of that topic with the person's token and sends a bare `changed` event whenever the
+API's stream sends anything but a keep-alive. The region, marked `hx-trigger="sse:changed"`,
+then fetches its new HTML from its own route: the stream carries no data, so the page shows only
+what the region's route renders, in the person's language and time zone.
+
+Why a relay and not polling: the API pushes within moments of a commit (the board's stream), a
+poll would ask every few seconds for nothing; and the token stays on the server (EventSource
+cannot send one, and a token in its URL would be in every log)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+
+from desk.gateway_api import error_of
+from desk.navigation import may_open
+from desk.web import CurrentVisit, Refused
+
+router = APIRouter()
+
+# topic → (the API's stream below the site, the screen whose readers may follow it)
+TOPICS = {"board": ("advisor-board/stream", "board")}
+CHANGED = "event: changed\ndata: \n\n"
+KEEP_ALIVE = ": still here\n\n"
+
+
+@router.get("/live/{topic}")
+async def live(topic: str, visit: CurrentVisit) -> StreamingResponse:
+    if topic not in TOPICS or visit.all_sites or not may_open(TOPICS[topic][1], visit.session.person.roles):
+        raise Refused("forbidden")
+    client: httpx.AsyncClient = visit.request.app.state.client
+    request = client.build_request(
+        "GET",
+        visit.api.site_url(TOPICS[topic][0]),
+        headers={**visit.api.headers, "Accept": "text/event-stream"},
+        timeout=httpx.Timeout(10, read=None),
+    )
+    upstream = await client.send(request, stream=True)
+    if upstream.is_error:
+        await upstream.aread()
+        await upstream.aclose()
+        raise error_of(upstream)
+
+    async def relay() -> AsyncIterator[str]:
+        try:
+            # The first event is the state now: it covers what changed between the page and the stream.
+            async for line in upstream.aiter_lines():
+                if line.startswith("event:"):
+                    yield CHANGED
+                elif line.startswith(":"):
+                    yield KEEP_ALIVE
+        finally:
+            await upstream.aclose()
+
+    return StreamingResponse(relay(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
