@@ -67,6 +67,7 @@ async def test_the_signed_repair_order_prints_the_car_the_concern_the_lines_and_
     assert "维修委托书" in text
     for value in ("沪B88888", VIN, "Magotan", "Liu Yang", str(CONCERN["customer_words"]), "oil change", "OIL-FILTER"):
         assert value in text, value
+    assert "30,125 km" in text  # the walk-around's mileage in, from reception's view
     total = sum(x["labour_price"] + sum(p["quantity"] * p["unit_price"] for p in x["parts"]) for x in view["lines"])
     assert total == 16000
     assert f"合计 {yuan(total)}" in text

@@ -17,7 +17,7 @@ from desk.errors import install_error_pages
 from desk.live import router as live_router
 from desk.metrics import install_metrics
 from desk.oidc import Provider
-from desk.screens import gateway_pages, my_day, sign_in
+from desk.screens import routers as screen_routers
 from desk.sessions import Sessions
 from desk.settings import DeskSettings
 from desk.web import csrf_guard
@@ -51,10 +51,9 @@ def create_app(config: DeskSettings | None = None, transport: httpx.AsyncBaseTra
     app.state.site_time_zones = {}
     install_error_pages(app)
     install_metrics(app)
-    app.include_router(sign_in.router)
-    app.include_router(my_day.router)
+    for router in screen_routers():
+        app.include_router(router)
     app.include_router(live_router)
-    app.include_router(gateway_pages.router)
     app.get("/static/{name}", include_in_schema=False)(_asset)
     app.get("/health/live", include_in_schema=False)(_live)
     app.get("/health/ready", include_in_schema=False)(_live)

@@ -4,6 +4,8 @@ error code, with what to do next), `status.` (the API's statuses), and one prefi
 
 from __future__ import annotations
 
+from desk.phrases import screen_phrases
+
 MESSAGES: dict[str, dict[str, str]] = {
     "zh": {
         "app.name": "售后服务台",
@@ -157,3 +159,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "status.delivered": "delivered",
     },
 }
+
+for _language, _table in screen_phrases().items():
+    MESSAGES[_language].update(_table)

@@ -89,6 +89,9 @@ RO_VIEW: dict[str, Any] = {
         "declined_by_customer": False,
     },
     "signature_ref": "sig-2026-000123",
+    "estimate_method": "system",
+    "old_parts": "keep",
+    "wash": True,
     "price_lists": {"labour_rates": "2026-07-01", "parts": "v12"},
     "discount_total": 1500,
     "concerns": [{"concern_id": "c1", "customer_words": "刹车时有异响,冷车时更明显"}],
@@ -111,12 +114,40 @@ RO_VIEW: dict[str, Any] = {
             "safety_critical": False,
             "extra_minutes": 5,
             "decision": "declined",
+            "consent": {
+                "kind": "signature",
+                "recorded_by": "王芳",
+                "at": "2026-12-07T03:20:00Z",
+                "reference": "sig-779",
+            },
+            "customer_reason": "下次保养时再换",
+            "safety_explained": False,
             "lines": [line("WIPER", "雨刮片更换", 5, 2000, "CUSTOMER_PAY", part("85222-06160", "雨刮片", 2, 6500))],
         },
     ],
     "ready": True,
     "invoice": None,
     "delivered": False,
+    "delivery": None,
+    "next_service_due_date": None,
+    "next_service_due_km": None,
+    "next_service_menu_id": None,
+}
+# The same visit delivered: the checklist gone through, and the next service told.
+DELIVERED_VIEW: dict[str, Any] = {
+    **RO_VIEW,
+    "status": "delivered",
+    "delivered": True,
+    "delivery": {
+        "work_explained": True,
+        "old_parts_shown": False,
+        "old_parts_returned": True,
+        "delivered_at": "2026-12-07T07:50:00Z",
+        "on_time": True,
+    },
+    "next_service_due_date": "2027-12-07",
+    "next_service_due_km": 20230,
+    "next_service_menu_id": "A4L-20000",
 }
 
 
@@ -260,6 +291,17 @@ def test_the_additional_work_consent_prints_the_finding_its_price_and_consent() 
     assert f"合计 {yuan(line_total(finding['lines']))}" in text
     assert yuan(22500 + 2 * 38000) in text
     shows(text, "同意维修", "rec-778", "2026-12-07 11:10")
+    assert "客户原因" not in text  # only a decline has one
+
+
+def test_a_declined_finding_prints_its_consent_and_the_customers_reason() -> None:
+    finding = additional_work.finding_of(RO_VIEW, DECLINED_ID)
+    assert finding is not None
+    text = text_of(additional_work.render(RO_VIEW, finding, paper()))
+    english = text_of(additional_work.render(RO_VIEW, finding, paper("en")))
+
+    shows(text, "不同意维修", "签字", "sig-779", "2026-12-07 11:20", "客户原因: 下次保养时再换", "已说明安全风险: 否")
+    shows(english, "Declined", "Customer's reason: 下次保养时再换", "Safety risk explained: No")
 
 
 def test_the_pre_delivery_checklist_prints_work_done_qc_and_recommendations() -> None:
@@ -272,6 +314,18 @@ def test_the_pre_delivery_checklist_prints_work_done_qc_and_recommendations() ->
     assert "已通过 (返工次数: 1)" in text
     assert "雨刮片老化" in text  # the declined finding, recommended for next time
     assert f"合计 {yuan(line_total(LINES))}" in text
+    # The estimate's choices are printed; what happens at delivery is left as boxes to tick.
+    fields = "".join(text.split())  # without spaces: a long label wraps in its column
+    shows(fields, "旧件处理:客户带走", "洗车:✓", "已向客户展示旧件:□", "已向客户解释维修内容:□", "下次保养:□")
+
+
+def test_the_pre_delivery_checklist_of_a_delivered_car_prints_the_answers_and_the_next_service() -> None:
+    work_order = {"repair_order_id": RO_ID, "status": "ready", "jobs": []}
+    text = text_of(pre_delivery.render(DELIVERED_VIEW, work_order, paper()), keep="pre-delivery-delivered.pdf")
+
+    fields = "".join(text.split())  # without spaces: a long label wraps in its column
+    shows(fields, "已向客户展示旧件:否", "旧件已交还客户:✓", "已向客户解释维修内容:✓")
+    shows(text, "下次保养: A4L-20000 2027-12-07 20,230 km")
 
 
 def test_the_appointment_list_prints_each_car_in_order_with_its_preparation() -> None:

@@ -4,7 +4,7 @@ command on the repair order with `events.commands.execute`, passing the caller's
 the version it expects; check-in, which looks booking's record up first, and the commands priced
 by the catalogue (estimate, added line, delivery's next service) run their use cases
 (`handlers.py`). A query route checks the site and calls its read model's query. Every answer
-is a view of `schemas.py`, customers' details shown by role (`personal.py`).
+is a view of `views.py`, customers' details shown by role (`personal.py`).
 
 The RO is settled by billing (`billing.InvoicePaid`, `policies.py`), not by a route.
 
@@ -50,12 +50,10 @@ from reception.schemas import (
     HandOverBody,
     PromisedTimeBody,
     RemoveLineBody,
-    RepairOrderSummary,
-    RepairOrderView,
     SignBody,
     WalkAroundBody,
-    repair_order_view,
 )
+from reception.views import RepairOrderSummary, RepairOrderView, repair_order_view
 
 router = APIRouter(tags=["reception"])
 

@@ -18,7 +18,7 @@ from events.http import CurrentIdentity, SiteId, site_tenant
 from events.identity import ADVISOR, CASHIER, DISPATCHER, SERVICE_MANAGER, SYSTEM
 from reception.board import BoardFeed, snapshot, turns_late_at
 from reception.personal import board_as_seen, board_for
-from reception.schemas import AdvisorBoardView
+from reception.views import AdvisorBoardView
 
 router = APIRouter(tags=["advisor board"])
 

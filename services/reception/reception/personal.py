@@ -1,7 +1,9 @@
 """Customers' names and phones in reception's answers, shown by role (decision 0004): the desk,
 the cashier and managers see them, and each read is recorded; the workshop's people (dispatcher,
 technician, parts clerk, QC) get `[withheld]` in their place. The car (plate, VIN), the visit's
-ids and the concern in the customer's words stay: they are what the workshop works from.
+ids and the concern in the customer's words stay: they are what the workshop works from. So do
+the walk-around's damage notes, the signature's reference, each finding's consent and a
+customer's reason for declining one: the visit's record, shown to whoever may read the visit.
 
     shown = await visit_as_seen(pool, identity, request, repair_order_view(state, version))
 """
@@ -16,7 +18,7 @@ from fastapi import Request
 
 from events.identity import Identity
 from events.privacy import WITHHELD, personal_view, sees_personal_data
-from reception.schemas import AdvisorBoardView, RepairOrderSummary, RepairOrderView
+from reception.views import AdvisorBoardView, RepairOrderSummary, RepairOrderView
 
 # The contacts on a visit's view, and their personal fields (the published `Contact`'s).
 CONTACTS = ("customer", "vehicle_user")

@@ -13,7 +13,8 @@ from events.catalog.reception_values import PAY_TYPES, Consent, RepairLine, Repa
 from reception.domain.pricing import PricedLine
 from reception.domain.reception_settings import DEFAULT_SERVICE_INTERVAL, ReceptionSettings, SetReceptionSettings
 from reception.domain.repair_order_commands import AddRepairLine, ApproveDiscount, PrepareEstimate
-from reception.schemas import Body, Code, View
+from reception.schemas import Body, Code
+from reception.views import View
 
 
 class ItemPart(Body):

@@ -1,6 +1,7 @@
 """The additional-work consent: one finding of the workshop put to the customer, from reception's
 repair-order view — what was found, its lines and price, and the consent recorded (or the
-lines to sign when none is yet)."""
+lines to sign when none is yet); a decline with the customer's reason and whether the risk to
+safety was explained."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ LABELS: Labels = {
     "consent_by": ("记录人", "Recorded by"),
     "consent_at": ("确认时间", "At"),
     "consent_ref": ("凭证", "Reference"),
+    "customer_reason": ("客户原因", "Customer's reason"),
+    "safety_explained": ("已说明安全风险", "Safety risk explained"),
     "signature": ("签字", "signature"),
     "phone": ("电话确认", "phone approval"),
 }
@@ -68,6 +71,14 @@ def render(view: View, finding: View, paper: Paper) -> bytes:
             (paper.word(LABELS, "consent_ref"), consent.get("reference") or MISSING),
         ]
     )
+    if decision == "declined":
+        sheet.fields(
+            [
+                (paper.word(LABELS, "customer_reason"), finding.get("customer_reason") or MISSING),
+                (paper.word(LABELS, "safety_explained"), paper.yes_no(finding.get("safety_explained"))),
+            ],
+            columns=1,
+        )
     if decision is None:
         sheet.signatures([paper.word(LABELS, "signature_customer"), paper.word(LABELS, "signature_advisor")])
     return sheet.pdf()

@@ -35,6 +35,7 @@ LABELS: Labels = {
     "keep": ("客户带走", "customer keeps them"),
     "discard": ("本店处理", "we dispose of them"),
     "old_parts_shown": ("已向客户展示旧件", "Old parts shown"),
+    "old_parts_returned": ("旧件已交还客户", "Old parts returned"),
     "wash": ("洗车", "Wash"),
     "work_explained": ("已向客户解释维修内容", "Work explained"),
     "next_service": ("下次保养", "Next service"),
@@ -57,11 +58,12 @@ def _tick(paper: Paper, value: bool | None) -> str:
 
 
 def _next_service(paper: Paper, view: View) -> str:
-    due = view.get("next_service") or {}
+    """The service menu, date and mileage told at delivery; a box to fill in until then."""
+    km = view.get("next_service_due_km")
     parts = [
-        str(due.get(f"name_{paper.lang}") or ""),
-        paper.day(due.get("due_date")) if due.get("due_date") else "",
-        f"{int(due['due_km']):,} km" if due.get("due_km") is not None else "",
+        str(view.get("next_service_menu_id") or ""),
+        paper.day(view.get("next_service_due_date")) if view.get("next_service_due_date") else "",
+        f"{int(km):,} km" if km is not None else "",
     ]
     return " ".join(p for p in parts if p) or _BOX
 
@@ -115,6 +117,7 @@ def render(view: View, work_order: View, paper: Paper) -> bytes:
             (paper.word(LABELS, "qc"), f"{_TICK if passed else _BOX} {qc}"),
             (paper.word(LABELS, "old_parts"), paper.code(LABELS, old_parts) if old_parts else _BOX),
             (paper.word(LABELS, "old_parts_shown"), _tick(paper, delivery.get("old_parts_shown"))),
+            (paper.word(LABELS, "old_parts_returned"), _tick(paper, delivery.get("old_parts_returned"))),
             (paper.word(LABELS, "wash"), _tick(paper, view.get("wash"))),
             (paper.word(LABELS, "work_explained"), _tick(paper, delivery.get("work_explained"))),
             (paper.word(LABELS, "next_service"), _next_service(paper, view)),

@@ -33,7 +33,7 @@ from events.catalog.reception import (
     VehicleHandedOver,
     WalkAroundRecorded,
 )
-from events.catalog.reception_values import Recommendation, RepairLine
+from events.catalog.reception_values import Consent, Recommendation, RepairLine
 from events.contract import Event
 from reception.domain import errors
 
@@ -43,7 +43,9 @@ APPROVED, DECLINED = "approved", "declined"
 
 @dataclass(frozen=True)
 class Finding:
-    """Additional work reported by the workshop, and the customer's decision on it."""
+    """Additional work reported by the workshop, and the customer's decision on it: with the
+    consent it was taken with, and for a decline the customer's reason and whether the risk to
+    safety was explained (what the consent paper shows)."""
 
     finding_id: UUID
     description: str
@@ -51,6 +53,9 @@ class Finding:
     safety_critical: bool
     extra_minutes: int
     decision: str | None = None
+    consent: Consent | None = None
+    customer_reason: str | None = None
+    safety_explained: bool | None = None
 
     def recommendation(self) -> Recommendation:
         return Recommendation(
@@ -76,6 +81,7 @@ class RepairOrder:
     promised_at: datetime | None = None
     original_promised_at: datetime | None = None
     signed_at: datetime | None = None
+    signature_ref: str | None = None
     handed_over_at: datetime | None = None
     findings: tuple[Finding, ...] = ()
     ready: bool = False
@@ -171,6 +177,7 @@ def evolve(state: RepairOrder, event: Event) -> RepairOrder:
                 promised_at=event.promised_at,
                 original_promised_at=event.promised_at,
                 signed_at=event.signed_at,
+                signature_ref=event.signature_ref,
             )
         case ExitSlipIssued():
             return replace(state, closed_by_exit_slip=True)
@@ -203,10 +210,17 @@ def _evolve_after_signing(state: RepairOrder, event: Event) -> RepairOrder:
             )
             return replace(state, findings=(*state.findings, finding))
         case AdditionalWorkApproved():
-            decided = _decide_finding(state, event.finding_id, APPROVED)
+            decided = _decide_finding(state, event.finding_id, decision=APPROVED, consent=event.consent)
             return replace(decided, lines=(*state.lines, *event.lines), ready=False)
         case AdditionalWorkDeclined():
-            return _decide_finding(state, event.recommendation.finding_id, DECLINED)
+            return _decide_finding(
+                state,
+                event.recommendation.finding_id,
+                decision=DECLINED,
+                consent=event.consent,
+                customer_reason=event.customer_reason,
+                safety_explained=event.safety_explained,
+            )
         case InvoiceSettled():
             return replace(state, settled=event)
         case VehicleDelivered():
@@ -214,6 +228,20 @@ def _evolve_after_signing(state: RepairOrder, event: Event) -> RepairOrder:
     return state
 
 
-def _decide_finding(state: RepairOrder, finding_id: UUID, decision: str) -> RepairOrder:
-    findings = tuple(replace(f, decision=decision) if f.finding_id == finding_id else f for f in state.findings)
+def _decide_finding(
+    state: RepairOrder,
+    finding_id: UUID,
+    decision: str,
+    consent: Consent,
+    customer_reason: str | None = None,
+    safety_explained: bool | None = None,
+) -> RepairOrder:
+    findings = tuple(
+        replace(
+            f, decision=decision, consent=consent, customer_reason=customer_reason, safety_explained=safety_explained
+        )
+        if f.finding_id == finding_id
+        else f
+        for f in state.findings
+    )
     return replace(state, findings=findings)

@@ -1,0 +1,19 @@
+"""Each screen's phrases in a module of its own (`PHRASES = {"zh": {...}, "en": {...}}`, keys
+prefixed with the screen's name), merged into `desk.messages.MESSAGES` at import: screens are
+added side by side without editing one shared table."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+
+def screen_phrases() -> dict[str, dict[str, str]]:
+    merged: dict[str, dict[str, str]] = {"zh": {}, "en": {}}
+    for module in pkgutil.iter_modules(__path__):
+        phrases: dict[str, dict[str, str]] = importlib.import_module(f"{__name__}.{module.name}").PHRASES
+        for language, table in phrases.items():
+            clash = merged[language].keys() & table.keys()
+            assert not clash, f"{module.name} repeats {sorted(clash)}"
+            merged[language].update(table)
+    return merged
