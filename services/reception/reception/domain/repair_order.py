@@ -186,7 +186,7 @@ def prepare_estimate(state: RepairOrder, command: PrepareEstimate) -> Sequence[E
 
 
 def approve_discount(state: RepairOrder, command: ApproveDiscount) -> Sequence[Event]:
-    """The service manager's approval of the current estimate's discount (domain.md: "authorisation
+    """The service manager's approval of the current estimate's discount (docs/domain.md: "authorisation
     beyond an advisor's limits"). Approving it again changes nothing."""
     visit = require_unsigned(state)
     estimate = state.estimate
