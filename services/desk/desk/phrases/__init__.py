@@ -13,7 +13,8 @@ def screen_phrases() -> dict[str, dict[str, str]]:
     for module in pkgutil.iter_modules(__path__):
         phrases: dict[str, dict[str, str]] = importlib.import_module(f"{__name__}.{module.name}").PHRASES
         for language, table in phrases.items():
-            clash = merged[language].keys() & table.keys()
-            assert not clash, f"{module.name} repeats {sorted(clash)}"
+            # Two screens may both explain an API error code, but in the same words.
+            clash = {key for key in merged[language].keys() & table.keys() if merged[language][key] != table[key]}
+            assert not clash, f"{module.name} words {sorted(clash)} differently"
             merged[language].update(table)
     return merged
