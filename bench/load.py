@@ -33,7 +33,7 @@ from simulator.run import Options, Outcome, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "load.md"
-SERVICES = ["booking", "reception", "workshop", "parts", "followup", "complaints"]
+SERVICES = ["booking", "catalogue", "reception", "workshop", "parts", "billing", "followup", "complaints"]
 PEAK = 110.0  # commands/s: the 1,000-site group's peak hour
 STEPS = (110.0, 150.0, 200.0, 300.0, 400.0)
 P99_LIMIT, BOARD_LIMIT = 0.100, 1.0  # seconds

@@ -19,11 +19,15 @@ from simulator.group import PARTS, SHORT_PARTS, Customer, Group, customer
 
 RUSH = (7 * 60 + 30, 9 * 60 + 30)  # the morning rush, minutes after midnight (site time)
 DAY = (7 * 60 + 30, 16 * 60 + 30)  # when the desk checks cars in
-SERVICES = (  # labour operation, description, labour minutes, labour price (fen), part
-    ("10K", "10,000 km service", 40, 8000, "04152-YZZA1"),
-    ("OIL", "oil change", 30, 6000, "90915-YZZE1"),
+# What the car comes for: a service menu of the demo catalogue (`MENU` + its interval in km, the
+# menu of the car's model family), or a line the advisor types by hand (labour operation,
+# description, minutes, labour price in fen, part) — work the catalogue does not price.
+MENU = "menu:"
+SERVICES = (  # operation (or menu), description, labour minutes, labour price (fen; typed lines), part
+    (f"{MENU}5000", "5,000 km service", 40, 0, "04152-YZZA1"),
+    (f"{MENU}10000", "10,000 km service", 40, 0, "04152-YZZA1"),
     ("BRK-F", "front brake pads", 60, 24000, "04465-02220"),
-    ("AIR", "air and cabin filters", 20, 5000, "17801-0T020"),
+    (f"{MENU}20000", "20,000 km service", 90, 0, "17801-0T020"),
 )
 CALLBACKS = ("satisfied", "dissatisfied", "refused", "unreachable")
 
@@ -42,6 +46,24 @@ class Visit:
     qc_fail: bool  # the first quality check fails; the job is reworked
     callback: str  # one of CALLBACKS
     back_to_facts: bool  # a complaint whose first explanation the customer does not accept
+
+    @property
+    def menu_id(self) -> str | None:
+        """The service menu the car comes for (None: a line typed by hand)."""
+        operation = self.service[0]
+        if not operation.startswith(MENU):
+            return None
+        return f"{self.customer.model.lower()}-{operation.removeprefix(MENU)}"
+
+    @property
+    def split_payment(self) -> bool:
+        """The customer pays part by card, the rest by WeChat Pay."""
+        return self.number % 3 == 1
+
+    @property
+    def deposit(self) -> bool:
+        """The cashier takes a deposit when the car is checked in."""
+        return self.number % 4 == 2
 
 
 def plan_day(group: Group, cars_per_site: int, rng: random.Random, first: int = 0) -> list[Visit]:
@@ -94,6 +116,8 @@ def expected(visits: list[Visit]) -> Counter[str]:
         counts["late_jobs"] += v.late
         counts["qc_failures"] += v.qc_fail
         counts["delivered"] += 1
+        counts["split_payments"] += v.split_payment
+        counts["deposits"] += v.deposit
         counts[f"callbacks_{v.callback}"] += 1
         counts["complaints"] += v.callback == "dissatisfied"
     return counts
@@ -101,7 +125,10 @@ def expected(visits: list[Visit]) -> Counter[str]:
 
 def commands(visit: Visit) -> int:
     """How many commands (POSTs and PUTs at the gateway) the visit's people send: for pacing a load."""
-    count = (3 if visit.booked else 0) + 6 + 3 + 1 + 2  # booking, the desk, the job, QC, settle and deliver
+    # booking, the desk, the job, QC, the invoice, its payment and the delivery
+    count = (3 if visit.booked else 0) + 6 + 3 + 1 + 3
+    count += visit.split_payment + visit.deposit
+    count += 3 * 4 if visit.service[0] == f"{MENU}20000" else 0  # its four more jobs (the demo menu's five)
     count += 2 if visit.finding != "none" else 0
     count += 3 if visit.finding == "approved" else 0
     count += 2 if visit.shortage else 0

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import jwt
 
 from simulator.actors import Staff
 from simulator.run import Options, simulate, summary
@@ -33,7 +34,29 @@ def wait_for_gateway(timeout: float = 60) -> None:
         time.sleep(0.5)  # polling the gateway's readiness while it starts
 
 
+def remember(staff: list[Staff], path: Path = Path("var") / "demo-group.json") -> None:
+    """The demo group's people, for the gateway's development sign-in page to offer
+    (services/gateway/gateway/dev_identity/people.py reads this file)."""
+    # The group is the one the demo's own logins were issued for.
+    group = jwt.decode(staff[0].roles["advisor"].token, options={"verify_signature": False})["group"]
+    sites = [
+        {
+            "site_id": s.site.site_id,
+            "name": s.site.name,
+            "people": [
+                *({"user": user, "role": "advisor"} for user in s.advisors),
+                *({"user": user, "role": "technician"} for user in s.technicians),
+                *({"user": p.user, "role": role} for role, p in s.roles.items() if role != "advisor"),
+            ],
+        }
+        for s in staff
+    ]
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps({"group_id": group, "sites": sites}, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
 def announce(staff: list[Staff]) -> None:
+    remember(staff)
     first = staff[0]
     site = first.site.site_id
     print(f"\nSimulator: {len(staff)} sites of a synthetic dealer group play a day (log: var/simulator.log)")

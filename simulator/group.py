@@ -11,7 +11,7 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉鹏飞雪琳宇浩然欣怡子轩梓涵"
 PINYIN_STAFF = ("li", "wang", "zhang", "liu", "chen", "yang", "zhao", "huang", "zhou", "wu", "xu", "sun", "ma", "zhu")
 PLATE_PREFIXES = ("京A", "沪B", "粤B", "苏E", "浙A", "川A", "鄂A", "鲁B", "津C", "渝A")
-MODELS = ("Audi A4L", "Magotan", "Sagitar", "Lavida", "Tiguan L", "Camry", "Corolla", "Accord", "CR-V", "Passat")
+MODELS = ("Camry", "Corolla", "Magotan")  # the demo catalogue's model families (examples/catalogue): their menus
 SITE_CITIES = (
     "北京朝阳",
     "上海浦东",
@@ -25,10 +25,12 @@ SITE_CITIES = (
 )
 VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"  # no I, O or Q (ISO 3779)
 
-# The shelf: part number → (description, unit cost, unit price), in fen.
+# The shelf: part number → (description, unit cost, unit price), in fen; the menus' parts among
+# them (the catalogue prices those; the unit price is for a line typed by hand).
 PARTS: dict[str, tuple[str, int, int]] = {
-    "04152-YZZA1": ("oil filter", 2100, 3200),
-    "90915-YZZE1": ("engine oil 4L", 18000, 26000),
+    "04152-YZZA1": ("oil filter", 4420, 6800),
+    "90915-YZZE1": ("engine oil 4L", 39200, 56000),
+    "90430-12031": ("drain plug washer", 120, 300),
     "04465-02220": ("front brake pads", 21000, 38000),
     "17801-0T020": ("air filter", 4500, 8800),
     "87139-0E040": ("cabin filter", 3800, 7600),

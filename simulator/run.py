@@ -16,9 +16,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 
+import catalogue.demo as catalogue_demo
 from simulator.actors import Staff, Stats, VisitFailed, staff_of
 from simulator.aftercare import callback
 from simulator.day import RUSH, Visit, commands, expected, plan_day
@@ -54,6 +56,13 @@ class Outcome:
         return expected(self.visits)
 
 
+BILLING = {
+    "vat_bp": {"labour": 1300, "parts": 1300, "other": 600},
+    "rounding": "per_line",
+    "series": ["service"],
+    "enterprise_licence_number": "310115000123456",
+    "enterprise_tax_id": "91310115MA1K4XXXXX",
+}
 CAPACITY = {
     "timezone": "UTC",
     "opens_at": "00:00",
@@ -80,7 +89,44 @@ async def open_sites(client: httpx.AsyncClient, group: Group, stats: Stats) -> l
             )
         return staff
 
-    return list(await asyncio.gather(*(open_site(site) for site in group.sites)))
+    staff = list(await asyncio.gather(*(open_site(site) for site in group.sites)))
+    await price_group(client, group, staff)
+    return staff
+
+
+async def price_group(client: httpx.AsyncClient, group: Group, staff: list[Staff]) -> None:
+    """The group admin loads the demo catalogue (examples/catalogue: labour times, parts prices,
+    rates, service menus) for every site; each site's service manager sets its billing. After the
+    capacity plans: the catalogue dates what it loads by the site's day, on the plan's clock."""
+    sites = [site.site_id for site in group.sites]
+    body = {"user_id": "group-admin", "name": "group-admin", "group_id": group.group_id, "roles": ["group_admin"]}
+    token = (await client.post("/auth/dev-token", json={**body, "site_ids": sites})).json()["access_token"]
+    today = datetime.now(ZoneInfo(str(CAPACITY["timezone"]))).date().isoformat()
+    async with httpx.AsyncClient(
+        base_url=client.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=60
+    ) as admin:
+        for site in sites:
+            await _on_the_sites_day(admin, site, today)
+        await catalogue_demo.load(admin, sites)
+    for people in staff:
+        await people["service_manager"].call(
+            "PUT", "billing-settings", {**BILLING, "enterprise_name": people.site.name}
+        )
+
+
+async def _on_the_sites_day(admin: httpx.AsyncClient, site: str, today: str, patience: float = 30) -> None:
+    """Until the catalogue counts the site's days on its capacity plan's clock (it learns the
+    plan by event; before, a rate from the site's today may be in its past: 422)."""
+    deadline = time.monotonic() + patience
+    while True:
+        rates = {"rates": catalogue_demo.RATES, "effective_from": today}
+        response = await admin.put(f"/api/v1/sites/{site}/labour-rates", json=rates)
+        if response.status_code != 422:
+            response.raise_for_status()
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the catalogue did not learn site {site}'s clock: {response.text[:300]}")
+        await asyncio.sleep(0.2)  # the capacity plan's event is on its way to the catalogue
 
 
 async def simulate(

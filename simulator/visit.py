@@ -1,6 +1,9 @@
 """One car's visit played by the site's people, step by step, at the script's pace: booked
-the day before, arrival, the desk's check-in to hand-over, the workshop, parts, QC, the
-cashier and the delivery. Waits for another service's reaction by polling its read model."""
+the day before (from a service menu, or the job typed in), arrival, the desk's check-in to
+hand-over with the estimate priced from the catalogue's menu (or a line typed by hand, with its
+reason), the workshop, parts, QC, the cashier's invoice and payment (a deposit at check-in for
+some, a split payment for others) and the delivery. Waits for another service's reaction by
+polling its read model."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from simulator.actors import Person, Staff
 from simulator.day import Visit, extra_part, part_price
 from simulator.group import PARTS, SHORT_PARTS
 
+DEPOSIT = 20000  # fen, taken at check-in: less than any visit's bill
 LATE_PROMISE = timedelta(seconds=30)  # the workshop checks at 75 %: flagged well before the promise
 FAIR_PROMISE = timedelta(hours=3)
 
@@ -66,13 +70,17 @@ async def book(staff: Staff, visit: Visit) -> str:
             break
     slot = free[visit.number % min(len(free), 6)]["start"]  # the customer picks one of the first few
     _operation, description, minutes, _, part = visit.service
+    typed_in = {
+        "description": description,
+        "estimated_minutes": minutes,
+        "parts": [{"part_number": part, "quantity": 1}],
+    }
+    work: dict[str, Any] = {"menu_id": visit.menu_id} if visit.menu_id else {"requested_jobs": [typed_in]}
     body = {
         "reason": "maintenance",
         "customer": visit.customer.contact(),
         "vehicle": visit.customer.vehicle(),
-        "requested_jobs": [
-            {"description": description, "estimated_minutes": minutes, "parts": [{"part_number": part, "quantity": 1}]}
-        ],
+        **work,
         "advisor_id": advisor_id,
         "slot_start": slot,
     }
@@ -117,18 +125,30 @@ async def play(staff: Staff, visit: Visit, pace: Pace, appointment: str | None) 
     concern: dict[str, Any] = {"customer_words": f"{description}, please", "what": "service", "when": "now"}
     concern |= {"where": "-", "who": "owner", "how_often": "once", "read_back_confirmed": True}
     await advisor.call("POST", f"{rpath}/concerns", concern, expect=201)
-    service = _line(description, operation, minutes, labour, part)
+    work: dict[str, Any]
+    if visit.menu_id:
+        work = {"menu_id": visit.menu_id}  # the catalogue prices the menu for the car's model family
+    else:
+        typed = _line(description, operation, minutes, labour, part)
+        work = {"lines": [{**typed, "reason": "the advisor's diagnosis: no catalogue operation fits"}]}
     promised = datetime.now(UTC) + (LATE_PROMISE if visit.late else FAIR_PROMISE)
-    estimate = {"lines": [service], "promised_at": promised.isoformat(), "payment_method": "card"}
-    await advisor.call("POST", f"{rpath}/estimate", {**estimate, "old_parts": "discard", "wash": True}, expect=201)
+    estimate = {**work, "promised_at": promised.isoformat(), "payment_method": "card"}
+    estimated = await advisor.call(
+        "POST", f"{rpath}/estimate", {**estimate, "old_parts": "discard", "wash": True}, expect=201
+    )
+    jobs = [str(line["line_id"]) for line in estimated["lines"]]
     await advisor.call("POST", f"{rpath}/sign", {"signature_ref": f"scan-{visit.number:05d}"})
     key = f"K-{visit.number % 400 + 1}"
     await advisor.call("POST", f"{rpath}/hand-over", {"key_tag": key})
+    if visit.deposit:
+        deposit = {"repair_order_id": ro, "method": "cash", "amount": DEPOSIT}
+        await cashier.call("POST", "deposits", deposit, expect=201)
+        stats.happened["deposits"] += 1
 
     # The workshop: the work order arrives by event.
     await pace.at(t + 15)
     await dispatcher.until(wpath, lambda w: w["key_tag"] == key, "the work order with the key")
-    job = service["line_id"]
+    job, *more = jobs
     await dispatcher.call("POST", f"{wpath}/jobs/{job}/dispatch", {"technician_id": technician.user, "bay": key[2:]})
     async with technician.bench:
         await technician.call("POST", f"{wpath}/jobs/{job}/start")
@@ -140,6 +160,13 @@ async def play(staff: Staff, visit: Visit, pace: Pace, appointment: str | None) 
             )
             stats.happened["late_jobs"] += 1
         await technician.call("POST", f"{wpath}/jobs/{job}/complete")
+    for other in more:  # the menu's other operations, one after the other in the same bay
+        await dispatcher.call(
+            "POST", f"{wpath}/jobs/{other}/dispatch", {"technician_id": technician.user, "bay": key[2:]}
+        )
+        async with technician.bench:
+            await technician.call("POST", f"{wpath}/jobs/{other}/start")
+            await technician.call("POST", f"{wpath}/jobs/{other}/complete")
     if extra is not None:
         await _extra_job(staff, visit, ro, extra, technician, key[2:])
     if visit.qc_fail:
@@ -152,15 +179,31 @@ async def play(staff: Staff, visit: Visit, pace: Pace, appointment: str | None) 
     await pace.at(t + 35 + minutes)
     await qc.call("POST", f"{wpath}/quality-checks", {"passed": True}, expect=201)
 
-    # The desk: ready by event; the cashier settles, the advisor delivers.
+    # The desk: ready by event; the cashier invoices and takes the money; billing's InvoicePaid
+    # settles the repair order (by event); the advisor delivers.
     await advisor.until(rpath, lambda r: r["ready"], "the car ready for delivery")
     await pace.at(t + 50 + minutes)
-    invoice = {"invoice_number": f"INV-{visit.number:06d}-{ro[:4]}", "payment_method": "card"}
-    await cashier.call("POST", f"{rpath}/settlement", invoice)
+    await _pay(staff, visit, ro)
+    await advisor.until(rpath, lambda r: r["status"] == "settled", "the repair order settled by billing")
     delivery = {"work_explained": True, "old_parts_shown": True, "old_parts_returned": False}
     await advisor.call("POST", f"{rpath}/delivery", delivery)
     stats.happened["delivered"] += 1
     return ro
+
+
+async def _pay(staff: Staff, visit: Visit, ro: str) -> None:
+    """The cashier's invoice (billing numbers it and applies the deposit) and the customer's
+    payment of the balance: by card, or split between card and WeChat Pay."""
+    cashier = staff["cashier"]
+    invoice = await cashier.call("POST", "invoices", {"repair_order_id": ro, "series": "service"}, expect=201)
+    ipath, balance = f"invoices/{invoice['invoice_id']}", invoice["balance"]
+    if visit.split_payment and balance > 1:
+        card = balance // 2
+        await cashier.call("POST", f"{ipath}/payments", {"method": "card", "amount": card}, expect=201)
+        await cashier.call("POST", f"{ipath}/payments", {"method": "wechat_pay", "amount": balance - card}, expect=201)
+        staff["dispatcher"].stats.happened["split_payments"] += 1
+    elif balance > 0:
+        await cashier.call("POST", f"{ipath}/payments", {"method": "card", "amount": balance}, expect=201)
 
 
 async def _finding(

@@ -11,11 +11,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import TopicPartition
 
+from catalogue.demo import RATES, load
+from events.identity import GROUP_ADMIN
 from events.kafka import event_type_of
 from events.testing import eventually
 from events.testing.system import RunningSystem
@@ -151,10 +154,68 @@ async def published_about(
     return await eventually(probe, until=lambda types: last in types, what=f"{last} on the {service} topic")
 
 
+# --- the dealership's prices: the demo catalogue and billing's settings --------------------------
+
+# The demo catalogue's 10,000 km service for the test car's family (Magotan): OIL01, 45 flat-rate
+# minutes at 120.00 CNY an hour, and its oil, oil filter and drain plug washer.
+MENU = "magotan-10000"
+MENU_PARTS = {"90915-YZZE1": 56000, "04152-YZZA1": 6800, "90430-12031": 300}
+MENU_LABOUR = 9000
+MENU_TOTAL = MENU_LABOUR + sum(MENU_PARTS.values())
+BILLING_SETTINGS = {
+    "vat_bp": {"labour": 1300, "parts": 1300, "other": 600},
+    "rounding": "per_line",
+    "series": ["service"],
+    "enterprise_name": "上海大众汽车特约维修站 Shanghai Auto Service Co.",
+    "enterprise_licence_number": "310115000123456",
+    "enterprise_tax_id": "91310115MA1K4XXXXX",
+}
+
+
+async def priced(gateway: httpx.AsyncClient, group: str, sites: list[str], timezone: str = "Asia/Shanghai") -> None:
+    """The demo catalogue (`examples/catalogue`: labour times, parts prices, rates, menus) loaded by
+    a group admin for `sites`, and each site's billing settings. `timezone`: the sites' capacity
+    plan's, set before (the catalogue dates what it loads by the site's today, learnt from
+    booking's events: wait until it agrees, or a day's difference leaves today's quotes empty)."""
+    body = {
+        "user_id": f"admin-{group[:4]}",
+        "name": "Gao Lan",
+        "group_id": group,
+        "roles": [GROUP_ADMIN],
+        "site_ids": sites,
+    }
+    token = (await gateway.post("/auth/dev-token", json=body)).json()["access_token"]
+    today = datetime.now(ZoneInfo(timezone)).date().isoformat()
+    async with httpx.AsyncClient(base_url=gateway.base_url, headers={"Authorization": f"Bearer {token}"}) as http:
+        for site in sites:
+
+            async def rates_from_today(site: str = site) -> httpx.Response:
+                body = {"rates": RATES, "effective_from": today}
+                return await http.put(f"/api/v1/sites/{site}/labour-rates", json=body)
+
+            # 422 effective_in_the_past while the catalogue still counts days on another clock.
+            rated = await eventually(
+                rates_from_today, until=lambda r: r.status_code != 422, what="the catalogue on the site's day"
+            )
+            assert rated.is_success, rated.text
+        await load(http, sites)
+        for site in sites:
+            response = await http.put(f"/api/v1/sites/{site}/billing-settings", json=BILLING_SETTINGS)
+            assert response.is_success, response.text
+
+
+async def stocked(clerk: Person, quantity: int = 10) -> None:
+    """The menu's parts on the shelf."""
+    for part, price in MENU_PARTS.items():
+        receipt = {"quantity": quantity, "unit_cost": price * 7 // 10}
+        await clerk.ok("POST", f"stock/{part}/receipts", receipt, status=201)
+
+
 # --- one car's visit, as the desk and the floor do it (shared by the end-to-end modules) ----------
 
 
 def line(description: str, labour: int, part: str, quantity: int, unit_price: int) -> dict[str, Any]:
+    """A repair line typed by hand (also a finding's proposed line): work the catalogue does not price."""
     return {
         "line_id": str(uuid.uuid4()),
         "labour_operation": description.upper().replace(" ", "-")[:12],
@@ -164,6 +225,14 @@ def line(description: str, labour: int, part: str, quantity: int, unit_price: in
         "pay_type": "CUSTOMER_PAY",
         "parts": [{"part_number": part, "description": part, "quantity": quantity, "unit_price": unit_price}],
     }
+
+
+def typed(line: dict[str, Any], reason: str = "sublet: the catalogue has no such work") -> dict[str, Any]:
+    """An estimate's work as one typed line, with the reason a typed line needs."""
+    return {"lines": [{**line, "reason": reason}]}
+
+
+MENU_WORK: dict[str, Any] = {"menu_id": MENU}  # an estimate's work priced from the service menu
 
 
 def consent(advisor: str) -> dict[str, Any]:
@@ -204,23 +273,27 @@ CONCERN = {
 }
 
 
-async def book(advisor: Person, vin: str = VIN, advisor_id: str = "advisor-li", slot: str | None = None) -> Any:
-    """An appointment in tomorrow's first free slot (or `slot`) for the car, with its oil filter."""
+async def book(
+    advisor: Person, vin: str = VIN, advisor_id: str = "advisor-li", slot: str | None = None, menu_id: str | None = None
+) -> Any:
+    """An appointment in tomorrow's first free slot (or `slot`) for the car: its oil filter typed
+    in, or the service menu `menu_id` (the catalogue's operations, minutes and parts)."""
     if slot is None:
         tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
         free = await advisor.ok("GET", f"free-slots?date={tomorrow}&minutes=60&advisor={advisor_id}")
         slot = free[0]["start"]
+    work: dict[str, Any] = {"menu_id": menu_id} if menu_id else {"requested_jobs": [
+        {
+            "description": "30,000 km service",
+            "estimated_minutes": 60,
+            "parts": [{"part_number": "OIL-FILTER", "description": "oil filter", "quantity": 1}],
+        }
+    ]}  # fmt: skip
     body = {
         "reason": "maintenance",
         "customer": CUSTOMER,
         "vehicle": {"vin": vin, "plate": "沪B88888", "model": "Magotan"},
-        "requested_jobs": [
-            {
-                "description": "30,000 km service",
-                "estimated_minutes": 60,
-                "parts": [{"part_number": "OIL-FILTER", "description": "oil filter", "quantity": 1}],
-            }
-        ],
+        **work,
         "customer_words": "service, and a grinding noise",
         "advisor_id": advisor_id,
         "slot_start": slot,
@@ -229,9 +302,11 @@ async def book(advisor: Person, vin: str = VIN, advisor_id: str = "advisor-li", 
 
 
 async def signed_and_handed_over(
-    advisor: Person, service: dict[str, Any], promised_in: timedelta, appointment_id: str | None = None, vin: str = VIN
+    advisor: Person, work: dict[str, Any], promised_in: timedelta, appointment_id: str | None = None, vin: str = VIN
 ) -> str:
-    """The desk's part: check-in, walk-around, the concern, the estimate, the signature and the key."""
+    """The desk's part: check-in, walk-around, the concern, the estimate, the signature and the key.
+    `work`: the estimate's work (`MENU_WORK`, catalogue `items`, or `typed(line)`); a bare typed
+    line stands for `{"lines": [line]}` (with its own reason)."""
     arrival = {"arrival_kind": "appointment", "appointment_id": appointment_id} if appointment_id else {}
     visit = {**VISIT, **arrival, "vehicle": {"vin": vin, "plate": "沪B88888", "model": "Magotan"}}
     if appointment_id:
@@ -241,31 +316,54 @@ async def signed_and_handed_over(
     await advisor.ok("POST", f"{rpath}/walk-around", WALK_AROUND, status=201)
     await advisor.ok("POST", f"{rpath}/concerns", CONCERN, status=201)
     promised = (datetime.now(UTC) + promised_in).isoformat()
-    estimate = {"lines": [service], "promised_at": promised, "payment_method": "card", "old_parts": "discard"}
+    work = {"lines": [work]} if "line_id" in work else work
+    estimate = {**work, "promised_at": promised, "payment_method": "card", "old_parts": "discard"}
     await advisor.ok("POST", f"{rpath}/estimate", {**estimate, "wash": True}, status=201)
     await advisor.ok("POST", f"{rpath}/sign", {"signature_ref": "scan-7781"})
     await advisor.ok("POST", f"{rpath}/hand-over", {"key_tag": "K-42"})
     return ro
 
 
+async def jobs_of(person: Person, ro: str) -> list[str]:
+    """The repair order's line ids: the work order's jobs (a menu's lines get the catalogue's ids)."""
+    return [str(line["line_id"]) for line in (await person.ok("GET", f"repair-orders/{ro}"))["lines"]]
+
+
+async def settled(
+    cashier: Person, ro: str, payments: tuple[tuple[str, int | None], ...] = (("card", None),)
+) -> dict[str, Any]:
+    """The cashier's part: billing invoices the ready car and takes the money (`payments`: method
+    and amount, None for the rest of the balance); reception settles the RO from billing's
+    `InvoicePaid`. The paid invoice."""
+    invoice: dict[str, Any] = await cashier.ok(
+        "POST", "invoices", {"repair_order_id": ro, "series": "service"}, status=201
+    )
+    for method, amount in payments:
+        body = {"method": method, "amount": invoice["balance"] if amount is None else amount}
+        invoice = await cashier.ok("POST", f"invoices/{invoice['invoice_id']}/payments", body, status=201)
+    assert invoice["status"] == "paid", invoice
+    await cashier.until(f"repair-orders/{ro}", lambda r: r["status"] == "settled", "the RO settled by billing")
+    return invoice
+
+
 async def delivered_car(people: dict[str, Person], vin: str = VIN, promised_in: timedelta = timedelta(hours=2)) -> str:
-    """A walk-in car serviced, checked, settled and delivered: its repair-order id.
-    `people`: advisor, dispatcher, technician, qc, cashier (logged in at one site)."""
-    service = line("oil change", 10000, "OIL-FILTER", 1, 6000)
-    ro = await signed_and_handed_over(people["advisor"], service, promised_in=promised_in, vin=vin)
-    wpath, job = f"work-orders/{ro}", service["line_id"]
+    """A walk-in car serviced from the service menu, checked, settled and delivered: its
+    repair-order id. `people`: advisor, dispatcher, technician, qc, cashier (logged in at one site
+    whose catalogue is loaded, `priced`, and whose shelf has the menu's parts, `stocked`)."""
+    ro = await signed_and_handed_over(people["advisor"], MENU_WORK, promised_in=promised_in, vin=vin)
+    wpath = f"work-orders/{ro}"
     await people["dispatcher"].until(wpath, lambda w: w["key_tag"] == "K-42", "the work order")
     technician = people["technician"]
-    await people["dispatcher"].ok(
-        "POST", f"{wpath}/jobs/{job}/dispatch", {"technician_id": technician.user, "bay": "B1"}
-    )
-    await technician.ok("POST", f"{wpath}/jobs/{job}/start")
-    await technician.ok("POST", f"{wpath}/jobs/{job}/complete")
+    for job in await jobs_of(people["advisor"], ro):
+        await people["dispatcher"].ok(
+            "POST", f"{wpath}/jobs/{job}/dispatch", {"technician_id": technician.user, "bay": "B1"}
+        )
+        await technician.ok("POST", f"{wpath}/jobs/{job}/start")
+        await technician.ok("POST", f"{wpath}/jobs/{job}/complete")
     await people["qc"].ok("POST", f"{wpath}/quality-checks", {"passed": True}, status=201)
     rpath = f"repair-orders/{ro}"
     await people["advisor"].until(rpath, lambda r: r["ready"], "the car ready for delivery")
-    invoice = {"invoice_number": f"INV-{ro[:8]}", "payment_method": "card"}
-    await people["cashier"].ok("POST", f"{rpath}/settlement", invoice)
+    await settled(people["cashier"], ro)
     delivery = {"work_explained": True, "old_parts_shown": True, "old_parts_returned": False}
     await people["advisor"].ok("POST", f"{rpath}/delivery", delivery)
     return ro

@@ -47,7 +47,10 @@ COMPLAINT_READERS = MANAGER | {CS_AGENT, ADVISOR, SYSTEM}
 DESK = MANAGER | {ADVISOR}  # books, receives, writes the RO, asks approval, delivers
 CONTACT = DESK | {CS_AGENT}  # reminder calls confirm or cancel; the customer file is CS's
 PLANNING = MANAGER | {DISPATCHER}  # the site's capacity: the foreman plans technicians and bays
-TILL = DESK | {CASHIER}  # settlement is the cashier's; the advisor settles at delivery too
+# The till: the cashier invoices and takes the money (the advisor, who wrote the RO, does not
+# handle it: one person does not both price the work and take the cash).
+CASH_DESK = MANAGER | {CASHIER}
+INVOICE_READERS = CASH_DESK | {ADVISOR, SYSTEM}  # the advisor explains the bill at delivery; accounting systems
 DISPATCH = MANAGER | {DISPATCHER}
 BENCH = MANAGER | {TECHNICIAN, DISPATCHER}  # technicians clock jobs and report findings; the foreman too
 QC = MANAGER | {QC_INSPECTOR, DISPATCHER}  # "QC inspector (often the foreman)"
@@ -58,6 +61,8 @@ OLD_PART_RECORDERS = STORES | {TECHNICIAN, ADVISOR}  # the part comes off the ca
 CALLBACKS = MANAGER | {CS_AGENT}
 SUPERVISOR = MANAGER  # reassigns an absent agent's queue, answers escalations, plans campaigns
 COMPLAINT_HANDLERS = MANAGER | {CS_AGENT, ADVISOR}
+WORKSHOP_FIGURES = MANAGER | {DISPATCHER, SYSTEM}
+GROUP_WIDE = frozenset({GROUP_ADMIN})  # what applies to every site of the group
 
 # "METHOD path below /api/v1/sites/{site_id}/" → the roles that may pass the door.
 ACCESS: dict[str, frozenset[str]] = {
@@ -86,11 +91,15 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET repair-orders": EVERYONE,
     "POST repair-orders": DESK,
     "GET repair-orders/{repair_order_id}": EVERYONE,
+    "GET repair-orders/{repair_order_id}/history": EVERYONE,
     "POST repair-orders/{repair_order_id}/walk-around": DESK,
     "POST repair-orders/{repair_order_id}/damages": DESK,
     "POST repair-orders/{repair_order_id}/concerns": DESK,
     "POST repair-orders/{repair_order_id}/estimate": DESK,
     "POST repair-orders/{repair_order_id}/sign": DESK,
+    "POST repair-orders/{repair_order_id}/signature": DESK,  # drawn on the desk's screen
+    # a signature is personal data: its readers (events.privacy), for the printed RO
+    "GET repair-orders/{repair_order_id}/signature": MANAGER | {ADVISOR, CASHIER, CS_AGENT},
     "POST repair-orders/{repair_order_id}/exit-slip": DESK,
     "POST repair-orders/{repair_order_id}/lines": DESK,
     "POST repair-orders/{repair_order_id}/lines/{line_id}/remove": DESK,
@@ -98,8 +107,11 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST repair-orders/{repair_order_id}/hand-over": DESK,
     "POST repair-orders/{repair_order_id}/additional-work/{finding_id}/approve": DESK,
     "POST repair-orders/{repair_order_id}/additional-work/{finding_id}/decline": DESK,
-    "POST repair-orders/{repair_order_id}/settlement": TILL,
+    # what is beyond an advisor's authority is the service manager's to approve (docs/domain.md)
+    "POST repair-orders/{repair_order_id}/discount-approval": MANAGER,
     "POST repair-orders/{repair_order_id}/delivery": DESK,
+    "GET reception-settings": EVERYONE,  # the desk must know its discount authority; no secret
+    "PUT reception-settings": MANAGER,
     "GET advisor-board": BOARD_READERS,
     "GET advisor-board/stream": BOARD_READERS,
     # workshop
@@ -159,6 +171,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST campaigns/{campaign_id}/letters": CALLBACKS,
     "GET reports/csi": VOC_READERS,
     "GET reports/csi.csv": VOC_READERS,
+    # the workshop's figures: its manager and its foreman; customer service answers to the general
+    # manager and has no duty here
+    "GET reports/technician-productivity": WORKSHOP_FIGURES,
+    "GET reports/bay-utilisation": WORKSHOP_FIGURES,
     # complaints: the authority limits are the service manager's to set (and to read)
     "GET complaints/settings": MANAGER,
     "PUT complaints/settings": MANAGER,
@@ -173,6 +189,43 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST complaints/{complaint_id}/explanation": COMPLAINT_HANDLERS,
     "POST complaints/{complaint_id}/action": COMPLAINT_HANDLERS,
     "POST complaints/{complaint_id}/follow-up": COMPLAINT_HANDLERS,
+    # catalogue: what the work costs is no secret at the site (the desk, booking, the floor, a DMS
+    # quote from it); group-wide data is the group admin's, a site's own the service manager's
+    "GET labour-operations": EVERYONE,
+    "GET labour-operations/{code}": EVERYONE,
+    "POST labour-operations/imports": MANAGER,  # a site's own file (scope=site; scope=group: GROUP_WIDE)
+    "PUT labour-operations/{code}": MANAGER,  # one site's override (scope=site)
+    "GET labour-rates": EVERYONE,
+    "PUT labour-rates": MANAGER,
+    "GET service-menus": EVERYONE,
+    "GET service-menus/next": EVERYONE,
+    "GET service-menus/{menu_id}": EVERYONE,
+    "PUT service-menus/{menu_id}": MANAGER,
+    "POST quotes": EVERYONE,
+    "POST price-lists": GROUP_WIDE,  # one price list for every site of the group
+    "GET price-lists": EVERYONE,
+    "GET parts-prices/{part_number}": EVERYONE,
+    # billing: the cash desk's; invoices are read by the advisor too
+    "GET billing-settings": INVOICE_READERS,
+    "PUT billing-settings": MANAGER,  # tax rates, number series, the enterprise's registration
+    "POST invoices": CASH_DESK,
+    "GET invoices/{invoice_id}": INVOICE_READERS,
+    "POST invoices/{invoice_id}/payments": CASH_DESK,
+    "POST invoices/{invoice_id}/refunds": CASH_DESK,
+    "POST invoices/{invoice_id}/void": MANAGER,  # an issued number cancelled: not the till's alone
+    "POST deposits": CASH_DESK,
+    "GET cash-days/{day}": CASH_DESK,
+    "POST cash-days/{day}/close": CASH_DESK,
+    "GET receivables": CASH_DESK,
+    "POST invoices/{invoice_id}/fapiao": CASH_DESK,  # the customer asks the cashier for the fapiao
+    "GET invoices/{invoice_id}/fapiao": INVOICE_READERS,
+    "GET e-records": INVOICE_READERS,
+    "GET e-records/export": INVOICE_READERS,
+    "GET e-records/{record_id}": INVOICE_READERS,
+    "POST e-records/{record_id}/resubmission": CASH_DESK,
+    # gateway: a printed document's door is the site; the service that owns its data then
+    # applies that data's own role rule (docs/documents.md)
+    "GET documents/{kind}/{document_id}.pdf": EVERYONE,
 }
 
 
@@ -182,9 +235,11 @@ VALID_VALUES: dict[str, dict[str, Any]] = {
     # A walk-in's arrival is the greeter's record (optional in the schema, required for a walk-in).
     "POST repair-orders": {"arrived_at": "2024-05-06T09:00:00+00:00"},
     "POST repair-orders/{repair_order_id}/damages": {"damages.0.kind": "scratch"},
-    "POST repair-orders/{repair_order_id}/estimate": {"lines.0.pay_type": "CUSTOMER_PAY"},
-    "POST repair-orders/{repair_order_id}/lines": {"line.pay_type": "CUSTOMER_PAY"},
+    # the work, named by a service menu or a catalogue item (the schema makes neither required)
+    "POST repair-orders/{repair_order_id}/estimate": {"menu_id": "camry-10000"},
+    "POST repair-orders/{repair_order_id}/lines": {"item": {"labour_operation": "OIL01"}},
     "POST work-orders/{repair_order_id}/findings": {"findings.0.proposed_lines.0.pay_type": "CUSTOMER_PAY"},
+    "POST quotes": {"pay_type": "CUSTOMER_PAY"},
     "POST callbacks/{callback_id}/attempts": {"outcome": "unreachable"},
     "POST campaigns": {"kind": "promotion"},
     "POST campaigns/{campaign_id}/calls": {"outcome": "unreachable"},
@@ -254,7 +309,8 @@ class Requests:
             name = match.group(1)
             if name in self.ids:
                 return self.ids[name]
-            return "OIL-FILTER" if name == "part_number" else str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+            plain = {"part_number": "OIL-FILTER", "code": "OIL01", "day": self.tomorrow.date().isoformat()}
+            return plain.get(name) or str(uuid.uuid5(uuid.NAMESPACE_URL, name))
 
         path = re.sub(r"\{([a-z_]+)\}", fill, endpoint.template)
         return SITE_PREFIX.format(site_id=site) + path
@@ -270,6 +326,8 @@ class Requests:
         request_body = endpoint.operation.get("requestBody")
         if request_body is None:
             return None
+        if "application/json" not in request_body["content"]:
+            return None  # a file (text/csv): the door answers before the file is read
         body = self.value(request_body["content"]["application/json"]["schema"], "")
         for dotted, value in VALID_VALUES.get(endpoint.key, {}).items():
             _put(body, dotted, value)

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from dealership import Person, delivered_car, published_about, running, staff
+from dealership import Person, delivered_car, priced, published_about, running, staff, stocked
 
 from events.testing.system import RunningSystem
 
@@ -22,7 +22,7 @@ GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
 
 @pytest.fixture(scope="module")
 def system() -> Iterator[RunningSystem]:
-    with running(["reception", "workshop", "parts", "followup", "complaints"]) as started:
+    with running(["catalogue", "reception", "workshop", "parts", "billing", "followup", "complaints"]) as started:
         yield started
 
 
@@ -30,7 +30,8 @@ async def test_a_dissatisfied_callback_becomes_a_complaint_that_walks_the_seven_
     system: RunningSystem, gateway: httpx.AsyncClient, bootstrap_servers: str
 ) -> None:
     people = await staff(gateway, GROUP, SITE)
-    await people["clerk"].ok("POST", "stock/OIL-FILTER/receipts", {"quantity": 5, "unit_cost": 2500}, status=201)
+    await priced(gateway, GROUP, [SITE])
+    await stocked(people["clerk"], 5)
     ro = await delivered_car(people)
 
     # --- followup: the 72-hour callback is in the queue --------------------------------------

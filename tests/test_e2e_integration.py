@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from dealership import line, login, running, signed_and_handed_over
+from dealership import line, login, running, signed_and_handed_over, typed
 from fastapi import FastAPI, Request, Response
 
 from events.local.ports import free_port
@@ -28,7 +28,7 @@ SIGNED = "com.dealerflow.reception.RepairOrderSigned"
 
 @pytest.fixture(scope="module")
 def system() -> Iterator[RunningSystem]:
-    with running(["reception"], extra_env={"GATEWAY_WEBHOOK_RETRY_FIRST_SECONDS": "0.5"}) as started:
+    with running(["catalogue", "reception"], extra_env={"GATEWAY_WEBHOOK_RETRY_FIRST_SECONDS": "0.5"}) as started:
         yield started
 
 
@@ -85,7 +85,8 @@ async def test_a_signed_repair_order_reaches_the_groups_webhook_and_feed_only(
     assert other.status_code == 201, other.text
 
     advisor = await login(gateway, GROUP, SITE, "advisor", "advisor-li")
-    ro = await signed_and_handed_over(advisor, line("oil change", 10000, "OIL-FILTER", 1, 6000), timedelta(hours=2))
+    work = typed(line("oil change", 10000, "OIL-FILTER", 1, 6000), "the customer's own oil, fitted at a fixed price")
+    ro = await signed_and_handed_over(advisor, work, timedelta(hours=2))
 
     def about_ro() -> list[dict[str, Any]]:
         return [

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from dealership import Person, delivered_car, login, running, staff
+from dealership import Person, delivered_car, login, priced, running, staff, stocked
 from playwright.async_api import Browser, Page, ViewportSize, async_playwright
 
 from events.testing.system import RunningSystem
@@ -36,7 +36,7 @@ LOADED = 60  # s: an event's reaction in another consumer, when every core is bu
 
 @pytest.fixture(scope="module")
 def system() -> Iterator[RunningSystem]:
-    with running(["reception", "workshop", "parts", "followup", "complaints"]) as started:
+    with running(["catalogue", "reception", "workshop", "parts", "billing", "followup", "complaints"]) as started:
         yield started
 
 
@@ -61,7 +61,8 @@ async def test_an_agent_records_a_call_a_complaint_stands_at_its_step_and_the_da
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     people = await staff(gateway, GROUP, SITE)
     agent, manager = people["agent"], people["manager"]
-    await people["clerk"].ok("POST", "stock/OIL-FILTER/receipts", {"quantity": 5, "unit_cost": 2500}, status=201)
+    await priced(gateway, GROUP, [SITE])
+    await stocked(people["clerk"], 5)
     ro = await delivered_car(people)
     queue = await agent.until(
         "callbacks?status=open",

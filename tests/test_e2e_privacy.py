@@ -13,14 +13,14 @@ from collections.abc import Iterator
 import asyncpg
 import httpx
 import pytest
-from dealership import CUSTOMER, delivered_car, running, staff
+from dealership import CUSTOMER, delivered_car, priced, running, staff, stocked
 
 from events.personal_data import ERASED
 from events.testing.system import RunningSystem
 
 GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
 NAME, PHONE = CUSTOMER["name"], CUSTOMER["phone"]
-SERVICES = ["booking", "reception", "workshop", "parts", "followup"]
+SERVICES = ["booking", "reception", "workshop", "parts", "followup", "catalogue", "billing"]
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,8 @@ async def test_an_erased_customer_is_unreadable_everywhere_and_the_history_stays
         "POST", "customers", {"name": NAME, "phones": [PHONE], "preferred_contact": "phone"}, status=201
     )
     customer_id = customer["customer_id"]
-    await people["clerk"].ok("POST", "stock/OIL-FILTER/receipts", {"quantity": 5, "unit_cost": 2500}, status=201)
+    await priced(gateway, GROUP, [SITE])
+    await stocked(people["clerk"], 5)
     ro = await delivered_car(people)
 
     # Before: the people who talk to the customer see them; the technician sees the car only.

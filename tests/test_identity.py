@@ -120,7 +120,8 @@ async def test_a_request_that_bypassed_the_gateway_gets_401_at_every_endpoint(
     ro, secrets = repair_order
     document = (await gateway.get("/openapi.json")).json()
     requests = Requests(document, ids={"repair_order_id": ro})
-    endpoints = [e for e in site_endpoints(document) if OWNERS[e.template.split("/")[0]] == "reception"]
+    # (The gateway's own documents are no service's.)
+    endpoints = [e for e in site_endpoints(document) if OWNERS.get(e.template.split("/")[0]) == "reception"]
     assert len(endpoints) > 10
     someone = Identity("advisor-x", "X", GROUP, frozenset({"advisor"}), frozenset({SITE}))
     forged = {

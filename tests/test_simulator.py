@@ -16,7 +16,7 @@ from events.testing import eventually
 from events.testing.system import RunningSystem
 from simulator.run import Options, Outcome, simulate
 
-SERVICES = ["booking", "reception", "workshop", "parts", "followup", "complaints"]
+SERVICES = ["booking", "catalogue", "reception", "workshop", "parts", "billing", "followup", "complaints"]
 
 
 @pytest.fixture(scope="module")
@@ -36,14 +36,19 @@ async def gateway(system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
 async def test_a_short_day_for_two_sites_shows_in_the_read_models(
     system: RunningSystem, gateway: httpx.AsyncClient
 ) -> None:
-    # Flat out (no pacing), seed 41: every kind of visit in 8 cars (checked below).
-    outcome = await simulate(system.gateway_url, Options(sites=2, cars_per_site=4, speed=None, seed=41), None)
+    # Flat out (no pacing), seed 6: every kind of visit in 8 cars (checked below).
+    outcome = await simulate(system.gateway_url, Options(sites=2, cars_per_site=4, speed=None, seed=6), None)
     script = outcome.expected
     assert outcome.stats.errors == [], "\n".join(outcome.stats.errors)
     for kind in ("appointments", "walk_ins", "findings_approved", "findings_declined", "emergency_orders"):
         assert script[kind] > 0, f"the seed's script has no {kind}: pick another seed"
     for kind in ("late_jobs", "qc_failures", "callbacks_satisfied", "complaints", "callbacks_refused"):
         assert script[kind] > 0, f"the seed's script has no {kind}: pick another seed"
+    for kind in ("split_payments", "deposits"):
+        assert script[kind] > 0, f"the seed's script has no {kind}: pick another seed"
+        assert outcome.stats.happened[kind] == script[kind], kind
+    assert any(v.menu_id for v in outcome.visits), "no visit from a service menu: pick another seed"
+    assert not all(v.menu_id for v in outcome.visits), "no line typed by hand: pick another seed"
     happened = outcome.stats.happened
     for kind in ("appointments", "walk_ins", "delivered", "findings_approved", "findings_declined"):
         assert happened[kind] == script[kind], kind
@@ -74,6 +79,12 @@ async def _site_shows_its_day(system: RunningSystem, manager: Person, outcome: O
     assert sum(appointment for _, appointment in cards.values()) == sum(v.booked for v in visits)
     board = await manager.ok("GET", "advisor-board")
     assert not {c["repair_order_id"] for c in board["cars"]} & ros, "a delivered car is still on the board"
+
+    # The till: every car invoiced under billing's own number, split payments where the script split.
+    for visit in visits:
+        invoice = (await manager.ok("GET", f"repair-orders/{outcome.delivered[visit.number]}"))["invoice"]
+        assert invoice["invoice_number"].startswith("SVC-"), invoice
+        assert ("wechat_pay" in {p["method"] for p in invoice["payments"]}) == visit.split_payment, invoice
 
     # The callback queue: one first callback per delivered car; only the unreachable ones untried.
     unreachable = sum(v.callback == "unreachable" for v in visits)

@@ -43,7 +43,7 @@ async def catalogue(service: Service) -> None:
     await service.import_csv(LABOUR)
     await service.call("PUT", "/labour-rates", SM, json={"rates": {"CUSTOMER_PAY": 12000, "WARRANTY": 9000}})
     await service.call(
-        "POST", "/price-lists", {**SM, "Content-Type": "text/csv"}, content=PRICES.encode(), expect=201,
+        "POST", "/price-lists", {**ADMIN, "Content-Type": "text/csv"}, content=PRICES.encode(), expect=201,
         params={"effective_from": TODAY.isoformat()},
     )  # fmt: skip
 

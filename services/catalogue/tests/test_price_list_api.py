@@ -29,7 +29,7 @@ def staff(role: str, group: str = GROUP_A, *sites: str) -> dict[str, str]:
     return identity_headers(identity) | CSV
 
 
-MANAGER = staff(SERVICE_MANAGER)
+ADMIN = staff(GROUP_ADMIN)  # the price list is the group's
 
 
 def price_file(*rows: str) -> str:
@@ -50,7 +50,7 @@ async def api(database: str, bootstrap_servers: str, topic_prefix: str) -> Async
 
 async def test_import_then_read_a_part_and_the_versions(api: httpx.AsyncClient) -> None:
     body = price_file("90915-YZZE1,机油滤清器 Oil filter,6800,4420,Y,", "A-1,Old filter,6000,4000,Y,90915-YZZE1")
-    created = await api.post(f"/sites/{SITE_1}/price-lists?effective_from=2026-03-02", content=body, headers=MANAGER)
+    created = await api.post(f"/sites/{SITE_1}/price-lists?effective_from=2026-03-02", content=body, headers=ADMIN)
     assert created.status_code == 201, created.text
     assert created.json() | {"price_list_id": None} == {
         "price_list_id": None,
@@ -90,7 +90,7 @@ async def test_import_then_read_a_part_and_the_versions(api: httpx.AsyncClient) 
 async def test_a_part_is_priced_by_the_version_in_force_on_the_date_asked(api: httpx.AsyncClient) -> None:
     for day, price in (("2026-03-02", 1000), ("2026-04-01", 1200)):
         body = price_file(f"P-1,Pads,{price},600,Y,")
-        created = await api.post(f"/sites/{SITE_1}/price-lists?effective_from={day}", content=body, headers=MANAGER)
+        created = await api.post(f"/sites/{SITE_1}/price-lists?effective_from={day}", content=body, headers=ADMIN)
         assert created.status_code == 201, created.text
     on = {
         at: (await api.get(f"/sites/{SITE_1}/parts-prices/P-1?at={at}", headers=staff(ADVISOR))).json()
@@ -114,7 +114,7 @@ async def test_a_bad_file_is_a_422_listing_every_bad_row_and_imports_nothing(api
         "A-1,One,1,1,Y,A-2",  # line 5
         "A-2,Two,1,1,Y,A-1",  # line 6
     )
-    refused = await api.post(f"/sites/{SITE_1}/price-lists?effective_from=2026-03-02", content=body, headers=MANAGER)
+    refused = await api.post(f"/sites/{SITE_1}/price-lists?effective_from=2026-03-02", content=body, headers=ADMIN)
     assert refused.status_code == 422, refused.text
     error = refused.json()["error"]
     assert error["code"] == "invalid_rows"
@@ -135,7 +135,7 @@ async def test_a_bad_file_is_a_422_listing_every_bad_row_and_imports_nothing(api
 
 async def test_an_effective_date_before_today_at_the_site_is_a_422(api: httpx.AsyncClient) -> None:
     refused = await api.post(
-        f"/sites/{SITE_1}/price-lists?effective_from=2026-03-01", content=price_file("P-1,Pads,1,1,Y,"), headers=MANAGER
+        f"/sites/{SITE_1}/price-lists?effective_from=2026-03-01", content=price_file("P-1,Pads,1,1,Y,"), headers=ADMIN
     )
     assert refused.status_code == 422
     assert refused.json()["error"]["code"] == "effective_in_the_past"
@@ -144,15 +144,15 @@ async def test_an_effective_date_before_today_at_the_site_is_a_422(api: httpx.As
 async def test_a_retried_import_answers_the_version_it_made(api: httpx.AsyncClient) -> None:
     body = price_file("P-1,Pads,1000,600,Y,")
     url = f"/sites/{SITE_1}/price-lists?effective_from=2026-03-02"
-    first = await api.post(url, content=body, headers=MANAGER)
-    again = await api.post(url, content=body, headers=MANAGER)
+    first = await api.post(url, content=body, headers=ADMIN)
+    again = await api.post(url, content=body, headers=ADMIN)
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json() == first.json()
-    assert len((await api.get(f"/sites/{SITE_1}/price-lists", headers=MANAGER)).json()) == 1
+    assert len((await api.get(f"/sites/{SITE_1}/price-lists", headers=ADMIN)).json()) == 1
 
 
-@pytest.mark.parametrize("role", [ADVISOR, PARTS_CLERK, TECHNICIAN])
-async def test_only_a_service_manager_or_group_admin_imports(api: httpx.AsyncClient, role: str) -> None:
+@pytest.mark.parametrize("role", [SERVICE_MANAGER, ADVISOR, PARTS_CLERK, TECHNICIAN])
+async def test_only_the_group_admin_imports(api: httpx.AsyncClient, role: str) -> None:
     url = f"/sites/{SITE_1}/price-lists?effective_from=2026-03-02"
     refused = await api.post(url, content=price_file("P-1,Pads,1,1,Y,"), headers=staff(role))
     assert refused.status_code == 403
@@ -162,7 +162,7 @@ async def test_only_a_service_manager_or_group_admin_imports(api: httpx.AsyncCli
 
 async def test_another_group_sees_nothing_of_the_price_list(api: httpx.AsyncClient) -> None:
     await api.post(
-        f"/sites/{SITE_1}/price-lists?effective_from=2026-03-02", content=price_file("P-1,Pads,1,1,Y,"), headers=MANAGER
+        f"/sites/{SITE_1}/price-lists?effective_from=2026-03-02", content=price_file("P-1,Pads,1,1,Y,"), headers=ADMIN
     )
     theirs = staff(ADVISOR, GROUP_B, SITE_B)
     assert (await api.get(f"/sites/{SITE_B}/parts-prices/P-1", headers=theirs)).status_code == 404

@@ -33,6 +33,8 @@ ASSETS = {
     "desk.css": STATIC / "desk.css",
     "htmx.min.js": NODE_MODULES / "htmx.org" / "dist" / "htmx.min.js",
     "sse.js": NODE_MODULES / "htmx-ext-sse" / "dist" / "sse.min.js",
+    "signature_pad.js": NODE_MODULES / "signature_pad" / "dist" / "signature_pad.umd.min.js",
+    "reception.js": STATIC / "reception.js",
 }
 
 

@@ -35,9 +35,25 @@ class Screen:
 SCREENS = (
     Screen("my_day", "/", "GET repair-orders", EVERYONE),
     Screen("board", "/board", "GET advisor-board", MANAGER | {ADVISOR, DISPATCHER, CASHIER}),
+    Screen("booking", "/booking", "GET appointment-lists", MANAGER | {ADVISOR, DISPATCHER, CS_AGENT}),
+    Screen("reception", "/reception", "POST repair-orders", MANAGER | {ADVISOR}),  # the RO desk: check-in on
     Screen("callbacks", "/callbacks", "GET callbacks", MANAGER | {CS_AGENT, ADVISOR}),
     Screen("complaints", "/complaints", "GET complaints", MANAGER | {CS_AGENT, ADVISOR}),
+    Screen("complaint", "/complaints/handle", "POST complaints", MANAGER | {CS_AGENT, ADVISOR}),  # the 7 steps
+    Screen("cashier", "/cashier", "POST invoices", MANAGER | {CASHIER}),  # the till: invoicing on
     Screen("csi", "/csi", "GET reports/csi", MANAGER | {CS_AGENT}),
+    # The floor's screens are built on the work their people do (whoever may read the floor is more).
+    Screen(
+        "dispatch", "/dispatch", "POST work-orders/{repair_order_id}/jobs/{job_id}/dispatch", MANAGER | {DISPATCHER}
+    ),
+    Screen(
+        "technician",
+        "/technician",
+        "POST work-orders/{repair_order_id}/jobs/{job_id}/start",
+        MANAGER | {TECHNICIAN, DISPATCHER},
+    ),
+    Screen("qc", "/qc", "POST work-orders/{repair_order_id}/quality-checks", MANAGER | {QC_INSPECTOR, DISPATCHER}),
+    Screen("parts", "/parts", "POST stock/{part_number}/issues", MANAGER | {PARTS_CLERK}),  # the counter: issue on
 )
 BY_KEY = {screen.key: screen for screen in SCREENS}
 assert SYSTEM not in EVERYONE  # a system signs in with its own token, never at the desk

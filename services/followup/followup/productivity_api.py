@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from events.errors import DomainError
 from events.http import CurrentIdentity, SiteId, site_tenant
-from events.identity import CS_AGENT, DISPATCHER, SERVICE_MANAGER, SYSTEM
+from events.identity import DISPATCHER, SERVICE_MANAGER, SYSTEM
 from events.openapi import refusals
 from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Limit, answer
 from events.runtime import now
@@ -24,8 +24,9 @@ from followup.reports import DEFAULT_TZ
 
 router = APIRouter(tags=["followup"])
 
-# The managers who read the CSI/VOC report, and the foreman who runs the technicians.
-READERS = (SERVICE_MANAGER, DISPATCHER, CS_AGENT, SYSTEM)
+# The workshop's figures: its manager and the foreman who runs the technicians (customer service,
+# which keeps the CSI/VOC figures, answers to the general manager and has no duty here).
+READERS = (SERVICE_MANAGER, DISPATCHER, SYSTEM)
 # A report of days covers at most a year: the query reads every session of the range.
 LONGEST = timedelta(days=366)
 

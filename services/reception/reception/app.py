@@ -16,7 +16,7 @@ from events.peers import Peers
 from events.runtime import ServiceRuntime, service_app
 from events.settings import load
 from events.tracing import configure_tracing
-from reception import api, board_api, policies
+from reception import api, board_api, history, policies, signatures
 from reception.board import AdvisorBoard, BoardFeed
 from reception.booked_appointments import BookedAppointments
 from reception.handlers import Reception
@@ -52,8 +52,21 @@ def create_app(
         booking_patience = load(ReceptionSettings).reception_booking_patience_seconds
     peers = peers or Peers()
     reception = Reception(runtime, booking_patience, peers)
-    runtime.reactions = [policies.workshop_results(reception), policies.billing_payments(reception)]
-    app = service_app(runtime, api.router, board_api.router, reception=reception, board_feed=BoardFeed(), peers=peers)
+    runtime.reactions = [
+        policies.workshop_results(reception),
+        policies.billing_payments(reception),
+        signatures.erasures(),
+    ]
+    app = service_app(
+        runtime,
+        api.router,
+        board_api.router,
+        signatures.router,
+        history.router,
+        reception=reception,
+        board_feed=BoardFeed(),
+        peers=peers,
+    )
     runtime_lifespan = app.router.lifespan_context
 
     @asynccontextmanager

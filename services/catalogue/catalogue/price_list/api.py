@@ -21,7 +21,7 @@ from catalogue.price_list.rows import MAX_LISTED, InvalidRows
 from catalogue.zones import site_today
 from events.errors import NotFound
 from events.http import ERROR_CODE_KEY, Actor, CurrentIdentity, SiteId, acting, error_body, site_tenant
-from events.identity import SERVICE_MANAGER
+from events.identity import GROUP_ADMIN
 from events.openapi import refusals
 from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Limit, answer
 from events.runtime import ServiceRuntime, now, store_of
@@ -29,7 +29,9 @@ from events.runtime import ServiceRuntime, now, store_of
 router = APIRouter(tags=["parts price list"])
 
 # `require_role` lets a group admin through as well.
-Importer = Annotated[Actor, acting(SERVICE_MANAGER)]
+# The price list is the whole group's: an import replaces it at every site, so it is the group's
+# administrator's, not one site's manager's.
+Importer = Annotated[Actor, acting(GROUP_ADMIN)]
 PartNumber = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9\-./]*$")]
 # A price file of a million parts is about 60 MB; anything larger is not one.
 MAX_FILE_BYTES = 64 * 1024 * 1024

@@ -62,7 +62,8 @@ Render = Callable[[Paper], bytes]
 
 async def _repair_order(views: Views, document_id: str, finding: str | None) -> Render:
     view = await views.get("reception", f"repair-orders/{segment(document_id)}")
-    return lambda paper: repair_order.render(view, paper)
+    signature = await repair_order.signature_image(views, view)
+    return lambda paper: repair_order.render(view, paper, signature)
 
 
 async def _additional_work(views: Views, document_id: str, finding: str | None) -> Render:

@@ -4,8 +4,16 @@ their prices and pay types, the totals, the promised time, the signature and the
 
 from __future__ import annotations
 
+from io import BytesIO
+
+import httpx
+from fpdf import FPDF
+
 from gateway.documents.layout import MISSING, Labels, Paper, Sheet, View, money
 from gateway.documents.lines import print_lines
+from gateway.documents.sources import Views, segment
+from gateway.proxy import internal_headers
+from gateway.routing import service_url
 
 LABELS: Labels = {
     "title_estimate": ("维修估价单", "Estimate"),
@@ -23,6 +31,7 @@ LABELS: Labels = {
     "promised": ("预计交车时间", "Promised"),
     "signed": ("签字时间", "Signed"),
     "signature": ("签字凭证", "Signature ref."),
+    "signature_drawn": ("客户签字", "Customer's signature"),
     "waiting": ("在店等候", "Customer waiting"),
     "concerns": ("客户描述(客户原话)", "Concerns (customer's words)"),
     "lines": ("维修项目", "Work to be done"),
@@ -86,7 +95,31 @@ def _pricing(sheet: Sheet, view: View) -> None:
         sheet.paragraph(f"{paper.word(LABELS, 'discount')}: {money(int(view['discount_total']))}")
 
 
-def render(view: View, paper: Paper) -> bytes:
+async def signature_image(views: Views, view: View) -> bytes | None:
+    """The signature the customer drew on the desk's screen (reception keeps it by the RO), read
+    as the caller: a role that may not read personal data, an erased customer, a signature on
+    paper (a ref that is no hash of an image) or reception out of reach print the ref alone."""
+    if not str(view.get("signature_ref") or "").startswith("sha256:"):
+        return None
+    visit = segment(str(view["repair_order_id"]))
+    url = f"{service_url('reception')}/sites/{segment(views.site_id)}/repair-orders/{visit}/signature"
+    try:
+        response = await views.client.get(url, headers=internal_headers(views.identity, views.request_id))
+    except httpx.TransportError:
+        return None
+    return response.content if response.status_code == 200 else None
+
+
+def _drawn_signature(sheet: Sheet, image: bytes) -> None:
+    sheet.heading(sheet.paper.word(LABELS, "signature_drawn"))
+
+    def draw(pdf: FPDF) -> None:
+        pdf.image(BytesIO(image), w=60)
+
+    sheet.steps.append(draw)
+
+
+def render(view: View, paper: Paper, signature: bytes | None = None) -> bytes:
     signed = view.get("signed_at") is not None
     title = paper.word(LABELS, "title_signed" if signed else "title_estimate")
     sheet = Sheet(paper, title, f"{paper.word(LABELS, 'number')}: {view['repair_order_id']}")
@@ -121,5 +154,7 @@ def render(view: View, paper: Paper) -> bytes:
     if any(p.get("customer_supplied") or p.get("non_oem") for line in lines for p in line.get("parts", ())):
         sheet.paragraph(paper.word(LABELS, "quality_notice"))
     _walk_around(sheet, view)
+    if signature is not None:
+        _drawn_signature(sheet, signature)
     sheet.signatures([paper.word(LABELS, "signature_customer"), paper.word(LABELS, "signature_advisor")])
     return sheet.pdf()

@@ -64,7 +64,12 @@ def main() -> int:
             # Local stand-ins of the outside parties billing calls (the e-invoice provider, the
             # provincial e-record platform): not part of the system; billing's defaults point here.
             log = open(var / "standins.log", "ab")  # noqa: SIM115 - closed when the process ends
-            env = {**os.environ, "PORT": str(STANDINS_PORT), "STANDINS_DATA": str(var / "standins")}
+            env = {
+                **os.environ,
+                "PORT": str(STANDINS_PORT),
+                "STANDINS_DATA": str(var / "standins"),
+                "STANDINS_SMTP_PORT": "8025",  # the notifications service's default SMTP_PORT
+            }
             processes.append(
                 (
                     "standins",

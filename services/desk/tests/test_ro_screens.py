@@ -1,0 +1,176 @@
+"""The RO after hand-over (`/ro/{id}`) over plain HTTP, its calls answered by a stand-in of
+reception's routes: refused to a role whose API would refuse the commands; the customer's
+consent sent as the API's body (kind, reference, who recorded it, when — in the site's time
+zone); a refusal shown in the person's language with what was typed kept; delivery sends the
+checklist alone (the next service is reception's to work out)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from desk_helpers import SITE, StandIn, Who, csrf_of, sign_in
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+RO = "4b2e1d6f-7c3e-4d9f-8a21-3c4d5e6f7a81"
+FINDING = "5c3f2e70-8d4f-4eaf-9b32-4d5e6f7a8b92"
+LINE = {
+    "line_id": "6d4a3f81-9e5a-4fba-8c43-5e6f7a8b9ca3",
+    "labour_operation": "BRAKE",
+    "description": "前刹车片更换",
+    "labour_minutes": 60,
+    "labour_price": 20000,
+    "pay_type": "CUSTOMER_PAY",
+    "parts": [],
+    "safety_critical": True,
+    "origin": "additional_work",
+}
+ORDER: dict[str, Any] = {
+    "repair_order_id": RO,
+    "version": 9,
+    "status": "awaiting_approval",
+    "service_advisor": "advisor-1",
+    "customer": {"name": "Liu Yang", "phone": "13900000007"},
+    "vehicle": {"vin": "LFV2A21K8G3045678", "plate": "沪B88888", "model": "Magotan"},
+    "customer_waiting": True,
+    "currency": "CNY",
+    "lines": [],
+    "estimate_total": 28300,
+    "promised_at": "2026-12-07T08:00:00+00:00",
+    "original_promised_at": "2026-12-07T08:00:00+00:00",
+    "signed_at": "2026-12-07T02:00:00+00:00",
+    "findings": [
+        {
+            "finding_id": FINDING,
+            "description": "前刹车片磨损到极限",
+            "safety_critical": True,
+            "extra_minutes": 60,
+            "decision": None,
+            "lines": [LINE],
+            "consent": None,
+            "customer_reason": None,
+            "safety_explained": None,
+        }
+    ],
+    "ready": False,
+    "invoice": None,
+    "delivered": False,
+    "delivery": None,
+    "next_service_due_date": None,
+    "next_service_due_km": None,
+}
+
+
+class Reception:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, Any]] = []
+        self.answer: tuple[int, dict[str, Any]] | None = None
+
+    def routes(self) -> APIRouter:
+        router = APIRouter(prefix="/api/v1/sites/{site}")
+
+        @router.get("/repair-orders/{ro}")
+        async def order(ro: str) -> dict[str, Any]:
+            return ORDER
+
+        @router.get("/capacity")
+        async def capacity() -> dict[str, Any]:
+            return {"timezone": "Asia/Shanghai"}
+
+        @router.post("/repair-orders/{ro}/{action:path}")
+        async def command(ro: str, action: str, request: Request) -> JSONResponse:
+            self.sent.append((action, (request.headers.get("if-match"), await request.json())))
+            status, body = self.answer or (200, ORDER)
+            return JSONResponse(body, status_code=status)
+
+        return router
+
+
+@pytest.fixture
+def reception(stand_in: StandIn) -> Reception:
+    desk = Reception()
+    before = list(stand_in.app.router.routes)
+    stand_in.app.include_router(desk.routes())
+    added = stand_in.app.router.routes[len(before) :]
+    stand_in.app.router.routes[:] = [*added, *before]
+    return desk
+
+
+async def as_(desk: httpx.AsyncClient, stand_in: StandIn, role: str = "advisor") -> str:
+    stand_in.who = Who(user_id=f"{role}-1", roles=(role,), site_ids=(SITE,))
+    await sign_in(desk, stand_in)
+    return csrf_of((await desk.get("/")).text)
+
+
+@pytest.mark.parametrize("role", ["technician", "cashier"])
+async def test_the_ro_page_is_refused_to_a_role_the_api_refuses_its_commands(
+    desk: httpx.AsyncClient, stand_in: StandIn, reception: Reception, role: str
+) -> None:
+    token = await as_(desk, stand_in, role)
+    assert (await desk.get(f"/ro/{RO}")).status_code == 403
+    posted = await desk.post(f"/ro/{RO}/delivery", data={"csrf_token": token, "work_explained": "on"})
+    assert posted.status_code == 403
+    assert reception.sent == []
+
+
+async def test_an_approval_sends_the_consent_as_the_api_takes_it(
+    desk: httpx.AsyncClient, stand_in: StandIn, reception: Reception
+) -> None:
+    token = await as_(desk, stand_in)
+    page = await desk.get(f"/ro/{RO}", headers={"accept-language": "zh"})
+    assert "前刹车片磨损到极限" in page.text
+    assert "涉及安全" in page.text
+    form = {
+        "csrf_token": token,
+        "version": "9",
+        "form": f"decline:{FINDING}",
+        "consent.kind": "signature",
+        "consent.reference": "AW-0007",
+        "consent.at": "2026-12-07T10:30",
+    }
+    posted = await desk.post(f"/ro/{RO}/findings/{FINDING}/approve", data=form)
+    assert posted.status_code == 303, posted.text
+    ((action, (version, body)),) = reception.sent
+    assert (action, version) == (f"additional-work/{FINDING}/approve", "9")
+    assert body["consent"] == {
+        "kind": "signature",
+        "reference": "AW-0007",
+        "recorded_by": "advisor-1",
+        "at": "2026-12-07T10:30:00+08:00",
+    }
+
+
+async def test_a_refused_decline_comes_back_in_the_persons_language_with_what_was_typed(
+    desk: httpx.AsyncClient, stand_in: StandIn, reception: Reception
+) -> None:
+    token = await as_(desk, stand_in)
+    reception.answer = (409, {"error": {"code": "safety_explanation_required", "message": "explain"}})
+    form = {
+        "csrf_token": token,
+        "version": "9",
+        "form": f"decline:{FINDING}",
+        "consent.kind": "phone",
+        "consent.reference": "REC-42",
+        "customer_reason": "下次再换",
+    }
+    posted = await desk.post(f"/ro/{RO}/findings/{FINDING}/decline", data=form, headers={"accept-language": "en"})
+    assert posted.status_code == 409
+    assert "explain the risk to the customer" in posted.text
+    assert "下次再换</textarea>" in posted.text
+    assert 'value="REC-42"' in posted.text
+    body = reception.sent[0][1][1]
+    assert (body["customer_reason"], body["safety_explained"]) == ("下次再换", False)
+
+
+async def test_delivery_sends_the_checklist_alone(
+    desk: httpx.AsyncClient, stand_in: StandIn, reception: Reception
+) -> None:
+    token = await as_(desk, stand_in)
+    form = {"csrf_token": token, "version": "9", "form": "delivery", "work_explained": "on", "old_parts_shown": "on"}
+    posted = await desk.post(f"/ro/{RO}/delivery", data=form)
+    assert posted.status_code == 303, posted.text
+    assert reception.sent == [
+        ("delivery", ("9", {"work_explained": True, "old_parts_shown": True, "old_parts_returned": False}))
+    ]
