@@ -1,14 +1,14 @@
 """The RO after hand-over in a real headless Chromium beside booking (the printed papers' time
-zone), the catalogue, reception, the workshop, billing and the gateway as processes. Set up through the API by the people whose work
-it is: the advisor's car signed and handed over, dispatched and started, and the technician's
-two findings (worn discs, safety-critical; wiper blades). Then the advisor, by clicking only, in
-Chinese: approves the discs with the customer's signature as consent, declines the wipers with
-the customer's reason (kept as a recommendation), revises the promise with its reason and a
-recorded phone call; the workshop finishes and QC passes (through the API) and the page follows
-live; in English: the car waits for the cashier; once billing took the money (through the API)
-the invoice shows and prints; the advisor delivers with the checklist, reads the next service
-as reception worked it out, and reads the RO's history. Every page is checked by axe-core;
-screenshots go to var/screenshots/desk/."""
+zone), the catalogue, reception, the workshop, billing and the gateway as processes. Set up
+through the API by the people whose work it is: the advisor's car signed and handed over,
+dispatched and started, and the technician's two findings (worn discs, safety-critical; wiper
+blades). Then the advisor, by clicking only, in Chinese: approves the discs with the customer's
+signature as consent, declines the wipers with the customer's reason (kept as a recommendation),
+revises the promise with its reason and a recorded phone call; the workshop finishes and QC
+passes (through the API) and the page follows live; in English: the car waits for the cashier;
+once billing took the money (through the API) the invoice shows and prints; the advisor delivers
+with the checklist, reads the next service as reception worked it out, and reads the RO's
+history. Every page is checked by axe-core; screenshots go to var/screenshots/desk/."""
 
 from __future__ import annotations
 
