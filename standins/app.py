@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
-from standins import einvoice, erecord
+from standins import einvoice, erecord, messages
 from standins.ledger import Failures, Ledger
 
 
@@ -18,6 +18,7 @@ def create_app(data: Path) -> FastAPI:
     app.state.erecord_failures = Failures()
     app.include_router(einvoice.router)
     app.include_router(erecord.router)
+    messages.install(app, data)  # the SMS, WeChat and mail receivers (notifications)
 
     @app.get("/", include_in_schema=False)
     def index() -> RedirectResponse:

@@ -205,10 +205,19 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST price-lists": GROUP_WIDE,  # one price list for every site of the group
     "GET price-lists": EVERYONE,
     "GET parts-prices/{part_number}": EVERYONE,
+    # notifications: what was sent to a customer and how they may be contacted are CS's and the desk's
+    "GET messages": FOLLOWUP_READERS,
+    "GET contact-preferences/{customer_id}": FOLLOWUP_READERS,
+    "PUT contact-preferences/{customer_id}": CONTACT,
+    "GET quiet-hours": FOLLOWUP_READERS,
+    "PUT quiet-hours": MANAGER,
+    "GET message-templates": FOLLOWUP_READERS,
+    "PUT message-templates/{kind}/{channel}/{language}": MANAGER,
     # billing: the cash desk's; invoices are read by the advisor too
     "GET billing-settings": INVOICE_READERS,
     "PUT billing-settings": MANAGER,  # tax rates, number series, the enterprise's registration
     "POST invoices": CASH_DESK,
+    "GET invoices": INVOICE_READERS,  # ?repair_order_id=: the RO's invoice in force
     "GET invoices/{invoice_id}": INVOICE_READERS,
     "POST invoices/{invoice_id}/payments": CASH_DESK,
     "POST invoices/{invoice_id}/refunds": CASH_DESK,

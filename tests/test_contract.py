@@ -70,6 +70,7 @@ def test_there_is_a_published_contract_for_every_service() -> None:
         "complaints",
         "catalogue",
         "billing",
+        "notifications",
         "privacy",
     }
 

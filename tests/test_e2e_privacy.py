@@ -20,7 +20,7 @@ from events.testing.system import RunningSystem
 
 GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
 NAME, PHONE = CUSTOMER["name"], CUSTOMER["phone"]
-SERVICES = ["booking", "reception", "workshop", "parts", "followup", "catalogue", "billing"]
+SERVICES = ["booking", "reception", "workshop", "parts", "followup", "catalogue", "billing", "notifications"]
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,17 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from events.testing.system import RunningSystem
 
-SERVICES = ["booking", "catalogue", "reception", "workshop", "parts", "billing", "followup", "complaints"]
+SERVICES = [
+    "booking",
+    "catalogue",
+    "reception",
+    "workshop",
+    "parts",
+    "billing",
+    "followup",
+    "complaints",
+    "notifications",
+]
 GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
 EXAMPLES_PER_OPERATION = 3  # every operation, positive and negative, within make test's time
 

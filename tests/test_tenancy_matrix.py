@@ -36,7 +36,17 @@ from events.testing.system import RunningSystem
 from gateway.routing import OWNERS
 
 PASS, REFUSED, HIDDEN = "passes the door", "403", "404 or nothing of theirs"
-SERVICES = ["booking", "catalogue", "reception", "workshop", "parts", "billing", "followup", "complaints"]
+SERVICES = [
+    "booking",
+    "catalogue",
+    "reception",
+    "workshop",
+    "parts",
+    "billing",
+    "followup",
+    "complaints",
+    "notifications",
+]
 GROUP, OTHER_GROUP = str(uuid.uuid4()), str(uuid.uuid4())
 HOME, SISTER, FOREIGN = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())  # sites: A1, A2 (group A), B1
 

@@ -10,3 +10,4 @@ CREATE DATABASE dealerflow_complaints;
 CREATE DATABASE dealerflow_catalogue;
 CREATE DATABASE dealerflow_billing;
 CREATE DATABASE dealerflow_desk;
+CREATE DATABASE dealerflow_notifications;

@@ -52,6 +52,11 @@ OWNERS: dict[str, str] = {
     "receivables": "billing",
     "e-records": "billing",
     "billing-settings": "billing",
+    # notifications: messages to customers, their contact preferences, quiet hours, templates
+    "messages": "notifications",
+    "contact-preferences": "notifications",
+    "quiet-hours": "notifications",
+    "message-templates": "notifications",
 }
 
 

@@ -98,7 +98,8 @@ async def erase_personal_data(
             subject = uuid.UUID(match.group(1))
             if subject in wanted:
                 value = open_token(held.get(subject), subject, match.group(2))
-                if value != ERASED and not value.startswith("["):
+                # An empty value (an optional field left blank) is everyone's: scrubbing it would hit other rows.
+                if value and value != ERASED and not value.startswith("["):
                     values.add(value)
     if values:
         chosen = sorted(values)

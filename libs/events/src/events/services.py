@@ -15,6 +15,7 @@ DEFAULT_PORTS: dict[str, int] = {
     "catalogue": 8007,
     "billing": 8008,
     "desk": 8009,  # the staff web app: it publishes no events and owns no resource of the API
+    "notifications": 8010,
 }
 
 

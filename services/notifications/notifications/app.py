@@ -1,0 +1,55 @@
+"""Wiring: the notifications runtime (database, relay, the trigger and contact reactions, the
+send timers), the providers' adapters and the HTTP app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from events.clock import Clock, SystemClock
+from events.kafka import KafkaSettings
+from events.migrations import load_folder
+from events.runtime import Reaction, ServiceRuntime, service_app
+from events.settings import Settings, load
+from events.tracing import configure_tracing
+from notifications import api, contacts
+from notifications.domain.triggers import TRIGGERS
+from notifications.handlers import SEND, Notifications
+from notifications.outbound.providers import Providers
+from notifications.outbound.settings import ProviderSettings
+from notifications.views import PERSONAL_COLUMNS
+
+
+def create_app(
+    *,
+    clock: Clock | None = None,
+    database_url: str | None = None,
+    kafka: KafkaSettings | None = None,
+    providers: ProviderSettings | None = None,
+) -> FastAPI:
+    runtime = ServiceRuntime(
+        "notifications",
+        personal_columns=PERSONAL_COLUMNS,
+        migrations=load_folder("notifications", Path(__file__).parent / "sql"),
+        clock=clock or SystemClock(),
+        database_url=database_url,
+        kafka=kafka,
+    )
+    settings = providers or load(ProviderSettings)
+    notifications = Notifications(runtime, Providers(settings), settings.public_url)
+    services = sorted({t.event_type.split(".", 1)[0] for t in TRIGGERS})
+    runtime.reactions = [
+        # Contacts first in the list: a trigger in the same poll then finds the contact it needs.
+        contacts.learning(),
+        contacts.erasing(),
+        Reaction("triggers", services, {t.event_type for t in TRIGGERS}, notifications.on_trigger),
+    ]
+    runtime.timers = {SEND: notifications.send_due}
+    return service_app(runtime, api.router, notifications=notifications)
+
+
+def main_app() -> FastAPI:
+    settings = load(Settings)
+    configure_tracing("notifications")
+    return create_app(database_url=settings.database_url, kafka=KafkaSettings.from_env(settings))
