@@ -1,7 +1,10 @@
 """End to end over HTTP through the gateway, every service a real process: the cashier invoices a
 car the workshop passed — billing reads the repair order from the real reception with the
 cashier's identity — and takes a split payment; an RO not ready, an unknown one and a
-technician are refused on the way; reception settles the RO from `billing.InvoicePaid`."""
+technician are refused on the way; reception settles the RO from `billing.InvoicePaid`; the
+settlement's repair e-record goes to the provincial platform (the local stand-in, a real
+process): the platform refuses the first upload, the refusal and its reason are visible, the
+cashier resubmits and the platform accepts the record with the invoice's number."""
 
 from __future__ import annotations
 
@@ -12,21 +15,30 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from dealership import line, login, published_about, running, signed_and_handed_over
+from dealership import VIN, line, login, published_about, running, signed_and_handed_over
 
+import standins
+from events.local.ports import free_port
+from events.testing import eventually
 from events.testing.system import RunningSystem
 
 GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
 
 
 @pytest.fixture(scope="module")
-def system() -> Iterator[RunningSystem]:
-    with running(["catalogue", "reception", "workshop", "parts", "billing"]) as started:
+def outside() -> Iterator[str]:
+    with standins.running(free_port()) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def system(outside: str) -> Iterator[RunningSystem]:
+    with running(["catalogue", "reception", "workshop", "parts", "billing"], standins.billing_env(outside)) as started:
         yield started
 
 
 async def test_a_ready_car_is_invoiced_from_receptions_lines_and_paid_by_two_methods(
-    system: RunningSystem, gateway: httpx.AsyncClient, bootstrap_servers: str
+    system: RunningSystem, gateway: httpx.AsyncClient, bootstrap_servers: str, outside: str
 ) -> None:
     advisor = await login(gateway, GROUP, SITE, "advisor", "advisor-li")
     dispatcher = await login(gateway, GROUP, SITE, "dispatcher")
@@ -34,6 +46,13 @@ async def test_a_ready_car_is_invoiced_from_receptions_lines_and_paid_by_two_met
     clerk = await login(gateway, GROUP, SITE, "parts_clerk")
     qc = await login(gateway, GROUP, SITE, "qc_inspector")
     cashier = await login(gateway, GROUP, SITE, "cashier", "cashier-liu")
+    manager = await login(gateway, GROUP, SITE, "service_manager")
+    enterprise = {
+        "enterprise_name": "上海浦东丰田汽车服务有限公司",
+        "enterprise_licence_number": "沪交运管维字310115000123",
+    }
+    settings = {"vat_bp": {"labour": 1300, "parts": 1300, "other": 600}, "rounding": "per_line", "series": ["service"]}
+    await manager.ok("PUT", "billing-settings", settings | enterprise | {"enterprise_tax_id": "91310000MA1FL0000N"})
 
     await clerk.ok("POST", "stock/OIL-FILTER/receipts", {"quantity": 10, "unit_cost": 2500}, status=201)
     # Typed by hand (the catalogue has no data in this system): reception wants the reason.
@@ -82,3 +101,30 @@ async def test_a_ready_car_is_invoiced_from_receptions_lines_and_paid_by_two_met
         system, "billing", bootstrap_servers, "invoice_id", invoice["invoice_id"], last="billing.InvoicePaid"
     )
     assert published == ["billing.InvoiceIssued", "billing.PaymentTaken", "billing.PaymentTaken", "billing.InvoicePaid"]
+
+    # The repair e-record of the settlement: the platform refuses the first upload (a rule of its
+    # own), which stays visible with its reason until the cashier resubmits.
+    async with httpx.AsyncClient(base_url=outside) as platform:
+        refusal = {"count": 1, "mode": "reject", "reason": "维修企业许可证号未备案 (licence not on file)"}
+        (await platform.post("/erecord/admin/failures", json=refusal)).raise_for_status()
+        rejected = await cashier.until(
+            "e-records", lambda rows: any(r["status"] == "rejected" for r in rows), "the e-record rejected"
+        )
+        (record,) = rejected
+        assert record["invoice_number"] == invoice["number"]
+        assert record["reason"] == refusal["reason"]
+        fields = record["record"]
+        assert fields["vin"] == VIN
+        assert enterprise["enterprise_licence_number"] in str(fields)
+        await cashier.ok("POST", f"e-records/{record['record_id']}/resubmission", status=202)
+        accepted = await cashier.until(
+            f"e-records/{record['record_id']}", lambda r: r["status"] == "accepted", "the e-record accepted"
+        )
+        assert accepted["submission"] == 2
+
+        async def received() -> list[dict[str, object]]:
+            answer = await platform.get("/erecord/admin/records")
+            return [r for r in answer.json() if r["answer"].get("status") == "accepted"]
+
+        (uploaded,) = await eventually(received)
+        assert invoice["number"] in str(uploaded["record"])
