@@ -3,11 +3,12 @@
 #   make test   lint, then every test suite against a real PostgreSQL and broker
 #   make suites the test suites alone;  make lint  ruff, the format check and mypy
 #   make lock   the locked, hashed installs in locks/ (after changing a dependency)
-#   make bench  the backbone benchmark (writes bench/results/backbone.md), then bench-rebuild, bench-load, bench-broker and bench-catalogue
+#   make bench  the backbone benchmark (writes bench/results/backbone.md), then bench-rebuild, bench-load, bench-broker, bench-catalogue and bench-screens
 #   make bench-rebuild  read models rebuilt from a year of one large site (writes bench/results/rebuild.md)
 #   make bench-load  the whole system under the simulator's load (writes bench/results/load.md)
 #   make bench-broker  the local broker's CPU for a steady workload as its log grows (writes bench/results/broker.md)
 #   make bench-catalogue  a 100,000-part price file imported against a plain COPY (writes bench/results/catalogue-import.md)
+#   make bench-screens  each desk screen's first paint and click time in Chromium (writes bench/results/screens.md)
 #   make soak   the broker-restart test 30 runs in a row and the fault tests 10 (SOAK_RUNS=n for both)
 #   make contract  the public event contract: contract/asyncapi.json and contract/schemas/ (checked in)
 
@@ -25,7 +26,7 @@ UV := uv==0.13.9
 empty :=
 space := $(empty) $(empty)
 
-.PHONY: install install-run browser fonts run test suites lint format bench bench-rebuild bench-load bench-broker bench-catalogue soak lock contract clean
+.PHONY: install install-run browser fonts run test suites lint format bench bench-rebuild bench-load bench-broker bench-catalogue bench-screens soak lock contract clean
 
 $(RUNNING): locks/run.txt libs/events/pyproject.toml $(wildcard services/*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -106,12 +107,13 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install
+bench: install browser fonts
 	$(BIN)/python -m bench.backbone
 	$(BIN)/python -m bench.rebuild
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.broker
 	$(BIN)/python -m bench.catalogue_import
+	$(BIN)/python -m bench.screens
 
 # The advisor board, callback queue and CSI/VOC read models rebuilt from a generated year of one
 # large site (~2 million events), against decoding the same records alone (BENCH_REBUILD_ARGS=--quick: 30 days).
@@ -132,6 +134,11 @@ bench-broker: install
 # a plain COPY of the same file in the same run (BENCH_CATALOGUE_ARGS=--quick: 20,000 parts; ~1 min).
 bench-catalogue: install
 	$(BIN)/python -m bench.catalogue_import $(BENCH_CATALOGUE_ARGS)
+
+# Each desk screen's first paint and click-to-updated time in Debian's Chromium against the running
+# system, with a static page's as the baseline (BENCH_SCREENS_ARGS=--screens booking,parts --runs 3).
+bench-screens: install browser fonts
+	$(BIN)/python -m bench.screens $(BENCH_SCREENS_ARGS)
 
 # Tests that once failed now and then, run until they fail: each loop stops at its first failure
 # and leaves that run's service logs in var/test-logs/.

@@ -61,6 +61,7 @@ def _code_files() -> dict[str, list[Path]]:
     return files
 
 
+_SERVICE_URL = re.compile(r"""service_url\(\s*["']([a-z]+)["']""")
 _PEER_CALL = re.compile(r"""peers\.(?:get|post)\(\s*(?:["']([a-z]+)["']|([A-Z_]+)\b)""")
 
 
@@ -94,7 +95,9 @@ def env_read_by() -> dict[str, frozenset[str]]:
             text = path.read_text()
             for name in _ENV_READ.findall(text):
                 readers.setdefault(name, set()).add(owner)
-            if "service_url" in text and owner != "events":  # the gateway routes to every service
+            for service in _SERVICE_URL.findall(text):  # events.services.service_url("x") reads X_URL
+                readers.setdefault(f"{service.upper()}_URL", set()).add(owner)
+            if owner == "gateway" and "service_url(service)" in text:  # the gateway routes to every service
                 for service in SERVICES:
                     readers.setdefault(f"{service.upper()}_URL", set()).add(owner)
             for service in peers_called(text):  # events.peers finds a peer at its <SERVICE>_URL

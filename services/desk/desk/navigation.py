@@ -54,6 +54,8 @@ SCREENS = (
     ),
     Screen("qc", "/qc", "POST work-orders/{repair_order_id}/quality-checks", MANAGER | {QC_INSPECTOR, DISPATCHER}),
     Screen("parts", "/parts", "POST stock/{part_number}/issues", MANAGER | {PARTS_CLERK}),  # the counter: issue on
+    # What waits for the manager: built on the approval beyond an advisor's authority.
+    Screen("manager", "/manager", "POST repair-orders/{repair_order_id}/discount-approval", MANAGER),
 )
 BY_KEY = {screen.key: screen for screen in SCREENS}
 assert SYSTEM not in EVERYONE  # a system signs in with its own token, never at the desk
