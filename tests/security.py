@@ -207,7 +207,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET parts-prices/{part_number}": EVERYONE,
     # notifications: what was sent to a customer and how they may be contacted are CS's and the desk's
     "GET messages": FOLLOWUP_READERS,
-    "GET contact-preferences/{customer_id}": FOLLOWUP_READERS,
+    "GET contact-preferences/{customer_id}": CONTACT,  # how a customer wants to be reached: the people who reach them
     "PUT contact-preferences/{customer_id}": CONTACT,
     "GET quiet-hours": FOLLOWUP_READERS,
     "PUT quiet-hours": MANAGER,

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from browser import Desk, accessible, desk_beside, launched, new_page, sign_in
-from dealership import Person, line, login, settled, signed_and_handed_over, typed
+from dealership import Person, line, login, signed_and_handed_over, typed
 from playwright.async_api import Browser, expect
 
 from events.testing.system import RunningSystem
@@ -103,6 +103,7 @@ async def test_the_advisor_takes_a_car_from_its_findings_to_delivery_and_reads_i
     await expect(page.get_by_role("heading", name=f"维修工单 {PLATE}", level=1)).to_be_visible()
     await expect(page.locator("[data-status]")).to_have_text("增项待客户确认")
     await expect(page.locator("[data-workshop]")).to_contain_text("维修中")
+    await expect(page.locator("[data-key-tag]")).to_have_text("K-42")  # the keys taken at the hand-over
     discs = page.locator("article[data-finding='前刹车盘磨损超限']")
     await expect(discs.locator("[data-safety]")).to_have_text("涉及安全")
     await expect(discs).to_contain_text("需增加 60 分钟")
@@ -158,7 +159,17 @@ async def test_the_advisor_takes_a_car_from_its_findings_to_delivery_and_reads_i
     await expect(page.locator("[data-awaiting-payment]")).to_contain_text("the customer settles at the cashier")
     await expect(page.locator("[data-delivery-form]")).to_have_count(0)
     await accessible(page, "ro-ready-en")
-    invoice = await settled(cashier, ro)
+    # The cashier issues the invoice (through the API): on the RO page, issued and not paid yet.
+    issued = await cashier.ok("POST", "invoices", {"repair_order_id": ro, "series": "service"}, status=201)
+    await page.reload()
+    await expect(page.locator("[data-invoice-number]")).to_have_text(issued["number"])
+    await expect(page.locator("[data-invoice-state]")).to_have_text("issued, not paid yet")
+    balance = issued["balance"]
+    await expect(page.locator("[data-invoice-balance]")).to_have_text(f"¥{balance // 100:,}.{balance % 100:02d}")
+    await accessible(page, "ro-issued-en")
+    payment = {"method": "card", "amount": issued["balance"]}
+    invoice = await cashier.ok("POST", f"invoices/{issued['invoice_id']}/payments", payment, status=201)
+    await cashier.until(f"repair-orders/{ro}", lambda r: r["status"] == "settled", "the RO settled by billing")
     await page.reload()
     await expect(page.locator("[data-status]")).to_have_text("settled")
     await expect(page.locator("[data-invoice-number]")).to_have_text(invoice["number"])

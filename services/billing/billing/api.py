@@ -17,7 +17,7 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Header, Path, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 
 from billing import ledger
@@ -151,6 +151,29 @@ async def issue_invoice(
     if not outcome.recorded:
         response.status_code = 200
     return await _as_seen(request, by.identity, invoice_view(outcome.state, outcome.version))
+
+
+@router.get("/sites/{site_id}/invoices", responses=LIST_RESPONSES)
+async def list_invoices(
+    site_id: SiteId,
+    identity: CurrentIdentity,
+    request: Request,
+    response: Response,
+    repair_order_id: Annotated[UUID, Query(description="the repair order whose invoice in force is wanted")],
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> list[InvoiceView]:
+    """The repair order's invoice in force (issued, paid or part paid; a voided one is not): a
+    second cashier, or the advisor, opens the invoice already issued. Empty before the issue."""
+    tenant = site_tenant(identity, site_id, READERS)
+    pool = request.app.state.runtime.pool
+    window, rows = await ledger.invoices_in_force(pool, tenant, repair_order_id, cursor=cursor, limit=limit)
+    views = []
+    for row in answer(window, rows, request, response):
+        state, version = await load(store_of(request), invoices.invoice, invoices.stream_id(row["invoice_id"]), tenant)
+        fapiao = await fapiao_of(pool, tenant, row["invoice_id"])
+        views.append(await _as_seen(request, identity, invoice_view(state, version, fapiao)))
+    return views
 
 
 @router.get("/sites/{site_id}/invoices/{invoice_id}", responses=refusals())

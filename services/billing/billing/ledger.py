@@ -75,6 +75,27 @@ async def invoice_in_force(conn: Connection, tenant: Tenant, repair_order_id: UU
     return found
 
 
+IN_FORCE = Listing("billing.invoices_in_force", (Key("invoice_id", UUID, nullable=False),))
+
+
+async def invoices_in_force(
+    pool: asyncpg.Pool, tenant: Tenant, repair_order_id: UUID, *, cursor: str | None, limit: int
+) -> tuple[Window, Sequence[asyncpg.Record]]:
+    """A page of the RO's invoices in force: one at most today, a list so that the answer keeps
+    its shape the day an RO is split over several invoices."""
+    window = IN_FORCE.window(cursor, limit, first=4)
+    rows: list[asyncpg.Record] = await pool.fetch(
+        f"""SELECT invoice_id FROM billing_open_invoices
+           WHERE group_id = $1 AND site_id = $2 AND repair_order_id = $3 AND {window.after}
+           {window.order}""",
+        tenant.group_id,
+        tenant.site_id,
+        repair_order_id,
+        *window.params,
+    )
+    return window, rows
+
+
 async def record_issue(conn: Connection, tenant: Tenant, issued: InvoiceIssued) -> None:
     """The invoice is in force for its RO, its deposits are applied, its receivables listed."""
     await conn.execute(

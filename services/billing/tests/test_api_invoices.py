@@ -203,3 +203,32 @@ async def test_the_buyers_name_and_phone_are_personal_data_withheld_from_machine
         "SELECT user_id, subject_id FROM personal_data_reads WHERE user_id = 'advisor-7'"
     )
     assert [(r["user_id"], r["subject_id"]) for r in reads] == [("advisor-7", order["customer"]["customer_id"])]
+
+
+async def test_the_invoice_in_force_of_a_repair_order_is_found_by_the_ro_and_a_void_removes_it(
+    service: Service,
+) -> None:
+    order = repair_order()
+    ro = order["repair_order_id"]
+    assert await service.call("GET", f"/invoices?repair_order_id={ro}", headers=as_(ADVISOR)) == []
+    first = await service.issue(order)
+    found = await service.call("GET", f"/invoices?repair_order_id={ro}", headers=as_(ADVISOR))
+    assert [(i["invoice_id"], i["number"], i["status"]) for i in found] == [
+        (first["invoice_id"], first["number"], "issued")
+    ]
+    assert found[0]["buyer"]["name"] == "Li Wei"  # a person's read, recorded like the invoice's own
+    assert await service.call("GET", f"/invoices?repair_order_id={uuid.uuid4()}") == []
+    await service.call("POST", f"/invoices/{first['invoice_id']}/void", {"reason": "wrong payer"}, headers=SM)
+    assert await service.call("GET", f"/invoices?repair_order_id={ro}") == []
+    second = await service.issue(order)
+    found = await service.call("GET", f"/invoices?repair_order_id={ro}&limit=1")
+    assert [i["invoice_id"] for i in found] == [second["invoice_id"]]
+    # The site's and the group's fences, the readers' roles, the parameter checked.
+    assert await service.call("GET", f"/invoices?repair_order_id={ro}", headers=as_(CASHIER, group=OTHER_GROUP)) == []
+    technician = await service.call("GET", f"/invoices?repair_order_id={ro}", headers=as_(TECHNICIAN), status=403)
+    assert technician["error"]["code"] == "forbidden"
+    elsewhere = await service.call("GET", f"/invoices?repair_order_id={ro}", site=OTHER_SITE, status=403)
+    assert elsewhere["error"]["code"] == "forbidden"
+    for query in ("", "?repair_order_id=RO-1", f"?repair_order_id={ro}&cursor=nonsense"):
+        refused = await service.call("GET", f"/invoices{query}", status=422)
+        assert refused["error"]["code"] in ("invalid_request", "invalid_cursor"), query

@@ -1,9 +1,10 @@
 """Live regions: a screen's region refreshes itself when the events it shows land. The browser
 opens one server-sent event stream here per screen (`/live/<topic>`); the desk reads the API's
 own stream of that topic with the person's token and sends a bare `changed` event whenever the
-API's stream sends anything but a keep-alive. The region, marked `hx-trigger="sse:changed"`,
-then fetches its new HTML from its own route: the stream carries no data, so the page shows only
-what the region's route renders, in the person's language and time zone.
+API's stream sends an event after its first (the state now, which the page already shows). The
+region, marked `hx-trigger="sse:changed"`, then fetches its new HTML from its own route: the
+stream carries no data, so the page shows only what the region's route renders, in the person's
+language and time zone.
 
 Why a relay and not polling: the API pushes within moments of a commit (the board's stream), a
 poll would ask every few seconds for nothing; and the token stays on the server (EventSource
@@ -48,13 +49,24 @@ async def live(topic: str, visit: CurrentVisit) -> StreamingResponse:
 
     async def relay() -> AsyncIterator[str]:
         try:
-            # The first event is the state now: it covers what changed between the page and the stream.
-            async for line in upstream.aiter_lines():
-                if line.startswith("event:"):
-                    yield CHANGED
-                elif line.startswith(":"):
-                    yield KEEP_ALIVE
+            async for sent in changes(upstream.aiter_lines()):
+                yield sent
         finally:
             await upstream.aclose()
 
     return StreamingResponse(relay(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+async def changes(lines: AsyncIterator[str]) -> AsyncIterator[str]:
+    """The API's stream as the browser's: its first event is the state now, which the page just
+    rendered, so it is no change (refreshing then would wipe what a person began typing in a live
+    region); every later event is one. What lands between the page's render and the stream's
+    snapshot is the one change missed: the next event refreshes the region with it."""
+    snapshot_seen = False
+    async for line in lines:
+        if line.startswith("event:"):
+            if snapshot_seen:
+                yield CHANGED
+            snapshot_seen = True
+        elif line.startswith(":"):
+            yield KEEP_ALIVE

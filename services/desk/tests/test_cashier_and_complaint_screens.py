@@ -56,6 +56,7 @@ class Api:
         self.sent: list[tuple[str, dict[str, Any], dict[str, str]]] = []
         self.answer: tuple[int, dict[str, Any]] | None = None
         self.printed_with: str | None = None
+        self.in_force: list[dict[str, Any]] = []  # billing's invoices in force of the RO
 
     def routes(self) -> APIRouter:
         router = APIRouter(prefix="/api/v1/sites/{site}")
@@ -67,6 +68,10 @@ class Api:
         @router.get("/billing-settings")
         async def settings() -> dict[str, Any]:
             return {"series": ["service"], "time_zone": "Asia/Shanghai"}
+
+        @router.get("/invoices")
+        async def of_the_ro(repair_order_id: str) -> list[dict[str, Any]]:
+            return [i for i in self.in_force if i["repair_order_id"] == repair_order_id]
 
         @router.get("/invoices/{invoice}")
         async def invoice(invoice: str) -> dict[str, Any]:
@@ -229,3 +234,23 @@ async def test_a_decision_beyond_authority_is_refused_and_offers_the_escalation_
     assert proposal.status_code == 200
     assert 'value="380.50"' in proposal.text
     assert "refund the labour billed twice" in proposal.text
+
+
+async def test_a_car_already_invoiced_opens_its_invoice_instead_of_issuing_a_second(
+    desk: httpx.AsyncClient, stand_in: StandIn, api: Api
+) -> None:
+    # Another cashier issued it: their idempotency key is not this cashier's.
+    api.in_force = [INVOICE_VIEW]
+    token = await as_(desk, stand_in, "cashier-wang", "cashier")
+    page = await desk.get("/cashier", headers={"accept-language": "en"})
+    assert page.status_code == 200, page.text
+    assert f'href="/cashier/invoices/{INVOICE}"' in page.text
+    assert "Open invoice SVC-2026-000001" in page.text
+    assert 'action="/cashier/invoices"' not in page.text  # no second issue offered
+    pressed = await desk.post("/cashier/invoices", data={"csrf_token": token, "repair_order_id": RO})
+    assert pressed.status_code == 303
+    assert pressed.headers["location"].endswith(f"/cashier/invoices/{INVOICE}")
+    assert api.sent == []
+    api.in_force = []
+    offered = await desk.get("/cashier", headers={"accept-language": "zh"})
+    assert 'action="/cashier/invoices"' in offered.text

@@ -67,13 +67,19 @@ class Reception:
     def __init__(self) -> None:
         self.sent: list[tuple[str, Any]] = []
         self.answer: tuple[int, dict[str, Any]] | None = None
+        self.order: dict[str, Any] = ORDER
+        self.in_force: list[dict[str, Any]] = []  # billing's invoices in force of the RO
 
     def routes(self) -> APIRouter:
         router = APIRouter(prefix="/api/v1/sites/{site}")
 
         @router.get("/repair-orders/{ro}")
         async def order(ro: str) -> dict[str, Any]:
-            return ORDER
+            return self.order
+
+        @router.get("/invoices")
+        async def invoices(repair_order_id: str) -> list[dict[str, Any]]:
+            return [i for i in self.in_force if i["repair_order_id"] == repair_order_id]
 
         @router.get("/capacity")
         async def capacity() -> dict[str, Any]:
@@ -174,3 +180,39 @@ async def test_delivery_sends_the_checklist_alone(
     assert reception.sent == [
         ("delivery", ("9", {"work_explained": True, "old_parts_shown": True, "old_parts_returned": False}))
     ]
+
+
+async def test_an_invoice_issued_and_not_paid_yet_shows_on_the_ro_page(
+    desk: httpx.AsyncClient, stand_in: StandIn, reception: Reception
+) -> None:
+    await as_(desk, stand_in)
+    reception.order = ORDER | {"status": "ready", "ready": True, "findings": []}
+    waiting = await desk.get(f"/ro/{RO}", headers={"accept-language": "en"})
+    assert "data-awaiting-payment" in waiting.text
+    assert "data-invoice-number" not in waiting.text
+    issued = {
+        "invoice_id": "7e5b4a92-af6b-4acb-9d54-6f7a8b9cadb4", "number": "SVC-2026-000042", "repair_order_id": RO,
+        "status": "issued", "currency": "CNY", "customer": {"gross": 28300, "net": 25044, "tax": 3256},
+        "paid": 10000, "balance": 18300,
+    }  # fmt: skip
+    reception.in_force = [issued]
+    page = await desk.get(f"/ro/{RO}", headers={"accept-language": "en"})
+    assert "SVC-2026-000042" in page.text
+    assert "issued, not paid yet" in page.text
+    assert "¥283.00" in page.text  # the customer's share
+    assert "¥183.00" in page.text  # what is left to pay
+    assert 'href="/ro/' + RO + '/print/invoice.pdf"' in page.text
+    chinese = await desk.get(f"/ro/{RO}", headers={"accept-language": "zh"})
+    assert "已开具,待付款" in chinese.text
+
+
+async def test_the_key_tag_of_the_hand_over_shows_on_the_ro_page(
+    desk: httpx.AsyncClient, stand_in: StandIn, reception: Reception
+) -> None:
+    await as_(desk, stand_in)
+    reception.order = ORDER | {"key_tag": "K-17"}
+    page = await desk.get(f"/ro/{RO}", headers={"accept-language": "en"})
+    assert "data-key-tag" in page.text
+    assert "K-17" in page.text
+    reception.order = ORDER | {"key_tag": None}
+    assert "data-key-tag" not in (await desk.get(f"/ro/{RO}")).text

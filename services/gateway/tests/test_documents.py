@@ -275,6 +275,15 @@ def test_the_repair_order_in_english_and_before_signing_is_an_estimate() -> None
     assert "李雷" in text  # names stay as written, whatever the language
 
 
+def test_the_key_tag_prints_once_the_keys_are_handed_over_and_not_before() -> None:
+    handed = text_of(repair_order.render({**RO_VIEW, "key_tag": "K-17"}, paper()))
+    shows(handed, "钥匙牌", "K-17")
+    in_english = text_of(repair_order.render({**RO_VIEW, "key_tag": "K-17"}, paper("en")))
+    shows(in_english, "Key tag", "K-17")
+    before = text_of(repair_order.render({**RO_VIEW, "key_tag": None}, paper()))
+    assert "钥匙牌" not in before
+
+
 def test_the_times_follow_the_sites_time_zone() -> None:
     text = text_of(repair_order.render(RO_VIEW, paper(zone=ZoneInfo("Europe/Berlin"))))
 

@@ -132,6 +132,7 @@ class RepairOrderView(View):
     signed_at: datetime | None
     signature_ref: str | None = Field(description="the customer's signed repair order (its scan or e-signature)")
     handed_over_at: datetime | None
+    key_tag: str | None = Field(description="the tag on the car's keys, taken at the hand-over; null before")
     findings: list[FindingView]
     ready: bool
     invoice: InvoiceView | None
@@ -258,6 +259,7 @@ def repair_order_view(state: RepairOrder, version: int) -> RepairOrderView:
         signed_at=state.signed_at,
         signature_ref=state.signature_ref,
         handed_over_at=state.handed_over_at,
+        key_tag=state.key_tag,
         findings=[_finding(f) for f in state.findings],
         ready=state.ready,
         invoice=None

@@ -42,8 +42,9 @@ async def test_a_visit_from_check_in_to_delivery_invoices_only_approved_work(
     api: httpx.AsyncClient, workshop: Publisher, billing: Publisher
 ) -> None:
     ro = await signed_visit(api)
+    assert (await view(api, ro))["key_tag"] is None  # no key taken before the hand-over
     handed = await ok(await post(api, f"/{ro}/hand-over", {"key_tag": "K-17"}))
-    assert handed["status"] == "in_workshop"
+    assert (handed["status"], handed["key_tag"]) == ("in_workshop", "K-17")
     assert handed["service_advisor"] == "advisor-1"
 
     brakes, wipers = repair_line("front brake pads", 12000, 45000), repair_line("wipers", 1000, 9000)

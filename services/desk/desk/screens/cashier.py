@@ -6,6 +6,7 @@ the yuan a person types into fen (integer arithmetic) and refuses what is not an
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -70,12 +71,16 @@ async def ready_cars(visit: Visit = CASHIER) -> HTMLResponse:
 
 @router.post("/cashier/invoices")
 async def issue(request: Request, visit: Visit = CASHIER) -> Response:
-    """Invoice a ready car. The key names the invoice by the repair order, so pressing again
-    (or after a lost answer) opens the invoice issued before instead of a second one."""
+    """Invoice a ready car, or open the invoice in force when someone issued it since the list
+    was shown: billing's key is per person, so only the RO's invoice tells a second cashier. The
+    key still covers this person pressing again after a lost answer."""
     values = await form_of(request)
     repair_order_id = values.get("repair_order_id", "")
     body = {"repair_order_id": repair_order_id, "series": values.get("series", "service")}
     try:
+        in_force = await visit.api.get("invoices", repair_order_id=repair_order_id)
+        if in_force:
+            return redirect(f"/cashier/invoices/{in_force[0]['invoice_id']}", request)
         invoice = await visit.api.post("invoices", body, **idempotency(f"desk-invoice-{repair_order_id}"))
     except ApiError as error:
         return visit.form_again("cashier_ready.html", error, values, failed=repair_order_id, **await _ready(visit))
@@ -111,8 +116,14 @@ async def _ready(visit: Visit) -> dict[str, Any]:
     visits = await visit.api.get("repair-orders")
     settings = await billing_settings(visit)
     open_visits = [row for row in visits if not row["settled"] and not row["delivered"]]
+    ready = [row for row in open_visits if row["ready"]]
+    # A car another cashier invoiced is opened, not issued again.
+    found = await asyncio.gather(*(visit.api.get("invoices", repair_order_id=row["repair_order_id"]) for row in ready))
     return {
-        "ready": [row for row in open_visits if row["ready"]],
+        "ready": ready,
+        "invoiced": {
+            row["repair_order_id"]: in_force[0] for row, in_force in zip(ready, found, strict=True) if in_force
+        },
         "open_visits": open_visits,
         "series": settings["series"],
         "methods": METHODS,

@@ -50,17 +50,22 @@ async def _progress(visit: Visit, repair_order_id: UUID) -> dict[str, Any] | Non
 
 
 async def _invoice(visit: Visit, order: dict[str, Any]) -> dict[str, Any] | None:
-    """Billing's invoice, once reception knows it (the invoice paid); None otherwise."""
+    """Billing's invoice: the one reception knows once it is paid, or, for a ready car, the one
+    in force (issued, not paid yet); None before the cashier issues it (or while billing is away)."""
     settled = order.get("invoice")
-    if not settled or not settled.get("invoice_id"):
-        return None
     try:
-        found: dict[str, Any] = await visit.api.get(f"invoices/{settled['invoice_id']}")
+        if settled and settled.get("invoice_id"):
+            found: dict[str, Any] = await visit.api.get(f"invoices/{settled['invoice_id']}")
+            return found
+        if order.get("ready"):
+            in_force: list[dict[str, Any]] = await visit.api.get(
+                "invoices", repair_order_id=str(order["repair_order_id"])
+            )
+            return in_force[0] if in_force else None
     except ApiError as error:
         if error.status == 401:
             raise
-        return None
-    return found
+    return None
 
 
 async def _context(visit: Visit, repair_order_id: UUID) -> dict[str, Any]:
@@ -194,16 +199,16 @@ async def history(repair_order_id: UUID, visit: Visit = RO) -> HTMLResponse:
 @router.get("/ro/{repair_order_id}/print/{kind}.pdf")
 async def printed(repair_order_id: UUID, kind: str, visit: Visit = RO, finding: UUID | None = None) -> Response:
     """The gateway's PDF streamed through with the session's token (never in the link). The
-    invoice is billing's, named by the id reception knows once it is paid."""
+    invoice is billing's: the one reception knows once it is paid, else the RO's invoice in force."""
     if kind not in PRINTABLE:
         raise ApiError(404, "not_found")
     document_id = str(repair_order_id)
     params: dict[str, str] = {"lang": visit.language}
     if kind == "invoice":
-        settled = (await visit.api.get(_path(repair_order_id))).get("invoice") or {}
-        if not settled.get("invoice_id"):
+        billed = await _invoice(visit, await visit.api.get(_path(repair_order_id)))
+        if billed is None:
             raise ApiError(404, "not_found")
-        document_id = str(settled["invoice_id"])
+        document_id = str(billed["invoice_id"])
     if kind == "additional-work":
         if finding is None:
             raise ApiError(404, "not_found")

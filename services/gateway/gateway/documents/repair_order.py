@@ -33,6 +33,7 @@ LABELS: Labels = {
     "signature": ("签字凭证", "Signature ref."),
     "signature_drawn": ("客户签字", "Customer's signature"),
     "waiting": ("在店等候", "Customer waiting"),
+    "key_tag": ("钥匙牌", "Key tag"),
     "concerns": ("客户描述(客户原话)", "Concerns (customer's words)"),
     "lines": ("维修项目", "Work to be done"),
     "walk_around": ("环车检查", "Walk-around"),
@@ -125,6 +126,8 @@ def render(view: View, paper: Paper, signature: bytes | None = None) -> bytes:
     sheet = Sheet(paper, title, f"{paper.word(LABELS, 'number')}: {view['repair_order_id']}")
     customer, vehicle = view.get("customer") or {}, view.get("vehicle") or {}
     user = view.get("vehicle_user") or {}
+    # The key tag exists from the hand-over on: a sheet printed before it has no such line.
+    key_tag = [(paper.word(LABELS, "key_tag"), str(view["key_tag"]))] if view.get("key_tag") else []
     sheet.fields(
         [
             (paper.word(LABELS, "customer"), customer.get("name", MISSING)),
@@ -140,6 +143,7 @@ def render(view: View, paper: Paper, signature: bytes | None = None) -> bytes:
             (paper.word(LABELS, "signed"), paper.when(view.get("signed_at"))),
             (paper.word(LABELS, "signature"), view.get("signature_ref") or MISSING),
             (paper.word(LABELS, "waiting"), paper.yes_no(view.get("customer_waiting"))),
+            *key_tag,
         ]
     )
     sheet.heading(paper.word(LABELS, "concerns"))

@@ -83,6 +83,7 @@ class RepairOrder:
     signed_at: datetime | None = None
     signature_ref: str | None = None
     handed_over_at: datetime | None = None
+    key_tag: str | None = None
     findings: tuple[Finding, ...] = ()
     ready: bool = False
     settled: InvoiceSettled | None = None
@@ -189,7 +190,7 @@ def evolve(state: RepairOrder, event: Event) -> RepairOrder:
 def _evolve_milestone(state: RepairOrder, event: Event) -> RepairOrder:
     match event:
         case VehicleHandedOver():
-            return replace(state, handed_over_at=event.handed_over_at)
+            return replace(state, handed_over_at=event.handed_over_at, key_tag=event.key_tag)
         case ReadyForDeliveryMarked():
             return replace(state, ready=True)
     return state  # DamageReported changes nothing the decisions look at
