@@ -93,13 +93,15 @@ class QuietHoursBody(_Body):
 
 
 class QuietHoursView(BaseModel):
+    # Plain "HH:MM" strings, as booking's capacity answers: JSON Schema's "time" format is an
+    # RFC 3339 time with an offset, which a site-local wall-clock time has not.
     timezone: str
-    start: time
-    end: time
+    start: str = Field(examples=["21:00"], description="site-local time, HH:MM")
+    end: str = Field(examples=["08:00"], description="site-local time, HH:MM")
 
 
 def quiet_hours_view(q: QuietHours) -> QuietHoursView:
-    return QuietHoursView(timezone=q.timezone, start=q.start, end=q.end)
+    return QuietHoursView(timezone=q.timezone, start=q.start.strftime("%H:%M"), end=q.end.strftime("%H:%M"))
 
 
 class TemplateBody(_Body):
