@@ -172,6 +172,7 @@ async def test_readiness_lists_the_services_and_metrics_count_requests_by_resour
         "catalogue",
         "complaints",
         "followup",
+        "notifications",
         "parts",
         "reception",
         "workshop",
