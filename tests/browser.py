@@ -3,7 +3,11 @@ system and registered with the gateway's development provider, a person signed i
 through the provider's page, an axe-core check of every page visited (serious and critical
 violations fail the test), and screenshots under var/screenshots/desk/.
 
-    with desk_beside(["reception"]) as (system, desk):       # a module's fixture
+    @pytest.fixture(scope="module")                          # a module names its services;
+    def started() -> Iterator[tuple[RunningSystem, Desk]]:   # `system`, `desk` and `browser`
+        with desk_beside(["reception"]) as both:             # come from here
+            yield both
+
         page = await new_page(browser)
         await sign_in(page, desk, name="advisor-li", role="advisor", group=GROUP, sites=[SITE])
         await accessible(page, "my-day")                      # axe, then a screenshot
@@ -24,6 +28,7 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.async_api import Browser, Page, ViewportSize, async_playwright
 
 from events.database import ensure_database
@@ -172,3 +177,23 @@ async def accessible(page: Page, name: str) -> list[dict[str, Any]]:
 async def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+# The fixtures every browser module shares (tests/conftest.py loads this module as a plugin); a
+# module provides `started`: its system and desk, from `desk_beside` with the services it needs.
+
+
+@pytest.fixture
+def system(started: tuple[RunningSystem, Desk]) -> RunningSystem:
+    return started[0]
+
+
+@pytest.fixture
+def desk(started: tuple[RunningSystem, Desk]) -> Desk:
+    return started[1]
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with launched() as started:
+        yield started

@@ -8,7 +8,8 @@ import pytest
 
 from events.testing.system import RunningSystem
 
-pytest_plugins = ["events.testing.fixtures"]
+# `browser`: the desk's browser tests' fixtures (a module without `started` never asks for them).
+pytest_plugins = ["events.testing.fixtures", "browser"]
 
 
 @pytest.fixture

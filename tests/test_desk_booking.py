@@ -11,13 +11,13 @@ var/screenshots/desk/. Over HTTP: a role the screen is not for is refused it and
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from browser import Desk, accessible, desk_beside, launched, new_page, sign_in
+from browser import Desk, accessible, desk_beside, new_page, sign_in
 from dealership import login
 from playwright.async_api import Browser, Page, expect
 from test_desk_sign_in import signed_in_over_http
@@ -49,22 +49,6 @@ WAIT = 45_000
 def started() -> Iterator[tuple[RunningSystem, Desk]]:
     with desk_beside(["booking", "catalogue", "reception"]) as both:
         yield both
-
-
-@pytest.fixture
-def system(started: tuple[RunningSystem, Desk]) -> RunningSystem:
-    return started[0]
-
-
-@pytest.fixture
-def desk(started: tuple[RunningSystem, Desk]) -> Desk:
-    return started[1]
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with launched() as started:
-        yield started
 
 
 async def catalogue_loaded(gateway: httpx.AsyncClient) -> None:

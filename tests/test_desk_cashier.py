@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
 import pytest
-from browser import Desk, accessible, desk_beside, launched, new_page, sign_in
+from browser import Desk, accessible, desk_beside, new_page, sign_in
 from dealership import line, login, signed_and_handed_over, typed
 from playwright.async_api import Browser, expect
 
@@ -29,22 +29,6 @@ PLATE = "沪B88888"  # the helpers' car
 def started() -> Iterator[tuple[RunningSystem, Desk]]:
     with desk_beside(["booking", "catalogue", "reception", "workshop", "billing"]) as both:
         yield both
-
-
-@pytest.fixture
-def system(started: tuple[RunningSystem, Desk]) -> RunningSystem:
-    return started[0]
-
-
-@pytest.fixture
-def desk(started: tuple[RunningSystem, Desk]) -> Desk:
-    return started[1]
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with launched() as started:
-        yield started
 
 
 async def ready_car(gateway: httpx.AsyncClient) -> str:

@@ -10,13 +10,13 @@ checked by axe-core; screenshots go to var/screenshots/desk/."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from browser import TIME_ZONE, Desk, accessible, desk_beside, launched, new_page, sign_in
+from browser import TIME_ZONE, Desk, accessible, desk_beside, new_page, sign_in
 from dealership import login
 from playwright.async_api import Browser, Locator, Page, expect
 
@@ -31,22 +31,6 @@ WORDS = "结算时工时费被收了两次"
 def started() -> Iterator[tuple[RunningSystem, Desk]]:
     with desk_beside(["booking", "complaints"]) as both:
         yield both
-
-
-@pytest.fixture
-def system(started: tuple[RunningSystem, Desk]) -> RunningSystem:
-    return started[0]
-
-
-@pytest.fixture
-def desk(started: tuple[RunningSystem, Desk]) -> Desk:
-    return started[1]
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with launched() as started:
-        yield started
 
 
 async def step(page: Page, name: str) -> Locator:

@@ -11,12 +11,12 @@ Every page is checked by axe-core; screenshots go to var/screenshots/desk/."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from browser import Desk, accessible, desk_beside, launched, new_page, sign_in
+from browser import Desk, accessible, desk_beside, new_page, sign_in
 from dealership import CAPACITY, CONCERN, VISIT, WALK_AROUND, login
 from playwright.async_api import Browser, expect
 
@@ -35,22 +35,6 @@ WAIT = 45_000
 def started() -> Iterator[tuple[RunningSystem, Desk]]:
     with desk_beside(["booking", "catalogue", "reception", "followup", "complaints"]) as both:
         yield both
-
-
-@pytest.fixture
-def system(started: tuple[RunningSystem, Desk]) -> RunningSystem:
-    return started[0]
-
-
-@pytest.fixture
-def desk(started: tuple[RunningSystem, Desk]) -> Desk:
-    return started[1]
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with launched() as started:
-        yield started
 
 
 async def catalogue_loaded(gateway: httpx.AsyncClient) -> None:

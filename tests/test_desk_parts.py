@@ -10,7 +10,7 @@ go to var/screenshots/desk/."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from browser import TIME_ZONE, Desk, accessible, desk_beside, launched, new_page, screenshot, sign_in
+from browser import TIME_ZONE, Desk, accessible, desk_beside, new_page, screenshot, sign_in
 from dealership import Person, line, login, signed_and_handed_over, typed
 from playwright.async_api import Browser, Page, expect
 
@@ -36,22 +36,6 @@ WAIT = 45_000
 def started() -> Iterator[tuple[RunningSystem, Desk]]:
     with desk_beside(["catalogue", "reception", "parts"]) as both:
         yield both
-
-
-@pytest.fixture
-def system(started: tuple[RunningSystem, Desk]) -> RunningSystem:
-    return started[0]
-
-
-@pytest.fixture
-def desk(started: tuple[RunningSystem, Desk]) -> Desk:
-    return started[1]
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with launched() as started:
-        yield started
 
 
 async def price_list(gateway: httpx.AsyncClient) -> None:

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx
 import pypdf
 import pytest
-from browser import WIDE_SCREEN, Desk, accessible, desk_beside, launched, new_page, screenshot, sign_in
+from browser import WIDE_SCREEN, Desk, accessible, desk_beside, new_page, screenshot, sign_in
 from dealership import MENU, MENU_TOTAL, VIN, book, login
 from playwright.async_api import Browser, Page, expect
 
@@ -52,22 +52,6 @@ WAIT = 45_000
 def started() -> Iterator[tuple[RunningSystem, Desk]]:
     with desk_beside(["booking", "catalogue", "reception"]) as both:
         yield both
-
-
-@pytest.fixture
-def system(started: tuple[RunningSystem, Desk]) -> RunningSystem:
-    return started[0]
-
-
-@pytest.fixture
-def desk(started: tuple[RunningSystem, Desk]) -> Desk:
-    return started[1]
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with launched() as started:
-        yield started
 
 
 async def catalogue_loaded(gateway: httpx.AsyncClient) -> None:

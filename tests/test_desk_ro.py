@@ -13,12 +13,12 @@ history. Every page is checked by axe-core; screenshots go to var/screenshots/de
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from browser import Desk, accessible, desk_beside, launched, new_page, sign_in
+from browser import Desk, accessible, desk_beside, new_page, sign_in
 from dealership import Person, line, login, signed_and_handed_over, typed
 from playwright.async_api import Browser, expect
 
@@ -34,22 +34,6 @@ WAIT = 45_000
 def started() -> Iterator[tuple[RunningSystem, Desk]]:
     with desk_beside(["booking", "catalogue", "reception", "workshop", "billing"]) as both:
         yield both
-
-
-@pytest.fixture
-def system(started: tuple[RunningSystem, Desk]) -> RunningSystem:
-    return started[0]
-
-
-@pytest.fixture
-def desk(started: tuple[RunningSystem, Desk]) -> Desk:
-    return started[1]
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with launched() as started:
-        yield started
 
 
 async def finish_the_work(dispatcher: Person, technician: Person, advisor: Person, ro: str) -> None:

@@ -8,12 +8,12 @@ cookie's flags, CSRF refusals, a role refused a screen, another group's site ref
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
-from browser import Desk, accessible, desk_beside, launched, new_page, screenshot, sign_in
+from browser import Desk, accessible, desk_beside, new_page, screenshot, sign_in
 from dealership import VISIT, login
 from playwright.async_api import Browser, expect
 
@@ -29,22 +29,6 @@ WAIT = 45_000
 def started() -> Iterator[tuple[RunningSystem, Desk]]:
     with desk_beside(["reception"]) as both:
         yield both
-
-
-@pytest.fixture
-def system(started: tuple[RunningSystem, Desk]) -> RunningSystem:
-    return started[0]
-
-
-@pytest.fixture
-def desk(started: tuple[RunningSystem, Desk]) -> Desk:
-    return started[1]
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with launched() as started:
-        yield started
 
 
 async def test_an_advisor_signs_in_picks_a_site_reads_the_day_in_both_languages_and_signs_out(

@@ -11,12 +11,12 @@ page is checked by axe-core; screenshots go to var/screenshots/desk/."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
 import pytest
-from browser import TABLET, Desk, accessible, desk_beside, launched, new_page, screenshot, sign_in
+from browser import TABLET, Desk, accessible, desk_beside, new_page, screenshot, sign_in
 from dealership import CONCERN, Person, consent, line, login, signed_and_handed_over, typed
 from playwright.async_api import Browser, Page, ViewportSize, expect
 
@@ -34,22 +34,6 @@ SMALL_TABLET: ViewportSize = {"width": 1024, "height": 768}
 def started() -> Iterator[tuple[RunningSystem, Desk]]:
     with desk_beside(["catalogue", "reception", "workshop"]) as both:
         yield both
-
-
-@pytest.fixture
-def system(started: tuple[RunningSystem, Desk]) -> RunningSystem:
-    return started[0]
-
-
-@pytest.fixture
-def desk(started: tuple[RunningSystem, Desk]) -> Desk:
-    return started[1]
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with launched() as started:
-        yield started
 
 
 async def opened(page: Page, desk: Desk, name: str, role: str, link: str) -> None:
