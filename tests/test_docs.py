@@ -1,4 +1,4 @@
-"""The documentation against the repository: README's configuration table names every environment
+"""The documentation against the repository: docs/configuration.md's table names every environment
 variable the code reads and none that it does not, and no file cites a document the repository
 lacks (a fresh clone has nothing beside it). Pure file checks: no server is started."""
 
@@ -14,11 +14,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
+CONFIGURATION = ROOT / "docs" / "configuration.md"  # the table of every variable (README points to it)
 # Where the code that reads the environment lives; tests set variables, they are not configuration.
 CODE = ("libs", "services", "simulator", "bench")
 SKIPPED_FOLDERS = {"tests", "node_modules", "__pycache__"}
 CITING = {".py", ".md", ".sql", ".yaml", ".yml", ".html", ".js"}
-TABLE_HEADING = "## Configuration"
+TABLE_HEADING = "# Configuration"
 
 
 class UnresolvedRead(Exception):
@@ -195,7 +196,7 @@ def code_variables() -> set[str]:
 def table_variables(readme: str) -> dict[str, str]:
     """The names in the first column of the table under README's configuration heading (`<SERVICE>`
     placeholders as `*`), each with its row."""
-    lines = readme.split(f"\n{TABLE_HEADING}\n", 1)[1].splitlines()
+    lines = ("\n" + readme).split(f"\n{TABLE_HEADING}\n", 1)[1].splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("|"))
     rows = []
     for line in lines[start + 2 :]:
@@ -255,18 +256,18 @@ def exists(cited: str, where: Path) -> bool:
 
 
 def test_the_readme_table_names_every_variable_the_code_reads() -> None:
-    missing = code_variables() - set(table_variables(README.read_text()))
-    assert not missing, f"read by the code, missing from README's configuration table: {sorted(missing)}"
+    missing = code_variables() - set(table_variables(CONFIGURATION.read_text()))
+    assert not missing, f"read by the code, missing from docs/configuration.md's table: {sorted(missing)}"
 
 
 def test_the_readme_table_names_no_variable_the_code_does_not_read() -> None:
-    rows = table_variables(README.read_text())
+    rows = table_variables(CONFIGURATION.read_text())
     unread = set(rows) - code_variables()
-    assert not unread, f"in README's configuration table, read by no code: {sorted(unread)}"
+    assert not unread, f"in docs/configuration.md's table, read by no code: {sorted(unread)}"
 
 
 def test_each_row_of_the_table_gives_a_default_and_a_meaning() -> None:
-    for name, row in table_variables(README.read_text()).items():
+    for name, row in table_variables(CONFIGURATION.read_text()).items():
         cells = [c.strip() for c in row.strip().strip("|").split("|")]
         assert len(cells) == 3, f"{name}: a row is `name | default | meaning`: {row}"
         assert all(cells), f"{name}: an empty cell: {row}"
