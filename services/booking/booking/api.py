@@ -26,24 +26,26 @@ from booking.domain.customer_vehicle import CustomerCommand, customer_vehicle
 from booking.domain.customer_vehicle import stream_id as customer_stream
 from booking.handlers import Booking
 from booking.schemas import (
-    AppointmentListRow,
-    AppointmentListView,
-    AppointmentView,
     BookingBody,
     CancelBody,
     CapacityBody,
-    CapacityView,
     ConfirmBody,
     ContactBody,
     CustomerBody,
+    PreparationBody,
+    RescheduleBody,
+    VehicleRegistrationBody,
+)
+from booking.views import (
+    AppointmentListRow,
+    AppointmentListView,
+    AppointmentView,
+    CapacityView,
     CustomerFound,
     CustomerView,
     FreeSlotView,
-    PreparationBody,
     PreparationView,
-    RescheduleBody,
     VehicleFound,
-    VehicleRegistrationBody,
     appointment_view,
     capacity_view,
     customer_view,
