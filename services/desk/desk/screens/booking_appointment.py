@@ -9,13 +9,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import httpx
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from starlette.background import BackgroundTask
+from fastapi.responses import HTMLResponse, Response
 
-from desk.gateway_api import ApiError, error_of
+from desk.gateway_api import ApiError
 from desk.i18n import local_time
+from desk.printing import printed_pdf
 from desk.screens.booking import BOOKING, CHANNELS, CONFIRMATIONS, REQUESTED_BY, site_day, slot_choices, split_slot
 from desk.web import Visit, redirect
 
@@ -157,25 +156,5 @@ async def printed_list(day: str, visit: Visit = BOOKING) -> Response:
     """The gateway's PDF of the day's list, in the person's language, streamed through: the
     token stays on the server (never in the link)."""
     listed, _ = await site_day(visit, day)
-    client: httpx.AsyncClient = visit.request.app.state.client
-    outgoing = client.build_request(
-        "GET",
-        visit.api.site_url(f"documents/appointment-list/{listed.isoformat()}.pdf"),
-        params={"lang": visit.language},
-        headers=visit.api.headers,
-    )
-    try:
-        upstream = await client.send(outgoing, stream=True)
-    except httpx.TransportError:
-        raise ApiError(503, "service_unavailable") from None
-    if upstream.is_error:
-        await upstream.aread()
-        await upstream.aclose()
-        raise error_of(upstream)
-    headers = {
-        "Content-Disposition": f'inline; filename="appointment-list-{listed.isoformat()}.pdf"',
-        "Cache-Control": "no-store",
-    }
-    return StreamingResponse(
-        upstream.aiter_raw(), media_type="application/pdf", headers=headers, background=BackgroundTask(upstream.aclose)
-    )
+    day_ = listed.isoformat()
+    return await printed_pdf(visit, f"documents/appointment-list/{day_}.pdf", f"appointment-list-{day_}.pdf")

@@ -10,12 +10,11 @@ import uuid
 from typing import Any
 from uuid import UUID
 
-import httpx
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from starlette.background import BackgroundTask
+from fastapi.responses import HTMLResponse, Response
 
-from desk.gateway_api import ApiError, error_of
+from desk.gateway_api import ApiError
+from desk.printing import printed_pdf
 from desk.screens.cashier import CASHIER, METHODS, amount_refused, fen_of, form_of, idempotency
 from desk.web import Visit, redirect
 
@@ -100,25 +99,7 @@ async def ask_fapiao(invoice_id: UUID, request: Request, visit: Visit = CASHIER)
 @router.get("/cashier/invoices/{invoice_id}/invoice.pdf")
 async def printed(invoice_id: UUID, visit: Visit = CASHIER) -> Response:
     """The gateway's PDF of the invoice, streamed through with the session's token (never in the link)."""
-    client: httpx.AsyncClient = visit.request.app.state.client
-    outgoing = client.build_request(
-        "GET",
-        visit.api.site_url(f"documents/invoice/{invoice_id}.pdf"),
-        params={"lang": visit.language},
-        headers=visit.api.headers,
-    )
-    try:
-        upstream = await client.send(outgoing, stream=True)
-    except httpx.TransportError:
-        raise ApiError(503, "service_unavailable") from None
-    if upstream.is_error:
-        await upstream.aread()
-        await upstream.aclose()
-        raise error_of(upstream)
-    headers = {"Content-Disposition": f'inline; filename="invoice-{invoice_id}.pdf"', "Cache-Control": "no-store"}
-    return StreamingResponse(
-        upstream.aiter_raw(), media_type="application/pdf", headers=headers, background=BackgroundTask(upstream.aclose)
-    )
+    return await printed_pdf(visit, f"documents/invoice/{invoice_id}.pdf", f"invoice-{invoice_id}.pdf")
 
 
 def _blank(invoice: dict[str, Any]) -> dict[str, str]:

@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from starlette.background import BackgroundTask
+from fastapi.responses import HTMLResponse, Response
 
 from desk.gateway_api import ApiError, error_of
+from desk.printing import printed_pdf
 from desk.screens.reception import RECEPTION
 from desk.screens.workshop_floor import fen_of
 from desk.web import Visit, redirect
@@ -288,25 +288,5 @@ async def hand_over(repair_order_id: UUID, request: Request, visit: Visit = RECE
 async def printed(repair_order_id: UUID, visit: Visit = RECEPTION) -> Response:
     """The gateway's PDF of the RO (with the drawn signature), streamed through with the
     session's token (never in the link)."""
-    client: httpx.AsyncClient = visit.request.app.state.client
-    outgoing = client.build_request(
-        "GET",
-        visit.api.site_url(f"documents/repair-order/{repair_order_id}.pdf"),
-        params={"lang": visit.language},
-        headers=visit.api.headers,
-    )
-    try:
-        upstream = await client.send(outgoing, stream=True)
-    except httpx.TransportError:
-        raise ApiError(503, "service_unavailable") from None
-    if upstream.is_error:
-        await upstream.aread()
-        await upstream.aclose()
-        raise error_of(upstream)
-    headers = {
-        "Content-Disposition": f'inline; filename="repair-order-{repair_order_id}.pdf"',
-        "Cache-Control": "no-store",
-    }
-    return StreamingResponse(
-        upstream.aiter_raw(), media_type="application/pdf", headers=headers, background=BackgroundTask(upstream.aclose)
-    )
+    path = f"documents/repair-order/{repair_order_id}.pdf"
+    return await printed_pdf(visit, path, f"repair-order-{repair_order_id}.pdf")

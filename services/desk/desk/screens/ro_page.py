@@ -15,12 +15,11 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-import httpx
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from starlette.background import BackgroundTask
+from fastapi.responses import HTMLResponse, Response
 
-from desk.gateway_api import ApiError, error_of
+from desk.gateway_api import ApiError
+from desk.printing import printed_pdf
 from desk.web import Visit, redirect, screen
 
 router = APIRouter()
@@ -203,7 +202,7 @@ async def printed(repair_order_id: UUID, kind: str, visit: Visit = RO, finding: 
     if kind not in PRINTABLE:
         raise ApiError(404, "not_found")
     document_id = str(repair_order_id)
-    params: dict[str, str] = {"lang": visit.language}
+    params: dict[str, str] = {}
     if kind == "invoice":
         billed = await _invoice(visit, await visit.api.get(_path(repair_order_id)))
         if billed is None:
@@ -213,21 +212,4 @@ async def printed(repair_order_id: UUID, kind: str, visit: Visit = RO, finding: 
         if finding is None:
             raise ApiError(404, "not_found")
         params["finding"] = str(finding)
-    return await _stream_pdf(visit, f"documents/{kind}/{document_id}.pdf", params, f"{kind}-{repair_order_id}.pdf")
-
-
-async def _stream_pdf(visit: Visit, path: str, params: dict[str, str], filename: str) -> Response:
-    client: httpx.AsyncClient = visit.request.app.state.client
-    outgoing = client.build_request("GET", visit.api.site_url(path), params=params, headers=visit.api.headers)
-    try:
-        upstream = await client.send(outgoing, stream=True)
-    except httpx.TransportError:
-        raise ApiError(503, "service_unavailable") from None
-    if upstream.is_error:
-        await upstream.aread()
-        await upstream.aclose()
-        raise error_of(upstream)
-    headers = {"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"}
-    return StreamingResponse(
-        upstream.aiter_raw(), media_type="application/pdf", headers=headers, background=BackgroundTask(upstream.aclose)
-    )
+    return await printed_pdf(visit, f"documents/{kind}/{document_id}.pdf", f"{kind}-{repair_order_id}.pdf", params)
