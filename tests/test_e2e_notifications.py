@@ -19,10 +19,10 @@ from dealership import line, login, published_about, running, signed_and_handed_
 import standins
 from events.catalog import workshop
 from events.envelope import Metadata, Tenant
-from events.kafka import KafkaSettings, event_type_of
+from events.kafka import event_type_of
 from events.local.ports import free_port
 from events.personal_data import phone_subject
-from events.testing import eventually
+from events.testing import eventually, kafka_for_tests
 from events.testing.publishing import Publisher
 from events.testing.system import RunningSystem
 
@@ -124,7 +124,7 @@ async def test_a_ready_car_is_one_sms_a_redelivery_none_and_a_bounce_reaches_a_p
     await system.restart("notifications")
 
     # Then the workshop runs late on the same work order (the same partition, after the duplicate).
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"e2e{system.run_id}.")
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"e2e{system.run_id}.")
     now = datetime.now(UTC)
     late = workshop.JobRunningLate(
         repair_order_id=uuid.UUID(ro),

@@ -12,11 +12,10 @@ from test_projections import META, CounterTotals, seed, totals
 from events.admin.rebuild import Swap, rebuild
 from events.catalog.testing import CounterIncremented, CounterOpened
 from events.envelope import NewEvent
-from events.kafka import KafkaSettings
 from events.projection import KafkaProjector, LogProjector
 from events.relay import Relay
 from events.store import EventStore
-from events.testing import eventually, log_settled
+from events.testing import eventually, kafka_for_tests, log_settled
 
 
 async def _shadow_schemas(pool: asyncpg.Pool) -> list[str]:
@@ -92,7 +91,7 @@ async def test_a_topic_fed_projection_is_rebuilt_to_the_live_streams_versions_an
     await pool.execute(CounterTotals.ddl)
     store = EventStore(pool)
     expected = await seed(store)
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=2)
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=2)
     relay = Relay(store, kafka)
     projector = KafkaProjector(pool, CounterTotals(), kafka, [kafka.topic("sample")])
 

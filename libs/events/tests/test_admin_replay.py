@@ -10,10 +10,9 @@ from test_projections import META, seed
 from events.admin import replay
 from events.catalog.testing import CounterOpened
 from events.envelope import LogPosition, NewEvent
-from events.kafka import KafkaSettings
 from events.relay import Relay
 from events.store import START, EventStore
-from events.testing import log_settled
+from events.testing import kafka_for_tests, log_settled
 
 
 async def _positions(pool: asyncpg.Pool) -> list[int]:
@@ -26,7 +25,7 @@ async def test_replay_moves_the_relays_checkpoint_back_and_the_relay_republishes
 ) -> None:
     store = EventStore(pool)
     await seed(store, counters=2, increments=4)  # 10 events
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=2)
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=2)
     relay = Relay(store, kafka, cluster_check_interval=0.0)
     try:
         assert await relay.step() == 10
@@ -53,7 +52,7 @@ async def test_a_page_in_flight_does_not_undo_a_replay(
 ) -> None:
     store = EventStore(pool)
     await seed(store, counters=1, increments=2)  # 3 events
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=1)
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=1)
     relay = Relay(store, kafka)
     try:
         assert await relay.step() == 3
@@ -75,7 +74,7 @@ async def test_replay_refuses_to_skip_unpublished_events_and_unknown_positions(
 ) -> None:
     store = EventStore(pool)
     await seed(store, counters=1, increments=2)
-    relay = Relay(store, KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}."))
+    relay = Relay(store, kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}."))
     positions = await _positions(pool)
     with pytest.raises(replay.BadPosition, match="skip events"):
         await replay.plan(relay, str(positions[-1]))  # nothing was published yet

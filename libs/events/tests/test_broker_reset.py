@@ -14,12 +14,11 @@ from test_projections import CounterTotals, totals
 from events.catalog.testing import CounterIncremented, CounterOpened
 from events.consumer import Consumer
 from events.envelope import Metadata, NewEvent, Tenant
-from events.kafka import KafkaSettings
 from events.local import LocalBroker
 from events.projection import KafkaProjector
 from events.relay import Relay
 from events.store import EventStore
-from events.testing import eventually
+from events.testing import eventually, kafka_for_tests
 
 META = Metadata(tenant=Tenant("group-a", "site-1"), actor="tester", correlation_id="c-1")
 
@@ -30,7 +29,7 @@ async def test_relay_republishes_everything_to_a_broker_that_lost_its_data(pool:
     for n in range(5):
         await store.append(f"counter-{n}", 0, [NewEvent(CounterOpened(counter_id=str(n), label="x"), META)])
     first_broker = LocalBroker()
-    kafka = KafkaSettings(bootstrap_servers=first_broker.start(), partitions=2)
+    kafka = kafka_for_tests(bootstrap_servers=first_broker.start(), partitions=2)
     relay = Relay(store, kafka)
     try:
         # The log horizon is server-wide: another suite's open transaction may hold a round back.
@@ -73,7 +72,7 @@ async def test_a_relay_that_has_not_yet_noticed_the_reset_cannot_make_a_projecti
     opened = NewEvent(CounterOpened(counter_id="c", label="x"), META)
     await store.append("counter-c", 0, [opened, *_increments(1, 2)])
     first_broker = LocalBroker()
-    kafka = KafkaSettings(bootstrap_servers=first_broker.start(), partitions=2)
+    kafka = kafka_for_tests(bootstrap_servers=first_broker.start(), partitions=2)
     # A relay whose next cluster check is far away: it trusts the cluster it verified at first.
     relay = Relay(store, kafka, cluster_check_interval=3600)
     second_broker = LocalBroker(port=first_broker.port)

@@ -21,7 +21,7 @@ from events.envelope import Metadata, NewEvent, Tenant
 from events.kafka import KafkaSettings, RecordDecoder, from_record, header_map
 from events.relay import Relay
 from events.store import EventStore
-from events.testing import eventually
+from events.testing import eventually, kafka_for_tests
 
 META = Metadata(
     tenant=Tenant("group-a", "site-1"), actor="advisor-7", correlation_id="c-1", causation_id="e-0",
@@ -32,7 +32,7 @@ VERSIONS = 12  # past 9 → 10, where "10" < "9" as plain strings
 
 
 def kafka_settings(bootstrap_servers: str, prefix: str) -> KafkaSettings:
-    return KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{prefix}.", partitions=1)
+    return kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{prefix}.", partitions=1)
 
 
 async def read_back(kafka: KafkaSettings, topic: str, count: int) -> list[ConsumerRecord[bytes, bytes]]:

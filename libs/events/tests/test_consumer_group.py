@@ -14,10 +14,9 @@ from events.connection import Connection
 from events.consumer import Consumer
 from events.consumer_group import SharedGroup
 from events.envelope import Envelope, Metadata, NewEvent, Tenant
-from events.kafka import KafkaSettings
 from events.relay import Relay
 from events.store import EventStore
-from events.testing import eventually
+from events.testing import eventually, kafka_for_tests
 
 META = Metadata(tenant=Tenant("group-a", "site-1"), actor="tester", correlation_id="c-1")
 SEEN = """CREATE TABLE IF NOT EXISTS seen (
@@ -45,7 +44,7 @@ async def test_consumers_sharing_a_group_each_handle_their_events_once_and_keep_
 ) -> None:
     await pool.execute(SEEN)
     store = EventStore(pool)
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=3)
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=3)
     for c in range(4):
         await store.append(f"counter-{c}", 0, [NewEvent(CounterOpened(counter_id=str(c), label="x"), META)])
         for i in range(1, 6):
@@ -96,7 +95,7 @@ async def test_a_group_reads_from_the_beginning_again_when_the_broker_cluster_is
     once while running, and on starting if it last read from another cluster."""
     await pool.execute(SEEN)
     store = EventStore(pool)
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=2)
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=2)
     for c in range(5):
         await store.append(f"counter-{c}", 0, [NewEvent(CounterOpened(counter_id=str(c), label="x"), META)])
     cluster = ["cluster-a"]

@@ -13,11 +13,10 @@ from kafka_helpers import EFFECTS_TABLE, record_effect, running
 from events.catalog.testing import CounterIncremented, CounterOpened
 from events.consumer import Consumer
 from events.envelope import Metadata, NewEvent, Tenant
-from events.kafka import KafkaSettings
 from events.local import free_port
 from events.relay import Relay
 from events.store import START, EventStore
-from events.testing import eventually
+from events.testing import eventually, kafka_for_tests
 
 META = Metadata(tenant=Tenant("group-a", "site-1"), actor="tester", correlation_id="c-1")
 HANDLES = {"sample.CounterOpened", "sample.CounterIncremented"}
@@ -38,7 +37,7 @@ async def test_replicas_share_partitions_and_a_leaving_replica_loses_nothing(
 ) -> None:
     await pool.execute(EFFECTS_TABLE)
     store = EventStore(pool)
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=4)
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=4)
     topic = [kafka.topic("sample")]
     first = Consumer("counter-watch", topic, HANDLES, record_effect, pool, kafka)
     second = Consumer("counter-watch", topic, HANDLES, record_effect, pool, kafka)
@@ -74,14 +73,14 @@ async def test_an_unreachable_broker_is_a_clear_error_and_nothing_is_lost(
 ) -> None:
     store = EventStore(pool)
     await append_batch(store, range(3), 0)
-    nowhere = KafkaSettings(bootstrap_servers=f"127.0.0.1:{free_port()}", topic_prefix=f"{topic_prefix}.")
+    nowhere = kafka_for_tests(bootstrap_servers=f"127.0.0.1:{free_port()}", topic_prefix=f"{topic_prefix}.")
     relay = Relay(store, nowhere)
     with pytest.raises(KafkaConnectionError):
         await relay.step()
     await relay.close()
     assert await relay.checkpoint() == START, "nothing was marked published"
 
-    reachable = Relay(store, KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}."))
+    reachable = Relay(store, kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}."))
     # The log horizon is server-wide: another suite's open transaction may hold a round back.
     assert await eventually(reachable.step, until=lambda sent: sent > 0, what="the relay's round") == 3
     assert await reachable.backlog() == 0

@@ -16,7 +16,8 @@ from events.catalog.testing import CounterIncremented
 from events.connection import Connection
 from events.consumer import Consumer
 from events.envelope import Envelope, StoredEvent
-from events.kafka import KafkaSettings, to_record
+from events.kafka import to_record
+from events.testing import kafka_for_tests
 
 FIRST, SECOND = TopicPartition("sample", 0), TopicPartition("sample", 1)
 AT = datetime(2026, 3, 1, tzinfo=UTC)
@@ -55,7 +56,7 @@ class Pages:
 
 
 def consumer(pool: asyncpg.Pool, pages: Pages) -> Consumer:
-    settings = KafkaSettings(bootstrap_servers="unused:9092")
+    settings = kafka_for_tests(bootstrap_servers="unused:9092")
     handles = {CounterIncremented.event_type}
     return Consumer("pages", ["sample"], handles, pages.one, pool, settings, dedupe=False, page_handler=pages)
 

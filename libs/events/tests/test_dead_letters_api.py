@@ -15,9 +15,8 @@ from events.catalog.testing import CounterIncremented
 from events.connection import Connection
 from events.envelope import Envelope, Metadata, Tenant
 from events.identity import ADVISOR, GROUP_ADMIN, IDENTITY_HEADER, Identity, issue_internal_token
-from events.kafka import KafkaSettings
 from events.runtime import Reaction, ServiceRuntime, service_app
-from events.testing import eventually
+from events.testing import eventually, kafka_for_tests
 from events.testing.publishing import Publisher
 from events.testing.waiting import consumers_assigned
 
@@ -41,7 +40,7 @@ LedgerService = tuple[FastAPI, "Ledger", ServiceRuntime]
 @asynccontextmanager
 async def ledger_service(database: str, bootstrap_servers: str, topic_prefix: str) -> AsyncIterator[LedgerService]:
     """A service whose one reaction is the ledger, started, its consumers assigned."""
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
     ledger = Ledger()
     runtime = ServiceRuntime(
         "ledger",

@@ -16,7 +16,7 @@ from events.envelope import Envelope, Metadata, NewEvent, Tenant
 from events.kafka import KafkaSettings, from_record, header_map
 from events.relay import Relay
 from events.store import START, EventStore
-from events.testing import eventually, log_settled
+from events.testing import eventually, kafka_for_tests, log_settled
 
 META = Metadata(tenant=Tenant("group-a", "site-1"), actor="tester", correlation_id="c-1")
 WRITERS = 8
@@ -70,7 +70,7 @@ async def test_tailing_reader_and_relay_see_every_event_once_in_stream_order(
     pool: asyncpg.Pool, bootstrap_servers: str, topic_prefix: str
 ) -> None:
     store = EventStore(pool)
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=4)
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=4)
     relay = Relay(store, kafka, page_size=200)
     seen: list[Envelope[Any]] = []
     reader_stop = asyncio.Event()

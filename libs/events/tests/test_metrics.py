@@ -16,9 +16,8 @@ from events.catalog.testing import CounterIncremented, CounterOpened, CounterPoi
 from events.connection import Connection
 from events.envelope import Envelope, Metadata, NewEvent, Tenant
 from events.identity import ADVISOR, IDENTITY_HEADER, Identity, issue_internal_token
-from events.kafka import KafkaSettings
 from events.runtime import Reaction, ServiceRuntime, service_app
-from events.testing import eventually
+from events.testing import eventually, kafka_for_tests
 from events.testing.waiting import consumers_assigned
 
 ROUTE = "/sites/{site_id}/counters/{counter_id}/additions"
@@ -41,7 +40,7 @@ class Tally:
 
 
 def counters_runtime(database: str, bootstrap_servers: str, topic_prefix: str) -> ServiceRuntime:
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
     handles = {CounterIncremented.event_type, CounterPoisoned.event_type}
     # The service reacts to its own topic ("sample"): its relay publishes what its consumer reads.
     reaction = Reaction("tally", ["sample"], handles, Tally().handle)

@@ -12,11 +12,10 @@ from kafka_helpers import running
 from events.catalog.testing import CounterIncremented, CounterOpened, CounterPoisoned
 from events.connection import Connection
 from events.envelope import Envelope, Metadata, NewEvent, Tenant
-from events.kafka import KafkaSettings
 from events.projection import KafkaProjector, LogProjector
 from events.relay import Relay
 from events.store import EventStore
-from events.testing import eventually, log_settled
+from events.testing import eventually, kafka_for_tests, log_settled
 
 META = Metadata(tenant=Tenant("group-a", "site-1"), actor="tester", correlation_id="c-1")
 
@@ -87,7 +86,7 @@ async def test_kafka_projection_skips_republished_events_and_rebuilds_from_the_t
     await pool.execute(CounterTotals.ddl)
     store = EventStore(pool)
     expected = await seed(store)
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=2)
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=2)
     relay = Relay(store, kafka)
     projector = KafkaProjector(pool, CounterTotals(), kafka, [kafka.topic("sample")])
 

@@ -16,14 +16,14 @@ from events.envelope import Envelope, Metadata, NewEvent, Tenant
 from events.kafka import KafkaSettings
 from events.relay import Relay
 from events.store import START, EventStore
-from events.testing import eventually
+from events.testing import eventually, kafka_for_tests
 
 META = Metadata(tenant=Tenant("group-a", "site-1"), actor="tester", correlation_id="c-1")
 HANDLES = {"sample.CounterOpened", "sample.CounterIncremented", "sample.CounterPoisoned"}
 
 
 def settings(bootstrap_servers: str, prefix: str) -> KafkaSettings:
-    return KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{prefix}.", partitions=3)
+    return kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{prefix}.", partitions=3)
 
 
 async def effects(pool: asyncpg.Pool) -> list[asyncpg.Record]:
@@ -92,7 +92,7 @@ async def test_poison_message_is_dead_lettered_after_bounded_retries_and_the_par
 ) -> None:
     await pool.execute(EFFECTS_TABLE)
     store = EventStore(pool)
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=1)
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=1)
     await store.append("counter-p", 0, [NewEvent(CounterOpened(counter_id="p", label="x"), META)])
     await store.append("counter-p", 1, [NewEvent(CounterPoisoned(counter_id="p"), META)])
     await store.append("counter-p", 2, [NewEvent(CounterIncremented(counter_id="p", amount=1, reason="r"), META)])
@@ -118,7 +118,7 @@ async def test_poison_message_is_dead_lettered_after_bounded_retries_and_the_par
 async def test_undecodable_record_is_dead_lettered_at_once(
     pool: asyncpg.Pool, bootstrap_servers: str, topic_prefix: str
 ) -> None:
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=1)
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=1)
     topic = kafka.topic("sample")
     await kafka.ensure_topics(topic)
     producer = kafka.producer()
@@ -167,7 +167,7 @@ async def test_a_dead_letter_is_redriven_after_the_fix(
 ) -> None:
     await pool.execute(EFFECTS_TABLE)
     store = EventStore(pool)
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=1)
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=1)
     await store.append("counter-p", 0, [NewEvent(CounterPoisoned(counter_id="p"), META)])
     fixed = False
 

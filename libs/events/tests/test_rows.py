@@ -14,12 +14,11 @@ from kafka_helpers import running
 from events.catalog.testing import CounterIncremented, CounterOpened, CounterPoisoned
 from events.connection import Connection
 from events.envelope import Envelope, Metadata, NewEvent, Tenant
-from events.kafka import KafkaSettings
 from events.projection import KafkaProjector, LogProjector
 from events.relay import Relay
 from events.rows import Key, RowProjection, Rows, Table
 from events.store import EventStore
-from events.testing import eventually, log_settled
+from events.testing import eventually, kafka_for_tests, log_settled
 
 META = Metadata(tenant=Tenant("group-a", "site-1"), actor="tester", correlation_id="c-1")
 TOTALS = Table("row_totals", ("counter_id",), ("counter_id", "label", "total", "increments"), {"total": 0})
@@ -160,7 +159,7 @@ async def test_a_kafka_fed_backlog_is_applied_in_pages_once_and_a_failing_page_o
     store = EventStore(pool)
     expected = await seed(store, counters=4, increments=40)  # 164 events: a backlog on each partition
     await store.append("counter-poison", 0, [NewEvent(CounterPoisoned(counter_id="c0"), META)])
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=2)
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=2)
     relay = Relay(store, kafka)
     async with running(relay.run):
         await eventually(relay.backlog, until=lambda n: n == 0, what="published")
@@ -195,7 +194,7 @@ async def test_two_topics_changing_one_row_at_once_lose_neither_change(pool: asy
     await store.append("workshop", 0, [NewEvent(CounterIncremented(counter_id="c0", amount=7, reason="repair"), META)])
     await log_settled(pool)
     opened, desk, workshop = await store.read_log()
-    projector = KafkaProjector(pool, RowTotals(), KafkaSettings(bootstrap_servers="unused:9092"), ["unused"])
+    projector = KafkaProjector(pool, RowTotals(), kafka_for_tests(bootstrap_servers="unused:9092"), ["unused"])
     async with pool.acquire() as conn, conn.transaction():
         assert await projector.apply_once(conn, opened)
 
@@ -240,7 +239,7 @@ async def test_a_page_reads_its_rows_by_key_before_the_table_has_statistics(pool
     store = EventStore(pool)
     await seed(store, counters=300, increments=1)  # a page of 600 events about 300 rows
     page = await store.read_log()
-    projector = KafkaProjector(pool, RowTotals(), KafkaSettings(bootstrap_servers="unused:9092"), ["unused"])
+    projector = KafkaProjector(pool, RowTotals(), kafka_for_tests(bootstrap_servers="unused:9092"), ["unused"])
 
     async def apply_again(conn: Connection) -> int:
         async with conn.transaction():

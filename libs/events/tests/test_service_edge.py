@@ -19,8 +19,8 @@ from events.decider import Decider
 from events.errors import DomainError
 from events.http import Actor, acting, install_error_handlers
 from events.identity import ADVISOR, GROUP_ADMIN, IDENTITY_HEADER, Identity, issue_internal_token
-from events.kafka import KafkaSettings
 from events.runtime import ServiceRuntime, add_health_routes
+from events.testing import kafka_for_tests
 
 
 class CounterCapReached(DomainError):
@@ -73,7 +73,7 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
 
 @pytest.fixture
 async def client(database: str, bootstrap_servers: str, topic_prefix: str) -> AsyncIterator[httpx.AsyncClient]:
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
     runtime = ServiceRuntime("counters", database_url=database, kafka=kafka)
     app = build_app(runtime)
     async with app.router.lifespan_context(app):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from events.kafka import DEAD_LETTER_RETENTION_MS, KafkaSettings
+from events.kafka import DEAD_LETTER_RETENTION_MS
+from events.testing import kafka_for_tests
 
 
 async def _configs(bootstrap_servers: str, topic: str) -> dict[str, str]:
@@ -23,7 +24,7 @@ async def _configs(bootstrap_servers: str, topic: str) -> dict[str, str]:
 async def test_event_topics_keep_every_record_and_dead_letters_a_month(
     bootstrap_servers: str, topic_prefix: str
 ) -> None:
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=3)
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=3)
     events, letters = kafka.topic("sample"), kafka.dead_letter_topic("sample.watch")
     assert await kafka.ensure_topics(events, letters) == {events: 3, letters: 3}
 
@@ -37,10 +38,10 @@ async def test_event_topics_keep_every_record_and_dead_letters_a_month(
 async def test_ensuring_an_existing_topic_reports_the_partitions_it_has(
     bootstrap_servers: str, topic_prefix: str
 ) -> None:
-    first = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=2)
+    first = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=2)
     topic = first.topic("sample")
     await first.ensure_topics(topic)
     # A topic that exists is left as it is (a client's metadata request may have created it):
     # the caller learns its real partition count rather than the one it asked for.
-    later = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=8)
+    later = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=8)
     assert await later.ensure_topics(topic) == {topic: 2}

@@ -23,10 +23,9 @@ from events.consumer import Consumer
 from events.contract import Event
 from events.decider import Decider
 from events.envelope import Metadata, Tenant
-from events.kafka import KafkaSettings
 from events.relay import Relay
 from events.store import EventStore
-from events.testing import eventually
+from events.testing import eventually, kafka_for_tests
 from events.tracing import configure_tracing, current_trace_headers, instrument_app, uninstrument_clients
 
 
@@ -78,7 +77,7 @@ async def test_one_trace_runs_from_the_request_to_the_consumer(
 ) -> None:
     await pool.execute(EFFECTS_TABLE)
     store = EventStore(pool)
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=1)
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=1)
     handles = {"sample.CounterOpened", "sample.CounterIncremented"}
     consumer = Consumer("trace-watch", [kafka.topic("sample")], handles, record_effect, pool, kafka)
     spans.clear()

@@ -16,12 +16,12 @@ from events.catalog.testing import CounterIncremented, CounterOpened
 from events.contract import Event
 from events.envelope import Envelope, Metadata, NewEvent, StoredEvent, Tenant
 from events.errors import InvalidEventPayload
-from events.kafka import KafkaSettings, RecordDecoder, to_record
+from events.kafka import RecordDecoder, to_record
 from events.projection import KafkaProjector, LogProjector
 from events.relay import Relay
 from events.rows import Key, RowProjection, Rows, Table
 from events.store import EventStore
-from events.testing import eventually, log_settled
+from events.testing import eventually, kafka_for_tests, log_settled
 from events.views import View, Views, view, view_of
 
 META = Metadata(tenant=Tenant("group-a", "site-1"), actor="tester", correlation_id="c-1")
@@ -154,7 +154,7 @@ async def test_a_projection_reads_its_views_from_the_log_and_from_kafka(
     assert await LogProjector(store, ViewTotals()).rebuild() == 18
     assert await _totals(pool) == expected
 
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=2)
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.", partitions=2)
     relay = Relay(store, kafka)
     async with running(relay.run):
         await eventually(relay.backlog, until=lambda n: n == 0, what="published")

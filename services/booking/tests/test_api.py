@@ -35,8 +35,7 @@ from events.identity import (
     TECHNICIAN,
     Identity,
 )
-from events.kafka import KafkaSettings
-from events.testing import consumers_assigned, eventually
+from events.testing import consumers_assigned, eventually, kafka_for_tests
 from events.testing.identity import identity_headers
 from events.testing.publishing import Publisher
 
@@ -100,7 +99,7 @@ class Booking:
 async def booking(
     database: str, postgres_url: str, bootstrap_servers: str, topic_prefix: str
 ) -> AsyncIterator[Booking]:
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
     clock = ManualClock(START)
     app = create_app(clock=clock, database_url=database, kafka=kafka)
     transport = httpx.ASGITransport(app=app)

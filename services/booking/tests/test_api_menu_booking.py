@@ -19,9 +19,8 @@ from booking.app import create_app
 from events.clock import ManualClock
 from events.errors import NotFound
 from events.identity import ADVISOR, DISPATCHER, Identity
-from events.kafka import KafkaSettings
 from events.peers import PeerRefused, Peers, PeerUnavailable
-from events.testing import consumers_assigned
+from events.testing import consumers_assigned, kafka_for_tests
 from events.testing.identity import identity_headers
 
 GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
@@ -131,7 +130,7 @@ def booking_body(**changes: Any) -> dict[str, Any]:
 
 @pytest.fixture
 async def booking(database: str, bootstrap_servers: str, topic_prefix: str) -> AsyncIterator[Booking]:
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
     catalogue = Catalogue()
     app = create_app(clock=ManualClock(START), database_url=database, kafka=kafka, peers=catalogue)
     transport = httpx.ASGITransport(app=app)
@@ -252,7 +251,7 @@ async def test_the_catalogue_is_found_at_catalogue_url(
 ) -> None:
     """No stand-in: the app's own `Peers` calls `CATALOGUE_URL`, where nothing listens here."""
     monkeypatch.setenv("CATALOGUE_URL", "http://127.0.0.1:9")
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
     app = create_app(clock=ManualClock(START), database_url=database, kafka=kafka)
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://b") as http:

@@ -11,14 +11,14 @@ from api_helpers import START, Service
 from catalogue.app import create_app
 from events.clock import ManualClock
 from events.kafka import KafkaSettings
-from events.testing import consumers_assigned
+from events.testing import consumers_assigned, kafka_for_tests
 
 pytest_plugins = ["events.testing.fixtures"]
 
 
 @pytest.fixture
 def kafka(bootstrap_servers: str, topic_prefix: str) -> KafkaSettings:
-    return KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    return kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
 
 
 @pytest.fixture

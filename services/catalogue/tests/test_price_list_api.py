@@ -13,7 +13,7 @@ import pytest
 from catalogue.app import create_app
 from events.clock import ManualClock
 from events.identity import ADVISOR, GROUP_ADMIN, PARTS_CLERK, SERVICE_MANAGER, TECHNICIAN, Identity
-from events.kafka import KafkaSettings
+from events.testing import kafka_for_tests
 from events.testing.identity import identity_headers
 
 GROUP_A, GROUP_B = str(uuid.uuid4()), str(uuid.uuid4())
@@ -41,7 +41,7 @@ async def api(database: str, bootstrap_servers: str, topic_prefix: str) -> Async
     app = create_app(
         clock=ManualClock(NOW),
         database_url=database,
-        kafka=KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}."),
+        kafka=kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}."),
     )
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://c") as client:

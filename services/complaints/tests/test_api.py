@@ -24,7 +24,7 @@ from events.clock import ManualClock
 from events.envelope import Metadata, Tenant
 from events.identity import ADVISOR, CS_AGENT, SERVICE_MANAGER, TECHNICIAN, Identity
 from events.kafka import KafkaSettings
-from events.testing import consumers_assigned, eventually
+from events.testing import consumers_assigned, eventually, kafka_for_tests
 from events.testing.identity import identity_headers
 from events.testing.publishing import Publisher
 
@@ -90,7 +90,7 @@ async def running(database: str, kafka: KafkaSettings, clock: ManualClock) -> As
 
 @pytest.fixture
 def kafka(bootstrap_servers: str, topic_prefix: str) -> KafkaSettings:
-    return KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    return kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
 
 
 @pytest.fixture

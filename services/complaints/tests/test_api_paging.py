@@ -13,14 +13,14 @@ import pytest
 from test_api import BASE, CS, START, Service, running
 
 from events.clock import ManualClock
-from events.kafka import KafkaSettings
 from events.paging import Key, Listing
+from events.testing import kafka_for_tests
 from events.testing.lists import walk
 
 
 @pytest.fixture
 async def desk(database: str, bootstrap_servers: str, topic_prefix: str) -> AsyncIterator[Service]:
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
     async with running(database, kafka, ManualClock(START)) as started:
         yield started
 

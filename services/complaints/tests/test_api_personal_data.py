@@ -15,9 +15,8 @@ from test_api import ACTION, BASE, FACTS, LISTEN, START, Service, as_, decision,
 
 from events.clock import ManualClock
 from events.identity import CS_AGENT, SYSTEM
-from events.kafka import KafkaSettings
 from events.privacy import WITHHELD
-from events.testing import eventually
+from events.testing import eventually, kafka_for_tests
 
 READER = as_(CS_AGENT, "cs-reader")  # reads nothing while the complaints are set up
 MACHINE = as_(SYSTEM, "system-1")
@@ -31,7 +30,7 @@ ENDPOINTS = [
 
 @pytest.fixture
 async def service(database: str, bootstrap_servers: str, topic_prefix: str) -> AsyncIterator[Service]:
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
     async with running(database, kafka, ManualClock(START)) as started:
         yield started
 

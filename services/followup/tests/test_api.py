@@ -30,15 +30,14 @@ from api_helpers import (
 from events.catalog import followup as ev
 from events.clock import ManualClock
 from events.identity import ADVISOR, CS_AGENT
-from events.kafka import KafkaSettings
-from events.testing import eventually
+from events.testing import eventually, kafka_for_tests
 from events.testing.publishing import Publisher
 from followup.domain.ids import callback_id_for
 
 
 @pytest.fixture
 async def environment(database: str, postgres_url: str, bootstrap_servers: str, topic_prefix: str) -> Environment:
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
     return Environment(database, kafka, Publisher(postgres_url, kafka))
 
 

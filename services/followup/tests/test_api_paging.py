@@ -12,8 +12,7 @@ import pytest
 from api_helpers import AGENT, SITE, START, Environment, Followup, customer, delivered
 
 from events.clock import ManualClock
-from events.kafka import KafkaSettings
-from events.testing import eventually
+from events.testing import eventually, kafka_for_tests
 from events.testing.lists import walk
 from events.testing.publishing import Publisher
 
@@ -22,7 +21,7 @@ from events.testing.publishing import Publisher
 async def followup(
     database: str, postgres_url: str, bootstrap_servers: str, topic_prefix: str
 ) -> AsyncIterator[Followup]:
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
     async with Environment(database, kafka, Publisher(postgres_url, kafka)).running(ManualClock(START)) as service:
         yield service
 

@@ -15,9 +15,8 @@ from api_helpers import AGENT, MANAGER, SITE, START, Environment, Followup, as_,
 from events.catalog.reception_values import Contact
 from events.clock import ManualClock
 from events.identity import CS_AGENT, SYSTEM
-from events.kafka import KafkaSettings
 from events.privacy import WITHHELD
-from events.testing import eventually
+from events.testing import eventually, kafka_for_tests
 from events.testing.publishing import Publisher
 
 READER = as_(CS_AGENT, "cs-reader")  # reads nothing while the records are set up
@@ -36,7 +35,7 @@ ENDPOINTS = [
 async def followup(
     database: str, postgres_url: str, bootstrap_servers: str, topic_prefix: str
 ) -> AsyncIterator[Followup]:
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
     async with Environment(database, kafka, Publisher(postgres_url, kafka)).running(ManualClock(START)) as service:
         yield service
 

@@ -18,9 +18,8 @@ from events.clock import ManualClock
 from events.contract import Event
 from events.database import open_pool
 from events.identity import ADVISOR, DISPATCHER, SERVICE_MANAGER
-from events.kafka import KafkaSettings
 from events.projection import KafkaProjector
-from events.testing import eventually
+from events.testing import eventually, kafka_for_tests
 from events.testing.publishing import Publisher
 from followup.productivity import WorkshopClocks
 
@@ -35,7 +34,7 @@ def local(hour: int, minute: int = 0) -> datetime:
 
 @pytest.fixture
 async def environment(database: str, postgres_url: str, bootstrap_servers: str, topic_prefix: str) -> Environment:
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
     return Environment(database, kafka, Publisher(postgres_url, kafka))
 
 

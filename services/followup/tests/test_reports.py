@@ -33,9 +33,8 @@ from events.catalog.workshop import QualityCheckPassed
 from events.clock import ManualClock
 from events.database import open_pool
 from events.identity import CS_AGENT, SERVICE_MANAGER
-from events.kafka import KafkaSettings
 from events.projection import KafkaProjector, LogProjector
-from events.testing import eventually
+from events.testing import eventually, kafka_for_tests
 from events.testing.publishing import Publisher
 from followup.analytics import FEEDS
 from followup.domain.ids import callback_id_for
@@ -56,7 +55,7 @@ FED_TABLES = ("kpi_facts", "parts_waits", "parts_fills", "voc_complaints", "gree
 
 @pytest.fixture
 async def environment(database: str, postgres_url: str, bootstrap_servers: str, topic_prefix: str) -> Environment:
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
     return Environment(database, kafka, Publisher(postgres_url, kafka))
 
 

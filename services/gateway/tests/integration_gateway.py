@@ -10,7 +10,7 @@ from ipaddress import IPv4Address, IPv6Address, ip_address
 import httpx
 from test_integration_delivery import SETTINGS, Harness
 
-from events.kafka import KafkaSettings
+from events.testing import kafka_for_tests
 from gateway.app import create_app
 from gateway.integration.addresses import AddressPolicy
 from gateway.integration.backoff import RetryPolicy
@@ -44,7 +44,7 @@ def integration_gateway(database: str, bootstrap_servers: str, topic_prefix: str
     async def started(
         policy: AddressPolicy, dns: MovableDns, transport: httpx.AsyncBaseTransport | None = None
     ) -> AsyncIterator[Harness]:
-        kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+        kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
         settings = IntegrationSettings(
             database_url=database,
             kafka=kafka,

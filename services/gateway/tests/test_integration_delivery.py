@@ -19,7 +19,7 @@ from webhook_receiver import Receiver, receiving
 from events.envelope import StoredEvent
 from events.identity import Identity
 from events.kafka import KafkaSettings, to_record
-from events.testing import eventually
+from events.testing import eventually, kafka_for_tests
 from gateway import tokens
 from gateway.app import create_app
 from gateway.integration.backoff import RetryPolicy
@@ -81,7 +81,7 @@ class Harness:
 
 @pytest.fixture
 async def harness(database: str, bootstrap_servers: str, topic_prefix: str) -> AsyncIterator[Harness]:
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
     settings = IntegrationSettings(
         database_url=database,
         kafka=kafka,

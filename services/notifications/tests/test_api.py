@@ -19,6 +19,7 @@ from events.catalog import followup, notifications, privacy, reception, workshop
 from events.catalog.reception_values import Contact, VehicleIdentity
 from events.kafka import KafkaSettings
 from events.local.ports import free_port
+from events.testing import kafka_for_tests
 
 PLATE = "沪A12345"
 
@@ -31,7 +32,7 @@ def standins_url() -> Iterator[str]:
 
 @pytest.fixture
 def kafka(bootstrap_servers: str, topic_prefix: str) -> KafkaSettings:
-    return KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    return kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
 
 
 @pytest.fixture

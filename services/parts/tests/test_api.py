@@ -12,8 +12,7 @@ import httpx
 import pytest
 
 from events.identity import PARTS_CLERK, Identity
-from events.kafka import KafkaSettings
-from events.testing import eventually
+from events.testing import eventually, kafka_for_tests
 from events.testing.identity import identity_headers
 from parts.app import create_app
 
@@ -30,7 +29,7 @@ def clerk(group: str = GROUP_A, *sites: str) -> dict[str, str]:
 async def api(database: str, bootstrap_servers: str, topic_prefix: str) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(
         database_url=database,
-        kafka=KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}."),
+        kafka=kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}."),
     )
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://p") as client:

@@ -24,7 +24,7 @@ from events.clock import ManualClock
 from events.envelope import Metadata, Tenant
 from events.identity import PARTS_CLERK, Identity
 from events.kafka import KafkaSettings
-from events.testing import consumers_assigned, eventually
+from events.testing import consumers_assigned, eventually, kafka_for_tests
 from events.testing.identity import identity_headers
 from events.testing.publishing import Publisher
 from parts.app import create_app
@@ -38,7 +38,7 @@ META = Metadata(Tenant(GROUP, SITE), "advisor-1", "corr-1")
 
 @pytest.fixture
 def kafka(bootstrap_servers: str, topic_prefix: str) -> KafkaSettings:
-    return KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    return kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
 
 
 @pytest.fixture

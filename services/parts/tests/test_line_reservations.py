@@ -16,8 +16,7 @@ from events.catalog.reception import RepairLineRemoved, RepairOrderSigned, Vehic
 from events.catalog.reception_values import Consent, Contact, RepairLine, RepairPart, VehicleIdentity
 from events.envelope import Metadata, Tenant
 from events.identity import PARTS_CLERK, Identity
-from events.kafka import KafkaSettings
-from events.testing import consumers_assigned, eventually
+from events.testing import consumers_assigned, eventually, kafka_for_tests
 from events.testing.identity import identity_headers
 from events.testing.publishing import Publisher
 from parts.app import create_app
@@ -29,7 +28,8 @@ CLERK = identity_headers(Identity("c", "Zhao Min", GROUP, frozenset({PARTS_CLERK
 @pytest.fixture
 async def parts(database: str, bootstrap_servers: str, topic_prefix: str) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(
-        database_url=database, kafka=KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+        database_url=database,
+        kafka=kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}."),
     )
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://p") as client:
@@ -72,7 +72,7 @@ async def test_signed_lines_reserve_their_parts_and_shortages_are_recorded(
     ro, line = uuid.uuid4(), uuid.uuid4()
 
     reception = Publisher(
-        postgres_url, KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+        postgres_url, kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
     )
     await reception.publish(
         Metadata(Tenant(GROUP, SITE), "advisor-1", "corr-1"), (f"repair_order-{ro}", signed(ro, line))
@@ -96,7 +96,7 @@ async def test_a_removed_line_gives_back_its_parts_and_its_back_order(
     await parts.post(f"/sites/{SITE}/stock/SP-5W30-4L/receipts", json={"quantity": 5, "unit_cost": 9000}, headers=CLERK)
     ro, line = uuid.uuid4(), uuid.uuid4()
     reception = Publisher(
-        postgres_url, KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+        postgres_url, kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
     )
     meta = Metadata(Tenant(GROUP, SITE), "advisor-1", "corr-2")
     await reception.publish(meta, (f"repair_order-{ro}", signed(ro, line)))
@@ -144,7 +144,7 @@ async def test_delivery_releases_what_was_never_issued_and_leaves_the_issued_par
     now = datetime.now(UTC)
     order = signed(ro, pads_line).model_copy(update={"lines": lines})
     reception = Publisher(
-        postgres_url, KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+        postgres_url, kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
     )
     meta = Metadata(Tenant(GROUP, SITE), "advisor-1", "corr-3")
     await reception.publish(meta, (f"repair_order-{ro}", order))

@@ -11,7 +11,7 @@ import pytest
 from catalogue_stand_in import CatalogueStandIn
 
 from events.kafka import KafkaSettings
-from events.testing import consumers_assigned
+from events.testing import consumers_assigned, kafka_for_tests
 from events.testing.publishing import Publisher
 from reception.app import create_app
 
@@ -20,7 +20,7 @@ pytest_plugins = ["events.testing.fixtures"]
 
 @pytest.fixture
 def kafka(bootstrap_servers: str, topic_prefix: str) -> KafkaSettings:
-    return KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    return kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from events.catalog.booking_values import Contact, RequestedJob, VehicleIdentity
 from events.envelope import Metadata, Tenant
 from events.identity import ADVISOR, Identity
 from events.kafka import KafkaSettings
-from events.testing import consumers_assigned, eventually
+from events.testing import consumers_assigned, eventually, kafka_for_tests
 from events.testing.identity import identity_headers
 from events.testing.publishing import Publisher
 from reception.app import create_app
@@ -36,7 +36,7 @@ ADVISOR_1 = as_advisor()
 
 @pytest.fixture
 def kafka(bootstrap_servers: str, topic_prefix: str) -> KafkaSettings:
-    return KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    return kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
 
 
 @pytest.fixture

@@ -23,9 +23,8 @@ from events.identity import (
     TECHNICIAN,
     Identity,
 )
-from events.kafka import KafkaSettings
 from events.privacy import WITHHELD
-from events.testing import consumers_assigned, eventually
+from events.testing import consumers_assigned, eventually, kafka_for_tests
 from events.testing.identity import identity_headers
 from reception.app import create_app
 
@@ -45,7 +44,7 @@ DESK = as_(ADVISOR, "advisor-at-the-door")  # checks the car in (not one of the 
 
 @pytest.fixture
 async def api(database: str, bootstrap_servers: str, topic_prefix: str) -> AsyncIterator[httpx.AsyncClient]:
-    kafka = KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
     app = create_app(database_url=database, kafka=kafka)
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://r") as client:

@@ -22,7 +22,7 @@ from events.contract import Event
 from events.envelope import Metadata, Tenant
 from events.identity import ADVISOR, Identity
 from events.kafka import KafkaSettings
-from events.testing import consumers_assigned, eventually
+from events.testing import consumers_assigned, eventually, kafka_for_tests
 from events.testing.identity import identity_headers
 from events.testing.publishing import Publisher
 from reception.app import create_app
@@ -48,7 +48,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def kafka(bootstrap_servers: str, topic_prefix: str) -> KafkaSettings:
-    return KafkaSettings(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+    return kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
 
 
 @pytest.fixture

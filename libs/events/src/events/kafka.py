@@ -47,6 +47,8 @@ class KafkaSettings:
     enable_idempotence: bool = False
     compression: str | None = None
     linger_ms: int = 5
+    # Apache Kafka's smallest session timeout by default. The local broker holds every group join
+    # for half of it, so the test runner shortens both for the broker it starts (testing/servers.py).
     session_timeout_ms: int = 6000
     heartbeat_interval_ms: int = 2000
     # The local broker answers as soon at 200 ms as at 100, with half the fetches (bench/results/design-notes.md).
@@ -66,6 +68,8 @@ class KafkaSettings:
             "enable_idempotence": settings.kafka_enable_idempotence,
             "compression": settings.kafka_compression,
             "fetch_max_wait_ms": settings.kafka_fetch_max_wait_ms,
+            "session_timeout_ms": settings.kafka_session_timeout_ms,
+            "heartbeat_interval_ms": settings.kafka_heartbeat_interval_ms,
         }
         values.update(overrides)
         return cls(**values)

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     kafka_enable_idempotence: bool = False
     kafka_compression: Annotated[Compression | None, BeforeValidator(_none_if_empty)] = None
     kafka_fetch_max_wait_ms: int = Field(default=200, ge=0)
+    kafka_session_timeout_ms: int = Field(default=6000, ge=1)
+    kafka_heartbeat_interval_ms: int = Field(default=2000, ge=1)
     events_state_cache_size: int = Field(default=4096, ge=0)
     dealerflow_env: str = "local"
     internal_token_secret: str | None = Field(default=None, repr=False)

@@ -4,14 +4,15 @@ One server of each per test run. The controlling pytest process starts them befo
 xdist worker exists and publishes their addresses as `DATABASE_URL` and
 `KAFKA_BOOTSTRAP_SERVERS`, which the workers inherit; set those variables yourself to test
 against other servers (Apache Kafka, a managed PostgreSQL). Each test gets its own database,
-cloned from a migrated template, and its own topic names.
+cloned from a migrated template, and its own topic names; with the local broker, each test module
+its own broker (it slows down as topics pile up: testing/servers.py).
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack
 
 import asyncpg
@@ -19,7 +20,7 @@ import pytest
 
 from events.database import database_url, ensure_database, open_pool
 from events.migrations import backbone_migrations, migrate
-from events.testing.servers import start_test_servers
+from events.testing.servers import LOCAL_BROKER, local_broker, start_test_servers
 
 _servers = ExitStack()
 
@@ -38,8 +39,24 @@ def postgres_url() -> str:
     return os.environ["DATABASE_URL"]
 
 
-@pytest.fixture(scope="session")
-def bootstrap_servers() -> str:
+@pytest.fixture(scope="module", autouse=True)
+def _module_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A fresh local broker for each test module, published as KAFKA_BOOTSTRAP_SERVERS while the
+    module runs (autouse: before any module fixture that starts a system from the environment)."""
+    if os.environ.get(LOCAL_BROKER) != "local":  # servers the caller gave, or containers
+        yield
+        return
+    shared = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+    with ExitStack() as stack:
+        os.environ["KAFKA_BOOTSTRAP_SERVERS"] = local_broker(stack, tmp_path_factory.mktemp("broker") / "broker.log")
+        try:
+            yield
+        finally:
+            os.environ["KAFKA_BOOTSTRAP_SERVERS"] = shared
+
+
+@pytest.fixture(scope="module")
+def bootstrap_servers(_module_broker: None) -> str:
     return os.environ["KAFKA_BOOTSTRAP_SERVERS"]
 
 

@@ -28,8 +28,9 @@ def main() -> int:
     args = parser.parse_args(argv)
     started = time.monotonic()
     with ExitStack() as servers:
-        start_test_servers(servers)
-        print(f"PostgreSQL {os.environ['DATABASE_URL']}  broker {os.environ['KAFKA_BOOTSTRAP_SERVERS']}", flush=True)
+        start_test_servers(servers, broker=False)  # each run its own broker, as in `make test`
+        broker = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "one local broker per run")
+        print(f"PostgreSQL {os.environ['DATABASE_URL']}  broker {broker}", flush=True)
         for run in range(1, args.runs + 1):
             logs = new_logs_folder()
             result = run_suite(args.suite, pytest_args)

@@ -1,9 +1,11 @@
 """`make test`: every test suite of the repository against one PostgreSQL and one broker.
 
 Suites (each module of tests/, libs/events/tests, services/*/tests) run as separate pytest
-processes, two at a time on this 2-core machine, sharing the servers started here (or the ones
-`DATABASE_URL` / `KAFKA_BOOTSTRAP_SERVERS` name). Separate processes keep each suite's test
-modules and fixtures apart; one pair of servers keeps start-up cost paid once.
+processes, two at a time on this 2-core machine, the longest first, sharing the PostgreSQL started
+here (or the one `DATABASE_URL` names). Separate processes keep each suite's test modules and
+fixtures apart; one PostgreSQL keeps its start-up paid once. The local broker is the suite's own
+(each pytest process starts one: it slows down as a run's topics pile up, testing/servers.py),
+unless `KAFKA_BOOTSTRAP_SERVERS` names one for all.
 
     python -m events.testing.suites [--jobs N] [suite folders...] [-- pytest args]
 """
@@ -46,14 +48,22 @@ class Result:
 
 
 def discover(root: Path) -> list[str]:
-    """The cross-service modules first, one suite each (every one starts a whole system, so they
-    are the longest), then the backbone's and each service's folder."""
+    """Each cross-service module of tests/ (one suite each), the backbone's and each service's
+    folder, the largest first: with two at a time, a long suite started last would run alone
+    at the end. Size is the test code's, a stand-in for duration known before any run."""
     suites = [
         *sorted((root / "tests").glob("test_*.py")),
         root / "libs/events/tests",
         *sorted(root.glob("services/*/tests")),
     ]
-    return [str(s.relative_to(root)) for s in suites if s.is_file() or any(s.rglob("test_*.py"))]
+    found = [s for s in suites if s.is_file() or any(s.rglob("test_*.py"))]
+    found.sort(key=_test_code_size, reverse=True)
+    return [str(s.relative_to(root)) for s in found]
+
+
+def _test_code_size(suite: Path) -> int:
+    files = [suite] if suite.is_file() else list(suite.rglob("test_*.py"))
+    return sum(f.stat().st_size for f in files)
 
 
 def run_suite(suite: str, pytest_args: list[str]) -> Result:
@@ -72,11 +82,9 @@ def main() -> int:
     suites = args.suites or discover(root)
     logs = new_logs_folder()
     with ExitStack() as servers:
-        start_test_servers(servers)
-        print(
-            f"PostgreSQL {os.environ['DATABASE_URL']}  broker {os.environ['KAFKA_BOOTSTRAP_SERVERS']}",
-            flush=True,
-        )
+        start_test_servers(servers, broker=False)
+        broker = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "one local broker per suite")
+        print(f"PostgreSQL {os.environ['DATABASE_URL']}  broker {broker}", flush=True)
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
             results = []
             for result in pool.map(lambda s: run_suite(s, pytest_args), suites):
