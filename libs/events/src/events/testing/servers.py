@@ -17,6 +17,7 @@ shortened: a join waits one second instead of three.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
@@ -33,6 +34,9 @@ def start_test_servers(stack: ExitStack, *, broker: bool = True) -> None:
     (the latter only with `broker`: the suites' runner leaves each suite its own)."""
     containers = os.environ.get("DEALERFLOW_TEST_SERVERS") == "containers"
     folder = Path(tempfile.mkdtemp(prefix="dealerflow-tests-"))
+    # Registered first, so it runs last: after the servers in it have stopped. A run's database
+    # files are a gigabyte or two; left behind, a few hundred runs filled this machine's disk.
+    stack.callback(shutil.rmtree, folder, ignore_errors=True)
     if not os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = _postgres_container(stack) if containers else _local_postgres(stack, folder)
     if broker and not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
