@@ -20,7 +20,7 @@ import pytest
 
 from events.database import database_url, ensure_database, open_pool
 from events.migrations import backbone_migrations, migrate
-from events.testing.servers import LOCAL_BROKER, local_broker, start_test_servers
+from events.testing.servers import local_broker, start_test_servers
 
 _servers = ExitStack()
 
@@ -43,7 +43,7 @@ def postgres_url() -> str:
 def _module_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """A fresh local broker for each test module, published as KAFKA_BOOTSTRAP_SERVERS while the
     module runs (autouse: before any module fixture that starts a system from the environment)."""
-    if os.environ.get(LOCAL_BROKER) != "local":  # servers the caller gave, or containers
+    if os.environ.get("DEALERFLOW_TEST_BROKER") != "local":  # servers the caller gave, or containers
         yield
         return
     shared = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
