@@ -12,6 +12,7 @@ test servers serve the other suites meanwhile).
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,7 +35,8 @@ class OwnServers:
     def __init__(self) -> None:
         self.folder = logs_folder() / f"restarts-broker-{os.getpid()}"  # the broker's log kept with the services'
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.postgres = LocalPostgres(Path(tempfile.mkdtemp(prefix="dealerflow-restarts-")) / "postgres", durable=False)
+        self.data = Path(tempfile.mkdtemp(prefix="dealerflow-restarts-"))
+        self.postgres = LocalPostgres(self.data / "postgres", durable=False)
         self.broker = LocalBroker(log_file=self.folder / "broker.log")
 
     def restart_broker_empty(self) -> None:
@@ -54,6 +56,7 @@ def servers() -> Iterator[OwnServers]:
     finally:
         own.broker.stop()
         own.postgres.stop()
+        shutil.rmtree(own.data, ignore_errors=True)  # a gigabyte of database files per run
         for name, value in shared.items():
             if value is not None:
                 os.environ[name] = value
