@@ -85,7 +85,6 @@ class Action:
 ACTIONS = {
     "booking": Action("show the day", "main form[action='/booking'] button[type=submit]", "**/booking?**"),
     "reception": Action("open a walk-in's check-in", "[data-walk-in]", "**/reception/check-in**", "main form"),
-    "technician": Action("refresh my jobs", "main a.button[href='/technician']", "**/technician"),
     "complaint": Action("open a new complaint", "main a.button[href='/complaints/new']", "**/complaints/new"),
 }
 
@@ -156,6 +155,7 @@ def running_desk(services: Sequence[str]) -> Iterator[tuple[RunningSystem, str]]
             "GATEWAY_DEV_OIDC_DEMO_FILE": str(system.logs / "no-demo.json"),
             "GATEWAY_RATE_PER_SECOND": "100000",
             "GATEWAY_RATE_BURST": "100000",
+            "MEDIA_PATH": str(system.logs / "media"),  # the tablet upload's photos: the run's own folder
         }
     )
     process: subprocess.Popen[bytes] | None = None
@@ -386,6 +386,10 @@ def bench(
         asyncio.run(site_set_up(system.gateway_url, services))
         facts = [*machine_facts(), _load_average("at the start")]
         baseline, measured = asyncio.run(run_in_browser(desk_url, screens, runs))
+        from bench import screens_upload  # here: it builds on this module
+
+        if screens_upload.possible(services):
+            measured.append(asyncio.run(screens_upload.measure_upload(desk_url, system.gateway_url, runs)))
         facts.append(_load_average("at the end"))
     return report(baseline, measured, runs, facts, command), baseline, measured
 

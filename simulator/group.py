@@ -23,6 +23,18 @@ SITE_CITIES = (
     "青岛崂山",
     "天津滨海",
 )
+# The same cities in English, for the site directory's English names (booking's site-profile).
+SITE_CITIES_EN = (
+    "Beijing Chaoyang",
+    "Shanghai Pudong",
+    "Shenzhen Nanshan",
+    "Suzhou SIP",
+    "Hangzhou West Lake",
+    "Chengdu Hi-tech",
+    "Wuhan Optics Valley",
+    "Qingdao Laoshan",
+    "Tianjin Binhai",
+)
 VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"  # no I, O or Q (ISO 3779)
 
 # The shelf: part number → (description, unit cost, unit price), in fen; the menus' parts among
@@ -67,6 +79,7 @@ class Site:
     advisors: tuple[str, ...]
     technicians: tuple[str, ...]
     people: dict[str, str]  # role → the user who does that role's work (one each, but advisors and technicians)
+    name_en: str = ""  # `name` is the site's Chinese name
 
 
 @dataclass(frozen=True)
@@ -98,7 +111,8 @@ def build_group(sites: int, rng: random.Random, *, advisors: int = 3, technician
             "service_manager": f"manager-{rest[5]}-{tag}",
         }
         city = SITE_CITIES[number % len(SITE_CITIES)]
-        built.append(Site(_uuid(rng), f"{city}{number + 1}号店", site_advisors, site_technicians, people))
+        english = f"{SITE_CITIES_EN[number % len(SITE_CITIES_EN)]} No. {number + 1}"
+        built.append(Site(_uuid(rng), f"{city}{number + 1}号店", site_advisors, site_technicians, people, english))
     return Group(_uuid(rng), tuple(built))
 
 

@@ -108,6 +108,9 @@ async def price_group(client: httpx.AsyncClient, group: Group, staff: list[Staff
         for site in sites:
             await _on_the_sites_day(admin, site, today)
         await catalogue_demo.load(admin, sites)
+        for named in group.sites:  # the group's site directory: the screens show sites by name
+            names = {"name_zh": named.name, "name_en": named.name_en}
+            (await admin.put(f"/api/v1/sites/{named.site_id}/site-profile", json=names)).raise_for_status()
     for people in staff:
         await people["service_manager"].call(
             "PUT", "billing-settings", {**BILLING, "enterprise_name": people.site.name}

@@ -69,6 +69,8 @@ ACCESS: dict[str, frozenset[str]] = {
     # booking
     "GET capacity": APPOINTMENT_READERS,
     "PUT capacity": PLANNING,
+    "GET site-profile": EVERYONE,  # the site's names: no secret at the site
+    "PUT site-profile": GROUP_WIDE,  # the group's administrator names its sites
     "GET free-slots": APPOINTMENT_READERS,
     "POST appointments": DESK,
     "GET appointments/{appointment_id}": APPOINTMENT_READERS,
@@ -107,6 +109,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST repair-orders/{repair_order_id}/hand-over": DESK,
     "POST repair-orders/{repair_order_id}/additional-work/{finding_id}/approve": DESK,
     "POST repair-orders/{repair_order_id}/additional-work/{finding_id}/decline": DESK,
+    # the customer's approval links act as the customer: only the desk that asks sees or sends them
+    "GET repair-orders/{repair_order_id}/approval-requests": DESK,
+    "POST repair-orders/{repair_order_id}/approval-requests": DESK,
     # what is beyond an advisor's authority is the service manager's to approve (docs/domain.md)
     "POST repair-orders/{repair_order_id}/discount-approval": MANAGER,
     "POST repair-orders/{repair_order_id}/delivery": DESK,
@@ -117,6 +122,7 @@ ACCESS: dict[str, frozenset[str]] = {
     # workshop
     "GET work-orders": FLOOR_READERS,
     "GET work-orders/{repair_order_id}": FLOOR_READERS,
+    "GET work-orders/stream": BENCH | {QC_INSPECTOR},  # the floor's people follow it live (no system: a screen's)
     "POST work-orders/{repair_order_id}/jobs/{job_id}/dispatch": DISPATCH,
     "POST work-orders/{repair_order_id}/jobs/{job_id}/start": BENCH,
     "POST work-orders/{repair_order_id}/jobs/{job_id}/pause": BENCH,
@@ -124,12 +130,24 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST work-orders/{repair_order_id}/test-drives": BENCH,
     "POST work-orders/{repair_order_id}/findings": BENCH,
     "POST work-orders/{repair_order_id}/quality-checks": QC,
+    # the digital inspection: technicians grade and photograph, the service manager sets the checklists
+    "GET inspection-templates": FLOOR_READERS,
+    "GET inspection-templates/{template_id}": FLOOR_READERS,
+    "PUT inspection-templates/{template_id}": MANAGER,
+    "POST work-orders/{repair_order_id}/inspection": BENCH,
+    "GET work-orders/{repair_order_id}/inspection": FLOOR_READERS,
+    "PUT work-orders/{repair_order_id}/inspection/items/{item_id}": BENCH,
+    "POST work-orders/{repair_order_id}/inspection/items/{item_id}/media": BENCH,
+    "POST work-orders/{repair_order_id}/inspection/complete": BENCH,
+    "GET media/{media_id}": FLOOR_READERS,  # the RO's photos, under the RO's tenancy
+    "GET media/{media_id}/thumbnail": FLOOR_READERS,
     "GET technicians": FLOOR_READERS,
     "GET technicians/settings": FLOOR_READERS,
     "PUT technicians/settings": PLANNING,  # how many jobs a technician works at once: the foreman's plan
     # parts: stock levels are no secret at the site (advisors estimate from stock)
     "GET stock": EVERYONE,
     "GET stock/{part_number}": EVERYONE,
+    "GET stock/stream": STORES,  # the parts counter's screen follows it live
     "POST stock/{part_number}/receipts": STORES,
     "POST stock/{part_number}/counts": STORES,
     "POST stock/{part_number}/reservations": PART_REQUESTERS,
@@ -171,6 +189,13 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST campaigns/{campaign_id}/letters": CALLBACKS,
     "GET reports/csi": VOC_READERS,
     "GET reports/csi.csv": VOC_READERS,
+    "GET reports/conversion": VOC_READERS,
+    "GET contact-queue": FOLLOWUP_READERS,
+    "POST contact-queue/{proposal_id}/answers": CALLBACKS,
+    "GET failed-messages": FOLLOWUP_READERS,
+    "POST failed-messages/{message_id}/handled": CALLBACKS,
+    "POST campaigns/targets": CALLBACKS,
+    "POST campaigns/targets/import": CALLBACKS,
     # the workshop's figures: its manager and its foreman; customer service answers to the general
     # manager and has no duty here
     "GET reports/technician-productivity": WORKSHOP_FIGURES,
@@ -252,6 +277,7 @@ VALID_VALUES: dict[str, dict[str, Any]] = {
     "POST callbacks/{callback_id}/attempts": {"outcome": "unreachable"},
     "POST campaigns": {"kind": "promotion"},
     "POST campaigns/{campaign_id}/calls": {"outcome": "unreachable"},
+    "POST contact-queue/{proposal_id}/answers": {"answer": "not_interested"},
     "POST campaigns/{campaign_id}/letters": {"letter_kind": "notice"},
     "POST customer-files/{file_id}/calls": {"direction": "outbound", "purpose": "inquiry"},
     "POST customer-files/{file_id}/letters": {"letter_kind": "notice"},

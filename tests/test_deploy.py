@@ -31,8 +31,9 @@ DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
 SERVICES = sorted(DEFAULT_PORTS)
 ROUTED = sorted(set(OWNERS.values()))  # the services the gateway forwards to
-# Every service keeps a database, the gateway too (its integration feed and webhooks; events.local.stack).
-STATEFUL = SERVICES
+# Every service keeps a database, the gateway too (its integration feed and webhooks; events.local.stack);
+# the customer portal keeps nothing (decision 0023): every answer it shows comes from the gateway.
+STATEFUL = [s for s in SERVICES if s != "portal"]
 K8S_VERSION = "1.30.0"
 
 
@@ -621,9 +622,12 @@ def test_k8s_environment_is_what_the_code_reads() -> None:
         assert env["DEALERFLOW_ENV"] != "local"
         assert "INTERNAL_TOKEN_SECRET" in env
         assert urlparse(env["OTEL_EXPORTER_OTLP_ENDPOINT"]).port == 4318
-        ref = env["DATABASE_URL"]["secretKeyRef"]
-        assert ref["name"] == "dealerflow-databases"
-        assert urlparse(databases[ref["key"]]).path == f"/dealerflow_{service}"
+        if service in STATEFUL:
+            ref = env["DATABASE_URL"]["secretKeyRef"]
+            assert ref["name"] == "dealerflow-databases"
+            assert urlparse(databases[ref["key"]]).path == f"/dealerflow_{service}"
+        else:
+            assert "DATABASE_URL" not in env, service
         if service == "gateway":
             assert "GATEWAY_JWT_SECRET" in env or "GATEWAY_JWT_PUBLIC_KEY" in env
             assert env.get("GATEWAY_JWT_ISSUER", "x") != ""

@@ -173,3 +173,28 @@ async def test_the_clerk_picks_issues_orders_receives_returns_transfers_and_coun
     await expect(page.locator("[data-done]")).to_have_text("盘点已调整。")
     await expect(page.locator(f"[data-shelf='{FILTER}'] [data-on-hand]")).to_have_text("0")
     await accessible(page, "parts-stocktake-adjusted-zh")
+
+
+async def test_a_new_jobs_parts_appear_on_the_open_pick_list_without_a_reload(
+    browser: Browser, desk: Desk, gateway: httpx.AsyncClient
+) -> None:
+    clerk_api = await login(gateway, GROUP, SITE, "parts_clerk", CLERK)
+    page = await new_page(browser, language="en-US")
+    await opened(page, desk, CLERK, SITE, "Parts")
+    await expect(page.get_by_role("heading", name="Parts counter", level=1)).to_be_visible()
+    await page.evaluate("window.stillThisPage = true")  # gone if the page were loaded again
+
+    # The advisor signs a job needing three washers none of which are on this shelf (through the
+    # API): parts reserves them for the line, and the open pick list shows it.
+    advisor = await login(gateway, GROUP, SITE, "advisor", "advisor-li")
+    work = typed(line("sump plug", 2000, WASHER, 3, 300), "sublet: typed at the desk")
+    ro = await signed_and_handed_over(advisor, work, promised_in=timedelta(hours=2))
+    (job,) = [str(line["line_id"]) for line in (await advisor.ok("GET", f"repair-orders/{ro}"))["lines"]]
+    row = page.locator(f"[data-pick='{job}-{WASHER}']")
+    await expect(row.locator("[data-waiting]")).to_have_text("3 short", timeout=WAIT)
+    await expect(row.get_by_role("heading")).to_contain_text("sump plug")
+    assert await page.evaluate("window.stillThisPage === true"), "the job came without a reload"
+    shelf = await clerk_api.ok("GET", f"stock/{WASHER}")
+    assert any(r["repair_order_id"] == ro and r["waiting"] == 3 for r in shelf["reservations"])
+    await accessible(page, "parts-pick-list-live")
+    await page.context.close()

@@ -156,9 +156,8 @@ async def test_a_car_is_dispatched_worked_failed_at_qc_reworked_and_passed_throu
     await expect(inspector.locator("[data-reworking]")).to_contain_text("front brake pads (tech-zhang, dispatched)")
     await accessible(inspector, "qc-failed")
 
-    # The technician sees the rework, works it and completes it.
-    await technician.get_by_role("link", name="刷新").click()
-    await expect(mine.locator("[data-rework]")).to_have_text("质检返工")
+    # The technician sees the rework without touching the tablet (the workshop's stream), works it and completes it.
+    await expect(mine.locator("[data-rework]")).to_have_text("质检返工", timeout=WAIT)
     await expect(mine.locator("[data-status]")).to_have_text("已派工")
     await accessible(technician, "technician-rework-tablet")
     await technician.set_viewport_size(SMALL_TABLET)  # the smaller tablets: still usable, still clean
@@ -182,6 +181,34 @@ async def test_a_car_is_dispatched_worked_failed_at_qc_reworked_and_passed_throu
     assert (await watcher.ok("GET", f"work-orders/{ro}"))["status"] == "ready"
     for page in (dispatcher, technician, inspector):
         await page.context.close()
+
+
+async def test_the_tablet_shows_a_job_dispatched_to_the_technician_without_a_reload(
+    browser: Browser, desk: Desk, gateway: httpx.AsyncClient
+) -> None:
+    advisor = await login(gateway, GROUP, SITE, "advisor", "advisor-li")
+    foreman = await login(gateway, GROUP, SITE, "dispatcher", DISPATCHER)
+    work = typed(line("wiper blades", 3000, "85222-02220", 1, 9000), "diagnosed: not on the menu")
+    ro = await signed_and_handed_over(advisor, work, promised_in=timedelta(hours=3))
+    (job,) = [str(line["line_id"]) for line in (await advisor.ok("GET", f"repair-orders/{ro}"))["lines"]]
+    await foreman.until(f"work-orders/{ro}", lambda w: w["key_tag"] == "K-42", "the car in the workshop")
+
+    # The technician's tablet is open on My jobs, with nothing of theirs yet.
+    tablet = await new_page(browser, language="en-US", viewport=TABLET)
+    await opened(tablet, desk, "tech-liu", "technician", "My jobs")
+    await expect(tablet.get_by_role("heading", name="My jobs", level=1)).to_be_visible()
+    await expect(tablet.locator("[data-no-jobs]")).to_be_visible()
+    await expect(tablet.get_by_role("link", name="Refresh")).to_have_count(0)  # no button to press any more
+    await tablet.evaluate("window.stillThisPage = true")  # gone if the page were loaded again
+
+    # The dispatcher sends the job to this technician (through the API): it appears on the open tablet.
+    await foreman.ok("POST", f"work-orders/{ro}/jobs/{job}/dispatch", {"technician_id": "tech-liu", "bay": "B3"})
+    arrived = tablet.locator(f"[data-job='{job}']")
+    await expect(arrived.locator("[data-status]")).to_have_text("dispatched", timeout=WAIT)
+    await expect(arrived.get_by_role("button", name="Clock on")).to_be_visible()
+    assert await tablet.evaluate("window.stillThisPage === true"), "the job came without a reload"
+    await accessible(tablet, "technician-live-dispatched")
+    await tablet.context.close()
 
 
 async def until_stage(person: Person, ro: str, stage: str) -> None:

@@ -9,16 +9,18 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from booking import api, policies, preparation, privacy
+from booking import api, appointment_links, policies, preparation, privacy, self_booking, site_directory
+from booking.appointment_links import AppointmentLinks
 from booking.domain.clocks import BEFORE_ARRIVAL, DAY_BEFORE
 from booking.handlers import Booking
 from booking.projections import PERSONAL_COLUMNS, Appointments, Customers
+from booking.settings import BookingSettings
 from events.clock import Clock, SystemClock
 from events.kafka import KafkaSettings
 from events.migrations import load_folder
 from events.peers import Peers
 from events.runtime import ServiceRuntime, service_app
-from events.settings import Settings, load
+from events.settings import load
 from events.tracing import configure_tracing
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -30,8 +32,12 @@ def create_app(
     database_url: str | None = None,
     kafka: KafkaSettings | None = None,
     peers: Peers | None = None,
+    settings: BookingSettings | None = None,
 ) -> FastAPI:
-    """`peers`: how booking reaches the catalogue (by default at `CATALOGUE_URL`); closed with the app."""
+    """`peers`: how booking reaches the catalogue (by default at `CATALOGUE_URL`); closed with the app.
+    `settings`: the link key and the portal's address (by default from the environment)."""
+    settings = settings or load(BookingSettings)
+    links = AppointmentLinks(settings.link_key, settings.portal_url)
     runtime = ServiceRuntime(
         "booking",
         personal_columns=PERSONAL_COLUMNS,
@@ -44,10 +50,20 @@ def create_app(
     )
     booking = Booking(runtime, peers or Peers())
     runtime.timers = {
-        DAY_BEFORE: policies.day_before_reminder(booking),
+        DAY_BEFORE: policies.day_before_reminder(booking, links.url_for),
         BEFORE_ARRIVAL: policies.confirmation_expected(booking),
     }
-    app = service_app(runtime, api.router, privacy.router, booking=booking)
+    app = service_app(
+        runtime,
+        api.router,
+        privacy.router,
+        site_directory.router,
+        self_booking.router,
+        appointment_links.router,
+        booking=booking,
+        appointment_links=links,
+    )
+    appointment_links.install_link_errors(app)
     app.router.lifespan_context = _closing(runtime.lifespan, booking.peers)
     return app
 
@@ -67,6 +83,6 @@ def _closing(lifespan: Lifespan, peers: Peers) -> Lifespan:
 
 
 def main_app() -> FastAPI:
-    settings = load(Settings)
+    settings = load(BookingSettings)
     configure_tracing("booking")
-    return create_app(database_url=settings.database_url, kafka=KafkaSettings.from_env(settings))
+    return create_app(database_url=settings.database_url, kafka=KafkaSettings.from_env(settings), settings=settings)

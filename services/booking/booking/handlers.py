@@ -13,7 +13,7 @@ domain command; time comes from the runtime's clock.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -54,6 +54,10 @@ from events.identity import Identity
 from events.peers import Peers
 from events.runtime import UseCases
 from events.timers import keeping
+
+# What a caller checks and writes in a use case's own transaction before its events (a customer's
+# booking limit, a link spent): refused there, nothing of the command is written.
+Guard = Callable[[Connection], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -123,12 +127,16 @@ class Booking(UseCases):
         catalogue that cannot answer books nothing (503)."""
         return await catalogue.quoted_jobs(self.peers, identity, tenant.site_id, pick)
 
-    async def book(self, metadata: Metadata, command: BookAppointment) -> Outcome[Appointment]:
+    async def book(
+        self, metadata: Metadata, command: BookAppointment, guard: Guard | None = None
+    ) -> Outcome[Appointment]:
         """Record the appointment and reserve its slot, or neither."""
         reserve = ReserveSlot(
             command.appointment_id, command.slot_start, command.estimated_minutes, command.advisor_id, command.booked_at
         )
         async with self._with_capacity(metadata.tenant) as conn:
+            if guard is not None:
+                await guard(conn)
             booked = await self.run(metadata, command.appointment_id, command, conn=conn)
             await self._capacity(metadata, reserve, conn)
         return booked
@@ -139,10 +147,13 @@ class Booking(UseCases):
         appointment_id: UUID,
         command: RescheduleAppointment,
         expected_version: int | None = None,
+        guard: Guard | None = None,
     ) -> Outcome[Appointment]:
         """Move the appointment and its reservation together; a full new slot moves neither.
         `expected_version` is the appointment's (`If-Match`)."""
         async with self._with_capacity(metadata.tenant) as conn:
+            if guard is not None:
+                await guard(conn)
             moved = await self.run(metadata, appointment_id, command, conn=conn, expected_version=expected_version)
             state = moved.state
             assert state.slot_start is not None  # a rescheduled appointment has a slot and an advisor
@@ -159,8 +170,11 @@ class Booking(UseCases):
         appointment_id: UUID,
         command: CancelAppointment,
         expected_version: int | None = None,
+        guard: Guard | None = None,
     ) -> Outcome[Appointment]:
-        return await self._end(metadata, appointment_id, command, "cancelled", command.cancelled_at, expected_version)
+        return await self._end(
+            metadata, appointment_id, command, "cancelled", command.cancelled_at, expected_version, guard
+        )
 
     async def mark_no_show(
         self, metadata: Metadata, appointment_id: UUID, command: MarkNoShow, expected_version: int | None = None
@@ -175,9 +189,12 @@ class Booking(UseCases):
         reason: str,
         at: datetime,
         expected_version: int | None,
+        guard: Guard | None = None,
     ) -> Outcome[Appointment]:
         """A cancelled or missed appointment gives its workshop time back, in the same transaction."""
         async with self._with_capacity(metadata.tenant) as conn:
+            if guard is not None:
+                await guard(conn)
             ended = await self.run(metadata, appointment_id, command, conn=conn, expected_version=expected_version)
             await self._capacity(metadata, ReleaseSlot(appointment_id, reason, at), conn)
         return ended

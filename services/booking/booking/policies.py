@@ -9,6 +9,8 @@ once; on an appointment that ended meanwhile the command is moot and records not
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from uuid import UUID, uuid4
 
 from booking.domain.appointment_commands import AppointmentCommand, CheckArrivalConfirmation, RequestConfirmation
@@ -18,13 +20,21 @@ from events.envelope import Metadata
 from events.timers import DueTimer, TimerHandler
 
 SYSTEM_ACTOR = "booking.confirmation-clock"
+# The customer's appointment link for (site, appointment, slot start): booking.appointment_links.
+LinkFor = Callable[[str, UUID, datetime], str]
 
 
-def day_before_reminder(booking: Booking) -> TimerHandler:
-    """The day-before clock: ask for the re-confirmation (the advisor or CS agent calls)."""
+def day_before_reminder(booking: Booking, link_for: LinkFor | None = None) -> TimerHandler:
+    """The day-before clock: ask for the re-confirmation (the advisor or CS agent calls, and the
+    message carries the customer's link to confirm, cancel or move it, valid until the slot)."""
 
     async def fire(conn: Connection, timer: DueTimer) -> None:
-        await _on_time(booking, conn, timer, RequestConfirmation(booking.now()))
+        link = None
+        if link_for is not None:
+            state, _ = await booking.appointment(timer.tenant, UUID(timer.payload["appointment_id"]))
+            if state.appointment_id is not None and state.slot_start is not None:
+                link = link_for(timer.tenant.site_id, state.appointment_id, state.slot_start)
+        await _on_time(booking, conn, timer, RequestConfirmation(booking.now(), link=link))
 
     return fire
 

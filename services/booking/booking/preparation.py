@@ -14,6 +14,7 @@ priced lines has no operation to match and stays on offer.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from events.catalog.booking import AppointmentBooked
 from events.catalog.booking_values import OfferedRecommendation, PartCheck, RequestedJob
 from events.catalog.parts import PartsReserved, PartsShortageDetected, ReservationReleased
 from events.catalog.reception import AdditionalWorkDeclined, InvoiceSettled, RepairOrderSigned, VehicleDelivered
+from events.catalog.workshop import AdditionalWorkFound, MediaRef
 from events.connection import Connection
 from events.envelope import Envelope
 from events.errors import DomainError
@@ -136,6 +138,27 @@ class DeclinedRecommendations:
             )
 
 
+class FindingEvidence:
+    """Each finding's grade and photos, as the workshop reported it: a declined one is offered
+    again with its evidence (the advisor shows the customer the photo of last visit)."""
+
+    name = "booking.finding_evidence"
+    tables = ("finding_evidence",)
+    handles = frozenset({AdditionalWorkFound.event_type})
+
+    async def apply(self, conn: Connection, envelope: Envelope[Any]) -> None:
+        event: AdditionalWorkFound = envelope.event
+        for found in event.findings:
+            await conn.execute(
+                """INSERT INTO finding_evidence (finding_id, group_id, severity, media) VALUES ($1, $2, $3, $4::jsonb)
+                   ON CONFLICT (finding_id) DO NOTHING""",
+                found.finding_id,
+                envelope.tenant.group_id,
+                found.severity,
+                json.dumps([m.model_dump(mode="json") for m in found.media]),
+            )
+
+
 class AppointmentParts:
     """The parts pre-check of appointments: what parts holds for each and what it lacks."""
 
@@ -177,6 +200,7 @@ class AppointmentParts:
 FEEDS = (
     (ServiceHistory(), ("reception",)),
     (DeclinedRecommendations(), ("reception",)),
+    (FindingEvidence(), ("workshop",)),
     (AppointmentParts(), ("parts",)),
 )
 
@@ -203,6 +227,9 @@ class OpenRecommendation:
     labour_price: int
     parts_price: int
     declined_at: datetime
+    site_id: str = ""
+    severity: str | None = None
+    media: tuple[MediaRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -275,6 +302,11 @@ class Preparation:
         )
 
 
+def _recommendation(row: Any) -> OpenRecommendation:
+    media = tuple(MediaRef.model_validate(m) for m in json.loads(row["media"] or "[]"))
+    return OpenRecommendation(**{**dict(row), "media": media})
+
+
 async def read(conn: Connection, group_id: str, booking: AppointmentBooked) -> Preparation:
     vin = _vin(booking.vehicle.vin)
     visits = await conn.fetch(
@@ -287,10 +319,12 @@ async def read(conn: Connection, group_id: str, booking: AppointmentBooked) -> P
         HISTORY_SHOWN + 1,
     )
     open_ = await conn.fetch(
-        """SELECT finding_id, repair_order_id, description, safety_critical, labour_minutes, labour_price,
-                  parts_price, declined_at
-           FROM declined_recommendations WHERE group_id = $1 AND vin = $2 AND done_at IS NULL
-           ORDER BY safety_critical DESC, declined_at""",
+        """SELECT r.finding_id, r.repair_order_id, r.description, r.safety_critical, r.labour_minutes,
+                  r.labour_price, r.parts_price, r.declined_at, r.site_id, e.severity, e.media
+           FROM declined_recommendations r
+           LEFT JOIN finding_evidence e ON e.finding_id = r.finding_id AND e.group_id = r.group_id
+           WHERE r.group_id = $1 AND r.vin = $2 AND r.done_at IS NULL
+           ORDER BY r.safety_critical DESC, r.declined_at""",
         group_id,
         vin,
     )
@@ -304,7 +338,7 @@ async def read(conn: Connection, group_id: str, booking: AppointmentBooked) -> P
             Visit(r["repair_order_id"], r["visited_on"], r["mileage_km"], tuple(r["work_done"]), r["invoice_number"])
             for r in visits[:HISTORY_SHOWN]
         ),
-        recommendations=tuple(OpenRecommendation(**dict(r)) for r in open_),
+        recommendations=tuple(_recommendation(r) for r in open_),
         parts=tuple(PartsStatus(**dict(r)) for r in parts),
         more_history=len(visits) > HISTORY_SHOWN,
     )

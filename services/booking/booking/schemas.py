@@ -179,6 +179,7 @@ class BookingBody(Body):
     advisor_id: str = Field(min_length=1, max_length=200)
     slot_start: AwareDatetime
     estimated_minutes: int | None = Field(default=None, gt=0, le=7 * 24 * 60)
+    proposal_id: UUID | None = Field(default=None, description="followup's appointment proposal this answers")
 
     @field_validator("requested_jobs")
     @classmethod
@@ -220,6 +221,7 @@ class BookingBody(Body):
             reference=self.reference,
             customer_words=self.customer_words,
             menu_id=self.menu_id,
+            proposal_id=self.proposal_id,
         )
 
 

@@ -27,6 +27,7 @@ from events.catalog.booking_values import (
     RequestedJob,
     VehicleIdentity,
 )
+from events.catalog.workshop import MediaRef
 
 
 def _iso(moment: datetime) -> str:
@@ -255,6 +256,16 @@ class VisitView(View):
     invoice_number: str | None
 
 
+class EvidenceView(View):
+    """A photo or video of a declined finding, kept by the workshop (staff of the RO's site)."""
+
+    media_id: UUID
+    kind: str
+    content_type: str
+    url: str
+    thumbnail_url: str | None = Field(description="photos only")
+
+
 class OpenRecommendationView(View):
     finding_id: UUID
     repair_order_id: UUID
@@ -263,6 +274,21 @@ class OpenRecommendationView(View):
     labour_minutes: int
     price: int = Field(description="labour and parts, in fen")
     declined_at: Instant
+    severity: str | None = Field(default=None, description="yellow or red, as graded on the inspection")
+    evidence: list[EvidenceView] = Field(default_factory=list, description="last visit's photos and videos")
+
+
+def _evidence(site_id: str, media: tuple[MediaRef, ...]) -> list[EvidenceView]:
+    views = []
+    for ref in media:
+        url = f"/api/v1/sites/{site_id}/media/{ref.media_id}"
+        thumbnail = f"{url}/thumbnail" if ref.kind == "photo" else None
+        views.append(
+            EvidenceView(
+                media_id=ref.media_id, kind=ref.kind, content_type=ref.content_type, url=url, thumbnail_url=thumbnail
+            )
+        )
+    return views
 
 
 class PreparationView(View):
@@ -306,6 +332,8 @@ def preparation_view(state: Appointment, known: Preparation) -> PreparationView:
                 labour_minutes=r.labour_minutes,
                 price=r.labour_price + r.parts_price,
                 declined_at=r.declined_at,
+                severity=r.severity,
+                evidence=_evidence(r.site_id, r.media),
             )
             for r in known.recommendations
         ],

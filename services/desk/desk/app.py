@@ -15,7 +15,6 @@ from fastapi.responses import FileResponse, Response
 
 from desk.errors import install_error_pages
 from desk.live import router as live_router
-from desk.metrics import install_metrics
 from desk.oidc import Provider
 from desk.screens import routers as screen_routers
 from desk.sessions import Sessions
@@ -25,6 +24,7 @@ from events.database import open_pool
 from events.migrations import load_folder
 from events.settings import load
 from events.tracing import configure_tracing, instrument_app
+from events.webapp.metrics import install_metrics
 
 STATIC = Path(__file__).parent / "static"
 NODE_MODULES = Path(__file__).parent.parent / "node_modules"  # `make install`: npm ci in services/desk
@@ -35,6 +35,7 @@ ASSETS = {
     "sse.js": NODE_MODULES / "htmx-ext-sse" / "dist" / "sse.min.js",
     "signature_pad.js": NODE_MODULES / "signature_pad" / "dist" / "signature_pad.umd.min.js",
     "reception.js": STATIC / "reception.js",
+    "inspection.js": STATIC / "inspection.js",
 }
 
 
@@ -51,8 +52,9 @@ def create_app(config: DeskSettings | None = None, transport: httpx.AsyncBaseTra
     )
     app.state.settings = settings
     app.state.site_time_zones = {}
+    app.state.site_names = {}  # group → (when read, site id → names): desk.site_names
     install_error_pages(app)
-    install_metrics(app)
+    install_metrics(app, "desk")
     for router in screen_routers():
         app.include_router(router)
     app.include_router(live_router)

@@ -4,40 +4,13 @@ screen to show in the person's language (`desk.errors`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from events.webapp.gateway import ApiError, error_of, send
 
-@dataclass
-class ApiError(Exception):
-    status: int
-    code: str
-    message: str = ""
-    fields: dict[str, str] = field(default_factory=dict)  # input name → the API's message
-
-    def __str__(self) -> str:
-        return f"{self.status} {self.code}: {self.message}"
-
-
-def _input_name(field: str) -> str:
-    """The API names a field by where it was sent (`body.walk_around.mileage_km`); the form's
-    input is named for the field itself (`walk_around.mileage_km`)."""
-    for place in ("body.", "query.", "path.", "header."):
-        if field.startswith(place):
-            return field.removeprefix(place)
-    return field
-
-
-def error_of(response: httpx.Response) -> ApiError:
-    try:
-        body = response.json().get("error", {})
-    except (ValueError, AttributeError):
-        body = {}
-    fields = {_input_name(str(f.get("field", ""))): str(f.get("message", "")) for f in body.get("fields") or []}
-    code = body.get("code") or ("invalid_request" if response.status_code == 422 else f"http_{response.status_code}")
-    return ApiError(response.status_code, str(code), str(body.get("message", "")), fields)
+__all__ = ["ApiError", "error_of"]
 
 
 class GatewayApi:
@@ -69,12 +42,11 @@ class GatewayApi:
         result: dict[str, Any] = await self._send("GET", f"{self.base_url}/api/v1/me")
         return result
 
+    async def sites(self) -> list[dict[str, Any]]:
+        """The person's sites with their names (booking's site directory, through the gateway)."""
+        result: list[dict[str, Any]] = await self._send("GET", f"{self.base_url}/api/v1/sites")
+        return result
+
     async def _send(self, method: str, url: str, **kwargs: Any) -> Any:
         headers = {**self.headers, **kwargs.pop("headers", {})}
-        try:
-            response = await self.client.request(method, url, headers=headers, **kwargs)
-        except httpx.TransportError:
-            raise ApiError(503, "service_unavailable") from None
-        if response.is_error:
-            raise error_of(response)
-        return response.json() if response.content else None
+        return await send(self.client, method, url, headers=headers, **kwargs)

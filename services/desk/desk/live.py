@@ -6,9 +6,10 @@ region, marked `hx-trigger="sse:changed"`, then fetches its new HTML from its ow
 stream carries no data, so the page shows only what the region's route renders, in the person's
 language and time zone.
 
-Why a relay and not polling: the API pushes within moments of a commit (the board's stream), a
-poll would ask every few seconds for nothing; and the token stays on the server (EventSource
-cannot send one, and a token in its URL would be in every log)."""
+Why a relay and not polling: the API pushes within moments of a commit (the board's stream, the
+workshop's and the parts counter's), a poll would ask every few seconds for nothing; and the
+token stays on the server (EventSource cannot send one, and a token in its URL would be in
+every log)."""
 
 from __future__ import annotations
 
@@ -24,15 +25,22 @@ from desk.web import CurrentVisit, Refused
 
 router = APIRouter()
 
-# topic → (the API's stream below the site, the screen whose readers may follow it)
-TOPICS = {"board": ("advisor-board/stream", "board")}
+# topic → (the API's stream below the site, the screens whose people may follow it). The board's
+# stream is for the board's readers; the workshop's and the parts counter's are their own, each
+# refused by its service to anyone else (docs/desk.md "Live regions").
+TOPICS = {
+    "board": ("advisor-board/stream", ("board",)),
+    "workshop": ("work-orders/stream", ("technician", "dispatch", "qc")),
+    "parts": ("stock/stream", ("parts",)),
+}
 CHANGED = "event: changed\ndata: \n\n"
 KEEP_ALIVE = ": still here\n\n"
 
 
 @router.get("/live/{topic}")
 async def live(topic: str, visit: CurrentVisit) -> StreamingResponse:
-    if topic not in TOPICS or visit.all_sites or not may_open(TOPICS[topic][1], visit.session.person.roles):
+    roles = visit.session.person.roles
+    if topic not in TOPICS or visit.all_sites or not any(may_open(key, roles) for key in TOPICS[topic][1]):
         raise Refused("forbidden")
     client: httpx.AsyncClient = visit.request.app.state.client
     request = client.build_request(

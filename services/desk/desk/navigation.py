@@ -38,6 +38,7 @@ SCREENS = (
     Screen("booking", "/booking", "GET appointment-lists", MANAGER | {ADVISOR, DISPATCHER, CS_AGENT}),
     Screen("reception", "/reception", "POST repair-orders", MANAGER | {ADVISOR}),  # the RO desk: check-in on
     Screen("callbacks", "/callbacks", "GET callbacks", MANAGER | {CS_AGENT, ADVISOR}),
+    Screen("contact_queue", "/contact-queue", "POST contact-queue/{proposal_id}/answers", MANAGER | {CS_AGENT}),
     Screen("complaints", "/complaints", "GET complaints", MANAGER | {CS_AGENT, ADVISOR}),
     Screen("complaint", "/complaints/handle", "POST complaints", MANAGER | {CS_AGENT, ADVISOR}),  # the 7 steps
     Screen("cashier", "/cashier", "POST invoices", MANAGER | {CASHIER}),  # the till: invoicing on
@@ -50,6 +51,12 @@ SCREENS = (
         "technician",
         "/technician",
         "POST work-orders/{repair_order_id}/jobs/{job_id}/start",
+        MANAGER | {TECHNICIAN, DISPATCHER},
+    ),
+    Screen(
+        "inspection",
+        "/inspection",
+        "PUT work-orders/{repair_order_id}/inspection/items/{item_id}",
         MANAGER | {TECHNICIAN, DISPATCHER},
     ),
     Screen("qc", "/qc", "POST work-orders/{repair_order_id}/quality-checks", MANAGER | {QC_INSPECTOR, DISPATCHER}),

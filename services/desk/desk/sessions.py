@@ -41,12 +41,6 @@ class Session:
     refresh_token: str | None
     expires_at: datetime
 
-    @property
-    def sites(self) -> tuple[str, ...]:
-        """What the person may pick: their sites (every site of the group is not listed by id:
-        a group-wide person picks "all sites" or types one in)."""
-        return self.person.site_ids
-
     def with_tokens(self, tokens: Tokens) -> Session:
         return replace(
             self,

@@ -18,7 +18,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from desk import i18n
+from desk import i18n, site_names
 from desk.gateway_api import ApiError, GatewayApi
 from desk.navigation import may_open, screens_for
 from desk.oidc import Provider, SignInFailed
@@ -109,8 +109,10 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     layout: dict[str, Any] = {}
     if session is not None:
         person = session.person
+        names = request.app.state.site_names.get(person.group_id, (0.0, {}))[1]
         layout = {
             "person": person,
+            "site_name": site_names.name_of(names, session.site_id, language) if session.site_id else None,
             "role_names": [words(f"role.{r}") for r in sorted(person.roles)],
             "screens": screens_for(person.roles) if session.site_id else [],
             "site_id": session.site_id,
@@ -255,6 +257,7 @@ async def visit(request: Request) -> Visit:
     settings: DeskSettings = request.app.state.settings
     language = language_of(request)
     api = GatewayApi(client, settings.desk_gateway_url, session.access_token, session.site_id, language)
+    await site_names.remembered(request, session, api)  # the header names the site
     return Visit(request, session, language, api)
 
 

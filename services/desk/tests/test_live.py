@@ -44,3 +44,48 @@ async def test_the_streams_first_snapshot_is_no_change_and_every_later_event_is_
     relayed = await desk.get("/live/board")
     assert relayed.status_code == 200, relayed.text
     assert relayed.text == KEEP_ALIVE + CHANGED + CHANGED
+
+
+@pytest.fixture
+def floor_and_counter_streams(stand_in: StandIn) -> list[str]:
+    """The workshop's and the parts counter's streams ahead of the stand-in's catch-all; the paths asked."""
+    router, asked = APIRouter(), []
+
+    @router.get("/api/v1/sites/{site}/{resource}/stream")
+    async def stream(site: str, resource: str) -> StreamingResponse:
+        asked.append(f"{resource}/stream")
+
+        async def events() -> AsyncIterator[str]:
+            for part in ("event: ready\ndata: \n\n", "event: changed\ndata: \n\n"):
+                yield part
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    before = list(stand_in.app.router.routes)
+    stand_in.app.include_router(router)
+    added = stand_in.app.router.routes[len(before) :]
+    stand_in.app.router.routes[:] = [*added, *before]
+    return asked
+
+
+async def test_the_tablet_and_the_counter_follow_their_own_streams_and_no_one_elses(
+    desk: httpx.AsyncClient, stand_in: StandIn, floor_and_counter_streams: list[str]
+) -> None:
+    stand_in.who = Who(user_id="tech-1", roles=("technician",), site_ids=(SITE,))
+    await sign_in(desk, stand_in)
+    relayed = await desk.get("/live/workshop")
+    assert (relayed.status_code, relayed.text) == (200, CHANGED), "the ready event is no change; the next is"
+    assert (await desk.get("/live/parts")).status_code == 403, "a technician does not follow the stores"
+    assert (await desk.get("/live/board")).status_code == 403
+    assert floor_and_counter_streams == ["work-orders/stream"], "nothing asked of the API for a refused topic"
+
+
+async def test_the_parts_clerk_follows_the_counters_stream_only(
+    desk: httpx.AsyncClient, stand_in: StandIn, floor_and_counter_streams: list[str]
+) -> None:
+    stand_in.who = Who(user_id="clerk-1", roles=("parts_clerk",), site_ids=(SITE,))
+    await sign_in(desk, stand_in)
+    relayed = await desk.get("/live/parts")
+    assert (relayed.status_code, relayed.text) == (200, CHANGED)
+    assert (await desk.get("/live/workshop")).status_code == 403
+    assert floor_and_counter_streams == ["stock/stream"]

@@ -38,6 +38,7 @@ from followup.domain.customer_file import customer_file
 from followup.domain.customer_file import stream_id as file_stream
 from followup.examples import ANSWER_EXAMPLES, ATTEMPT_EXAMPLES, CAMPAIGN_EXAMPLES
 from followup.handlers import Followup, keep_callback_clocks, keep_campaign_clocks
+from followup.proposal_links import with_links
 from followup.reports import DEFAULT_TZ, csi_rows, to_csv
 from followup.schemas import (
     AnswerBody,
@@ -149,8 +150,9 @@ async def _file(request: Request, file_id: UUID, command: CustomerFileCommand, b
 
 
 async def _campaign(request: Request, campaign_id: UUID, command: CampaignCommand, by: Actor) -> CampaignView:
+    linked = with_links(campaign, by.tenant.site_id)  # a reached customer's proposal carries its link
     outcome = await by.run(
-        store_of(request), campaign, campaign_stream(campaign_id), command, after_append=keep_campaign_clocks
+        store_of(request), linked, campaign_stream(campaign_id), command, after_append=keep_campaign_clocks
     )
     return campaign_view(outcome.state, outcome.version)
 
@@ -366,12 +368,14 @@ async def log_letter(file_id: FileId, body: LetterBody, request: Request, by: Ag
 @router.post(
     "/sites/{site_id}/campaigns",
     status_code=201,
-    responses=refusals("time_out_of_order", TEXT, CONFLICT),  # 404: a customer file it names
+    responses=refusals("time_out_of_order", "campaign_notice_too_short", TEXT, CONFLICT),  # 404: a file it names
 )
 async def plan_campaign(
     body: Annotated[CampaignBody, Body(openapi_examples=CAMPAIGN_EXAMPLES)], request: Request, by: Supervisor
 ) -> CampaignView:
-    """Customers are called 2 weeks ahead, then written to within 2 days (do-not-call: letter only)."""
+    """Customers are called 2 weeks ahead, then written to within 2 days (do-not-call: letter only).
+    A start less than two weeks away is refused (`campaign_notice_too_short`) unless
+    `override_reason` says why (recorded on the plan)."""
     campaign_id, at = uuid4(), now(request)
     outcome = await followup_of(request).plan_campaign(
         by.metadata,

@@ -13,11 +13,15 @@ from events.migrations import load_folder
 from events.runtime import ServiceRuntime, service_app
 from events.settings import load
 from events.tracing import configure_tracing
-from followup import api, policies, productivity_api
+from followup import api, campaign_targets_api, contact_queue_api, conversion_report, policies, productivity_api
 from followup.analytics import FEEDS, VocFacts
+from followup.contact_queue import PERSONAL_COLUMNS as QUEUE_PERSONAL_COLUMNS
+from followup.contact_queue import ContactQueue, FailedMessages, FailedMessagesHandled
 from followup.domain.clocks import CALLBACK_OVERDUE, ESCALATION_DUE, LETTER_DUE
+from followup.domain.proposal_clocks import PROPOSAL_DUE_AGAIN
 from followup.handlers import Followup
 from followup.projections import PERSONAL_COLUMNS, CallbackQueue, ContactLog, CustomerFiles
+from followup.proposals import Proposals
 from followup.settings import FollowupSettings
 
 
@@ -26,22 +30,40 @@ def create_app(
 ) -> FastAPI:
     runtime = ServiceRuntime(
         "followup",
-        personal_columns=PERSONAL_COLUMNS,
+        personal_columns=PERSONAL_COLUMNS + QUEUE_PERSONAL_COLUMNS,
         migrations=load_folder("followup", Path(__file__).parent / "sql"),
-        own_projections=[CallbackQueue(), ContactLog(), CustomerFiles(), VocFacts()],
-        feed_projections=list(FEEDS),
+        own_projections=[
+            CallbackQueue(),
+            ContactLog(),
+            CustomerFiles(),
+            VocFacts(),
+            ContactQueue(),
+            FailedMessagesHandled(),
+        ],
+        feed_projections=[*FEEDS, (FailedMessages(), ["notifications"])],
         clock=clock or SystemClock(),
         database_url=database_url,
         kafka=kafka,
     )
     followup = Followup(runtime)
-    runtime.reactions = [policies.deliveries(followup), policies.own_events(followup)]
+    proposals = Proposals(runtime)
+    runtime.reactions = [policies.deliveries(followup), policies.own_events(followup), *proposals.reactions()]
     runtime.timers = {
         CALLBACK_OVERDUE: followup.mark_overdue,
         ESCALATION_DUE: followup.escalation_due,
         LETTER_DUE: followup.letter_due,
+        PROPOSAL_DUE_AGAIN: proposals.due_again,
     }
-    return service_app(runtime, api.router, productivity_api.router, followup=followup)
+    return service_app(
+        runtime,
+        campaign_targets_api.router,
+        api.router,
+        productivity_api.router,
+        contact_queue_api.router,
+        conversion_report.router,
+        followup=followup,
+        proposals=proposals,
+    )
 
 
 def main_app() -> FastAPI:

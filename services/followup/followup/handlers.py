@@ -45,6 +45,7 @@ from followup.domain.commands import (
 from followup.domain.customer_file import CustomerFile, customer_file
 from followup.domain.customer_file import stream_id as file_stream
 from followup.projections import open_callbacks_of
+from followup.proposal_links import with_links
 
 SYSTEM_ACTOR = "followup.clock"
 
@@ -96,7 +97,7 @@ class Followup(UseCases):
         """Any customer-file command; only a visit opens a file."""
         return await execute(
             self.store,
-            customer_file,
+            with_links(customer_file, metadata.tenant.site_id),
             file_stream(file_id),
             command,
             metadata,
@@ -137,7 +138,7 @@ class Followup(UseCases):
     ) -> Outcome[Campaign]:
         return await execute(
             self.store,
-            campaign,
+            with_links(campaign, metadata.tenant.site_id),
             campaign_stream(campaign_id),
             command,
             metadata,

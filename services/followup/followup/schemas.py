@@ -186,10 +186,15 @@ class CampaignBody(Body):
     kind: Annotated[str, _code(CAMPAIGN_KINDS, "campaign kind")]
     title: Annotated[str, Field(min_length=1, max_length=200)]
     starts_at: AwareDatetime
-    file_ids: list[UUID] = Field(min_length=1, max_length=5000)
+    file_ids: list[UUID] = Field(min_length=1, max_length=50000)
+    override_reason: str = Field(
+        default="", max_length=500, description="a service manager's reason to start with less than two weeks' notice"
+    )
 
     def command(self, campaign_id: UUID, targets: tuple[CampaignTarget, ...], by: str, at: datetime) -> PlanCampaign:
-        return PlanCampaign(campaign_id, self.kind, self.title, self.starts_at, targets, by, at)
+        return PlanCampaign(
+            campaign_id, self.kind, self.title, self.starts_at, targets, by, at, override_reason=self.override_reason
+        )
 
 
 class CampaignCallBody(Body):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import field_validator
@@ -10,7 +11,10 @@ from events.settings import Settings
 
 
 class FollowupSettings(Settings):
+    verifies_links: ClassVar[bool] = True  # the reminders' proposal links
+
     followup_report_tz: str = "Asia/Shanghai"
+    portal_url: str = "http://127.0.0.1:8011"  # the base of the reminders' links
 
     @field_validator("followup_report_tz")
     @classmethod

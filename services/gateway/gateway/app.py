@@ -16,13 +16,14 @@ from events.http import install_error_handlers
 from events.metrics import TimedRequests
 from events.settings import load
 from events.tracing import configure_tracing, instrument_app
-from gateway import contract_files, dev_identity, docs, documents, pages, tokens
+from gateway import contract_files, dev_identity, docs, documents, pages, sites, tokens
 from gateway.auth import Authenticator, dev_token_router, identity_router, install_authentication
 from gateway.integration.api import integration_router
 from gateway.integration.runtime import Integration, IntegrationSettings
 from gateway.metrics import GatewayMetrics
 from gateway.openapi import combined_openapi
 from gateway.proxy import proxy_router
+from gateway.public import public_router
 from gateway.rate_limit import RateLimiter
 from gateway.routing import service_url
 from gateway.routing import services as routed_services
@@ -34,6 +35,7 @@ def create_app(
     config: GatewaySettings | None = None,
     token_settings: tokens.TokenSettings | None = None,
     limiter: RateLimiter | None = None,
+    public_limiter: RateLimiter | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     integration: Integration | None = None,
     identity_transport: httpx.AsyncBaseTransport | None = None,
@@ -43,6 +45,10 @@ def create_app(
     limiter = limiter or RateLimiter(rate_per_second=config.gateway_rate_per_second, burst=config.gateway_rate_burst)
     # Refused tokens, per client address: guessing them is slowed down.
     refusals = RateLimiter(rate_per_second=config.gateway_refusals_per_second, burst=config.gateway_refusal_burst)
+    # Customers' links (gateway.public), per client address.
+    public_limiter = public_limiter or RateLimiter(
+        rate_per_second=config.gateway_public_rate_per_second, burst=config.gateway_public_rate_burst
+    )
     # identity_transport: how OpenID providers' keys are fetched (None: the network).
     authenticate = Authenticator(
         settings,
@@ -70,12 +76,15 @@ def create_app(
     app.include_router(docs.router)
     app.include_router(contract_files.router)
     app.include_router(identity_router)
+    app.include_router(sites.router)
     if settings.local_issuer_enabled:
         app.include_router(dev_token_router)
     if config.local:
         dev_identity.install(app, config, authenticate)  # the development OpenID provider
     app.include_router(integration_router(authenticate))
     documents.install(app)  # before the proxy's catch-all, which would take its path
+    app.state.public_limiter = public_limiter
+    app.include_router(public_router)
     app.include_router(proxy_router)
     instrument_app(app)
     return app

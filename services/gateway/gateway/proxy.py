@@ -6,6 +6,7 @@ request again is safe."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from urllib.parse import quote
 
 import httpx
@@ -63,11 +64,18 @@ def internal_headers(identity: Identity, request_id: str) -> dict[str, str]:
     return {IDENTITY_HEADER: issue_internal_token(identity), REQUEST_ID_HEADER: request_id}
 
 
-async def forward_to(request: Request, service: str, path: str, identity: Identity) -> Response:
+async def forward_to(
+    request: Request, service: str, path: str, identity: Identity | None, *, extra: Mapping[str, str] | None = None
+) -> Response:
+    """`identity` None: a public route's request (gateway.public), which carries no one's identity."""
     client: httpx.AsyncClient = request.app.state.client
     request_id = request.headers.get(REQUEST_ID_HEADER) or str(uuid.uuid4())
     headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED_REQUEST}
-    headers.update(internal_headers(identity, request_id))
+    if identity is None:
+        headers[REQUEST_ID_HEADER] = request_id
+    else:
+        headers.update(internal_headers(identity, request_id))
+    headers.update(extra or {})
     # A live stream (server-sent events) is passed through as it comes, with no read timeout.
     streaming = "text/event-stream" in request.headers.get("accept", "")
     try:

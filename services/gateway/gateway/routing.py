@@ -19,6 +19,7 @@ OWNERS: dict[str, str] = {
     "free-slots": "booking",
     "customers": "booking",
     "vehicles": "booking",
+    "site-profile": "booking",  # the site's names in the group's directory (GET /api/v1/sites lists them)
     # reception: check-in, the repair order, approvals, delivery and settlement
     "repair-orders": "reception",
     "advisor-board": "reception",
@@ -26,6 +27,8 @@ OWNERS: dict[str, str] = {
     # workshop: jobs, dispatch, findings, progress, QC
     "work-orders": "workshop",
     "technicians": "workshop",
+    "inspection-templates": "workshop",
+    "media": "workshop",
     # parts: stock, reservations, orders and transfers, old parts
     "stock": "parts",
     "parts-orders": "parts",
@@ -35,6 +38,8 @@ OWNERS: dict[str, str] = {
     "callbacks": "followup",
     "campaigns": "followup",
     "reports": "followup",
+    "contact-queue": "followup",
+    "failed-messages": "followup",
     # complaints: the 7-step process
     "complaints": "complaints",
     # catalogue: labour operations and rates, the parts price list, service menus, quotes
@@ -57,6 +62,17 @@ OWNERS: dict[str, str] = {
     "contact-preferences": "notifications",
     "quiet-hours": "notifications",
     "message-templates": "notifications",
+}
+
+# Served without a bearer token at `/api/v1/public/{resource}/...` (a customer's link), forwarded to
+# the owner's `/public/{resource}/...` with no identity: the token in the path is the only
+# credential, and the owner verifies it (events.links). One line per resource.
+PUBLIC_OWNERS: dict[str, str] = {
+    "approvals": "reception",
+    "appointment-links": "booking",
+    "self-booking": "booking",
+    "media": "workshop",
+    "proposal-links": "followup",
 }
 
 

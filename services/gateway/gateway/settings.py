@@ -55,6 +55,9 @@ class GatewaySettings(Settings):
     # Refused tokens an address may present: guessing them is slowed down.
     gateway_refusals_per_second: float = Field(default=0.5, gt=0)
     gateway_refusal_burst: int = Field(default=30, ge=1)
+    # Customers' links, per client address: a page and its photos' thumbnails fit in the burst.
+    gateway_public_rate_per_second: float = Field(default=2, gt=0)
+    gateway_public_rate_burst: int = Field(default=60, ge=1)
     gateway_webhook_timeout_seconds: float = Field(default=15, gt=0)
     gateway_webhook_retry_first_seconds: float = Field(default=5, gt=0)
     gateway_webhook_retry_max_seconds: float = Field(default=6 * _HOUR, gt=0)

@@ -13,7 +13,7 @@ from events.migrations import load_folder
 from events.runtime import Reaction, ServiceRuntime, service_app
 from events.settings import Settings, load
 from events.tracing import configure_tracing
-from notifications import api, contacts
+from notifications import api, contacts, opt_outs
 from notifications.domain.triggers import TRIGGERS
 from notifications.handlers import SEND, Notifications
 from notifications.outbound.providers import Providers
@@ -44,6 +44,7 @@ def create_app(
         contacts.learning(),
         contacts.erasing(),
         Reaction("triggers", services, {t.event_type for t in TRIGGERS}, notifications.on_trigger),
+        opt_outs.opting_out(notifications),  # followup's "opt out" answer withdraws marketing consent
     ]
     runtime.timers = {SEND: notifications.send_due}
     return service_app(runtime, api.router, notifications=notifications)

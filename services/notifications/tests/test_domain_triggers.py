@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from events.catalog import billing, booking, complaints, followup, workshop
+from events.catalog import billing, booking, complaints, followup, reception, workshop
 from events.catalog import notifications as ev
 from events.catalog.booking_values import Contact as BookingContact
-from events.catalog.reception_values import Contact, VehicleIdentity
+from events.catalog.reception_values import Contact, Recommendation, VehicleIdentity
+from notifications.domain.templates import render, template_for
 from notifications.domain.triggers import TRIGGERS, trigger_of
 from notifications.schemas import Channel, Kind, Language
 
@@ -94,7 +95,7 @@ def test_an_invoice_with_nothing_to_pay_sends_nothing() -> None:
     ("reason", "kind", "purpose"),
     [
         ("maintenance_due", "maintenance_reminder", "marketing"),
-        ("declined_recommendation", "maintenance_reminder", "marketing"),
+        ("declined_recommendation", "declined_work_reminder", "marketing"),
         ("campaign", "campaign_reminder", "marketing"),
         ("recall", "recall_reminder", "service"),
     ],
@@ -112,6 +113,35 @@ def test_reminders_are_marketing_but_a_recall_is_a_service_message(reason: str, 
     trigger = trigger_of(event, SHANGHAI)
     assert trigger is not None
     assert (trigger.kind, trigger.purpose, trigger.params["due"]) == (kind, purpose, "2026-03-16")
+
+
+def test_the_declined_work_reminder_names_the_item_declined() -> None:
+    declined = Recommendation(
+        finding_id=uuid4(),
+        description="Tyre, front left: below the legal limit",
+        safety_critical=True,
+        labour_minutes=30,
+        labour_price=6000,
+        parts_price=0,
+    )
+    event = followup.AppointmentProposed(
+        file_id=CUSTOMER,
+        proposal_id=uuid4(),
+        reason="declined_recommendation",
+        contact=Contact(name="李雷", phone="13800138000"),
+        vehicle=VEHICLE,
+        suggested_date=date(2026, 3, 16),
+        recommendation=declined,
+        proposed_at=AT,
+    )
+    trigger = trigger_of(event, SHANGHAI)
+    assert trigger is not None
+    assert (trigger.kind, trigger.params["item"]) == ("declined_work_reminder", declined.description)
+    for language in ("zh", "en"):
+        # The sender adds the addressee's name to the trigger's own params.
+        text = render(template_for({}, trigger.kind, "sms", language), {**trigger.params, "name": "李雷"})
+        assert declined.description in text.body
+        assert "{" not in text.body
 
 
 def test_the_complaints_acknowledgement_names_its_due_time_and_looks_for_the_ro_then_the_customer() -> None:
@@ -157,8 +187,28 @@ def test_every_trigger_type_is_consumed() -> None:
         "billing",
         "followup",
         "complaints",
+        "reception",
     }
 
 
 def test_the_apis_code_lists_are_the_contracts() -> None:
     assert (get_args(Kind), get_args(Channel), get_args(Language)) == (ev.KINDS, ev.CHANNELS, ev.LANGUAGES)
+
+
+def test_the_approval_request_carries_receptions_link_to_the_ros_contact() -> None:
+    link = "http://127.0.0.1:8011/approvals/abc.def"
+    event = reception.ApprovalRequested(
+        repair_order_id=RO,
+        approval_of="additional_work",
+        scope="round-1",
+        customer=Contact(name="李雷", phone="13800138000"),
+        link=link,
+        expires_at=AT + timedelta(hours=24),
+        requested_at=AT,
+    )
+    trigger = trigger_of(event, SHANGHAI)
+    assert trigger is not None
+    assert (trigger.kind, trigger.purpose, trigger.repair_order_id) == ("approval_request", "service", RO)
+    assert trigger.params == {"link": link, "until": "2026-03-03 10:00"}
+    for language in ("zh", "en"):
+        assert link in render(template_for({}, "approval_request", "sms", language), trigger.params).body

@@ -12,7 +12,7 @@ from events.migrations import load_folder
 from events.runtime import ServiceRuntime, service_app
 from events.settings import Settings, load
 from events.tracing import configure_tracing
-from parts import api, policies
+from parts import api, counter_stream, policies
 from parts.handlers import Parts
 from parts.projections import PartsOrders, StockLevels
 
@@ -23,7 +23,7 @@ def create_app(
     runtime = ServiceRuntime(
         "parts",
         migrations=load_folder("parts", Path(__file__).parent / "sql"),
-        own_projections=[StockLevels(), PartsOrders()],
+        own_projections=[counter_stream.announcing(StockLevels()), counter_stream.announcing(PartsOrders())],
         clock=clock or SystemClock(),
         database_url=database_url,
         kafka=kafka,
@@ -36,7 +36,8 @@ def create_app(
         policies.visits_without_repair_order(parts),
     ]
     runtime.timers = {policies.ARRIVED_HOLD_ENDS: policies.arrived_hold_ends(parts)}
-    return service_app(runtime, api.router, parts=parts)
+    # The stream's route first: `stock/stream` is not a part number.
+    return service_app(runtime, counter_stream.router, api.router, parts=parts, counter_changes=counter_stream.feed())
 
 
 def main_app() -> FastAPI:

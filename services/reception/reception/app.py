@@ -16,7 +16,8 @@ from events.peers import Peers
 from events.runtime import ServiceRuntime, service_app
 from events.settings import load
 from events.tracing import configure_tracing
-from reception import api, board_api, history, policies, signatures
+from reception import api, approval_api, approval_links, board_api, history, policies, signatures
+from reception.approval_links import ApprovalLinks, LinkRefused, configured_links
 from reception.board import AdvisorBoard, BoardFeed
 from reception.booked_appointments import BookedAppointments
 from reception.handlers import Reception
@@ -31,10 +32,12 @@ def create_app(
     kafka: KafkaSettings | None = None,
     booking_patience: float | None = None,
     peers: Peers | None = None,
+    links: ApprovalLinks | None = None,
 ) -> FastAPI:
     """`booking_patience` (or RECEPTION_BOOKING_PATIENCE_SECONDS, 5): how long a check-in waits
     for booking's record of the car's arrival to reach reception (decision 0006). `peers`: the
-    client of the other services' APIs (the catalogue's), closed when the app stops."""
+    client of the other services' APIs (the catalogue's), closed when the app stops. `links`: the
+    customer's approval links (LINK_SECRET, PORTAL_URL, RECEPTION_APPROVAL_LINK_HOURS)."""
     runtime = ServiceRuntime(
         "reception",
         personal_columns=PERSONAL_COLUMNS,
@@ -48,14 +51,16 @@ def create_app(
         database_url=database_url,
         kafka=kafka,
     )
+    settings = load(ReceptionSettings)
     if booking_patience is None:
-        booking_patience = load(ReceptionSettings).reception_booking_patience_seconds
+        booking_patience = settings.reception_booking_patience_seconds
     peers = peers or Peers()
-    reception = Reception(runtime, booking_patience, peers)
+    reception = Reception(runtime, booking_patience, peers, links or configured_links(settings))
     runtime.reactions = [
         policies.workshop_results(reception),
         policies.billing_payments(reception),
         signatures.erasures(),
+        approval_links.erasures(),
     ]
     app = service_app(
         runtime,
@@ -63,10 +68,13 @@ def create_app(
         board_api.router,
         signatures.router,
         history.router,
+        approval_api.router,
+        approval_api.public_router,
         reception=reception,
         board_feed=BoardFeed(),
         peers=peers,
     )
+    app.add_exception_handler(LinkRefused, approval_api.link_refused)
     runtime_lifespan = app.router.lifespan_context
 
     @asynccontextmanager

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Sequence
 
 from events.catalog.reception_values import RepairLine
 from events.peers import PeerUnavailable
+from reception.domain.errors import LineNotFound
 from reception.domain.pricing import PricedLine, from_catalogue
-from reception.price_schemas import CatalogueItem, TypedLine
+from reception.price_schemas import CatalogueItem, MenuLinePrice, TypedLine
 from reception.quotes import Catalogue, Quote, QuotedPart
 
 PriceLists = tuple[tuple[str, str], ...]
@@ -27,6 +28,7 @@ async def price_work(
     *,
     menu_id: str | None = None,
     menu_pay_type: str = "CUSTOMER_PAY",
+    menu_prices: Sequence[MenuLinePrice] = (),
     items: Sequence[CatalogueItem] = (),
     typed: Sequence[TypedLine] = (),
 ) -> tuple[tuple[PricedLine, ...], PriceLists]:
@@ -35,7 +37,7 @@ async def price_work(
     lists: list[PriceLists] = []
     if menu_id is not None:
         quote = await catalogue.quote(model_family, menu_pay_type, menu_id=menu_id)
-        lines.extend(from_catalogue(line) for line in quote.lines)
+        lines.extend(menu_lines(quote.lines, menu_prices))
         lists.append(quote.price_lists)
     priced = await asyncio.gather(
         *(price_item(catalogue, model_family, item) for item in items),
@@ -45,6 +47,23 @@ async def price_work(
         lines.append(line)
         lists.append(used)
     return tuple(lines), merged(lists)
+
+
+def menu_lines(quoted: Sequence[RepairLine], prices: Sequence[MenuLinePrice]) -> list[PricedLine]:
+    """The menu's lines at the catalogue's prices, but for those priced otherwise (with the
+    reason): each stays next to the catalogue's line, so its discount is measured like any other."""
+    asked = {price.labour_operation: price for price in prices}
+    unknown = sorted(set(asked) - {line.labour_operation for line in quoted})
+    if unknown:
+        raise LineNotFound(f"the service menu has no line {', '.join(unknown)}: price one of its lines")
+    priced = []
+    for line in quoted:
+        price = asked.get(line.labour_operation)
+        if price is None:
+            priced.append(from_catalogue(line))
+        else:
+            priced.append(PricedLine(line.model_copy(update={"labour_price": price.labour_price}), line, price.reason))
+    return priced
 
 
 async def price_item(catalogue: Catalogue, model_family: str, item: CatalogueItem) -> tuple[PricedLine, PriceLists]:

@@ -21,6 +21,7 @@ from events.envelope import Metadata, Tenant
 from events.http import Actor
 from events.peers import Peers
 from events.runtime import UseCases
+from reception.approval_links import ApprovalLinks, configured_links
 from reception.booked_appointments import arrival_of
 from reception.domain import errors, reception_settings, repair_order
 from reception.domain.check_in import appointment_visit_id, keyed_visit_id
@@ -43,6 +44,7 @@ class Reception(UseCases):
 
     booking_patience: float = 5.0
     peers: Peers = field(default_factory=Peers)
+    links: ApprovalLinks = field(default_factory=configured_links)
 
     async def check_in(
         self,
@@ -104,6 +106,7 @@ class Reception(UseCases):
             family,
             menu_id=body.menu_id,
             menu_pay_type=body.menu_pay_type,
+            menu_prices=body.menu_prices,
             items=body.items,
             typed=body.lines,
         )

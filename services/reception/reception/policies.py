@@ -11,19 +11,26 @@ from __future__ import annotations
 from typing import Any
 
 from events.catalog import billing, workshop
-from events.catalog.reception_values import Payment
+from events.catalog.reception_values import MediaRef, Payment
 from events.commands import execute
 from events.connection import Connection
 from events.envelope import Envelope
 from events.runtime import Reaction
+from reception.domain.approvals import ADDITIONAL_WORK, round_scope
 from reception.domain.repair_order import repair_order, stream_id
-from reception.domain.repair_order_commands import MarkReadyForDelivery, ReceiveAdditionalWork, Settle
+from reception.domain.repair_order_commands import (
+    MarkReadyForDelivery,
+    ReceiveAdditionalWork,
+    RequestApproval,
+    Settle,
+)
 from reception.handlers import Reception
 
 
 def workshop_results(reception: Reception) -> Reaction:
     """workshop.AdditionalWorkFound → one finding awaiting the customer's decision each (the
-    advisor calls with evidence, price and extra time); workshop.VehicleReadyForDelivery → the
+    advisor calls with evidence, price and extra time), and the round's approval link for the
+    customer's phone; workshop.VehicleReadyForDelivery → the
     RO is ready for delivery."""
 
     async def react(conn: Connection, envelope: Envelope[Any]) -> None:
@@ -40,8 +47,16 @@ def workshop_results(reception: Reception) -> Reaction:
                         extra_minutes=finding.extra_minutes,
                         received_at=event.found_at,
                         evidence_refs=finding.evidence_refs,
+                        round=event.round,
+                        severity=finding.severity,
+                        media=tuple(MediaRef.model_validate(m.model_dump()) for m in finding.media),
                     )
                     await execute(reception.store, repair_order, stream, command, metadata, must_exist=True, conn=conn)
+                # The whole round goes to the customer's phone as one decision (docs/approval-links.md).
+                scope, at = round_scope(event.round), reception.now()
+                link, expires_at = reception.links.mint(metadata.tenant, event.repair_order_id, scope, at)
+                ask = RequestApproval(ADDITIONAL_WORK, scope, link, expires_at, at)
+                await execute(reception.store, repair_order, stream, ask, metadata, must_exist=True, conn=conn)
             case workshop.VehicleReadyForDelivery():
                 ready = MarkReadyForDelivery(event.ready_at)
                 await execute(reception.store, repair_order, stream, ready, metadata, must_exist=True, conn=conn)

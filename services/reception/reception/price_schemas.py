@@ -9,11 +9,11 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field, field_validator, model_validator
 
-from events.catalog.reception_values import PAY_TYPES, Consent, RepairLine, RepairPart, ServiceInterval, check_code
+from events.catalog.reception_values import PAY_TYPES, RepairLine, RepairPart, ServiceInterval, check_code
 from reception.domain.pricing import PricedLine
 from reception.domain.reception_settings import DEFAULT_SERVICE_INTERVAL, ReceptionSettings, SetReceptionSettings
 from reception.domain.repair_order_commands import AddRepairLine, ApproveDiscount, PrepareEstimate
-from reception.schemas import Body, Code
+from reception.schemas import Body, Code, DeskConsent
 from reception.views import View
 
 
@@ -99,6 +99,16 @@ class TypedLine(RepairLine):
         return RepairLine.model_validate(self.model_dump(exclude={"reason"}))
 
 
+class MenuLinePrice(Body):
+    """A price for one of the service menu's lines instead of the catalogue's (a discount when
+    lower), with its reason: measured against the catalogue's price of that line like any other
+    (the discount authority decides whether the manager approves it first)."""
+
+    labour_operation: str = Code
+    labour_price: int = Field(ge=0, le=100_000_000, description="fen; instead of the catalogue's")
+    reason: str | None = Field(default=None, max_length=500)
+
+
 class EstimateBody(Body):
     """The estimate's work by catalogue references — a service menu (`menu_id`, at
     `menu_pay_type`) and/or `items` — and lines typed by hand (`lines`, each with its reason).
@@ -108,6 +118,9 @@ class EstimateBody(Body):
     model_family: str | None = Field(default=None, min_length=1, max_length=80)
     menu_id: str | None = Field(default=None, min_length=1, max_length=80)
     menu_pay_type: str = "CUSTOMER_PAY"
+    menu_prices: tuple[MenuLinePrice, ...] = Field(
+        default=(), max_length=50, description="the menu's lines priced otherwise"
+    )
     items: tuple[CatalogueItem, ...] = Field(default=(), max_length=50)
     lines: tuple[TypedLine, ...] = Field(default=(), max_length=50)
     promised_at: AwareDatetime
@@ -125,6 +138,8 @@ class EstimateBody(Body):
     def names_some_work(self) -> EstimateBody:
         if self.menu_id is None and not self.items and not self.lines:
             raise ValueError("name the work: a service menu (menu_id), catalogue items or typed lines")
+        if self.menu_prices and self.menu_id is None:
+            raise ValueError("menu_prices price a service menu's lines: name the menu (menu_id)")
         return self
 
     def command(
@@ -163,7 +178,7 @@ class AddLineBody(Body):
     item: CatalogueItem | None = None
     line: TypedLine | None = None
     model_family: str | None = Field(default=None, min_length=1, max_length=80)
-    consent: Consent | None = None
+    consent: DeskConsent | None = None
 
     @model_validator(mode="after")
     def names_one_line(self) -> AddLineBody:

@@ -6,9 +6,10 @@ against exactly the shape the events carry."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 from uuid import UUID, uuid4
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from events.catalog.reception_values import Consent, Contact, Damage, VehicleIdentity
 from reception.domain.next_service import NextService
@@ -26,6 +27,17 @@ from reception.domain.repair_order_commands import (
     RevisePromisedTime,
     SignRepairOrder,
 )
+
+
+def _not_digital(consent: Consent) -> Consent:
+    # A digital consent is only ever the customer's own, through their link (approval_api.py).
+    if consent.kind == "digital":
+        raise ValueError("a digital consent is recorded by the customer's approval link, not typed at the desk")
+    return consent
+
+
+# The consent the desk records: a signature or a phone approval.
+DeskConsent = Annotated[Consent, AfterValidator(_not_digital)]
 
 Text = Field(min_length=1, max_length=500)
 Code = Field(min_length=1, max_length=40)
@@ -169,7 +181,7 @@ class ExitSlipBody(Body):
 
 class RemoveLineBody(Body):
     reason: str = Text
-    consent: Consent | None = None
+    consent: DeskConsent | None = None
 
     def command(self, line_id: UUID, now: datetime) -> RemoveRepairLine:
         return RemoveRepairLine(line_id, self.reason, self.consent, now)
@@ -178,7 +190,7 @@ class RemoveLineBody(Body):
 class PromisedTimeBody(Body):
     promised_at: AwareDatetime
     reason: str = Text
-    consent: Consent | None = None
+    consent: DeskConsent | None = None
 
     def command(self, now: datetime) -> RevisePromisedTime:
         return RevisePromisedTime(self.promised_at, self.reason, self.consent, now)
@@ -192,14 +204,14 @@ class HandOverBody(Body):
 
 
 class ApproveBody(Body):
-    consent: Consent | None = None
+    consent: DeskConsent | None = None
 
     def command(self, finding_id: UUID, now: datetime) -> ApproveAdditionalWork:
         return ApproveAdditionalWork(finding_id, self.consent, now)
 
 
 class DeclineBody(Body):
-    consent: Consent | None = None
+    consent: DeskConsent | None = None
     customer_reason: str = Text
     safety_explained: bool = False
 

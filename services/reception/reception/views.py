@@ -15,6 +15,7 @@ from events.catalog.reception_values import (
     Consent,
     Contact,
     Damage,
+    MediaRef,
     Payment,
     PriceAdjustment,
     RepairLine,
@@ -44,6 +45,8 @@ class FindingView(View):
     safety_explained: bool | None = Field(
         description="a declined finding's risk to safety was explained to the customer; null unless declined"
     )
+    severity: str = Field(default="yellow", description="yellow or red (the digital inspection's grade)")
+    media: list[MediaRef] = Field(default_factory=list, description="the finding's photos and videos")
 
 
 class WalkAroundView(View):
@@ -131,6 +134,9 @@ class RepairOrderView(View):
     original_promised_at: datetime | None
     signed_at: datetime | None
     signature_ref: str | None = Field(description="the customer's signed repair order (its scan or e-signature)")
+    signed_with: Consent | None = Field(
+        default=None, description="signed on the customer's phone through an approval link (kind digital); else null"
+    )
     handed_over_at: datetime | None
     key_tag: str | None = Field(description="the tag on the car's keys, taken at the hand-over; null before")
     findings: list[FindingView]
@@ -258,6 +264,7 @@ def repair_order_view(state: RepairOrder, version: int) -> RepairOrderView:
         original_promised_at=state.original_promised_at,
         signed_at=state.signed_at,
         signature_ref=state.signature_ref,
+        signed_with=state.signed_with,
         handed_over_at=state.handed_over_at,
         key_tag=state.key_tag,
         findings=[_finding(f) for f in state.findings],
@@ -319,4 +326,6 @@ def _finding(finding: Finding) -> FindingView:
         consent=finding.consent,
         customer_reason=finding.customer_reason,
         safety_explained=finding.safety_explained,
+        severity=finding.grade,
+        media=list(finding.media),
     )

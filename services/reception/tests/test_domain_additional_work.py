@@ -56,6 +56,8 @@ BRAKES_RECOMMENDATION = Recommendation(
     labour_price=12000,
     parts_price=45000,
     lines=(PROPOSED_BRAKES,),
+    severity="red",  # a finding from before grades: red, being safety-critical
+    evidence_refs=("photo-17",),  # its evidence goes with it
 )
 
 # --- receiving a finding ------------------------------------------------------------------
@@ -244,6 +246,8 @@ def test_a_finding_that_is_not_safety_critical_is_declined_without_a_safety_talk
                 labour_price=2000,
                 parts_price=0,
                 lines=(proposed,),
+                severity="yellow",
+                evidence_refs=("photo-17",),
             ),
             customer_reason="",
             safety_explained=False,

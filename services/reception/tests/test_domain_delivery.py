@@ -275,6 +275,8 @@ def test_declined_recommendations_are_handed_over_at_delivery() -> None:
         labour_price=12000,
         parts_price=45000,
         lines=(proposed,),
+        severity="red",
+        evidence_refs=("photo-17",),
     )
     given(*history).when(DELIVER).then(delivered(pending_recommendations=(recommendation,)))
 

@@ -16,6 +16,7 @@ DEFAULT_PORTS: dict[str, int] = {
     "billing": 8008,
     "desk": 8009,  # the staff web app: it publishes no events and owns no resource of the API
     "notifications": 8010,
+    "portal": 8011,  # the customer web app: no sign-in, no events, no database; the gateway's public routes
 }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import BeforeValidator, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +36,9 @@ class Settings(BaseSettings):
 
     # Frozen: read once at start and handed down, never changed behind a running loop's back.
     model_config = SettingsConfigDict(frozen=True, extra="ignore")
+    # A service that mints or reads customer links sets this: without LINK_SECRET it then refuses
+    # to start outside local development, rather than at a customer's first tap on a link.
+    verifies_links: ClassVar[bool] = False
 
     database_url: str | None = Field(default=None, repr=False)  # may carry a password
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
@@ -50,6 +53,7 @@ class Settings(BaseSettings):
     events_state_cache_size: int = Field(default=4096, ge=0)
     dealerflow_env: str = "local"
     internal_token_secret: str | None = Field(default=None, repr=False)
+    link_secret: str | None = Field(default=None, repr=False)  # signs customer links (events.links)
     log_level: Annotated[LogLevel, BeforeValidator(_upper)] = "INFO"
     dealerflow_log_format: Literal["json", "text"] = "json"
     access_log: bool = False
@@ -68,7 +72,18 @@ class Settings(BaseSettings):
         # Refused at start rather than at the first request that needs to sign an identity.
         if not self.local and not self.internal_token_secret:
             raise ValueError("INTERNAL_TOKEN_SECRET must be set outside local development (DEALERFLOW_ENV=local)")
+        if self.verifies_links and not self.local and not self.link_secret:
+            raise ValueError("LINK_SECRET must be set outside local development (DEALERFLOW_ENV=local)")
         return self
+
+    @property
+    def link_key(self) -> bytes:
+        """The key of customer links (events.links): LINK_SECRET, or a built-in one locally."""
+        if self.link_secret:
+            return self.link_secret.encode("utf-8")
+        if not self.local:  # a service that forgot `verifies_links` still never signs with the built-in key
+            raise RuntimeError("LINK_SECRET must be set outside local development")
+        return b"local-development-only-link-secret"
 
 
 S = TypeVar("S", bound=Settings)

@@ -73,8 +73,8 @@ from events.catalog.booking_values import (
     ACTIVE_REASONS,
     APPOINTMENT_KINDS,
     BOOKING_CHANNELS,
+    CONFIRMATION_CHANNELS,
     CONFIRMATION_KINDS,
-    CONTACT_CHANNELS,
     PASSIVE_REASONS,
     REFERENCED_REASONS,
     REQUESTED_BY,
@@ -138,6 +138,7 @@ def book(state: Appointment, command: BookAppointment) -> Sequence[Event]:
             estimated_minutes=_check_estimate(command.requested_jobs, command.estimated_minutes),
             booked_at=command.booked_at,
             menu_id=command.menu_id,
+            proposal_id=command.proposal_id,
         )
     ]
 
@@ -157,6 +158,7 @@ def request_confirmation(state: Appointment, command: RequestConfirmation) -> Se
             # Calls go to whoever uses the car, who may not be the owner (seed 000).
             contact=waiting.booking.vehicle_user,
             requested_at=command.requested_at,
+            link=command.link,
         )
     ]
 
@@ -193,7 +195,7 @@ def confirm(state: Appointment, command: ConfirmAppointment) -> Sequence[Event]:
         AppointmentConfirmed(
             appointment_id=waiting.booking.appointment_id,
             confirmation=kind,
-            channel=require_code(command.channel, CONTACT_CHANNELS, "contact channel"),
+            channel=require_code(command.channel, CONFIRMATION_CHANNELS, "confirmation channel"),
             slot_start=waiting.slot_start,
             confirmed_at=command.confirmed_at,
         )

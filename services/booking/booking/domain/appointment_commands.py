@@ -43,13 +43,16 @@ class BookAppointment:
     reference: str | None = None
     customer_words: str = ""
     menu_id: str | None = None
+    proposal_id: UUID | None = None
 
 
 @dataclass(frozen=True)
 class RequestConfirmation:
-    """The day-before reminder fired (a durable timer): re-confirm with the car's user."""
+    """The day-before reminder fired (a durable timer): re-confirm with the car's user; `link` the
+    customer's appointment link the message carries (minted by the handler: it holds the secret)."""
 
     requested_at: datetime
+    link: str | None = None
 
 
 @dataclass(frozen=True)

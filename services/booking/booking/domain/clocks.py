@@ -35,6 +35,8 @@ def timer_id(kind: str, appointment_id: UUID, slot_start: datetime) -> str:
 def confirmation_clocks(event: Event, now: datetime) -> list[ClockChange]:
     """Start, move or stop the confirmation clocks with the events that change the slot."""
     match event:
+        case AppointmentBooked() if event.channel == "internet":
+            return _start(event.appointment_id, event.slot_start, now, confirm_now=True)
         case AppointmentBooked():
             return _start(event.appointment_id, event.slot_start, now)
         case AppointmentRescheduled() if event.slot_start != event.previous_slot_start:
@@ -50,15 +52,19 @@ def confirmation_clocks(event: Event, now: datetime) -> list[ClockChange]:
     return []
 
 
-def _start(appointment_id: UUID, slot: datetime, now: datetime) -> list[ClockChange]:
+def _start(appointment_id: UUID, slot: datetime, now: datetime, *, confirm_now: bool = False) -> list[ClockChange]:
     """A clock already past is not started: an appointment booked this afternoon for tomorrow
-    morning was confirmed on the phone just now."""
+    morning was confirmed on the phone just now. One the customer booked online was confirmed
+    by no one (`confirm_now`): its day-before confirmation, with the link, goes at once."""
     payload = {"appointment_id": str(appointment_id)}
-    return [
-        StartClock(timer_id(kind, appointment_id, slot), kind, slot - ahead, payload)
-        for kind, ahead in CLOCKS.items()
-        if slot - ahead > now
-    ]
+    started: list[ClockChange] = []
+    for kind, ahead in CLOCKS.items():
+        due = slot - ahead
+        if due > now:
+            started.append(StartClock(timer_id(kind, appointment_id, slot), kind, due, payload))
+        elif confirm_now and kind == DAY_BEFORE and slot > now:
+            started.append(StartClock(timer_id(kind, appointment_id, slot), kind, now, payload))
+    return started
 
 
 def _stop(appointment_id: UUID, slot: datetime, now: datetime) -> list[ClockChange]:

@@ -16,6 +16,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from desk import site_names
 from desk.gateway_api import ApiError, GatewayApi
 from desk.web import DEFAULT_TIME_ZONE, Visit, redirect, screen
 
@@ -106,11 +107,17 @@ async def _site(visit: Visit, site_id: str, zone: str) -> dict[str, Any]:
 async def _context(visit: Visit) -> dict[str, Any]:
     if visit.all_sites:
         zone = DEFAULT_TIME_ZONE
-        site_ids = list(visit.session.person.site_ids)
+        # Every site of the group for a group-wide manager (booking's directory: one added
+        # since they signed in too), else the sites on their account.
+        sites = await site_names.fresh(visit.request, visit.session, visit.api)
+        site_ids = [str(site["site_id"]) for site in sites]
     else:
         zone = await visit.time_zone()
         site_ids = [str(visit.session.site_id)]
     sites = await asyncio.gather(*(_site(visit, site_id, zone) for site_id in site_ids))
+    names = await site_names.remembered(visit.request, visit.session, visit.api)
+    for site in sites:
+        site["name"] = site_names.name_of(names, site["site_id"], visit.language)
     return {"sites": sites, "time_zone": zone, "group": visit.all_sites}
 
 

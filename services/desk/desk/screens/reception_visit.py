@@ -55,7 +55,18 @@ OLD_PARTS = ("keep", "discard")
 ESTIMATE_METHODS = ("item", "system", "symptom")
 SIGNATURE_PREFIX = "data:image/png;base64,"
 APPROVERS = frozenset({SERVICE_MANAGER, GROUP_ADMIN})
+MENU_PRICE = "menu_prices.0."  # named as the API names the field, so its 422 lands beside the input
 PROMISED_IN = timedelta(hours=2)  # the form's first suggestion only: the advisor sets the promise
+
+
+def _menu_lines(order: dict[str, Any], menus: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The estimate's lines that came from its service menu (the menu's labour operations, as the
+    catalogue lists them): the ones a discount may be typed on."""
+    menu = next((m for m in menus or [] if m.get("menu_id") == order.get("menu_id")), None)
+    if menu is None:
+        return []
+    operations = {item["labour_operation"] for item in menu.get("items", [])}
+    return [line for line in order.get("lines") or [] if line["labour_operation"] in operations]
 
 
 def _path(repair_order_id: UUID, rest: str = "") -> str:
@@ -78,6 +89,8 @@ async def _context(visit: Visit, repair_order_id: UUID) -> dict[str, Any]:
         "order": order,
         "time_zone": zone,
         "menus": menus,
+        "menu_lines": _menu_lines(order, menus),
+        "menu_price": MENU_PRICE,
         "areas": AREAS,
         "damage_kinds": DAMAGE_KINDS,
         "payment_methods": PAYMENT_METHODS,
@@ -196,6 +209,16 @@ def _estimate_body(values: dict[str, str], zone: str) -> dict[str, Any]:
     }
     if values.get("menu_id"):
         body["menu_id"] = values["menu_id"]
+        if values.get(f"{MENU_PRICE}labour_price", "").strip():
+            # A menu line priced otherwise: reception holds it to the catalogue's price and the
+            # advisor's discount authority (signed at once, or waiting for the manager).
+            body["menu_prices"] = [
+                {
+                    "labour_operation": values.get(f"{MENU_PRICE}labour_operation", ""),
+                    "labour_price": fen_of(values[f"{MENU_PRICE}labour_price"]),
+                    "reason": values.get(f"{MENU_PRICE}reason", "").strip() or None,
+                }
+            ]
     if values.get("line.description", "").strip():
         body["lines"] = [
             {

@@ -9,7 +9,7 @@ import httpx
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from desk import i18n
+from desk import i18n, site_names
 from desk.gateway_api import ApiError, GatewayApi
 from desk.oidc import Provider, SignInFailed
 from desk.sessions import ALL_SITES, Person, Sessions
@@ -135,10 +135,18 @@ async def switch_language(request: Request, language: str, next: str = "/") -> R
 
 @router.get("/site")
 async def site_picker(request: Request, session: SignedIn, next: str = "/") -> Response:
+    """The person's sites by name, as booking's directory lists them now: every site of the group
+    for a group-wide person (one the group added since they signed in too)."""
+    settings: DeskSettings = request.app.state.settings
+    client: httpx.AsyncClient = request.app.state.client
+    language = i18n.choose(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
+    api = GatewayApi(client, settings.desk_gateway_url, session.access_token, None, language)
+    sites = await site_names.fresh(request, session, api)
+    names = {str(s["site_id"]): {"zh": s.get("name_zh"), "en": s.get("name_en")} for s in sites}
     return page(
         request,
         "site.html",
-        sites=session.sites,
+        sites=[(str(s["site_id"]), site_names.name_of(names, str(s["site_id"]), language)) for s in sites],
         may_see_all=may_see_all(session.person),
         next=safe_return(next),
     )

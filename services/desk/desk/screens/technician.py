@@ -31,6 +31,12 @@ async def my_jobs(visit: Visit = TECHNICIAN) -> HTMLResponse:
     return visit.render("technician_jobs.html", **await _my_jobs(visit))
 
 
+@router.get("/technician/jobs")
+async def my_jobs_region(visit: Visit = TECHNICIAN) -> HTMLResponse:
+    """The live region alone, fetched again when the workshop's stream says the floor changed."""
+    return visit.render("technician_jobs_list.html", **await _my_jobs(visit))
+
+
 @router.post("/technician/{repair_order_id}/jobs/{job_id}/{action}")
 async def clock(
     repair_order_id: str, job_id: str, action: str, reason: Annotated[str, Form()] = "", visit: Visit = TECHNICIAN

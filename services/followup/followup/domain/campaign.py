@@ -31,7 +31,7 @@ from events.rules import MissingInformation, require_code, require_text
 from followup.domain import errors
 from followup.domain.commands import CampaignCommand, PlanCampaign, RecordCampaignCall, RecordCampaignLetter
 from followup.domain.reminders import campaign_proposal
-from followup.domain.schedule import campaign_phone_by, letter_due_by
+from followup.domain.schedule import CAMPAIGN_PHONE_AHEAD, campaign_phone_by, letter_due_by
 
 RECALL = "recall"
 
@@ -85,6 +85,12 @@ def plan(state: Campaign, command: PlanCampaign) -> Sequence[Event]:
         raise MissingInformation("a campaign names the customers it notifies")
     if command.starts_at <= command.planned_at:
         raise errors.TimeOutOfOrder("a campaign is planned before it starts")
+    override = command.override_reason.strip()
+    if command.starts_at - command.planned_at < CAMPAIGN_PHONE_AHEAD and not override:
+        raise errors.CampaignNoticeTooShort(
+            "customers are phoned two weeks before a campaign starts: start it later, or a service manager "
+            "overrides with a reason"
+        )
     targets = tuple({t.file_id: t for t in command.targets}.values())  # each customer once
     return [
         ev.CampaignPlanned(
@@ -96,6 +102,7 @@ def plan(state: Campaign, command: PlanCampaign) -> Sequence[Event]:
             targets=targets,
             planned_by=command.planned_by,
             planned_at=command.planned_at,
+            notice_override=override if command.starts_at - command.planned_at < CAMPAIGN_PHONE_AHEAD else "",
         )
     ]
 

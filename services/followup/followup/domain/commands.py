@@ -215,6 +215,8 @@ CallbackCommand = (
 
 @dataclass(frozen=True)
 class PlanCampaign:
+    """`override_reason`: a service manager's reason to start with less than two weeks' notice."""
+
     campaign_id: UUID
     kind: str
     title: str
@@ -222,6 +224,7 @@ class PlanCampaign:
     targets: tuple[CampaignTarget, ...]
     planned_by: str
     planned_at: datetime
+    override_reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -81,3 +81,30 @@ class CampaignRefused(DomainError):
 
 class TimeOutOfOrder(DomainError):
     code = "time_out_of_order"
+
+
+class NoProposal(DomainError):
+    code = "no_proposal"
+
+
+class ProposalClosed(DomainError):
+    """Booked, declined or opted out: no further answer is recorded on it."""
+
+    code = "proposal_closed"
+
+
+class CallAgainNotAhead(DomainError):
+    """ "Call me later" names a day after today at the site."""
+
+    code = "call_again_not_ahead"
+
+
+class CampaignNoticeTooShort(DomainError):
+    """A campaign starts at least two weeks after it is planned, the seed's notice period (seed
+    002 §3.6), unless a service manager overrides it with a reason."""
+
+    code = "campaign_notice_too_short"
+
+
+class FailedMessageAlreadyHandled(DomainError):
+    code = "failed_message_handled"

@@ -33,8 +33,8 @@ from gateway.settings import GatewaySettings
 
 log = logging.getLogger(__name__)
 
-# The gateway and the desk (the staff web app) publish no events.
-PUBLISHING_SERVICES = tuple(name for name in DEFAULT_PORTS if name not in ("gateway", "desk"))
+# The gateway and the web apps (the staff desk, the customer portal) publish no events.
+PUBLISHING_SERVICES = tuple(name for name in DEFAULT_PORTS if name not in ("gateway", "desk", "portal"))
 
 Loop = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 

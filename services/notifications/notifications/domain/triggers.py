@@ -6,8 +6,8 @@ of its template, whether it is urgent (not held by quiet hours), and how to reac
 the contact the event carries, or the repair order's (learnt from reception's check-in), or the
 customer's (booking's registry). Times are written in the site's time zone.
 
-Not sent from here (and why): the additional-work approval request (it carries the approval link
-of later work), the appointment's confirm/cancel links (the same: the reference goes now).
+The additional-work (or estimate) approval request carries reception's approval link (`{link}`).
+The appointment confirmation carries booking's link (`{link}`) when the event has one.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from datetime import date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from events.catalog import billing, booking, complaints, followup, workshop
+from events.catalog import billing, booking, complaints, followup, reception, workshop
 from events.contract import Event
 
-MARKETING_KINDS = frozenset({"maintenance_reminder", "campaign_reminder"})
+MARKETING_KINDS = frozenset({"maintenance_reminder", "declined_work_reminder", "campaign_reminder"})
 PROPOSAL_KINDS = {
     "maintenance_due": "maintenance_reminder",
-    "declined_recommendation": "maintenance_reminder",
+    "declined_recommendation": "declined_work_reminder",  # names the item declined, with last visit's grade
     "campaign": "campaign_reminder",
     "recall": "recall_reminder",  # a safety matter: a service message, no marketing consent needed
 }
@@ -69,7 +69,8 @@ def trigger_of(event: Event, timezone: str) -> Trigger | None:
     if isinstance(event, booking.ConfirmationRequested):
         who = Addressee(event.contact.name, event.contact.phone, event.contact.customer_id)
         ref = f"APPT {str(event.appointment_id)[:8]}"
-        return Trigger("appointment_confirmation", ref, {"time": local(event.slot_start, timezone)}, contact=who)
+        when = {"time": local(event.slot_start, timezone), "link": event.link or ""}  # the portal's link, if any
+        return Trigger("appointment_confirmation", ref, when, contact=who)
     if isinstance(event, booking.ArrivalConfirmationOverdue):
         who = Addressee(event.contact.name, event.contact.phone, event.contact.customer_id)
         ref = f"APPT {str(event.appointment_id)[:8]}"
@@ -93,7 +94,13 @@ def trigger_of(event: Event, timezone: str) -> Trigger | None:
     if isinstance(event, followup.AppointmentProposed):
         who = Addressee(event.contact.name, event.contact.phone, event.contact.customer_id)
         due = {"due": _day(event.suggested_date or event.contact_from), "plate": event.vehicle.plate}
+        due["link"] = event.link  # the portal's page where the customer answers (followup signs it)
+        if event.recommendation is not None:
+            due["item"] = event.recommendation.description
         return Trigger(PROPOSAL_KINDS[event.reason], f"{event.vehicle.plate}", due, contact=who)
+    if isinstance(event, reception.ApprovalRequested):  # the link to decide on the phone (docs/approval-links.md)
+        asked = {"link": event.link, "until": local(event.expires_at, timezone)}
+        return Trigger("approval_request", _ro(event.repair_order_id), asked, repair_order_id=event.repair_order_id)
     if isinstance(event, complaints.ComplaintOpened):
         due = {"due": local(event.resolve_by, timezone)}
         ref = f"C {str(event.complaint_id)[:8]}"
@@ -113,4 +120,5 @@ TRIGGERS = (
     followup.CallbackRefused,
     followup.AppointmentProposed,
     complaints.ComplaintOpened,
+    reception.ApprovalRequested,
 )

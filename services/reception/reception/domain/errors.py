@@ -254,6 +254,27 @@ def require_not_negative(value: int, what: str) -> int:
     return value
 
 
+# --- decisions through the customer's link (approvals.py) -------------------------------
+
+
+class NothingToApprove(DomainError):
+    """No finding of the round awaits the customer, or no estimate awaits signing."""
+
+    code = "nothing_to_approve"
+
+
+class ApprovalOutdated(DomainError):
+    """The link's estimate was replaced by a newer one: the customer is asked again."""
+
+    code = "approval_outdated"
+
+
+class DecisionIncomplete(DomainError):
+    """A link's decision covers every finding of its round still awaiting the customer."""
+
+    code = "decision_incomplete"
+
+
 def require_consent(consent: Consent | None, change_at: datetime, what: str) -> Consent:
     """Any change after signing needs the customer's signature or a recorded phone approval,
     given before the change is made (seed 003: "如有更改则必须得到客户认可")."""

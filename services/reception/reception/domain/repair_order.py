@@ -32,7 +32,7 @@ from events.catalog.reception import (
 from events.catalog.reception_values import ESTIMATE_METHODS, NOTICE_CHANNELS, OLD_PART_CHOICES, PAYMENT_METHODS
 from events.contract import Event
 from events.decider import Decider
-from reception.domain import delivery, errors, pricing
+from reception.domain import approvals, delivery, errors, pricing
 from reception.domain import repair_order_changes as changes
 from reception.domain.check_in import check_in
 from reception.domain.errors import require_code, require_not_negative, require_text
@@ -42,6 +42,7 @@ from reception.domain.repair_order_commands import (
     ApproveAdditionalWork,
     ApproveDiscount,
     CheckIn,
+    DecideFindings,
     DeclineAdditionalWork,
     Deliver,
     HandOverToWorkshop,
@@ -54,6 +55,7 @@ from reception.domain.repair_order_commands import (
     RemoveRepairLine,
     RepairOrderCommand,
     ReportDamage,
+    RequestApproval,
     RevisePromisedTime,
     Settle,
     SignRepairOrder,
@@ -220,6 +222,10 @@ def sign(state: RepairOrder, command: SignRepairOrder) -> Sequence[Event]:
             "authority: a service manager approves it before the customer signs"
         )
     signature = require_text(command.signature_ref, "the customer's signature")
+    if command.estimate_scope is not None and command.estimate_scope != approvals.current_estimate_scope(state):
+        raise errors.ApprovalOutdated("the estimate was changed after the customer's link was sent: send the new one")
+    if command.consent is not None and command.consent.at > command.signed_at:
+        raise errors.ConsentRequired("the customer's signature is dated after the signing; it must come first")
     if state.promised_at <= command.signed_at:
         raise errors.PromisedTimeInPast("the estimate's promised time has passed; prepare a new estimate")
     return [
@@ -233,6 +239,7 @@ def sign(state: RepairOrder, command: SignRepairOrder) -> Sequence[Event]:
             promised_at=state.promised_at,
             signature_ref=signature,
             signed_at=command.signed_at,
+            consent=command.consent,
         )
     ]
 
@@ -290,6 +297,10 @@ def decide(state: RepairOrder, command: RepairOrderCommand) -> Sequence[Event]:
             return changes.approve_additional_work(state, command)
         case DeclineAdditionalWork():
             return changes.decline_additional_work(state, command)
+        case RequestApproval():
+            return approvals.request_approval(state, command)
+        case DecideFindings():
+            return approvals.decide_findings(state, command)
         case HandOverToWorkshop():
             return delivery.hand_over(state, command)
         case MarkReadyForDelivery():

@@ -157,6 +157,9 @@ def receive_additional_work(state: RepairOrder, command: ReceiveAdditionalWork) 
             extra_minutes=extra_minutes,
             price=price(lines).total,
             received_at=command.received_at,
+            round=command.round,
+            severity=command.severity,
+            media=command.media,
         )
     ]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from events.catalog.reception_values import Consent, Contact, Damage, Payment, RepairLine, VehicleIdentity
+from events.catalog.reception_values import Consent, Contact, Damage, MediaRef, Payment, RepairLine, VehicleIdentity
 from reception.domain.pricing import FULL_AUTHORITY, PricedLine
 
 # --- at the reception desk ----------------------------------------------------------------
@@ -128,8 +128,12 @@ class ApproveDiscount:
 
 @dataclass(frozen=True)
 class SignRepairOrder:
+    """`consent`: the customer signed on their phone through an approval link (kind digital)."""
+
     signature_ref: str
     signed_at: datetime
+    consent: Consent | None = None
+    estimate_scope: str | None = None  # the estimate the customer's link showed (refused if replaced since)
 
 
 @dataclass(frozen=True)
@@ -185,6 +189,9 @@ class ReceiveAdditionalWork:
     extra_minutes: int
     received_at: datetime
     evidence_refs: tuple[str, ...] = ()
+    round: int | None = None
+    severity: str | None = None
+    media: tuple[MediaRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -203,6 +210,40 @@ class DeclineAdditionalWork:
     customer_reason: str
     declined_at: datetime
     safety_explained: bool = False
+
+
+# --- the customer's decisions through an approval link (approvals.py) -------------------
+
+
+@dataclass(frozen=True)
+class RequestApproval:
+    """Ask the customer for the decision `scope` names, through `link` (valid until `expires_at`)."""
+
+    approval_of: str
+    scope: str
+    link: str
+    expires_at: datetime
+    requested_at: datetime
+
+
+@dataclass(frozen=True)
+class FindingDecision:
+    finding_id: UUID
+    approved: bool
+    reason: str = ""
+    # The customer saw the page's warning that the item concerns safety and declined anyway.
+    risk_acknowledged: bool = False
+
+
+@dataclass(frozen=True)
+class DecideFindings:
+    """The customer's answer to a round (`scope`) through its link: every finding of the round
+    still awaiting a decision, each approved or declined, under one digital consent."""
+
+    scope: str
+    decisions: tuple[FindingDecision, ...]
+    consent: Consent
+    decided_at: datetime
 
 
 # --- hand-over, readiness, settlement, delivery -------------------------------------------
@@ -257,6 +298,8 @@ RepairOrderCommand = (
     | ReceiveAdditionalWork
     | ApproveAdditionalWork
     | DeclineAdditionalWork
+    | RequestApproval
+    | DecideFindings
     | HandOverToWorkshop
     | MarkReadyForDelivery
     | Settle

@@ -16,6 +16,7 @@ from events.catalog.reception import (
     AdditionalWorkApproved,
     AdditionalWorkAwaitingApproval,
     AdditionalWorkDeclined,
+    ApprovalRequested,
     ConcernRecorded,
     DamageReported,
     DiscountApproved,
@@ -33,7 +34,7 @@ from events.catalog.reception import (
     VehicleHandedOver,
     WalkAroundRecorded,
 )
-from events.catalog.reception_values import Consent, Recommendation, RepairLine
+from events.catalog.reception_values import Consent, MediaRef, Recommendation, RepairLine
 from events.contract import Event
 from reception.domain import errors
 
@@ -56,6 +57,16 @@ class Finding:
     consent: Consent | None = None
     customer_reason: str | None = None
     safety_explained: bool | None = None
+    # From the digital inspection (issue 21): the workshop's report it came in, its grade, its media.
+    round: int | None = None
+    severity: str | None = None
+    media: tuple[MediaRef, ...] = ()
+    evidence_refs: tuple[str, ...] = ()
+
+    @property
+    def grade(self) -> str:
+        """Yellow or red as the customer sees it (a finding from before grades: red if safety-critical)."""
+        return self.severity or ("red" if self.safety_critical else "yellow")
 
     def recommendation(self) -> Recommendation:
         return Recommendation(
@@ -66,6 +77,9 @@ class Finding:
             labour_price=sum(line.labour_price for line in self.lines),
             parts_price=sum(line.parts_price for line in self.lines),
             lines=self.lines,
+            severity=self.grade,
+            media=self.media,
+            evidence_refs=self.evidence_refs,
         )
 
 
@@ -76,6 +90,7 @@ class RepairOrder:
     concerns: tuple[ConcernRecorded, ...] = ()
     opened: bool = False
     estimate: EstimatePrepared | None = None
+    estimates: int = 0  # how many were prepared: the current one's number (an approval link's scope)
     discount_approved: DiscountApproved | None = None
     lines: tuple[RepairLine, ...] = ()
     promised_at: datetime | None = None
@@ -90,6 +105,8 @@ class RepairOrder:
     delivered: bool = False
     delivery: VehicleDelivered | None = None
     closed_by_exit_slip: bool = False
+    approval_requests: tuple[ApprovalRequested, ...] = ()
+    signed_with: Consent | None = None  # signed on the customer's phone (digital)
 
     def line(self, line_id: UUID) -> RepairLine | None:
         return next((line for line in self.lines if line.line_id == line_id), None)
@@ -167,7 +184,12 @@ def evolve(state: RepairOrder, event: Event) -> RepairOrder:
         case EstimatePrepared():
             # A new estimate needs its own approval.
             return replace(
-                state, estimate=event, lines=event.lines, promised_at=event.promised_at, discount_approved=None
+                state,
+                estimate=event,
+                estimates=state.estimates + 1,
+                lines=event.lines,
+                promised_at=event.promised_at,
+                discount_approved=None,
             )
         case DiscountApproved():
             return replace(state, discount_approved=event)
@@ -179,9 +201,12 @@ def evolve(state: RepairOrder, event: Event) -> RepairOrder:
                 original_promised_at=event.promised_at,
                 signed_at=event.signed_at,
                 signature_ref=event.signature_ref,
+                signed_with=event.consent,
             )
         case ExitSlipIssued():
             return replace(state, closed_by_exit_slip=True)
+        case ApprovalRequested():
+            return replace(state, approval_requests=(*state.approval_requests, event))
         case DamageReported() | VehicleHandedOver() | ReadyForDeliveryMarked():
             return _evolve_milestone(state, event)
     return _evolve_after_signing(state, event)
@@ -207,7 +232,15 @@ def _evolve_after_signing(state: RepairOrder, event: Event) -> RepairOrder:
             return replace(state, promised_at=event.promised_at)
         case AdditionalWorkAwaitingApproval():
             finding = Finding(
-                event.finding_id, event.description, event.proposed_lines, event.safety_critical, event.extra_minutes
+                event.finding_id,
+                event.description,
+                event.proposed_lines,
+                event.safety_critical,
+                event.extra_minutes,
+                round=event.round,
+                severity=event.severity,
+                media=event.media,
+                evidence_refs=event.evidence_refs,
             )
             return replace(state, findings=(*state.findings, finding))
         case AdditionalWorkApproved():

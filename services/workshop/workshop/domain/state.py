@@ -9,6 +9,7 @@ from types import MappingProxyType
 from uuid import UUID
 
 from events.catalog import workshop as ev
+from events.catalog.reception_values import VehicleIdentity
 from events.catalog.workshop import Job
 from events.contract import Event
 
@@ -49,6 +50,7 @@ class JobState:
 @dataclass(frozen=True)
 class WorkOrder:
     repair_order_id: UUID | None = None
+    vehicle: VehicleIdentity | None = None
     status: str = OPEN
     opened_at: datetime | None = None
     promised_at: datetime | None = None
@@ -93,6 +95,7 @@ def evolve(state: WorkOrder, event: Event) -> WorkOrder:
             return replace(
                 state,
                 repair_order_id=event.repair_order_id,
+                vehicle=event.vehicle,
                 opened_at=event.opened_at,
                 promised_at=event.promised_at,
                 customer_waiting=event.customer_waiting,

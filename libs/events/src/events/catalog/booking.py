@@ -20,6 +20,7 @@ from events.catalog.booking_values import (
     ACTIVE_REASONS,
     APPOINTMENT_KINDS,
     BOOKING_CHANNELS,
+    CONFIRMATION_CHANNELS,
     CONFIRMATION_KINDS,
     CONTACT_CHANNELS,
     PASSIVE_REASONS,
@@ -145,6 +146,8 @@ class AppointmentBooked(_AppointmentEvent, type="booking.AppointmentBooked", ver
     booked_at: AwareDatetime
     # The catalogue's service menu the requested jobs came from (issue 19), when one was picked.
     menu_id: str | None = None
+    # followup's appointment proposal this booking answers (its contact queue counts the conversion).
+    proposal_id: UUID | None = None
 
     @field_validator("kind")
     @classmethod
@@ -170,6 +173,9 @@ class ConfirmationRequested(_AppointmentEvent, type="booking.ConfirmationRequest
     advisor_id: str
     contact: Contact
     requested_at: AwareDatetime
+    # The customer's link to confirm, cancel or move it on the portal (booking.appointment_links);
+    # it expires at the slot start. None: sent before links existed, or without one.
+    link: str | None = None
 
 
 class ArrivalConfirmationOverdue(_AppointmentEvent, type="booking.ArrivalConfirmationOverdue", version=1):
@@ -200,7 +206,7 @@ class AppointmentConfirmed(_AppointmentEvent, type="booking.AppointmentConfirmed
     @field_validator("channel")
     @classmethod
     def channel_is_known(cls, value: str) -> str:
-        return check_code(value, CONTACT_CHANNELS, "contact channel")
+        return check_code(value, CONFIRMATION_CHANNELS, "confirmation channel")
 
 
 class AppointmentRescheduled(_AppointmentEvent, type="booking.AppointmentRescheduled", version=1):

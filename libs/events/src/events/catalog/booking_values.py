@@ -41,6 +41,8 @@ BOOKING_CHANNELS = ("phone", "internet", "in_person", "dealer_initiated")
 CONFIRMATION_KINDS = ("day_before", "before_arrival")
 # How a customer likes to be reached, and how a confirmation was obtained.
 CONTACT_CHANNELS = ("phone", "sms", "wechat", "email")
+# How a confirmation came: those, or the link in the day-before message (the customer portal).
+CONFIRMATION_CHANNELS = (*CONTACT_CHANNELS, "link")
 # Who asked for a cancellation or a new slot.
 REQUESTED_BY = ("customer", "dealer")
 # Why a reserved slot was given back.

@@ -175,7 +175,9 @@ class AppointmentProposed(_FileEvent, type="followup.AppointmentProposed", versi
     a campaign or a recall. `contact_from` is when to start calling (two weeks ahead);
     `phone_allowed` is False for a do-not-call customer (only safety reasons are proposed then,
     by letter). `proposal_id` is stable per file and cause, so a repeated cause proposes once.
-    Published on the customer file, or on the campaign stream with `campaign_id`."""
+    Published on the customer file, or on the campaign stream with `campaign_id`. `link`: the
+    portal's page where the customer answers (a signed link, purpose `proposal`), for the
+    reminder message; empty in events recorded before links existed."""
 
     proposal_id: UUID
     reason: str
@@ -189,6 +191,7 @@ class AppointmentProposed(_FileEvent, type="followup.AppointmentProposed", versi
     campaign_id: UUID | None = None
     phone_allowed: bool = True
     proposed_at: AwareDatetime
+    link: Annotated[str, PERSONAL] = ""
 
     @field_validator("reason")
     @classmethod
@@ -438,7 +441,8 @@ class _CampaignEvent(Event):
 class CampaignPlanned(_CampaignEvent, type="followup.CampaignPlanned", version=1):
     """Customers are called by `phone_by` (2 weeks before `starts_at`) and written to within 2
     days of the call (seed 002 §3.6). Do-not-call targets get the letter only, by
-    `phone_by` + 2 days."""
+    `phone_by` + 2 days. `notice_override`: the service manager's reason to start with less
+    than two weeks' notice (empty when the notice was enough)."""
 
     kind: str
     title: str = Field(min_length=1)
@@ -447,6 +451,7 @@ class CampaignPlanned(_CampaignEvent, type="followup.CampaignPlanned", version=1
     targets: tuple[CampaignTarget, ...] = Field(min_length=1)
     planned_by: str
     planned_at: AwareDatetime
+    notice_override: str = ""
 
     @field_validator("kind")
     @classmethod

@@ -20,10 +20,12 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field, field_validator
 
 from events.catalog.reception_values import (
+    APPROVAL_SUBJECTS,
     ARRIVAL_KINDS,
     COURTESY_TRANSPORTS,
     ESTIMATE_METHODS,
     EXIT_KINDS,
+    FINDING_SEVERITIES,
     NOTICE_CHANNELS,
     OLD_PART_CHOICES,
     PAYMENT_METHODS,
@@ -32,6 +34,7 @@ from events.catalog.reception_values import (
     Contact,
     Damage,
     MaintenanceRecord,
+    MediaRef,
     Payment,
     PayTypeTotal,
     PriceAdjustment,
@@ -202,7 +205,9 @@ class DiscountApproved(_RepairOrderEvent, type="reception.DiscountApproved", ver
 
 
 class RepairOrderSigned(_RepairOrderEvent, type="reception.RepairOrderSigned", version=1):
-    """The customer signed the RO: the workshop opens one job per approved line, parts reserves."""
+    """The customer signed the RO: the workshop opens one job per approved line, parts reserves.
+    `consent` when the customer signed on their phone through an approval link (kind `digital`;
+    `signature_ref` is then the link's reference); None for a signature drawn at the desk."""
 
     appointment_id: UUID | None = None
     vehicle: VehicleIdentity
@@ -212,6 +217,7 @@ class RepairOrderSigned(_RepairOrderEvent, type="reception.RepairOrderSigned", v
     promised_at: AwareDatetime
     signature_ref: str
     signed_at: AwareDatetime
+    consent: Consent | None = None
 
     @field_validator("priority")
     @classmethod
@@ -260,7 +266,9 @@ class VehicleHandedOver(_RepairOrderEvent, type="reception.VehicleHandedOver", v
 
 class AdditionalWorkAwaitingApproval(_RepairOrderEvent, type="reception.AdditionalWorkAwaitingApproval", version=1):
     """The workshop reported a finding; the advisor must now ask the customer (STAR
-    AWAITING_CUSTOMER_AUTHORIZATION). No work is done on it until approved."""
+    AWAITING_CUSTOMER_AUTHORIZATION). No work is done on it until approved. `round` (the
+    workshop's report it came in), `severity` and `media` came with the digital inspection
+    (issue 21): absent on findings received before."""
 
     finding_id: UUID
     description: str
@@ -270,6 +278,36 @@ class AdditionalWorkAwaitingApproval(_RepairOrderEvent, type="reception.Addition
     extra_minutes: int = Field(ge=0)
     price: int = Field(ge=0)
     received_at: AwareDatetime
+    round: int | None = Field(default=None, ge=1)
+    severity: str | None = None
+    media: tuple[MediaRef, ...] = ()
+
+    @field_validator("severity")
+    @classmethod
+    def severity_is_known(cls, value: str | None) -> str | None:
+        return None if value is None else check_code(value, FINDING_SEVERITIES, "finding severity")
+
+
+class ApprovalRequested(_RepairOrderEvent, type="reception.ApprovalRequested", version=1):
+    """The customer is asked to decide on their phone: `link` opens the portal's approval page
+    for one decision (`approval_of`: a round of additional work, or the estimate to sign), until
+    `expires_at`. `scope` names that decision (`round-<n>`, `estimate-<n>`); `finding_ids` the
+    findings it covers. The link is the customer's only credential for it, so it is personal
+    data (sealed in the log, erased with the customer); notifications sends it
+    (docs/approval-links.md)."""
+
+    approval_of: str
+    scope: str = Field(min_length=1)
+    finding_ids: tuple[UUID, ...] = ()
+    customer: Contact
+    link: Annotated[str, PersonalData(subject="customer")]
+    expires_at: AwareDatetime
+    requested_at: AwareDatetime
+
+    @field_validator("approval_of")
+    @classmethod
+    def approval_of_is_known(cls, value: str) -> str:
+        return check_code(value, APPROVAL_SUBJECTS, "approval subject")
 
 
 class AdditionalWorkApproved(_RepairOrderEvent, type="reception.AdditionalWorkApproved", version=1):

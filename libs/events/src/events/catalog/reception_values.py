@@ -56,7 +56,14 @@ PAYMENT_METHODS = (
 OLD_PART_CHOICES = ("keep", "discard")
 # A change after signing needs the customer's signature or a recorded phone approval
 # (seed 003: "如有更改则必须得到客户认可 … 或告知(必须有录音)").
-CONSENT_KINDS = ("signature", "phone")
+# "digital": the customer decided on their phone through a signed link (reference = the link's
+# digest; the device's details are kept by reception with the decision, docs/approval-links.md).
+CONSENT_KINDS = ("signature", "phone", "digital")
+# A finding's grade as the customer sees it (the workshop's digital inspection), and its media.
+FINDING_SEVERITIES = ("yellow", "red")
+MEDIA_KINDS = ("photo", "video")
+# What a customer's approval link asks them to decide (`ApprovalRequested.approval_of`).
+APPROVAL_SUBJECTS = ("additional_work", "estimate")
 # Why a visit ended with an exit slip instead of a repair.
 EXIT_KINDS = ("consultation", "repair_declined")
 
@@ -97,7 +104,8 @@ class Damage(_Value):
 
 class Consent(_Value):
     """The customer's recorded agreement to a change after signing: a signature (reference =
-    the signed document) or a phone approval (reference = the call recording)."""
+    the signed document), a phone approval (reference = the call recording) or a digital one
+    through an approval link (reference = `link:` and the link's sha256 digest)."""
 
     kind: str
     recorded_by: str = Field(min_length=1)
@@ -188,9 +196,24 @@ class PayTypeTotal(_Value):
         return check_code(value, PAY_TYPES, "pay type")
 
 
+class MediaRef(_Value):
+    """A photo or video of a finding, kept by the workshop's media store (reception's copy of
+    workshop's value: services share no models)."""
+
+    media_id: UUID
+    kind: str
+    content_type: str = Field(min_length=1)
+
+    @field_validator("kind")
+    @classmethod
+    def kind_is_known(cls, value: str) -> str:
+        return check_code(value, MEDIA_KINDS, "media kind")
+
+
 class Recommendation(_Value):
     """A finding the customer declined: kept for the next visit's preparation and for an active
-    appointment proposal (seed 000: "将检查的结果及我方的建议写在工单上")."""
+    appointment proposal (seed 000: "将检查的结果及我方的建议写在工单上"), with its evidence
+    (`severity`, `media`, `evidence_refs`: absent from recommendations declined before issue 21)."""
 
     finding_id: UUID
     description: str
@@ -199,6 +222,14 @@ class Recommendation(_Value):
     labour_price: int = Field(ge=0)
     parts_price: int = Field(ge=0)
     lines: tuple[RepairLine, ...] = ()
+    severity: str | None = None
+    media: tuple[MediaRef, ...] = ()
+    evidence_refs: tuple[str, ...] = ()
+
+    @field_validator("severity")
+    @classmethod
+    def severity_is_known(cls, value: str | None) -> str | None:
+        return None if value is None else check_code(value, FINDING_SEVERITIES, "finding severity")
 
 
 class HealthRecordItem(_Value):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from events.catalog.reception_values import RepairLine, VehicleIdentity
 from events.contract import Event
@@ -25,6 +25,11 @@ PAUSE_REASONS = ("break", "end_of_shift", "waiting_parts", "waiting_approval", "
 PROGRESS_CHECKS = ("half_time", "three_quarters")
 # Where a job line came from, as on the repair order.
 JOB_ORIGINS = ("estimate", "additional_work")
+# How urgent a finding is, as graded on the inspection: red must be fixed now (safety), yellow
+# soon. Green items are never findings.
+FINDING_SEVERITIES = ("yellow", "red")
+# What a photo or video attached to an inspection item or a finding is.
+MEDIA_KINDS = ("photo", "video")
 
 
 class _Value(BaseModel):
@@ -47,9 +52,26 @@ class Job(_Value):
         return check_code(value, JOB_ORIGINS, "job origin")
 
 
+class MediaRef(_Value):
+    """A photo or video kept by workshop's media store: staff read it at
+    `/sites/{site}/media/{media_id}`, an approval link's holder at `/public/media/{token}/{media_id}`."""
+
+    media_id: UUID
+    kind: str
+    content_type: str = Field(min_length=1)
+
+    @field_validator("kind")
+    @classmethod
+    def kind_is_known(cls, value: str) -> str:
+        return check_code(value, MEDIA_KINDS, "media kind")
+
+
 class Finding(_Value):
     """A fault found on the car, proposed to the customer as priced RO lines (the foreman
-    quotes from the labour catalogue; reception presents it with evidence and extra time)."""
+    quotes from the labour catalogue; reception presents it with evidence and extra time).
+
+    `severity` and `media` came with the digital inspection (issue 21); a finding written before
+    them reads as red when safety-critical, yellow otherwise, with no media."""
 
     finding_id: UUID
     description: str = Field(min_length=1)
@@ -57,6 +79,20 @@ class Finding(_Value):
     proposed_lines: tuple[RepairLine, ...] = Field(min_length=1)
     extra_minutes: int = Field(ge=0)
     evidence_refs: tuple[str, ...] = ()
+    severity: str = "yellow"
+    media: tuple[MediaRef, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def grade_by_safety(cls, data: object) -> object:
+        if isinstance(data, dict) and "severity" not in data:
+            return {**data, "severity": "red" if data.get("safety_critical") else "yellow"}
+        return data
+
+    @field_validator("severity")
+    @classmethod
+    def severity_is_known(cls, value: str) -> str:
+        return check_code(value, FINDING_SEVERITIES, "finding severity")
 
 
 class _WorkOrderEvent(Event):
@@ -304,3 +340,124 @@ class WorkshopSettingsSet(Event, type="workshop.WorkshopSettingsSet", version=1)
     jobs_per_technician: int = Field(ge=1)
     set_by: str = Field(min_length=1)
     set_at: AwareDatetime
+
+
+# --- the digital vehicle inspection (issue 21; docs/inspection.md) ---------------------------
+# Templates: stream `inspection_templates-<site_id>`, one `InspectionTemplateSet` per change of one
+# template (it replaces that template). Inspections: stream `inspection-<repair_order_id>`, one
+# per work order. Completing it reports its yellow and red items as the work order's findings.
+
+# What an inspection point measures (none: graded by eye).
+MEASURES = ("none", "tread_depth_mm", "pad_thickness_mm", "battery_health_pct")
+# The traffic light of one point: green fine, yellow soon, red now.
+GRADES = ("green", "yellow", "red")
+
+
+class InspectionPoint(_Value):
+    """One item of a checklist; `labour_*`: the repair it usually leads to, quoted when the item is
+    graded yellow or red and the foreman gives no other quote (prices in fen)."""
+
+    item_id: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")
+    area: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    measure: str = "none"
+    safety_critical: bool = False
+    labour_operation: str | None = None
+    labour_minutes: int = Field(default=0, ge=0)
+    labour_price: int = Field(default=0, ge=0)
+
+    @field_validator("measure")
+    @classmethod
+    def measure_is_known(cls, value: str) -> str:
+        return check_code(value, MEASURES, "measure")
+
+
+class PreviousResult(_Value):
+    """An item's result at the car's last inspection, shown again on this one; `declined`: it was
+    a finding the customer declined (still a recommendation)."""
+
+    item_id: str
+    grade: str
+    measured: float | None = None
+    note: str = ""
+    finding_id: UUID | None = None
+    declined: bool = False
+    media: tuple[MediaRef, ...] = ()
+
+
+class ItemFinding(_Value):
+    """Which finding an inspection item became."""
+
+    item_id: str
+    finding_id: UUID
+
+
+class InspectionTemplateSet(Event, type="workshop.InspectionTemplateSet", version=1):
+    """A site's checklist for a model family and service type ("*": any), as set by the service
+    manager; replaces the template of this id."""
+
+    site_id: UUID
+    template_id: str = Field(min_length=1, max_length=60)
+    name: str = Field(min_length=1)
+    model_family: str = "*"
+    service_type: str = "*"
+    points: tuple[InspectionPoint, ...] = Field(min_length=1)
+    set_by: str = Field(min_length=1)
+    set_at: AwareDatetime
+
+
+class _InspectionEvent(Event):
+    """Abstract base: an inspection is one work order's (stream `inspection-<repair_order_id>`)."""
+
+    repair_order_id: UUID
+
+
+class InspectionOpened(_InspectionEvent, type="workshop.InspectionOpened", version=1):
+    """The checklist a technician works through on this car, with what the car's last inspection
+    found (`previous`, from `previous_repair_order_id`)."""
+
+    vin: str = Field(min_length=1)
+    template_id: str
+    template_name: str
+    points: tuple[InspectionPoint, ...] = Field(min_length=1)
+    previous_repair_order_id: UUID | None = None
+    previous: tuple[PreviousResult, ...] = ()
+    opened_by: str = Field(min_length=1)
+    opened_at: AwareDatetime
+
+
+class InspectionItemRecorded(_InspectionEvent, type="workshop.InspectionItemRecorded", version=1):
+    """An item graded (again: the last grade counts), with its note and measured value."""
+
+    item_id: str
+    grade: str
+    note: str = ""
+    measured: float | None = None
+    recorded_by: str = Field(min_length=1)
+    recorded_at: AwareDatetime
+
+    @field_validator("grade")
+    @classmethod
+    def grade_is_known(cls, value: str) -> str:
+        return check_code(value, GRADES, "grade")
+
+
+class InspectionMediaAttached(_InspectionEvent, type="workshop.InspectionMediaAttached", version=1):
+    """A photo or video of an item, kept by the media store."""
+
+    item_id: str
+    media: MediaRef
+    attached_by: str = Field(min_length=1)
+    attached_at: AwareDatetime
+
+
+class InspectionCompleted(_InspectionEvent, type="workshop.InspectionCompleted", version=1):
+    """Every item graded; the yellow and red ones became the work order's findings (`findings`,
+    reported in the same transaction as `workshop.AdditionalWorkFound`)."""
+
+    green: int = Field(ge=0)
+    yellow: int = Field(ge=0)
+    red: int = Field(ge=0)
+    findings: tuple[ItemFinding, ...] = ()
+    completed_by: str = Field(min_length=1)
+    completed_at: AwareDatetime

@@ -83,7 +83,7 @@ def main() -> int:
         print(f"PostgreSQL  {server_url}   (data in var/postgres)")
         print(f"Kafka       {bootstrap}    (local broker keeps data in memory only)")
         for name in services:
-            page = "/" if name == "desk" else "/docs"  # the staff web app: its start page, not an API's
+            page = "/" if name in ("desk", "portal") else "/docs"  # the web apps: a start page, not an API's
             print(f"{name:<11} http://127.0.0.1:{DEFAULT_PORTS[name]}{page}   (log: var/{name}.log)")
         if any(name == "standins" for name, _ in processes):
             print(

@@ -1,4 +1,4 @@
-"""The desk's Prometheus metrics at `/metrics`: every request's latency by route template and
+"""A web app's Prometheus metrics at `/metrics`: every request's latency by route template and
 status, under the same histogram name and labels as the services' own (one dashboard panel)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram,
 from events.metrics import LATENCY_BUCKETS, TimedRequests
 
 
-def install_metrics(app: FastAPI) -> None:
+def install_metrics(app: FastAPI, service: str) -> None:
     registry = CollectorRegistry(auto_describe=True)
     latency = Histogram(
         "dealerflow_http_request_seconds",
@@ -23,9 +23,9 @@ def install_metrics(app: FastAPI) -> None:
     )
 
     def observe(scope: MutableMapping[str, Any], status: int, seconds: float) -> None:
-        # The route's template, never the path: ids would make a time series each.
+        # The route's template, never the path: ids and links' tokens would make a series each.
         route = str(getattr(scope.get("route"), "path", "unmatched"))
-        latency.labels("desk", scope["method"], route, str(status)).observe(seconds)
+        latency.labels(service, scope["method"], route, str(status)).observe(seconds)
 
     async def render() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,75 @@
+"""A customer who opts out of a reminder (followup.ProposalAnswered `opt_out`, on the phone to a
+CS agent or through the reminder's link) loses every marketing consent here, so no reminder or
+campaign message goes to them again; service messages are untouched (docs/reminders.md)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+
+import pytest
+from notifications_service import SITE, START, Service, as_, running
+
+import standins
+from events.catalog import followup, followup_proposals
+from events.catalog.reception_values import Contact, VehicleIdentity
+from events.kafka import KafkaSettings
+from events.local.ports import free_port
+from events.testing import eventually, kafka_for_tests
+
+CAR = VehicleIdentity(vin="LFV2A21K8G3000001", plate="沪A12345")
+
+
+@pytest.fixture(scope="module")
+def standins_url() -> Iterator[str]:
+    with standins.running(free_port()) as url:
+        yield url
+
+
+@pytest.fixture
+def kafka(bootstrap_servers: str, topic_prefix: str) -> KafkaSettings:
+    return kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
+
+
+@pytest.fixture
+async def service(database: str, kafka: KafkaSettings, postgres_url: str, standins_url: str) -> AsyncIterator[Service]:
+    async with running(database, kafka, postgres_url, standins_url) as started:
+        yield started
+
+
+async def test_opting_out_of_a_reminder_withdraws_marketing_consent(service: Service) -> None:
+    customer, mail = uuid.uuid4(), f"{uuid.uuid4().hex[:8]}@example.cn"
+    path = f"/sites/{SITE}/contact-preferences/{customer}"
+    body = {"email": mail, "preferred_channel": "email", "consent": ["email:marketing", "email:service"]}
+    assert (await service.http.put(path, json=body, headers=as_("cs_agent"))).status_code == 200
+    proposal = uuid.uuid4()
+    answered = followup_proposals.ProposalAnswered(
+        proposal_id=proposal,
+        file_id=customer,
+        reason="maintenance_due",
+        answer="opt_out",
+        via="link",
+        answered_by="customer-link",
+        answered_at=START,
+    )
+    await service.publish((f"proposal-{proposal}", answered))
+
+    async def consent() -> list[str]:
+        answer = await service.http.get(path, headers=as_("cs_agent"))
+        return answer.json()["consent"]  # type: ignore[no-any-return]
+
+    assert await eventually(consent, until=lambda pairs: "email:marketing" not in pairs) == ["email:service"]
+
+    reminder = followup.AppointmentProposed(
+        file_id=customer,
+        proposal_id=uuid.uuid4(),
+        reason="campaign",
+        contact=Contact(name="Li Lei", phone="13900000000", customer_id=customer),
+        vehicle=CAR,
+        suggested_date=START.date() + timedelta(days=14),
+        proposed_at=START,
+    )
+    await service.publish((f"customer_file-{customer}", reminder))
+    (withheld,) = await service.messages(str(customer))
+    assert (withheld["status"], withheld["reason"]) == ("withheld", "no_consent")
