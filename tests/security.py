@@ -44,8 +44,8 @@ VOC_READERS = MANAGER | {CS_AGENT, SYSTEM}  # CS owns the VOC statistics; the gr
 COMPLAINT_READERS = MANAGER | {CS_AGENT, ADVISOR, SYSTEM}
 
 # Writers, by duty.
-DESK = MANAGER | {ADVISOR}  # books, receives, writes the RO, asks approval, delivers
-CONTACT = DESK | {CS_AGENT}  # reminder calls confirm or cancel; the customer file is CS's
+DESK = MANAGER | {ADVISOR}  # receives, writes the RO, asks approval, delivers
+CONTACT = DESK | {CS_AGENT}  # reminder calls and the contact queue book, move, confirm, cancel; CS's customer file
 PLANNING = MANAGER | {DISPATCHER}  # the site's capacity: the foreman plans technicians and bays
 # The till: the cashier invoices and takes the money (the advisor, who wrote the RO, does not
 # handle it: one person does not both price the work and take the cash).
@@ -72,10 +72,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET site-profile": EVERYONE,  # the site's names: no secret at the site
     "PUT site-profile": GROUP_WIDE,  # the group's administrator names its sites
     "GET free-slots": APPOINTMENT_READERS,
-    "POST appointments": DESK,
+    "POST appointments": CONTACT,
     "GET appointments/{appointment_id}": APPOINTMENT_READERS,
     "POST appointments/{appointment_id}/confirm": CONTACT,
-    "POST appointments/{appointment_id}/reschedule": DESK,
+    "POST appointments/{appointment_id}/reschedule": CONTACT,
     "POST appointments/{appointment_id}/cancel": CONTACT,
     "POST appointments/{appointment_id}/no-show": DESK,
     "POST appointments/{appointment_id}/arrival": DESK,

@@ -1,5 +1,5 @@
 """The booking HTTP API. A command route parses its body (which builds the domain command),
-authorises with one dependency (`Planner`, `Booker`, `Confirmer`) and runs the command with
+authorises with one dependency (`Planner`, `Booker`, `Confirmer`, `Desk`) and runs the command with
 `events.commands.execute` — or a use case of `handlers.py` where one stream is not enough
 (booking, moving and ending an appointment also change the site's capacity) or the command
 keeps the confirmation clocks. A query route checks the site, then reads the aggregate or a
@@ -64,12 +64,15 @@ router = APIRouter(tags=["booking"])
 
 Day = Annotated[date, Query(alias="date", description="the site's local day, YYYY-MM-DD")]
 
-BOOKERS = (ADVISOR, SERVICE_MANAGER)
-CONFIRMERS = (ADVISOR, CS_AGENT, SERVICE_MANAGER)  # CS agents make the reminder calls
+DESK = (ADVISOR, SERVICE_MANAGER)  # the car's arrival, a no-show, the visit's preparation
+# CS agents make the reminder calls and work the contact queue (seed 002): what the customer
+# answers there they book, move or confirm themselves.
+BOOKERS = CONFIRMERS = (ADVISOR, CS_AGENT, SERVICE_MANAGER)
 PLANNERS = (DISPATCHER, SERVICE_MANAGER)
 READERS = (ADVISOR, DISPATCHER, CS_AGENT, SERVICE_MANAGER, SYSTEM)
 
 Booker = Annotated[Actor, acting(*BOOKERS)]
+Desk = Annotated[Actor, acting(*DESK)]
 Confirmer = Annotated[Actor, acting(*CONFIRMERS)]
 Planner = Annotated[Actor, acting(*PLANNERS)]
 
@@ -234,7 +237,7 @@ async def cancel(appointment_id: UUID, body: CancelBody, request: Request, by: C
     "/sites/{site_id}/appointments/{appointment_id}/no-show",
     responses=refusals("no_show_too_early", *ENDED, CONFLICT),
 )
-async def no_show(appointment_id: UUID, request: Request, by: Booker) -> AppointmentView:
+async def no_show(appointment_id: UUID, request: Request, by: Desk) -> AppointmentView:
     """Only after the slot start and its grace period (409 no_show_too_early before)."""
     command = MarkNoShow(now(request))
     outcome = await booking_of(request).mark_no_show(by.metadata, appointment_id, command, by.expected_version)
@@ -245,7 +248,7 @@ async def no_show(appointment_id: UUID, request: Request, by: Booker) -> Appoint
     "/sites/{site_id}/appointments/{appointment_id}/arrival",
     responses=refusals("time_out_of_order", *ENDED, CONFLICT),
 )
-async def arrival(appointment_id: UUID, request: Request, by: Booker) -> AppointmentView:
+async def arrival(appointment_id: UUID, request: Request, by: Desk) -> AppointmentView:
     """The car is here (booking.VehicleArrived: reception checks it in with appointment priority)."""
     outcome = await booking_of(request).run(
         by.metadata, appointment_id, RecordArrival(now(request)), expected_version=by.expected_version
@@ -274,7 +277,7 @@ async def get_preparation(
         "unknown_recommendation", "parts_check_incomplete", "duplicate_recommendation", *ENDED, CONFLICT
     ),
 )
-async def prepare(appointment_id: UUID, body: PreparationBody, request: Request, by: Booker) -> AppointmentView:
+async def prepare(appointment_id: UUID, body: PreparationBody, request: Request, by: Desk) -> AppointmentView:
     """Record the preparation: every open recommendation offered (with the customer's answer),
     the history summary and the parts pre-check (what this service knows, unless given)."""
     outcome = await booking_of(request).prepare(

@@ -6,7 +6,7 @@
 path is the only credential: the owning service verifies it (events.links) and decides what it
 shows. Requests are counted per client address, the only thing known of an anonymous caller:
 the client's address as uvicorn gives it (behind a trusted proxy — the customer portal, a load
-balancer: uvicorn's `FORWARDED_ALLOW_IPS`, 127.0.0.1 by default — the one its
+balancer: `FORWARDED_ALLOW_IPS`, 127.0.0.1 by default — the one its
 `X-Forwarded-For` names). A client's own `X-Forwarded-For` is never passed on.
 """
 

@@ -276,4 +276,5 @@ def serve(app: FastAPI, default_port: int) -> None:
         port=default_port if settings.port is None else settings.port,
         log_config=None,  # keep the JSON handler configured above
         access_log=access_log,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     dealerflow_log_format: Literal["json", "text"] = "json"
     access_log: bool = False
     host: str = "127.0.0.1"
+    # Proxies whose X-Forwarded-For names the client (addresses or networks, comma-separated):
+    # the customer portal and a load balancer, so per-address limits count customers, not them.
+    forwarded_allow_ips: str = "127.0.0.1"
     port: int | None = Field(default=None, ge=0, le=65535)  # None: the service's own port
     otel_exporter_otlp_endpoint: str | None = None
     otel_exporter_otlp_traces_endpoint: str | None = None
