@@ -10,12 +10,13 @@ import pydantic
 import pytest
 from domain_helpers import RO, at, finding, found
 
-from events.catalog import workshop
+from events.catalog import workshop, workshop_inspection
 from events.contract import REGISTRY, Event
 
 CONTRACTS = [
     model
-    for model in vars(workshop).values()
+    for module in (workshop, workshop_inspection)
+    for model in vars(module).values()
     if isinstance(model, type) and issubclass(model, Event) and getattr(model, "event_type", "").startswith("workshop.")
 ]
 
@@ -32,7 +33,7 @@ def test_schemas_are_closed_and_carry_the_repair_order_id(model: type[Event]) ->
     schema = REGISTRY.json_schema(model)
     assert schema["additionalProperties"] is False
     # A site's settings and checklists concern no repair order; everything else names the one it concerns.
-    site_wide = model in (workshop.WorkshopSettingsSet, workshop.InspectionTemplateSet)
+    site_wide = model in (workshop.WorkshopSettingsSet, workshop_inspection.InspectionTemplateSet)
     assert ("site_id" if site_wide else "repair_order_id") in schema["required"]
 
 

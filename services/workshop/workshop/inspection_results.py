@@ -10,7 +10,9 @@ from typing import Any
 from uuid import UUID
 
 from events.catalog import workshop as ev
-from events.catalog.workshop import MediaRef, PreviousResult
+from events.catalog import workshop_inspection as inspection
+from events.catalog.workshop import MediaRef
+from events.catalog.workshop_inspection import PreviousResult
 from events.connection import Connection
 from events.envelope import Envelope
 
@@ -20,10 +22,10 @@ class Inspections:
     tables = ("inspections", "inspection_items")
     handles = frozenset(
         {
-            ev.InspectionOpened.event_type,
-            ev.InspectionItemRecorded.event_type,
-            ev.InspectionMediaAttached.event_type,
-            ev.InspectionCompleted.event_type,
+            inspection.InspectionOpened.event_type,
+            inspection.InspectionItemRecorded.event_type,
+            inspection.InspectionMediaAttached.event_type,
+            inspection.InspectionCompleted.event_type,
             ev.FindingDeclined.event_type,
         }
     )
@@ -32,7 +34,7 @@ class Inspections:
         event, tenant = envelope.event, envelope.tenant
         ro = event.repair_order_id
         match event:
-            case ev.InspectionOpened():
+            case inspection.InspectionOpened():
                 await conn.execute(
                     """INSERT INTO inspections (repair_order_id, group_id, site_id, vin, template_id, opened_at)
                        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (repair_order_id) DO NOTHING""",
@@ -43,7 +45,7 @@ class Inspections:
                     event.template_id,
                     event.opened_at,
                 )
-            case ev.InspectionItemRecorded():
+            case inspection.InspectionItemRecorded():
                 await conn.execute(
                     """INSERT INTO inspection_items (repair_order_id, item_id, grade, note, measured)
                        VALUES ($1, $2, $3, $4, $5)
@@ -55,7 +57,7 @@ class Inspections:
                     event.note,
                     event.measured,
                 )
-            case ev.InspectionMediaAttached():
+            case inspection.InspectionMediaAttached():
                 # Media may come before the item's grade: the row waits with a provisional grade.
                 await conn.execute(
                     """INSERT INTO inspection_items (repair_order_id, item_id, grade, media)
@@ -66,7 +68,7 @@ class Inspections:
                     event.item_id,
                     event.media.model_dump_json(),
                 )
-            case ev.InspectionCompleted():
+            case inspection.InspectionCompleted():
                 await conn.execute(
                     """UPDATE inspections SET completed_at = $2, green = $3, yellow = $4, red = $5
                        WHERE repair_order_id = $1""",

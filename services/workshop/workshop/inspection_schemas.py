@@ -9,7 +9,8 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from events.catalog.reception_values import RepairLine
-from events.catalog.workshop import InspectionPoint, ItemFinding, MediaRef, PreviousResult
+from events.catalog.workshop import MediaRef
+from events.catalog.workshop_inspection import InspectionPoint, ItemFinding, PreviousResult
 from workshop.domain.inspection import CompleteInspection, Inspection, Quote, RecordItem
 from workshop.domain.inspection_templates import DEFAULT_ID, SetTemplate, Template
 

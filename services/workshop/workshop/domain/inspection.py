@@ -17,9 +17,10 @@ from datetime import datetime
 from types import MappingProxyType
 from uuid import UUID, uuid5
 
-from events.catalog import workshop as ev
+from events.catalog import workshop_inspection as ev
 from events.catalog.reception_values import RepairLine
-from events.catalog.workshop import Finding, InspectionPoint, ItemFinding, MediaRef, PreviousResult
+from events.catalog.workshop import Finding, MediaRef
+from events.catalog.workshop_inspection import InspectionPoint, ItemFinding, PreviousResult
 from events.contract import Event
 from events.decider import Decider
 from events.errors import DomainError

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from events.catalog import workshop as ev
-from events.catalog.workshop import InspectionPoint
+from events.catalog import workshop_inspection as ev
+from events.catalog.workshop_inspection import InspectionPoint
 from events.contract import Event
 from events.decider import Decider
 from events.errors import DomainError

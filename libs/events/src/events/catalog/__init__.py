@@ -16,3 +16,4 @@ from events.catalog import privacy as privacy
 from events.catalog import reception as reception
 from events.catalog import testing as testing
 from events.catalog import workshop as workshop
+from events.catalog import workshop_inspection as workshop_inspection
