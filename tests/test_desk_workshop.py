@@ -5,8 +5,10 @@ reads the concern in the customer's words, clocks on, pauses with a reason, resu
 priced, safety-critical finding and completes; the dispatcher's floor follows without a reload
 and shows the workshop's refusal of a re-dispatch while the job is worked; the QC inspector (in
 English) is refused a failure without reasons, fails it with a reason, the technician sees the
-rework and completes it, and QC passes the car, which leaves the dispatcher's floor live. Every
-page is checked by axe-core; screenshots go to var/screenshots/desk/."""
+rework and completes it, and QC passes the car, which leaves the dispatcher's floor live. The
+floor and the QC list follow the workshop's own stream: a technician's pause (no change on the
+advisor board) shows on the open floor, a car completed comes to the open QC list. Every page is
+checked by axe-core; screenshots go to var/screenshots/desk/."""
 
 from __future__ import annotations
 
@@ -209,6 +211,52 @@ async def test_the_tablet_shows_a_job_dispatched_to_the_technician_without_a_rel
     assert await tablet.evaluate("window.stillThisPage === true"), "the job came without a reload"
     await accessible(tablet, "technician-live-dispatched")
     await tablet.context.close()
+
+
+async def test_the_dispatch_floor_and_the_qc_list_follow_the_technicians_work_without_a_reload(
+    browser: Browser, desk: Desk, gateway: httpx.AsyncClient
+) -> None:
+    advisor = await login(gateway, GROUP, SITE, "advisor", "advisor-li")
+    foreman = await login(gateway, GROUP, SITE, "dispatcher", "dispatcher-zhao")
+    tech = await login(gateway, GROUP, SITE, "technician", "tech-wu")
+    work = typed(line("cabin filter", 4000, "87139-02090", 1, 12000), "diagnosed: not on the menu")
+    ro = await signed_and_handed_over(advisor, work, promised_in=timedelta(hours=3))
+    (job,) = [str(line["line_id"]) for line in (await advisor.ok("GET", f"repair-orders/{ro}"))["lines"]]
+    await foreman.until(f"work-orders/{ro}", lambda w: w["key_tag"] == "K-42", "the car in the workshop")
+    await foreman.ok("POST", f"work-orders/{ro}/jobs/{job}/dispatch", {"technician_id": "tech-wu", "bay": "B4"})
+
+    # The dispatcher's floor (English) and the QC list (Chinese) are open; the car is not at QC yet.
+    floor = await new_page(browser, language="en-US")
+    await opened(floor, desk, DISPATCHER, "dispatcher", "Dispatch")
+    row = floor.locator(f"[data-job='{job}']")
+    await expect(row.locator("[data-status]")).to_have_text("dispatched", timeout=WAIT)
+    qc = await new_page(browser, language="zh-CN")
+    await opened(qc, desk, INSPECTOR, "qc_inspector", "质检")
+    await expect(qc.get_by_role("heading", name="质检", level=1)).to_be_visible()
+    await expect(qc.locator(f"article[data-car='{ro}']")).to_have_count(0)
+    for page in (floor, qc):
+        await page.evaluate("window.stillThisPage = true")  # gone if the page were loaded again
+
+    # The technician clocks on and pauses (through the API): a pause is no change on the advisor
+    # board, only on the workshop's own stream, and the floor shows it.
+    await tech.ok("POST", f"work-orders/{ro}/jobs/{job}/start", {})
+    await expect(row.locator("[data-status]")).to_have_text("in progress", timeout=WAIT)
+    await tech.ok("POST", f"work-orders/{ro}/jobs/{job}/pause", {"reason": "break"})
+    await expect(row.locator("[data-status]")).to_have_text("paused", timeout=WAIT)
+    await screenshot(floor, "dispatch-live-paused")
+
+    # Resumed and completed: the car comes to the open QC list, its job to check with it.
+    await tech.ok("POST", f"work-orders/{ro}/jobs/{job}/start", {})
+    await tech.ok("POST", f"work-orders/{ro}/jobs/{job}/complete", {})
+    arrived = qc.locator(f"article[data-car='{ro}']")
+    await expect(arrived.get_by_role("heading", name=PLATE)).to_be_visible(timeout=WAIT)
+    await expect(arrived.get_by_label("cabin filter(技师 tech-wu)")).to_be_visible()
+    await expect(row.locator("[data-status]")).to_have_text("completed", timeout=WAIT)
+    for page in (floor, qc):
+        assert await page.evaluate("window.stillThisPage === true"), "the change came without a reload"
+    await accessible(qc, "qc-live-arrived-zh")
+    for page in (floor, qc):
+        await page.context.close()
 
 
 async def until_stage(person: Person, ro: str, stage: str) -> None:

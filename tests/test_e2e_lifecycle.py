@@ -202,6 +202,7 @@ async def test_one_visit_from_check_in_to_the_settled_delivered_car(
         "reception.RepairOrderSigned",
         "reception.VehicleHandedOver",
         "reception.AdditionalWorkAwaitingApproval",
+        "reception.ApprovalRequested",  # the round's link for the customer's phone
         "reception.AdditionalWorkApproved",
         "reception.ReadyForDeliveryMarked",
         "reception.InvoiceSettled",

@@ -63,7 +63,6 @@ def create_app(
         booking=booking,
         appointment_links=links,
     )
-    appointment_links.install_link_errors(app)
     app.router.lifespan_context = _closing(runtime.lifespan, booking.peers)
     return app
 

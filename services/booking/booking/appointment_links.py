@@ -15,13 +15,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from booking.api import ENDED, SLOT
 from booking.domain.appointment import stream_id as appointment_stream
 from booking.domain.appointment_commands import CancelAppointment, ConfirmAppointment, RescheduleAppointment
 from booking.domain.appointment_link import ACTOR, CONFIRMATION_CHANNEL, DECISIONS, PURPOSE, claims_for
@@ -33,18 +32,15 @@ from booking.public_site import stream_owner
 from booking.self_booking import PublicDay, SlotStart
 from events.connection import Connection
 from events.envelope import Metadata, Tenant
-from events.http import REQUEST_ID_HEADER, error_body
-from events.links import LinkExpired, LinkInvalid, read_link, sign_link, token_digest
+from events.http import REQUEST_ID_HEADER
+from events.link_refusals import LinkRefused, link_refusals, read_or_refuse, subject_id
+from events.links import sign_link, token_digest
 from events.runtime import now
 
 router = APIRouter(tags=["public"])
 PATH = "/public/appointment-links/{token}"
-_MESSAGES = {
-    "link_invalid": "this link is not valid",
-    "link_expired": "this link has expired",
-    "link_used": "this link has already been used for that",
-}
-_STATUS = {"link_invalid": 404, "link_expired": 410, "link_used": 409}
+# A link may confirm, cancel and reschedule, each once: used up for one decision, not for all.
+USED_FOR_THAT = "this link has already been used for that"
 
 
 @dataclass(frozen=True)
@@ -57,19 +53,6 @@ class AppointmentLinks:
     def url_for(self, site_id: str, appointment_id: UUID, slot_start: datetime) -> str:
         token = sign_link(claims_for(site_id, appointment_id, slot_start), self.key)
         return f"{self.portal_url.rstrip('/')}/appointment/{token}"
-
-
-class LinkRefused(Exception):
-    def __init__(self, code: str) -> None:
-        self.code = code
-        super().__init__(_MESSAGES[code])
-
-
-def install_link_errors(app: FastAPI) -> None:
-    async def refused(_: Request, error: LinkRefused) -> JSONResponse:
-        return JSONResponse(error_body(error.code, str(error)), status_code=_STATUS[error.code])
-
-    app.exception_handler(LinkRefused)(refused)
 
 
 def booking_of(request: Request) -> Booking:
@@ -89,13 +72,8 @@ class Held:
 
 async def held(request: Request, token: str) -> Held:
     links: AppointmentLinks = request.app.state.appointment_links
-    try:
-        claims = read_link(token, links.key, purpose=PURPOSE, now=now(request))
-        appointment_id = UUID(claims.subject)
-    except LinkExpired:
-        raise LinkRefused("link_expired") from None
-    except (LinkInvalid, ValueError):
-        raise LinkRefused("link_invalid") from None
+    claims = read_or_refuse(token, links.key, purpose=PURPOSE, now=now(request))
+    appointment_id = subject_id(claims)
     booking = booking_of(request)
     tenant = await stream_owner(booking, appointment_stream(appointment_id))
     if tenant is None or tenant.site_id != claims.site_id:
@@ -118,7 +96,7 @@ def spending(held: Held, decision: str, at: datetime) -> Guard:
             at,
         )
         if spent is None:
-            raise LinkRefused("link_used")
+            raise LinkRefused("link_used", USED_FOR_THAT)
 
     return spend
 
@@ -202,19 +180,13 @@ def _metadata(request: Request, found: Held) -> Metadata:
 
 # --- routes ---------------------------------------------------------------------------------
 
-LINK_ANSWERS: dict[int | str, dict[str, Any]] = {
-    404: {"description": "`link_invalid`"},
-    409: {"description": "`link_used`, or the appointment's own rules"},
-    410: {"description": "`link_expired`"},
-}
 
-
-@router.get(PATH, responses=LINK_ANSWERS)
+@router.get(PATH, responses=link_refusals())
 async def linked_appointment(token: str, request: Request) -> LinkedAppointment:
     return await _view(booking_of(request), await held(request, token))
 
 
-@router.get(f"{PATH}/free-slots", responses=LINK_ANSWERS)
+@router.get(f"{PATH}/free-slots", responses=link_refusals())
 async def linked_free_slots(
     token: str,
     request: Request,
@@ -230,7 +202,7 @@ async def linked_free_slots(
     return LinkSlots(date=day, time_zone=zone, minutes=minutes, slots=[s.start for s in slots])
 
 
-@router.post(f"{PATH}/confirm", responses=LINK_ANSWERS)
+@router.post(f"{PATH}/confirm", responses=link_refusals("link_used", "already_confirmed", *ENDED))
 async def confirm_by_link(token: str, request: Request) -> LinkedAppointment:
     """The customer confirms the day before, through the message's link."""
     booking = booking_of(request)
@@ -244,7 +216,7 @@ async def confirm_by_link(token: str, request: Request) -> LinkedAppointment:
     return await _decided(booking, found, spending(found, "confirm", at), run)
 
 
-@router.post(f"{PATH}/cancel", responses=LINK_ANSWERS)
+@router.post(f"{PATH}/cancel", responses=link_refusals("link_used", *ENDED))
 async def cancel_by_link(token: str, body: CancelLinkBody, request: Request) -> LinkedAppointment:
     """The customer cancels (with their reason); the slot is given back."""
     booking = booking_of(request)
@@ -255,7 +227,7 @@ async def cancel_by_link(token: str, body: CancelLinkBody, request: Request) -> 
     return await _view(booking, found)
 
 
-@router.post(f"{PATH}/reschedule", responses=LINK_ANSWERS)
+@router.post(f"{PATH}/reschedule", responses=link_refusals("link_used", *SLOT, "nothing_to_change", *ENDED))
 async def reschedule_by_link(token: str, body: RescheduleLinkBody, request: Request) -> LinkedAppointment:
     """The customer moves to another free slot (their advisor if free then, else another)."""
     booking = booking_of(request)

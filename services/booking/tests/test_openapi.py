@@ -59,3 +59,20 @@ def test_the_main_path_shows_examples(document: dict[str, Any]) -> None:
         body = document["paths"][path][method]["requestBody"]["content"]["application/json"]
         reference = body["schema"]["$ref"].rsplit("/", 1)[-1]
         assert schemas[reference].get("examples") or body.get("examples"), f"{method} {path}"
+
+
+def test_the_appointment_links_document_their_refusals_in_the_error_body(document: dict[str, Any]) -> None:
+    error_body = {"$ref": "#/components/schemas/ErrorBody"}
+    linked = [(m, p, op) for m, p, op in _operations(document) if p.startswith("/public/appointment-links/")]
+    assert len(linked) == 5
+    for method, path, operation in linked:
+        answers = operation["responses"]
+        for status, code in (("404", "`link_invalid`"), ("410", "`link_expired`")):
+            assert code in answers[status]["description"], f"{method} {path}"
+            assert answers[status]["content"]["application/json"]["schema"] == error_body, f"{method} {path}"
+        if method == "get":
+            assert "409" not in answers, f"reading a link never uses it up: {path}"
+        else:
+            assert "`link_used`" in answers["409"]["description"], path
+    reschedule = document["paths"]["/public/appointment-links/{token}/reschedule"]["post"]["responses"]
+    assert "`capacity_exceeded`" in reschedule["409"]["description"]

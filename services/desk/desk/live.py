@@ -30,7 +30,7 @@ router = APIRouter()
 # refused by its service to anyone else (docs/desk.md "Live regions").
 TOPICS = {
     "board": ("advisor-board/stream", ("board",)),
-    "workshop": ("work-orders/stream", ("technician", "dispatch", "qc")),
+    "workshop": ("work-orders/stream", ("technician", "dispatch", "qc", "inspection")),
     "parts": ("stock/stream", ("parts",)),
 }
 CHANGED = "event: changed\ndata: \n\n"

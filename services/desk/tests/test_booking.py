@@ -1,7 +1,8 @@
 """The booking desk's routes over HTTP, against the stand-in gateway given booking's few routes:
 a booking the API refuses comes back as typed with the reason; a command carries the version
 the page showed (If-Match); the printed list is streamed with the session's token, the browser's
-link naming only the desk's route; a role the screen is not for is refused it and its print."""
+link naming only the desk's route; a role the screen is not for is refused it and its print; a
+declined item's grade and photo are shown in the preparation, the photo fetched through the desk."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from fastapi.responses import JSONResponse, Response
 
 APPOINTMENT = "6f1c2a52-3c1e-4c55-9a43-1f8e0f0b9d11"
 FINDING = "0b6f2f0e-8d1e-4f7e-9a51-6a1d3c7e2b10"
+MEDIA = "5d0e3b1a-7c2f-4e8a-9b61-2f4c8a1e7d30"
+OTHER_SITE = "c3a1f5e2-6b4d-4c8e-a9f7-1e2d3c4b5a60"  # the visit the photo was taken at
 SLOT = {"start": "2026-12-08T01:00:00+00:00", "workshop_minutes_left": 240, "advisors": ["advisor-li"]}
 SEEN: dict[str, Any] = {}
 
@@ -96,6 +99,23 @@ def with_booking(stand_in: StandIn) -> StandIn:
                     "description": "front brake pads at 3 mm",
                     "safety_critical": True,
                     "price": 68000,
+                    "severity": "red",
+                    "evidence": [
+                        {
+                            "media_id": MEDIA,
+                            "kind": "photo",
+                            "content_type": "image/jpeg",
+                            "url": f"/api/v1/sites/{OTHER_SITE}/media/{MEDIA}",
+                            "thumbnail_url": f"/api/v1/sites/{OTHER_SITE}/media/{MEDIA}/thumbnail",
+                        },
+                        {
+                            "media_id": MEDIA,
+                            "kind": "video",
+                            "content_type": "video/mp4",
+                            "url": f"/api/v1/sites/{OTHER_SITE}/media/{MEDIA}",
+                            "thumbnail_url": None,
+                        },
+                    ],
                 }
             ],
             "parts_check": [],
@@ -112,6 +132,11 @@ def with_booking(stand_in: StandIn) -> StandIn:
     async def printed(day: str, request: Request, authorization: str | None = Header(None)) -> Response:
         SEEN["printed"] = (day, authorization, dict(request.query_params))
         return Response(b"%PDF-1.7 the list", media_type="application/pdf")
+
+    @routes.get("/media/{media_id}/thumbnail")
+    async def thumbnail(site: str, media_id: str, authorization: str | None = Header(None)) -> Response:
+        SEEN["thumbnail"] = (site, media_id, authorization)
+        return Response(b"\xff\xd8\xffthumb", media_type="image/jpeg")
 
     stand_in.app.router.routes[0:0] = routes.routes
     return stand_in
@@ -218,3 +243,24 @@ async def test_a_preparation_records_the_customers_answer_to_each_recommendation
         "3",
         {"answers": [{"finding_id": FINDING, "response": "accepted"}], "history_summary": "first visit"},
     )
+
+
+async def test_a_declined_items_grade_and_photo_are_shown_the_photo_fetched_through_the_desk(
+    desk: httpx.AsyncClient, stand_in: StandIn
+) -> None:
+    await signed_in(desk, stand_in)
+    page = await desk.get(f"/booking/appointments/{APPOINTMENT}/preparation", headers={"accept-language": "en"})
+    assert page.status_code == 200
+    assert '<span class="severity grade-red" data-severity="red">graded at the last inspection: Now</span>' in page.text
+    evidence = f"/booking/evidence/sites/{OTHER_SITE}/media/{MEDIA}"
+    assert f'<a href="{evidence}"><img src="{evidence}/thumbnail"' in page.text
+    assert page.text.count("<img ") == 1, "a video has no thumbnail to show"
+    assert "/api/v1/" not in page.text
+    shown = await desk.get(f"{evidence}/thumbnail")
+    assert (shown.status_code, shown.content) == (200, b"\xff\xd8\xffthumb")
+    assert shown.headers["cache-control"] == "private, no-store"
+    site, media, authorization = SEEN["thumbnail"]
+    assert (site, media) == (OTHER_SITE, MEDIA)  # asked at the site the photo was taken at
+    assert authorization is not None
+    assert authorization.startswith("Bearer at-")
+    assert (await desk.get("/booking/evidence/sites/not-a-site/media/x/thumbnail")).status_code == 422

@@ -1,5 +1,6 @@
 """The inspection screen over plain HTTP, its calls answered by a stand-in of the workshop's
-inspection routes: refused to a role the API refuses; a grade sent as the API's body (the button
+inspection routes: the cars listed live, each with its inspection's state; refused to a role the
+API refuses; a grade sent as the API's body (the button
 pressed, the value as typed, a decimal comma read as a point); the workshop's refusal shown beside
 the item with what was typed; a photo passed on as the multipart upload the workshop takes; and
 the photos shown back through the desk, never cached."""
@@ -55,6 +56,10 @@ class Inspection:
 
     def routes(self) -> APIRouter:
         router = APIRouter(prefix="/api/v1/sites/{site}")
+
+        @router.get("/work-orders")
+        async def floor() -> list[dict[str, Any]]:
+            return [{"repair_order_id": RO, "plate": "沪B88888", "vin": self.view["vin"], "stage": "in_progress"}]
 
         @router.get("/work-orders/{ro}/inspection")
         async def inspection(ro: str) -> dict[str, Any]:
@@ -116,6 +121,22 @@ async def test_the_inspection_is_refused_to_a_role_the_api_refuses(
         await desk.post(f"/inspection/{RO}/items/horn/media", data={"csrf_token": token}, files=files)
     ).status_code == 403
     assert workshop.sent == []
+
+
+async def test_the_cars_are_listed_live_each_with_its_inspections_state(
+    desk: httpx.AsyncClient, stand_in: StandIn, workshop: Inspection
+) -> None:
+    await as_(desk, stand_in, "tech-zhang", "technician")
+    page = await desk.get("/inspection", headers={"accept-language": "en"})
+    assert page.status_code == 200, page.text
+    assert 'sse-connect="/live/workshop"' in page.text  # read again when the workshop's stream says so
+    assert "inspecting: 2 items left to check" in page.text
+    workshop.view |= {"status": "completed", "green": 1, "yellow": 0, "red": 1, "ungraded": 0}
+    region = await desk.get("/inspection/cars", headers={"accept-language": "zh"})
+    assert region.status_code == 200, region.text
+    assert "<html" not in region.text  # the region alone
+    assert 'data-inspection="completed"' in region.text
+    assert "需处理 1" in region.text
 
 
 async def test_a_grade_goes_as_the_apis_body_and_a_refusal_stays_beside_the_item(

@@ -131,7 +131,7 @@ async def test_the_dispatch_floor_marks_the_late_car_and_its_parts_wait(
     assert "is-late" in page.text
     assert "running late" in page.text
     assert "waiting for parts: 04465-02220 \u00d7 1" in page.text
-    assert 'sse-connect="/live/board"' in page.text  # the floor is live
+    assert 'sse-connect="/live/workshop"' in page.text  # the floor is live, on the workshop's own stream
 
 
 async def test_the_workshops_refusal_of_a_dispatch_is_shown_beside_the_job_with_what_was_typed(
@@ -209,6 +209,9 @@ async def test_a_failed_qc_sends_its_reasons_and_the_jobs_to_rework(
     token = await as_(desk, stand_in, "qc-chen", "qc_inspector")
     listed = await desk.get("/qc", headers={"accept-language": "en"})
     assert f'value="{JOB}"' in listed.text
+    assert 'sse-connect="/live/workshop"' in listed.text  # the list is live, on the workshop's own stream
+    region = await desk.get("/qc/cars", headers={"accept-language": "en"})
+    assert (region.status_code, f'value="{JOB}"' in region.text, "<html" in region.text) == (200, True, False)
     form = {"csrf_token": token, "decision": "fail", "reasons": "squeal\n\n still squeals ", "rework_job_ids": JOB}
     sent = await desk.post(f"/qc/{RO}", data=form)
     assert sent.status_code == 303, sent.text

@@ -15,13 +15,14 @@ from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from events.catalog.followup_proposals import ANSWERS, LINK_PURPOSE
 from events.envelope import Metadata, Tenant
-from events.http import CurrentIdentity, SiteId, error_body, site_tenant
-from events.links import LinkExpired, LinkInvalid, read_link, token_digest
+from events.errors import NotFound
+from events.http import CurrentIdentity, SiteId, site_tenant
+from events.link_refusals import LinkRefused, link_refusals, read_or_refuse, subject_id
+from events.links import token_digest
 from events.openapi import refusals
 from events.runtime import now
 from events.settings import load
@@ -202,7 +203,7 @@ async def handle_failed(message_id: MessageId, body: HandledBody, request: Reque
     pool = request.app.state.runtime.pool
     found = await queries.failed_message(pool, by.tenant, message_id)
     if found is None:
-        return JSONResponse(error_body("not_found", "no such failed message at this site"), status_code=404)  # type: ignore[return-value]
+        raise NotFound("no such failed message at this site")
     command = HandleFailedMessage(message_id, by.identity.user_id, now(request), body.note)
     await proposals_of(request).handle_failed(by.metadata, command)
     # The list's read model follows a moment later: the answer says what was just recorded.
@@ -219,38 +220,21 @@ async def handle_failed(message_id: MessageId, body: HandledBody, request: Reque
 # --- the customer's link --------------------------------------------------------------------
 
 
-def _link_refused(code: str, status: int) -> JSONResponse:
-    messages = {
-        "link_invalid": "this link is not valid",
-        "link_expired": "this link has expired",
-        "link_used": "this link has been used",
-    }
-    return JSONResponse(error_body(code, messages[code]), status_code=status)
-
-
-async def _claimed(request: Request, token: str) -> tuple[Any, Tenant] | JSONResponse:
-    try:
-        claims = read_link(token, _link_key(), purpose=LINK_PURPOSE, now=now(request))
-        proposal_id = UUID(claims.subject)
-    except LinkExpired:
-        return _link_refused("link_expired", 410)
-    except (LinkInvalid, ValueError):
-        return _link_refused("link_invalid", 404)
+async def _claimed(request: Request, token: str) -> tuple[Any, Tenant]:
+    """The proposal a genuine link names, with its tenant; `LinkRefused` for any other."""
+    claims = read_or_refuse(token, _link_key(), purpose=LINK_PURPOSE, now=now(request))
     row = await request.app.state.runtime.pool.fetchrow(
-        "SELECT * FROM contact_queue WHERE proposal_id = $1 AND site_id = $2", proposal_id, claims.site_id
+        "SELECT * FROM contact_queue WHERE proposal_id = $1 AND site_id = $2", subject_id(claims), claims.site_id
     )
     if row is None:
-        return _link_refused("link_invalid", 404)
+        raise LinkRefused("link_invalid")
     return row, Tenant(row["group_id"], row["site_id"])
 
 
-@router.get("/public/proposal-links/{token}", responses={404: {}, 410: {}})
+@router.get("/public/proposal-links/{token}", responses=link_refusals())
 async def public_proposal(token: str, request: Request) -> PublicProposal:
     """The proposal the reminder's link is for: the car, why and when."""
-    found = await _claimed(request, token)
-    if isinstance(found, JSONResponse):
-        return found  # type: ignore[return-value]
-    row, tenant = found
+    row, tenant = await _claimed(request, token)
     return PublicProposal(
         proposal_id=row["proposal_id"],
         site_id=tenant.site_id,
@@ -265,14 +249,15 @@ async def public_proposal(token: str, request: Request) -> PublicProposal:
     )
 
 
-@router.post("/public/proposal-links/{token}", status_code=201, responses={404: {}, 409: {}, 410: {}, 422: {}})
+@router.post(
+    "/public/proposal-links/{token}",
+    status_code=201,
+    responses=link_refusals("link_used", *ANSWER, "unknown_time_zone"),
+)
 async def public_answer(token: str, body: PublicAnswerBody, request: Request, tz: str = DEFAULT_TZ) -> AnswerView:
     """The customer's own answer, once per link. `book_now` is recorded; the portal then books a
     free slot through booking's self-booking with the proposal's id."""
-    found = await _claimed(request, token)
-    if isinstance(found, JSONResponse):
-        return found  # type: ignore[return-value]
-    row, tenant = found
+    row, tenant = await _claimed(request, token)
     proposal_id: UUID = row["proposal_id"]
     at = now(request)
     command = _answer_command(body.answer, "link", LINK_ACTOR, at, _zone(tz), body.call_again_on)
@@ -287,6 +272,6 @@ async def public_answer(token: str, body: PublicAnswerBody, request: Request, tz
             at,
         )
         if spent is None:
-            return _link_refused("link_used", 409)  # type: ignore[return-value]
+            raise LinkRefused("link_used")
         outcome = await proposals_of(request).proposal(metadata, proposal_id, command, conn=conn)
     return _answered(proposal_id, outcome.state, outcome.version)

@@ -26,6 +26,7 @@ from events.links import LinkClaims, sign_link
 from events.settings import load
 from events.testing import eventually, kafka_for_tests
 from events.testing.publishing import Publisher
+from followup.app import create_app
 from followup.proposal_links import proposal_token
 from followup.settings import FollowupSettings
 
@@ -217,3 +218,15 @@ async def test_a_failed_message_stays_for_a_person_until_handled(followup: Follo
     await eventually(listed, until=lambda rows: rows == [], what="the queue emptied")
     unknown = await followup.http.post(f"/sites/{SITE}/failed-messages/{uuid.uuid4()}/handled", json={}, headers=AGENT)
     assert unknown.status_code == 404
+
+
+def test_the_reminders_link_documents_its_refusals_in_the_error_body() -> None:
+    paths = create_app(database_url="postgresql://unused/unused").openapi()["paths"]
+    link = paths["/public/proposal-links/{token}"]
+    error_body = {"$ref": "#/components/schemas/ErrorBody"}
+    for method in ("get", "post"):
+        for status, code in (("404", "`link_invalid`"), ("410", "`link_expired`")):
+            assert code in link[method]["responses"][status]["description"], method
+            assert link[method]["responses"][status]["content"]["application/json"]["schema"] == error_body, method
+    assert "409" not in link["get"]["responses"], "reading the link never uses it up"
+    assert "`link_used`" in link["post"]["responses"]["409"]["description"]

@@ -4,10 +4,13 @@ send timers), the providers' adapters and the HTTP app."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 
 from events.clock import Clock, SystemClock
+from events.connection import Connection
+from events.envelope import Envelope
 from events.kafka import KafkaSettings
 from events.migrations import load_folder
 from events.runtime import Reaction, ServiceRuntime, service_app
@@ -38,12 +41,22 @@ def create_app(
     )
     settings = providers or load(ProviderSettings)
     notifications = Notifications(runtime, Providers(settings), settings.public_url)
-    services = sorted({t.event_type.split(".", 1)[0] for t in TRIGGERS})
+    triggers = {t.event_type for t in TRIGGERS}
+
+    async def learn_then_trigger(conn: Connection, envelope: Envelope[Any]) -> None:
+        if envelope.event.event_type in contacts.LEARNED:
+            await contacts.learn(conn, envelope)
+        if envelope.event.event_type in triggers:
+            await notifications.on_trigger(conn, envelope)
+
+    services = sorted({*contacts.LEARNED_FROM, *(t.split(".", 1)[0] for t in triggers)})
     runtime.reactions = [
-        # Contacts first in the list: a trigger in the same poll then finds the contact it needs.
-        contacts.learning(),
+        # Who a message goes to and what asks for it, in ONE consumer: an event of a stream is
+        # handled after the ones before it (an internet booking's contact, then its confirmation
+        # asked for at once). As two consumers they took each fetch side by side, and a trigger
+        # could find no contact yet and be recorded undeliverable.
+        Reaction("triggers", services, contacts.LEARNED | triggers, learn_then_trigger),
         contacts.erasing(),
-        Reaction("triggers", services, {t.event_type for t in TRIGGERS}, notifications.on_trigger),
         opt_outs.opting_out(notifications),  # followup's "opt out" answer withdraws marketing consent
     ]
     runtime.timers = {SEND: notifications.send_due}

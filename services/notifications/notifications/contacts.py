@@ -3,7 +3,9 @@ of this service, fed in the consumers' transactions):
 
 - reception's check-in (`VehicleCheckedIn`): the repair order's car user — the person waiting for
   the car, the one "your car is ready" and the late warning are for — with the plate;
-- booking's registry (`CustomerRegistered`, `CustomerContactUpdated`): a customer's first phone.
+- booking's registry (`CustomerRegistered`, `CustomerContactUpdated`): a customer's first phone;
+- booking's appointment (`AppointmentBooked`): the car's user and the plate booked in, which the
+  day-before confirmation and the arrival check name (their events carry no car).
 
 Only what a message needs is kept (name, phone, plate), under the personal-data subject (the
 customer, or the phone's own subject); an erasure (`privacy.PersonalDataErased`) blanks the
@@ -78,6 +80,18 @@ async def learn(conn: Connection, envelope: Envelope[Any]) -> None:
             event.vehicle.plate,
             envelope.recorded_at,
         )
+    elif isinstance(event, booking.AppointmentBooked):
+        driver = event.vehicle_user
+        await remember(
+            conn,
+            group,
+            f"appointment:{event.appointment_id}",
+            driver.customer_id or event.customer.customer_id,
+            driver.name,
+            driver.phone,
+            event.vehicle.plate,
+            envelope.recorded_at,
+        )
     elif isinstance(event, booking.CustomerRegistered | booking.CustomerContactUpdated):
         phone = event.phones[0] if event.phones else ""
         await remember(
@@ -94,11 +108,17 @@ async def forget(conn: Connection, envelope: Envelope[Any]) -> None:
     )
 
 
-def learning() -> Reaction:
-    handles = {
-        e.event_type for e in (reception.VehicleCheckedIn, booking.CustomerRegistered, booking.CustomerContactUpdated)
-    }
-    return Reaction("contacts", ["reception", "booking"], handles, learn)
+# What tells notifications whom a message goes to (their services: `LEARNED_FROM`).
+LEARNED = frozenset(
+    e.event_type
+    for e in (
+        reception.VehicleCheckedIn,
+        booking.AppointmentBooked,
+        booking.CustomerRegistered,
+        booking.CustomerContactUpdated,
+    )
+)
+LEARNED_FROM = ("reception", "booking")
 
 
 def erasing() -> Reaction:

@@ -110,7 +110,11 @@ class Notifications(UseCases):
     async def _addressee(self, conn: Connection, group_id: str, trigger: Trigger) -> contacts.Known | None:
         if trigger.contact is not None:
             who = trigger.contact
-            return contacts.Known(who.name, who.phone, trigger.params.get("plate", ""), who.customer_id)
+            plate = trigger.params.get("plate", "")
+            if not plate and trigger.appointment_id is not None:
+                booked = await contacts.find(conn, group_id, f"appointment:{trigger.appointment_id}")
+                plate = booked.plate if booked else ""
+            return contacts.Known(who.name, who.phone, plate, who.customer_id)
         if trigger.repair_order_id is not None:
             found = await contacts.find(conn, group_id, f"ro:{trigger.repair_order_id}")
             if found is not None:

@@ -82,7 +82,7 @@ async def of_customer(conn: Any, tenant: Tenant, customer_id: UUID, limit: int) 
         """SELECT message_id, customer_id, kind, purpose, channel, recipient, subject, body, reference, status, reason,
                   attempts, send_at, requested_at, updated_at
            FROM messages WHERE group_id = $1 AND site_id = $2 AND customer_id = $3
-           ORDER BY requested_at DESC, message_id LIMIT $4""",
+           ORDER BY requested_at DESC, seq DESC LIMIT $4""",
         tenant.group_id,
         tenant.site_id,
         customer_id,

@@ -116,6 +116,18 @@ class Service:
 
         return await eventually(probe, until=until, what=f"the messages of {customer_id}")
 
+    async def learnt(self, key: str) -> None:
+        """Wait until the contact a trigger will look up (`ro:<id>`, `appointment:<id>`) is known: the
+        event teaching it and the trigger come on different topics, or in one fetch, and the
+        contacts and triggers reactions take a fetch at the same time."""
+        pool = self.app.state.runtime.pool
+
+        async def known() -> int:
+            found: int = await pool.fetchval("SELECT count(*) FROM contacts WHERE key = $1", key)
+            return found
+
+        await eventually(known, what=f"the contact {key}")
+
     async def recorded(self, message_id: str) -> list[str]:
         history = await self.app.state.runtime.store.read_stream(f"message-{message_id}")
         return [e.event.event_type for e in history]

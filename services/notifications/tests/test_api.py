@@ -282,6 +282,23 @@ async def test_messages_are_the_sites_and_personal_for_the_people_who_talk_to_cu
     assert (system[0]["recipient"], system[0]["body"]) == ("[withheld]", "[withheld]")
 
 
+async def test_messages_decided_at_the_same_moment_are_listed_newest_first_in_the_order_they_were_recorded(
+    service: Service,
+) -> None:
+    ro, customer, _ = await a_visit(service)
+    recorded: list[str] = []
+    for count in range(1, 6):  # the manual clock does not move: every message is requested at START
+        await service.publish(progress(ro))
+
+        def all_there(rows: list[dict[str, Any]], count: int = count) -> bool:
+            return len(rows) == count
+
+        rows = await service.messages(str(customer), until=all_there)
+        (new,) = {row["message_id"] for row in rows} - set(recorded)
+        recorded.append(new)
+    assert [row["message_id"] for row in rows] == recorded[::-1]
+
+
 async def test_an_erased_customer_is_scrubbed_from_the_messages_and_is_no_longer_reachable(service: Service) -> None:
     ro, customer, mobile = await a_visit(service)
     other_ro, other, _ = await a_visit(service)

@@ -212,3 +212,41 @@ def test_the_approval_request_carries_receptions_link_to_the_ros_contact() -> No
     assert trigger.params == {"link": link, "until": "2026-03-03 10:00"}
     for language in ("zh", "en"):
         assert link in render(template_for({}, "approval_request", "sms", language), trigger.params).body
+
+
+@pytest.mark.parametrize("reason", ["maintenance_due", "declined_recommendation", "campaign", "recall"])
+def test_every_reminder_carries_the_link_of_its_proposal_in_both_languages(reason: str) -> None:
+    link = "http://127.0.0.1:8011/p/proposal.abc.def"
+    event = followup.AppointmentProposed(
+        file_id=CUSTOMER,
+        proposal_id=uuid4(),
+        reason=reason,
+        contact=Contact(name="李雷", phone="13800138000"),
+        vehicle=VEHICLE,
+        suggested_date=date(2026, 3, 16),
+        proposed_at=AT,
+        link=link,
+    )
+    trigger = trigger_of(event, SHANGHAI)
+    assert trigger is not None
+    for language in ("zh", "en"):
+        assert link in render(template_for({}, trigger.kind, "sms", language), trigger.params).body
+
+
+def test_the_appointments_reminders_name_their_appointment_whose_plate_the_message_shows() -> None:
+    contact = BookingContact(name="李雷", phone="13800138000", customer_id=CUSTOMER)
+    confirmation = booking.ConfirmationRequested(
+        appointment_id=APPOINTMENT, slot_start=AT, advisor_id="advisor-1", contact=contact, requested_at=AT
+    )
+    overdue = booking.ArrivalConfirmationOverdue(
+        appointment_id=APPOINTMENT,
+        slot_start=AT,
+        advisor_id="advisor-1",
+        contact=contact,
+        day_before_confirmed=False,
+        noticed_at=AT,
+    )
+    for event in (confirmation, overdue):
+        trigger = trigger_of(event, SHANGHAI)
+        assert trigger is not None
+        assert (trigger.appointment_id, "plate" in trigger.params) == (APPOINTMENT, False), "the event names no car"

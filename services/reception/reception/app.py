@@ -17,7 +17,7 @@ from events.runtime import ServiceRuntime, service_app
 from events.settings import load
 from events.tracing import configure_tracing
 from reception import api, approval_api, approval_links, board_api, history, policies, signatures
-from reception.approval_links import ApprovalLinks, LinkRefused, configured_links
+from reception.approval_links import ApprovalLinks, configured_links
 from reception.board import AdvisorBoard, BoardFeed
 from reception.booked_appointments import BookedAppointments
 from reception.handlers import Reception
@@ -74,7 +74,6 @@ def create_app(
         board_feed=BoardFeed(),
         peers=peers,
     )
-    app.add_exception_handler(LinkRefused, approval_api.link_refused)
     runtime_lifespan = app.router.lifespan_context
 
     @asynccontextmanager

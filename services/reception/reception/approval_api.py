@@ -25,19 +25,19 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from events.catalog.reception_values import Consent
 from events.commands import execute, load
 from events.envelope import Metadata
 from events.errors import NotFound
-from events.http import Actor, CurrentIdentity, SiteId, acting, error_body, site_tenant
+from events.http import Actor, CurrentIdentity, SiteId, acting, site_tenant
 from events.identity import ADVISOR, SERVICE_MANAGER
-from events.openapi import ErrorBody, refusals
+from events.link_refusals import LinkRefused, link_refusals
+from events.openapi import refusals
 from events.personal_data import phone_subject
 from events.runtime import now, store_of
-from reception.approval_links import ApprovalLinks, Device, LinkRefused, decided_at, decisions_of, invalid, spend
+from reception.approval_links import ApprovalLinks, Device, decided_at, decisions_of, spend
 from reception.approval_links import tenant_of as link_tenant
 from reception.approval_views import ApprovalPage, ApprovalRequestView, approval_page, approval_requests
 from reception.domain import errors
@@ -65,10 +65,6 @@ Token = Annotated[str, Path(description="the link's token, as the message carrie
 RepairOrderId = Annotated[UUID, Path(description="the repair order (visit) id")]
 # A public operation needs no bearer token (the combined OpenAPI document says so per operation).
 PUBLIC: dict[str, Any] = {"security": []}
-LINK_REFUSALS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody, "description": "`link_invalid`: not a genuine link to a visit (never says why)"},
-    410: {"model": ErrorBody, "description": "`link_expired`: the link's time is over; the advisor sends a new one"},
-}
 # The customer is the actor of what their link records; their device is in `approval_decisions`.
 CUSTOMER = "customer"
 
@@ -78,11 +74,6 @@ def links_of(request: Request) -> ApprovalLinks:
     return links
 
 
-async def link_refused(_: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, LinkRefused)
-    return JSONResponse(error_body(error.code, str(error)), status_code=error.status)
-
-
 async def _visit_of(request: Request, token: str) -> tuple[Any, Any, RepairOrder]:
     """The link's claims, the visit's tenant and its state; `LinkRefused` for a link that acts on nothing."""
     claims, repair_order_id = links_of(request).read(token, now(request))
@@ -90,9 +81,9 @@ async def _visit_of(request: Request, token: str) -> tuple[Any, Any, RepairOrder
     try:
         state, _ = await load(store_of(request), repair_order, stream_id(repair_order_id), tenant)
     except NotFound:
-        raise invalid() from None
+        raise LinkRefused("link_invalid") from None
     if state.checked_in is None:
-        raise invalid()
+        raise LinkRefused("link_invalid")
     return claims, tenant, state
 
 
@@ -105,7 +96,7 @@ def _require_current(state: RepairOrder, scope: str) -> None:
 
 @public_router.get(
     "/public/approvals/{token}",
-    responses={**LINK_REFUSALS, **refusals("approval_outdated", not_found=False)},
+    responses=link_refusals("approval_outdated"),
     openapi_extra=PUBLIC,
 )
 async def read_approval(token: Token, request: Request) -> ApprovalPage:
@@ -166,22 +157,18 @@ def _device(request: Request) -> Device:
 
 @public_router.post(
     "/public/approvals/{token}/decision",
-    responses={
-        **LINK_REFUSALS,
-        **refusals(
-            "link_used",
-            "approval_outdated",
-            "decision_incomplete",
-            "finding_not_found",
-            "finding_already_decided",
-            "safety_explanation_required",
-            "already_signed",
-            "not_signed",
-            "already_settled",
-            "already_delivered",
-            not_found=False,
-        ),
-    },
+    responses=link_refusals(
+        "link_used",
+        "approval_outdated",
+        "decision_incomplete",
+        "finding_not_found",
+        "finding_already_decided",
+        "safety_explanation_required",
+        "already_signed",
+        "not_signed",
+        "already_settled",
+        "already_delivered",
+    ),
     openapi_extra=PUBLIC,
 )
 async def decide(token: Token, body: DecisionBody, request: Request) -> ApprovalPage:

@@ -2,7 +2,8 @@
 
 A link is an `events.links` token (purpose `approval`, the site, the RO as subject, the decision
 as scope) inside the portal's address. Reading one answers which visit and decision it names, or
-refuses it (`LinkRefused`: 404 `link_invalid` for anything not genuine, 410 `link_expired`).
+refuses it (`events.link_refusals.LinkRefused`: 404 `link_invalid` for anything not genuine, 410
+`link_expired`).
 Spending one writes its digest as the unique row of `approval_decisions` in the decision's
 transaction, with the device's details (the consent's evidence, erased with the customer): a
 second use finds the row (409 `link_used`).
@@ -20,8 +21,8 @@ import asyncpg
 from events.catalog.privacy import PersonalDataErased
 from events.connection import Connection
 from events.envelope import Envelope, Tenant
-from events.errors import DomainError
-from events.links import LinkClaims, LinkExpired, LinkInvalid, read_link, sign_link, token_digest
+from events.link_refusals import LinkRefused, read_or_refuse, subject_id
+from events.links import LinkClaims, sign_link, token_digest
 from events.runtime import Reaction
 from events.settings import load
 from reception.domain.repair_order import stream_id
@@ -32,23 +33,6 @@ PURPOSE = "approval"
 PAGE = "/approvals/"
 # A browser's User-Agent is rarely above a few hundred characters; a longer one is cut, not refused.
 MAX_USER_AGENT = 500
-
-
-class LinkRefused(Exception):
-    """A link that acts on nothing: `status` and `code` are what the customer's request gets."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code = status, code
-
-
-def invalid() -> LinkRefused:
-    # Never says why (tampered, another purpose, an unknown visit): nothing to learn by guessing.
-    return LinkRefused(404, "link_invalid", "this link is not valid")
-
-
-class LinkUsed(DomainError):
-    code = "link_used"
 
 
 @dataclass(frozen=True)
@@ -75,16 +59,8 @@ class ApprovalLinks:
 
     def read(self, token: str, now: datetime) -> tuple[LinkClaims, UUID]:
         """The claims of a usable link and the RO it names, or `LinkRefused`."""
-        try:
-            claims = read_link(token, self.key, purpose=PURPOSE, now=now)
-        except LinkExpired:
-            raise LinkRefused(410, "link_expired", "this link has expired") from None
-        except LinkInvalid:
-            raise invalid() from None
-        try:
-            return claims, UUID(claims.subject)
-        except ValueError:
-            raise invalid() from None
+        claims = read_or_refuse(token, self.key, purpose=PURPOSE, now=now)
+        return claims, subject_id(claims)
 
 
 def configured_links(settings: ReceptionSettings | None = None) -> ApprovalLinks:
@@ -108,7 +84,7 @@ async def tenant_of(pool: asyncpg.Pool, claims: LinkClaims, repair_order_id: UUI
         claims.site_id,
     )
     if group is None:
-        raise invalid()
+        raise LinkRefused("link_invalid")
     return Tenant(str(group), claims.site_id)
 
 
@@ -131,7 +107,8 @@ async def spend(
     device: Device,
     at: datetime,
 ) -> str:
-    """Mark the link used, in the decision's transaction: its digest, or `LinkUsed`."""
+    """Mark the link used, in the decision's transaction: its digest, or `LinkRefused` (409
+    `link_used`), which rolls the decision back with it."""
     digest = token_digest(token)
     spent = await conn.fetchval(
         _SPEND,
@@ -146,7 +123,9 @@ async def spend(
         at,
     )
     if spent is None:
-        raise LinkUsed("this link was already used: the decision is recorded; call your service advisor to change it")
+        raise LinkRefused(
+            "link_used", "this link was already used: the decision is recorded; call your service advisor to change it"
+        )
     return digest
 
 

@@ -346,6 +346,20 @@ async def test_the_approval_links_holder_sees_that_ros_media_and_no_other(shop: 
         assert (refused.status_code, refused.json()["error"]["code"]) == (404, "link_invalid")
     expired = await shop.http.get(f"/public/media/{link(ro, expires=timedelta(days=-1))}/{media_id}")
     assert (expired.status_code, expired.json()["error"]["code"]) == (410, "link_expired")
+    assert "ask the service advisor for a new one" in expired.json()["error"]["message"]
+
+
+def test_the_public_media_document_a_links_refusals_and_the_erasure_in_the_error_body() -> None:
+    paths = create_app(database_url="postgresql://unused/unused").openapi()["paths"]
+    error_body = {"$ref": "#/components/schemas/ErrorBody"}
+    for path in ("/public/media/{token}/{media_id}", "/public/media/{token}/{media_id}/thumbnail"):
+        answers = paths[path]["get"]["responses"]
+        assert "`link_invalid`" in answers["404"]["description"], path
+        assert "`link_expired`" in answers["410"]["description"], path
+        assert "`media_erased`" in answers["410"]["description"], path
+        for status in ("404", "410"):
+            assert answers[status]["content"]["application/json"]["schema"] == error_body, (path, status)
+        assert "image/jpeg" in answers["200"]["content"], path
 
 
 async def test_an_erasure_deletes_the_media_of_the_customers_cars(shop: Shop) -> None:

@@ -1,6 +1,7 @@
 """The workshop floor's live stream over HTTP, on a real PostgreSQL and broker: only the floor's
 people at the site may follow it, and a change of the site's work orders is announced once the
-work orders' read model holds it (what the technician's tablet reads again on it)."""
+work orders' read model holds it (what the technician's tablet reads again on it); so is a change
+of an inspection, once the inspections' read model holds it (the inspection screen's list)."""
 
 from __future__ import annotations
 
@@ -64,5 +65,37 @@ async def test_a_dispatch_is_announced_to_the_sites_stream_once_the_floor_shows_
         await asyncio.wait_for(announced_until(mine, lambda: stages(workshop, path), ["dispatched"]), timeout=10)
         assert (await workshop.http.get(f"{path}", headers=QC)).json()["jobs"][0]["technician_id"] == "tech-1"
         assert another.empty(), "another site's stream heard nothing of this site's floor"
+    finally:
+        changes.unsubscribe(SITE, mine)
+
+
+async def graded(workshop: Workshop, ro: str, item_id: str) -> str | None:
+    """The item's grade in the inspections' read model."""
+    found: str | None = await workshop.app.state.runtime.pool.fetchval(
+        "SELECT grade FROM inspection_items WHERE repair_order_id = $1 AND item_id = $2", uuid.UUID(ro), item_id
+    )
+    return found
+
+
+async def test_an_inspection_graded_is_announced_to_the_sites_stream_once_the_inspections_hold_it(
+    workshop: Workshop,
+) -> None:
+    path, _ = await car(workshop)
+    ro = path.rsplit("/", 1)[1]
+    await eventually(lambda: stages(workshop, path), until=lambda found: found == ["waiting_dispatch"])
+    assert (await workshop.http.post(f"{path}/inspection", headers=TECH)).status_code == 201
+    opened = "SELECT count(*) FROM inspections WHERE repair_order_id = $1"
+    pool = workshop.app.state.runtime.pool
+    await eventually(
+        lambda: pool.fetchval(opened, uuid.UUID(ro)), until=lambda n: n == 1, what="the inspection in its read model"
+    )
+    changes: SiteChanges = workshop.app.state.floor_changes
+    mine = await changes.subscribe(workshop.app.state.runtime.database_url, SITE)
+    try:
+        horn = await workshop.http.put(f"{path}/inspection/items/horn", json={"grade": "red"}, headers=TECH)
+        assert horn.status_code == 200, horn.text
+        # Only an inspection's event: the work orders' read model has nothing to announce.
+        red: str | None = "red"
+        await asyncio.wait_for(announced_until(mine, lambda: graded(workshop, ro, "horn"), red), timeout=10)
     finally:
         changes.unsubscribe(SITE, mine)

@@ -42,7 +42,7 @@ def create_app(
     runtime = ServiceRuntime(
         "workshop",
         migrations=load_folder("workshop", Path(__file__).parent / "sql"),
-        own_projections=[floor_stream.announcing(WorkOrders()), Inspections()],
+        own_projections=[floor_stream.announcing(WorkOrders()), floor_stream.announcing(Inspections())],
         clock=clock or SystemClock(),
         database_url=database_url,
         kafka=kafka,

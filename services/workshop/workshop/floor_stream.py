@@ -1,7 +1,8 @@
 """The workshop floor live: `GET /sites/{site_id}/work-orders/stream` tells the people working the
 floor (technicians, the dispatcher, QC, managers) that something changed at their site's
-workshop — a job dispatched, clocked, completed, a finding, a QC result — once the work orders'
-read model holds it, so a technician's tablet reads its jobs again without being asked to.
+workshop — a job dispatched, clocked, completed, a finding, a QC result, an inspection opened,
+graded, photographed or completed — once the read model it changed (the work orders', the
+inspections') holds it, so a technician's tablet reads its jobs again without being asked to.
 Server-sent events with no data (`events.site_changes`): what each reader may see is what the
 workshop's routes answer them."""
 
@@ -25,6 +26,7 @@ FLOOR_PEOPLE = (TECHNICIAN, DISPATCHER, QC_INSPECTOR, SERVICE_MANAGER)
 
 
 def announcing(projection: Projection) -> Announcing:
+    """`projection`, announcing on the floor's channel: each read model the floor's screens read."""
     return Announcing(projection, CHANNEL)
 
 
@@ -35,7 +37,7 @@ def feed() -> SiteChanges:
 @router.get("/sites/{site_id}/work-orders/stream", response_class=StreamingResponse, responses=STREAM_RESPONSES)
 async def floor_stream(site_id: SiteId, identity: CurrentIdentity, request: Request) -> StreamingResponse:
     """`text/event-stream`: `event: ready` at once, then `event: changed` after every change of the
-    site's work orders (read them again); a comment line keeps an idle connection open."""
+    site's work orders or inspections (read them again); a comment line keeps an idle connection open."""
     tenant = site_tenant(identity, site_id, FLOOR_PEOPLE)
     runtime = request.app.state.runtime
     changes: SiteChanges = request.app.state.floor_changes

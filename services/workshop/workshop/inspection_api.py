@@ -25,7 +25,7 @@ from events.commands import load
 from events.errors import NotFound
 from events.http import Actor, CurrentIdentity, SiteId, acting, error_body, site_tenant
 from events.identity import SERVICE_MANAGER
-from events.links import LinkExpired, LinkInvalid, read_link
+from events.link_refusals import LinkRefused, link_refusals, read_or_refuse
 from events.media import UploadRefused, check_upload
 from events.openapi import refusals
 from events.runtime import now, store_of
@@ -61,6 +61,8 @@ CONFLICT = "concurrency_conflict"
 OPEN_RULES = ("no_inspection", "inspection_completed", "unknown_inspection_item", CONFLICT)
 # The link's purpose whose holder may see the RO's photos: the approval page shows them.
 APPROVAL = "approval"
+# The photos are seen on the approval page: a new link is the advisor's to send (reception).
+EXPIRED = "this link has expired: ask the service advisor for a new one"
 
 
 def inspecting_of(request: Request) -> Inspecting:
@@ -216,6 +218,7 @@ MEDIA_ANSWERS: dict[int | str, dict[str, Any]] = {
     200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}, "video/mp4": {}, "video/quicktime": {}}},
     410: {"description": "`media_erased`: the customer's personal data was erased"},
 }
+PUBLIC_MEDIA_ANSWERS = {**MEDIA_ANSWERS, **link_refusals(gone=MEDIA_ANSWERS[410]["description"])}
 
 
 async def _serve(request: Request, row: Any, thumbnail: bool, cache: str) -> Response:
@@ -253,31 +256,22 @@ async def staff_thumbnail(site_id: SiteId, media_id: MediaId, identity: CurrentI
     return await _staff_media(site_id, media_id, identity, request, thumbnail=True)
 
 
-def _link_refused(code: str, status: int, message: str) -> JSONResponse:
-    return JSONResponse(error_body(code, message), status_code=status)
-
-
 async def _public_media(token: str, media_id: UUID, request: Request, thumbnail: bool) -> Response:
     """The holder of an approval link sees the media of that link's RO, and of no other:
     a tampered link, one of another purpose, or media of another RO are all `link_invalid`."""
-    try:
-        claims = read_link(token, request.app.state.link_key, purpose=APPROVAL, now=now(request))
-    except LinkExpired:
-        return _link_refused("link_expired", 410, "this link has expired: ask the service advisor for a new one")
-    except (LinkInvalid, ValueError):
-        return _link_refused("link_invalid", 404, "this link is not valid")
+    claims = read_or_refuse(token, request.app.state.link_key, purpose=APPROVAL, now=now(request), expired=EXPIRED)
     row = await media_files.find(request.app.state.runtime.pool, media_id)
     if row is None or str(row["repair_order_id"]) != claims.subject or row["site_id"] != claims.site_id:
-        return _link_refused("link_invalid", 404, "this link is not valid")
+        raise LinkRefused("link_invalid")
     return await _serve(request, row, thumbnail, "private, no-store")
 
 
-@router.get("/public/media/{token}/{media_id}", response_class=Response, responses=MEDIA_ANSWERS)
+@router.get("/public/media/{token}/{media_id}", response_class=Response, responses=PUBLIC_MEDIA_ANSWERS)
 async def public_media(token: str, media_id: MediaId, request: Request) -> Response:
     """A photo or video of a finding, for the customer holding the RO's approval link."""
     return await _public_media(token, media_id, request, thumbnail=False)
 
 
-@router.get("/public/media/{token}/{media_id}/thumbnail", response_class=Response, responses=MEDIA_ANSWERS)
+@router.get("/public/media/{token}/{media_id}/thumbnail", response_class=Response, responses=PUBLIC_MEDIA_ANSWERS)
 async def public_thumbnail(token: str, media_id: MediaId, request: Request) -> Response:
     return await _public_media(token, media_id, request, thumbnail=True)

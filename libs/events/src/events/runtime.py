@@ -31,6 +31,7 @@ from events.database import open_pool
 from events.envelope import Envelope
 from events.http import install_error_handlers
 from events.kafka import KafkaSettings
+from events.link_refusals import install_link_refusals
 from events.metrics import install_metrics
 from events.migrations import Migration
 from events.openapi import document_errors
@@ -229,13 +230,14 @@ def now(request: Request) -> datetime:
 
 
 def service_app(runtime: ServiceRuntime, router: APIRouter, *more: APIRouter, **state: Any) -> FastAPI:
-    """A service's HTTP app: its routes, the shared error mapping, health and readiness,
-    tracing; `state` (the use cases) lands on `app.state` for the routes."""
+    """A service's HTTP app: its routes, the shared error mapping (and a customer link's
+    refusals), health and readiness, tracing; `state` (the use cases) lands on `app.state`."""
     app = FastAPI(title=f"dealerflow {runtime.name}", lifespan=runtime.lifespan)
     app.state.runtime = runtime
     for name, value in state.items():
         setattr(app.state, name, value)
     install_error_handlers(app)
+    install_link_refusals(app)
     add_health_routes(app)
     install_metrics(app, runtime)
     for each in (router, *more, dead_letters.router):

@@ -16,6 +16,7 @@ from desk.gateway_api import ApiError
 from desk.i18n import local_time
 from desk.printing import printed_pdf
 from desk.screens.booking import BOOKING, CHANNELS, CONFIRMATIONS, REQUESTED_BY, site_day, slot_choices, split_slot
+from desk.screens.booking_evidence import on_desk
 from desk.web import Visit, redirect
 
 router = APIRouter()
@@ -115,7 +116,7 @@ async def no_show(appointment_id: UUID, request: Request, visit: Visit = BOOKING
 async def _preparation_context(visit: Visit, appointment_id: UUID) -> dict[str, Any]:
     return {
         "appointment": await visit.api.get(_path(appointment_id)),
-        "preparation": await visit.api.get(_path(appointment_id, "/preparation")),
+        "preparation": on_desk(await visit.api.get(_path(appointment_id, "/preparation"))),
         "time_zone": await visit.time_zone(),
         "responses": RESPONSES,
     }

@@ -1,8 +1,9 @@
 """The dispatcher's floor: the cars waiting for work and their jobs, the technicians with what
 each is clocked on, the bays in use; each open job dispatched (or re-dispatched) to a technician
 and a bay by a form. The one-job-per-technician and one-job-per-bay rules are the workshop's: a
-refusal comes back as the API's error, with the floor as it is now. Live: the advisor board's
-stream changes whenever a work order does (reception's board is fed from the workshop's events)."""
+refusal comes back as the API's error, with the floor as it is now. Live: the workshop's own
+stream says when its work orders changed (a pause too, which the advisor board does not show),
+once the floor read here holds the change."""
 
 from __future__ import annotations
 

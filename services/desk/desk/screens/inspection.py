@@ -3,12 +3,14 @@ checklist, area by area, each item with big grade buttons (colour and words: goo
 its note and measured value, its photos and videos, and what the car's last inspection found
 (grade, value, a declined repair with its photo). Completing it sends the yellow and red items to
 the advisor as findings. The workshop decides every rule (grades, ranges, what completes); the
-desk arranges and relays, as every screen does.
+desk arranges and relays, as every screen does. The list of cars is live: the workshop's stream
+says when the floor or an inspection changed, and each car's inspection state is read again.
 
 Photos and videos are sent and shown by `inspection_media`."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -30,7 +32,31 @@ UNITS = {"tread_depth_mm": "mm", "pad_thickness_mm": "mm", "battery_health_pct":
 
 @router.get("/inspection", name="inspection")
 async def cars(visit: Visit = INSPECTION) -> HTMLResponse:
-    return visit.render("inspection_list.html", cars=await workshop_floor.cars(visit))
+    return visit.render("inspection_list.html", cars=await _cars(visit))
+
+
+@router.get("/inspection/cars")
+async def cars_region(visit: Visit = INSPECTION) -> HTMLResponse:
+    """The live region alone (before a car's own page: `cars` is no repair order), fetched again
+    when the workshop's stream says the floor or an inspection changed."""
+    return visit.render("inspection_cars.html", cars=await _cars(visit))
+
+
+async def _cars(visit: Visit) -> list[dict[str, Any]]:
+    """The cars in the workshop, each with its inspection as the workshop has it (None: not opened)."""
+    found = await workshop_floor.cars(visit)
+    inspections = await asyncio.gather(*(_inspection(visit, car["repair_order_id"]) for car in found))
+    return [{**car, "inspection": inspection} for car, inspection in zip(found, inspections, strict=True)]
+
+
+async def _inspection(visit: Visit, repair_order_id: str) -> dict[str, Any] | None:
+    try:
+        found: dict[str, Any] = await visit.api.get(f"work-orders/{repair_order_id}/inspection")
+    except ApiError as error:
+        if error.status != 404:
+            raise
+        return None
+    return found
 
 
 @router.get("/inspection/{repair_order_id}")
@@ -112,12 +138,7 @@ def _areas(visit: Visit, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 async def page_context(visit: Visit, repair_order_id: str) -> dict[str, Any]:
     """The inspection as the workshop has it (None while not opened), with the car's plate and concerns."""
     car = await workshop_floor.concerns(visit, repair_order_id)
-    try:
-        found: dict[str, Any] | None = await visit.api.get(f"work-orders/{repair_order_id}/inspection")
-    except ApiError as error:
-        if error.status != 404:
-            raise
-        found = None
+    found = await _inspection(visit, repair_order_id)
     return {
         "repair_order_id": repair_order_id,
         "car": car,

@@ -45,10 +45,12 @@ async def upload(
     return RedirectResponse(f"/inspection/{repair_order_id}?done=uploaded#item-{item_id}", status_code=303)
 
 
-async def _media(visit: Visit, path: str) -> Response:
+async def relayed(visit: Visit, path: str, site_id: str | None = None) -> Response:
+    """The workshop's photo or thumbnail at `path` (below the site: the visit's, or `site_id`),
+    fetched with the person's token and passed through; a refusal as the workshop's status."""
     api = visit.api
     try:
-        answer = await api.client.get(api.site_url(path), headers=api.headers)
+        answer = await api.client.get(api.site_url(path, site_id), headers=api.headers)
     except httpx.TransportError:
         return Response(status_code=503)
     if answer.is_error:
@@ -60,9 +62,9 @@ async def _media(visit: Visit, path: str) -> Response:
 
 @router.get("/inspection/media/{media_id}")
 async def media(media_id: str, visit: Visit = INSPECTION) -> Response:
-    return await _media(visit, f"media/{media_id}")
+    return await relayed(visit, f"media/{media_id}")
 
 
 @router.get("/inspection/media/{media_id}/thumbnail")
 async def thumbnail(media_id: str, visit: Visit = INSPECTION) -> Response:
-    return await _media(visit, f"media/{media_id}/thumbnail")
+    return await relayed(visit, f"media/{media_id}/thumbnail")

@@ -1,7 +1,9 @@
 """The QC inspector's list: the cars whose work is finished (the workshop's `quality_check`
 stage), each with its jobs and the concerns in the customer's own words to check against;
 passed, or failed with the reasons and the jobs to rework (the workshop sends those back to
-their technician). The cars sent back stay in sight until they return."""
+their technician). The cars sent back stay in sight until they return. Live: the workshop's own
+stream says when the floor changed (a car completed into QC, a rework done), and the list is
+read again without a reload."""
 
 from __future__ import annotations
 
@@ -21,6 +23,12 @@ QC = screen("qc")
 @router.get("/qc", name="qc")
 async def awaiting(visit: Visit = QC) -> HTMLResponse:
     return visit.render("qc_list.html", **await _cars(visit))
+
+
+@router.get("/qc/cars")
+async def awaiting_region(visit: Visit = QC) -> HTMLResponse:
+    """The live region alone, fetched again when the workshop's stream says the floor changed."""
+    return visit.render("qc_cars.html", **await _cars(visit))
 
 
 @router.post("/qc/{repair_order_id}")

@@ -1,9 +1,10 @@
 """The RO after hand-over, as the advisor (or the service manager) follows it to delivery: its
 status, lines, totals and promise as reception answers them, the workshop's progress (live, on
 the board's stream), the additional work waiting for the customer's decision (approved or
-declined with the consent recorded), a revised promise with its reason and consent, the invoice
-once the car is ready (the cashier takes the money on their own screen), delivery with its
-checklist, the printed papers, and the RO's full history.
+declined with the consent recorded; live too: the customer may decide on their phone), a revised
+promise with its reason and consent, the invoice once the car is ready (the cashier takes the
+money on their own screen), delivery with its checklist, the printed papers, and the RO's full
+history.
 
 Every total, status and refusal is the API's: the page shows them. Each command sends the
 version the page showed (If-Match): a change made meanwhile is refused, not overwritten."""
@@ -90,6 +91,14 @@ async def ro_page(repair_order_id: UUID, visit: Visit = RO, done: str | None = N
 async def ro_live(repair_order_id: UUID, visit: Visit = RO) -> HTMLResponse:
     """The live region alone (htmx swaps it in when the board's stream says something changed)."""
     return visit.render("ro_live.html", **await _context(visit, repair_order_id))
+
+
+@router.get("/ro/{repair_order_id}/findings")
+async def ro_findings(repair_order_id: UUID, visit: Visit = RO) -> HTMLResponse:
+    """The additional work alone, refreshed on the board's stream too: the customer may decide on
+    their phone while the advisor has the page open (docs/approval-links.md)."""
+    context = await _context(visit, repair_order_id)
+    return visit.render("ro_findings.html", values={}, errors={}, failed=None, **context)
 
 
 async def _command(

@@ -7,7 +7,9 @@ the contact the event carries, or the repair order's (learnt from reception's ch
 customer's (booking's registry). Times are written in the site's time zone.
 
 The additional-work (or estimate) approval request carries reception's approval link (`{link}`).
-The appointment confirmation carries booking's link (`{link}`) when the event has one.
+The appointment confirmation carries booking's link (`{link}`) when the event has one. A reminder
+carries the portal's page of its proposal (`{link}`). Booking's day-before and arrival events name
+no car: its plate is the one the appointment was booked with (`appointment_id`, learnt here).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class Trigger:
     urgent: bool = False
     contact: Addressee | None = None  # the event names the person
     repair_order_id: UUID | None = None  # else the RO's contact
+    appointment_id: UUID | None = None  # the booked appointment's plate, for a contact without one
     customer_id: UUID | None = None  # else the customer's
 
     @property
@@ -70,11 +73,12 @@ def trigger_of(event: Event, timezone: str) -> Trigger | None:
         who = Addressee(event.contact.name, event.contact.phone, event.contact.customer_id)
         ref = f"APPT {str(event.appointment_id)[:8]}"
         when = {"time": local(event.slot_start, timezone), "link": event.link or ""}  # the portal's link, if any
-        return Trigger("appointment_confirmation", ref, when, contact=who)
+        return Trigger("appointment_confirmation", ref, when, contact=who, appointment_id=event.appointment_id)
     if isinstance(event, booking.ArrivalConfirmationOverdue):
         who = Addressee(event.contact.name, event.contact.phone, event.contact.customer_id)
         ref = f"APPT {str(event.appointment_id)[:8]}"
-        return Trigger("arrival_check", ref, {"time": local(event.slot_start, timezone)}, urgent=True, contact=who)
+        slot = {"time": local(event.slot_start, timezone)}
+        return Trigger("arrival_check", ref, slot, urgent=True, contact=who, appointment_id=event.appointment_id)
     if isinstance(event, workshop.ProgressCheckDue) and event.on_track:
         when = {"time": local(event.forecast_ready_at, timezone)}
         return Trigger("progress_report", _ro(event.repair_order_id), when, repair_order_id=event.repair_order_id)
