@@ -7,38 +7,15 @@ with back-off; a bounce comes back and is published for a person."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
-from notifications_service import SHANGHAI, SITE, START, Service, as_, running
+from notifications_service import SHANGHAI, SITE, START, Service, as_
 
-import standins
 from events.catalog import followup, notifications, privacy, reception, workshop
 from events.catalog.reception_values import Contact, VehicleIdentity
-from events.kafka import KafkaSettings
-from events.local.ports import free_port
-from events.testing import kafka_for_tests
 
 PLATE = "沪A12345"
-
-
-@pytest.fixture(scope="module")
-def standins_url() -> Iterator[str]:
-    with standins.running(free_port()) as url:
-        yield url
-
-
-@pytest.fixture
-def kafka(bootstrap_servers: str, topic_prefix: str) -> KafkaSettings:
-    return kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
-
-
-@pytest.fixture
-async def service(database: str, kafka: KafkaSettings, postgres_url: str, standins_url: str) -> AsyncIterator[Service]:
-    async with running(database, kafka, postgres_url, standins_url) as started:
-        yield started
 
 
 def phone() -> str:

@@ -8,47 +8,26 @@ A kind added to the contract without a case here fails `test_every_kind_has_a_ca
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from notifications_service import SITE, START, Service, as_, running
+from notifications_service import SITE, START, Service, as_
 
-import standins
 from events.catalog import billing, booking, complaints, followup, notifications, reception, workshop
 from events.catalog.booking_values import Contact as BookingContact
 from events.catalog.booking_values import RequestedJob
 from events.catalog.booking_values import VehicleIdentity as BookedVehicle
 from events.catalog.reception_values import Contact, Recommendation, VehicleIdentity
-from events.kafka import KafkaSettings
-from events.local.ports import free_port
-from events.testing import kafka_for_tests
 
 PLATE = "沪B67890"
 VEHICLE = VehicleIdentity(vin="LFV2A21K8G3000002", plate=PLATE)
 NAME = {"zh": "韩梅梅", "en": "Han Meimei"}
 GREETING = {"zh": "您好", "en": "Dear "}  # each template's opening, in its language
 PORTAL = "http://127.0.0.1:8011/p/"
-
-
-@pytest.fixture(scope="module")
-def standins_url() -> Iterator[str]:
-    with standins.running(free_port()) as url:
-        yield url
-
-
-@pytest.fixture
-def kafka(bootstrap_servers: str, topic_prefix: str) -> KafkaSettings:
-    return kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
-
-
-@pytest.fixture
-async def service(database: str, kafka: KafkaSettings, postgres_url: str, standins_url: str) -> AsyncIterator[Service]:
-    async with running(database, kafka, postgres_url, standins_url) as started:
-        yield started
 
 
 @dataclass(frozen=True)
@@ -112,25 +91,33 @@ async def a_visit(service: Service, who: Customer) -> uuid.UUID:
     return ro
 
 
-async def an_appointment(service: Service, who: Customer) -> tuple[uuid.UUID, BookingContact]:
-    """An appointment booked for the car: the plate its later reminders name."""
-    appointment = uuid.uuid4()
+def booked(
+    appointment: uuid.UUID, who: Customer, slot_start: datetime, booked_at: datetime, *, channel: str = "phone"
+) -> tuple[booking.AppointmentBooked, BookingContact]:
+    """Booking's event for the car's appointment (the plate its messages name), and its contact."""
     contact = BookingContact(name=who.name, phone=who.phone, customer_id=who.customer_id)
-    booked = booking.AppointmentBooked(
+    event = booking.AppointmentBooked(
         appointment_id=appointment,
-        kind="active",
-        reason="maintenance_due",
-        channel="phone",
+        kind="active" if channel == "phone" else "passive",
+        reason="maintenance_due" if channel == "phone" else "maintenance",
+        channel=channel,
         customer=contact,
         vehicle=BookedVehicle(vin=VEHICLE.vin, plate=PLATE),
         vehicle_user=contact,
         requested_jobs=(RequestedJob(job_id=uuid.uuid4(), description="10,000 km service", estimated_minutes=60),),
         advisor_id="advisor-1",
-        slot_start=START + timedelta(days=1),
+        slot_start=slot_start,
         estimated_minutes=60,
-        booked_at=START - timedelta(days=7),
+        booked_at=booked_at,
     )
-    await service.publish((f"appointment-{appointment}", booked))
+    return event, contact
+
+
+async def an_appointment(service: Service, who: Customer) -> tuple[uuid.UUID, BookingContact]:
+    """An appointment booked for the car a week ago: the plate its later reminders name."""
+    appointment = uuid.uuid4()
+    event, contact = booked(appointment, who, START + timedelta(days=1), START - timedelta(days=7))
+    await service.publish((f"appointment-{appointment}", event))
     await service.learnt(f"appointment:{appointment}")
     return appointment, contact
 
@@ -388,21 +375,7 @@ async def test_a_confirmation_asked_for_with_its_booking_still_finds_the_custome
     than the trigger's, the contact could be missing when the trigger looked (undeliverable)."""
     who = await a_customer(service, "en", "sms")
     appointment = uuid.uuid4()
-    contact = BookingContact(name=who.name, phone=who.phone, customer_id=who.customer_id)
-    booked = booking.AppointmentBooked(
-        appointment_id=appointment,
-        kind="passive",
-        reason="maintenance",
-        channel="internet",
-        customer=contact,
-        vehicle=BookedVehicle(vin=VEHICLE.vin, plate=PLATE),
-        vehicle_user=contact,
-        requested_jobs=(RequestedJob(job_id=uuid.uuid4(), description="maintenance", estimated_minutes=60),),
-        advisor_id="advisor-1",
-        slot_start=START + timedelta(hours=5),
-        estimated_minutes=60,
-        booked_at=START,
-    )
+    event, contact = booked(appointment, who, START + timedelta(hours=5), START, channel="internet")
     asked = booking.ConfirmationRequested(
         appointment_id=appointment,
         slot_start=START + timedelta(hours=5),
@@ -410,7 +383,7 @@ async def test_a_confirmation_asked_for_with_its_booking_still_finds_the_custome
         contact=contact,
         requested_at=START,
     )
-    await service.publish((f"appointment-{appointment}", booked), (f"appointment-{appointment}", asked))
+    await service.publish((f"appointment-{appointment}", event), (f"appointment-{appointment}", asked))
 
     (row,) = await service.messages(
         str(who.customer_id), until=lambda rows: bool(rows) and rows[0]["status"] in ("delivered", "undeliverable")

@@ -5,37 +5,15 @@ campaign message goes to them again; service messages are untouched (docs/remind
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 
-import pytest
-from notifications_service import SITE, START, Service, as_, running
+from notifications_service import SITE, START, Service, as_
 
-import standins
 from events.catalog import followup, followup_proposals
 from events.catalog.reception_values import Contact, VehicleIdentity
-from events.kafka import KafkaSettings
-from events.local.ports import free_port
-from events.testing import eventually, kafka_for_tests
+from events.testing import eventually
 
 CAR = VehicleIdentity(vin="LFV2A21K8G3000001", plate="沪A12345")
-
-
-@pytest.fixture(scope="module")
-def standins_url() -> Iterator[str]:
-    with standins.running(free_port()) as url:
-        yield url
-
-
-@pytest.fixture
-def kafka(bootstrap_servers: str, topic_prefix: str) -> KafkaSettings:
-    return kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"{topic_prefix}.")
-
-
-@pytest.fixture
-async def service(database: str, kafka: KafkaSettings, postgres_url: str, standins_url: str) -> AsyncIterator[Service]:
-    async with running(database, kafka, postgres_url, standins_url) as started:
-        yield started
 
 
 async def test_opting_out_of_a_reminder_withdraws_marketing_consent(service: Service) -> None:
