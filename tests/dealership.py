@@ -172,11 +172,14 @@ BILLING_SETTINGS = {
 }
 
 
-async def priced(gateway: httpx.AsyncClient, group: str, sites: list[str], timezone: str = "Asia/Shanghai") -> None:
+async def catalogue_loaded(
+    gateway: httpx.AsyncClient, group: str, sites: list[str], timezone: str = "Asia/Shanghai"
+) -> None:
     """The demo catalogue (`examples/catalogue`: labour times, parts prices, rates, menus) loaded by
-    a group admin for `sites`, and each site's billing settings. `timezone`: the sites' capacity
-    plan's, set before (the catalogue dates what it loads by the site's today, learnt from
-    booking's events: wait until it agrees, or a day's difference leaves today's quotes empty)."""
+    a group admin for `sites`. `timezone`: the sites' — their capacity plan's, set before, or the
+    catalogue's default (Asia/Shanghai) without booking. The catalogue dates what it loads by the
+    site's today, learnt from booking's events: wait until it agrees, or a day's difference leaves
+    today's quotes empty (and between 16:00 and 24:00 UTC, Shanghai's today is UTC's tomorrow)."""
     body = {
         "user_id": f"admin-{group[:4]}",
         "name": "Gao Lan",
@@ -186,7 +189,9 @@ async def priced(gateway: httpx.AsyncClient, group: str, sites: list[str], timez
     }
     token = (await gateway.post("/auth/dev-token", json=body)).json()["access_token"]
     today = datetime.now(ZoneInfo(timezone)).date().isoformat()
-    async with httpx.AsyncClient(base_url=gateway.base_url, headers={"Authorization": f"Bearer {token}"}) as http:
+    async with httpx.AsyncClient(
+        base_url=gateway.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    ) as http:
         for site in sites:
 
             async def rates_from_today(site: str = site) -> httpx.Response:
@@ -199,6 +204,14 @@ async def priced(gateway: httpx.AsyncClient, group: str, sites: list[str], timez
             )
             assert rated.is_success, rated.text
         await load(http, sites)
+
+
+async def priced(gateway: httpx.AsyncClient, group: str, sites: list[str], timezone: str = "Asia/Shanghai") -> None:
+    """The demo catalogue loaded for `sites` (`catalogue_loaded`), and each site's billing settings."""
+    await catalogue_loaded(gateway, group, sites, timezone)
+    person = {"user_id": f"admin-{group[:4]}", "name": "Gao Lan", "group_id": group, "roles": [GROUP_ADMIN]}
+    token = (await gateway.post("/auth/dev-token", json={**person, "site_ids": sites})).json()["access_token"]
+    async with httpx.AsyncClient(base_url=gateway.base_url, headers={"Authorization": f"Bearer {token}"}) as http:
         for site in sites:
             response = await http.put(f"/api/v1/sites/{site}/billing-settings", json=BILLING_SETTINGS)
             assert response.is_success, response.text

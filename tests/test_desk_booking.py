@@ -18,13 +18,10 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from browser import Desk, accessible, desk_beside, new_page, sign_in
-from dealership import login
+from dealership import catalogue_loaded, login
 from playwright.async_api import Browser, Page, expect
 from test_desk_sign_in import signed_in_over_http
 
-from catalogue.demo import RATES, load
-from events.identity import GROUP_ADMIN
-from events.testing import eventually
 from events.testing.system import RunningSystem
 
 GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
@@ -51,32 +48,12 @@ def started() -> Iterator[tuple[RunningSystem, Desk]]:
         yield both
 
 
-async def catalogue_loaded(gateway: httpx.AsyncClient) -> None:
-    """The demo catalogue at the site, loaded by the group admin once the catalogue counts days on
-    the site's clock (learnt from booking's capacity); `dealership.priced` without billing."""
-    person = {"user_id": "admin-gao", "name": "Gao Lan", "group_id": GROUP, "roles": [GROUP_ADMIN], "site_ids": [SITE]}
-    token = (await gateway.post("/auth/dev-token", json=person)).json()["access_token"]
-    today = datetime.now(ZoneInfo(ZONE)).date().isoformat()
-    async with httpx.AsyncClient(
-        base_url=gateway.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    ) as http:
-
-        async def rates_from_today() -> httpx.Response:
-            return await http.put(f"/api/v1/sites/{SITE}/labour-rates", json={"rates": RATES, "effective_from": today})
-
-        rated = await eventually(
-            rates_from_today, until=lambda r: r.status_code != 422, what="the catalogue on the site's day"
-        )
-        assert rated.is_success, rated.text
-        await load(http, [SITE])
-
-
 @pytest.fixture
 async def prepared_site(gateway: httpx.AsyncClient) -> None:
     manager = await login(gateway, GROUP, SITE, "service_manager", "manager-zhou")
     if (await manager.get("capacity")).status_code == 404:
         await manager.ok("PUT", "capacity", CAPACITY)
-        await catalogue_loaded(gateway)
+        await catalogue_loaded(gateway, GROUP, [SITE], ZONE)
 
 
 def tomorrow() -> str:

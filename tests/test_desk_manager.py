@@ -17,12 +17,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from browser import Desk, accessible, desk_beside, new_page, sign_in
-from dealership import CAPACITY, CONCERN, VISIT, WALK_AROUND, login
+from dealership import CAPACITY, CONCERN, VISIT, WALK_AROUND, catalogue_loaded, login
 from playwright.async_api import Browser, expect
 
-from catalogue.demo import RATES, load
-from events.identity import GROUP_ADMIN
-from events.testing import eventually
 from events.testing.system import RunningSystem
 
 GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
@@ -37,26 +34,6 @@ def started() -> Iterator[tuple[RunningSystem, Desk]]:
         yield both
 
 
-async def catalogue_loaded(gateway: httpx.AsyncClient) -> None:
-    """The demo catalogue at the site, loaded by the group admin once the catalogue counts days
-    on the site's clock (as tests/test_desk_reception.py does; billing is not running here)."""
-    person = {"user_id": "admin-gao", "name": "Gao Lan", "group_id": GROUP, "roles": [GROUP_ADMIN], "site_ids": [SITE]}
-    token = (await gateway.post("/auth/dev-token", json=person)).json()["access_token"]
-    today = datetime.now(UTC).date().isoformat()
-    async with httpx.AsyncClient(
-        base_url=gateway.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    ) as http:
-
-        async def rates_from_today() -> httpx.Response:
-            return await http.put(f"/api/v1/sites/{SITE}/labour-rates", json={"rates": RATES, "effective_from": today})
-
-        rated = await eventually(
-            rates_from_today, until=lambda r: r.status_code != 422, what="the catalogue on the site's day"
-        )
-        assert rated.is_success, rated.text
-        await load(http, [SITE])
-
-
 async def test_the_manager_approves_a_discount_and_sees_the_kpis_and_an_escalated_complaint(
     browser: Browser, desk: Desk, gateway: httpx.AsyncClient
 ) -> None:
@@ -64,7 +41,7 @@ async def test_the_manager_approves_a_discount_and_sees_the_kpis_and_an_escalate
     advisor = await login(gateway, GROUP, SITE, "advisor", "advisor-li")
     agent = await login(gateway, GROUP, SITE, "cs_agent", "agent-sun")
     await manager.ok("PUT", "capacity", CAPACITY)
-    await catalogue_loaded(gateway)
+    await catalogue_loaded(gateway, GROUP, [SITE], "UTC")
     limits = {"discount_authority_bp": {"advisor": 500, "service_manager": 2000}}
     assert (await manager.put("reception-settings", limits)).is_success
 

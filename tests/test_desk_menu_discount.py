@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import httpx
 import pytest
 from browser import WIDE_SCREEN, Desk, accessible, desk_beside, new_page, sign_in
-from dealership import CONCERN, MENU_TOTAL, VISIT, WALK_AROUND, login
+from dealership import CONCERN, MENU_TOTAL, VISIT, WALK_AROUND, catalogue_loaded, login
 from playwright.async_api import Browser, expect
 
-from catalogue.demo import RATES, load
-from events.identity import GROUP_ADMIN
-from events.testing import eventually
 from events.testing.system import RunningSystem
 
 GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
@@ -33,23 +29,6 @@ def started() -> Iterator[tuple[RunningSystem, Desk]]:
         yield both
 
 
-async def catalogue_loaded(gateway: httpx.AsyncClient) -> None:
-    """The demo catalogue at the site, loaded by the group admin (rates in force from today)."""
-    person = {"user_id": "admin-gao", "name": "Gao Lan", "group_id": GROUP, "roles": [GROUP_ADMIN], "site_ids": [SITE]}
-    token = (await gateway.post("/auth/dev-token", json=person)).json()["access_token"]
-    async with httpx.AsyncClient(
-        base_url=gateway.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    ) as http:
-
-        async def rates_from_today() -> httpx.Response:
-            today = datetime.now(UTC).date().isoformat()
-            return await http.put(f"/api/v1/sites/{SITE}/labour-rates", json={"rates": RATES, "effective_from": today})
-
-        rated = await eventually(rates_from_today, until=lambda r: r.status_code != 422, what="the catalogue's day")
-        assert rated.is_success, rated.text
-        await load(http, [SITE])
-
-
 def yuan(fen: int) -> str:
     return f"¥{fen // 100:,}.{fen % 100:02d}"
 
@@ -59,7 +38,7 @@ async def test_a_menu_lines_discount_is_typed_at_the_desk_and_reception_decides(
 ) -> None:
     manager = await login(gateway, GROUP, SITE, "service_manager", "manager-zhou")
     await manager.ok("PUT", "reception-settings", {"discount_authority_bp": {"advisor": 500}})
-    await catalogue_loaded(gateway)
+    await catalogue_loaded(gateway, GROUP, [SITE])  # no booking here: the catalogue's default zone
     advisor = await login(gateway, GROUP, SITE, "advisor", ADVISOR)
     visit = {**VISIT, "vehicle": {"vin": "LFV2A21K8G3099001", "plate": "沪B77777", "model": "Magotan"}}
     ro = (await advisor.ok("POST", "repair-orders", visit, status=201))["repair_order_id"]

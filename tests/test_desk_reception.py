@@ -21,12 +21,9 @@ import httpx
 import pypdf
 import pytest
 from browser import WIDE_SCREEN, Desk, accessible, desk_beside, new_page, screenshot, sign_in
-from dealership import MENU, MENU_TOTAL, VIN, book, login
+from dealership import MENU, MENU_TOTAL, VIN, book, catalogue_loaded, login
 from playwright.async_api import Browser, Page, expect
 
-from catalogue.demo import RATES, load
-from events.identity import GROUP_ADMIN
-from events.testing import eventually
 from events.testing.system import RunningSystem
 
 GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
@@ -54,32 +51,12 @@ def started() -> Iterator[tuple[RunningSystem, Desk]]:
         yield both
 
 
-async def catalogue_loaded(gateway: httpx.AsyncClient) -> None:
-    """The demo catalogue at the site, loaded by the group admin once the catalogue counts days on
-    the site's clock; `dealership.priced` without billing (not running here)."""
-    person = {"user_id": "admin-gao", "name": "Gao Lan", "group_id": GROUP, "roles": [GROUP_ADMIN], "site_ids": [SITE]}
-    token = (await gateway.post("/auth/dev-token", json=person)).json()["access_token"]
-    today = datetime.now(UTC).date().isoformat()
-    async with httpx.AsyncClient(
-        base_url=gateway.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    ) as http:
-
-        async def rates_from_today() -> httpx.Response:
-            return await http.put(f"/api/v1/sites/{SITE}/labour-rates", json={"rates": RATES, "effective_from": today})
-
-        rated = await eventually(
-            rates_from_today, until=lambda r: r.status_code != 422, what="the catalogue on the site's day"
-        )
-        assert rated.is_success, rated.text
-        await load(http, [SITE])
-
-
 @pytest.fixture
 async def appointment(gateway: httpx.AsyncClient) -> str:
     """Today's appointment of the Magotan from the 10,000 km service menu, booked the day before."""
     manager = await login(gateway, GROUP, SITE, "service_manager", "manager-zhou")
     await manager.ok("PUT", "capacity", CAPACITY)
-    await catalogue_loaded(gateway)
+    await catalogue_loaded(gateway, GROUP, [SITE], ZONE)
     booking_desk = await login(gateway, GROUP, SITE, "advisor", "advisor-ma")
     today = datetime.now(UTC).date().isoformat()
     free = await booking_desk.ok("GET", f"free-slots?date={today}&minutes=60&advisor={ADVISOR}")

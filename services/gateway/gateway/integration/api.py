@@ -220,7 +220,12 @@ def integration_router(authenticate: Authenticate) -> APIRouter:
             patterns = [normalise(t) for t in type]
         except ValueError as error:
             return JSONResponse(
-                error_body("invalid_request", str(error), fields=[{"field": "query.type", "message": str(error)}]),
+                # Each field error names its kind, as the API's schema (FieldError) promises.
+                error_body(
+                    "invalid_request",
+                    str(error),
+                    fields=[{"field": "query.type", "message": str(error), "type": "value_error"}],
+                ),
                 status_code=422,
             )
         await feed.sequence(integration.pool)
