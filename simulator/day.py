@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from simulator.group import PARTS, SHORT_PARTS, Customer, Group, customer
 
@@ -46,6 +46,9 @@ class Visit:
     qc_fail: bool  # the first quality check fails; the job is reworked
     callback: str  # one of CALLBACKS
     back_to_facts: bool  # a complaint whose first explanation the customer does not accept
+    # Left awaiting the customer's answer to the inspection's findings: a newcomer answers it
+    # from the link in the receivers (`make run`); the car stays on the lift.
+    waiting: bool = False
 
     @property
     def menu_id(self) -> str | None:
@@ -54,6 +57,13 @@ class Visit:
         if not operation.startswith(MENU):
             return None
         return f"{self.customer.model.lower()}-{operation.removeprefix(MENU)}"
+
+    @property
+    def inspected(self) -> bool:
+        """The finding comes from the technician's digital inspection, with photos, and the
+        customer answers through the approval link (the odd-numbered visits with a finding whose
+        extra part is on the shelf); else the technician reports it and the advisor phones."""
+        return self.finding != "none" and not self.shortage and self.number % 2 == 1
 
     @property
     def split_payment(self) -> bool:
@@ -71,7 +81,8 @@ def plan_day(group: Group, cars_per_site: int, rng: random.Random, first: int = 
     visits: list[Visit] = []
     for site in range(len(group.sites)):
         for _ in range(cars_per_site):
-            visits.append(_visit(first + len(visits), site, rng))
+            visit = _visit(first + len(visits), site, rng)
+            visits.append(replace(visit, customer=replace(visit.customer, group_id=group.group_id)))
     return sorted(visits, key=lambda v: (v.arrives_at, v.number))
 
 
@@ -96,6 +107,22 @@ def _visit(number: int, site: int, rng: random.Random) -> Visit:
     )
 
 
+def waiting_visit(visit: Visit, site: int) -> Visit:
+    """`visit` as a walk-in at `site` whose inspection's findings wait for the customer (an odd
+    number: inspected, no deposit)."""
+    return replace(
+        visit,
+        number=visit.number | 1,
+        site=site,
+        booked=False,
+        finding="declined",
+        shortage=False,
+        late=False,
+        qc_fail=False,
+        waiting=True,
+    )
+
+
 def extra_part(visit: Visit) -> str:
     """The part the additional work needs: one the shelf lacks when the script says shortage."""
     return sorted(SHORT_PARTS)[visit.number % len(SHORT_PARTS)] if visit.shortage else "04465-02220"
@@ -111,7 +138,13 @@ def expected(visits: list[Visit]) -> Counter[str]:
     for v in visits:
         counts["visits"] += 1
         counts["appointments" if v.booked else "walk_ins"] += 1
+        if v.waiting:
+            counts["inspections"] += 1
+            counts["awaiting_the_customer"] += 1
+            continue
         counts[f"findings_{v.finding}"] += v.finding != "none"
+        counts["inspections"] += v.inspected
+        counts["approved_from_the_phone"] += v.inspected
         counts["emergency_orders"] += v.shortage
         counts["late_jobs"] += v.late
         counts["qc_failures"] += v.qc_fail
@@ -129,8 +162,11 @@ def commands(visit: Visit) -> int:
     count = (3 if visit.booked else 0) + 6 + 3 + 1 + 3
     count += visit.split_payment + visit.deposit
     count += 3 * 4 if visit.service[0] == f"{MENU}20000" else 0  # its four more jobs (the demo menu's five)
-    count += 2 if visit.finding != "none" else 0
-    count += 3 if visit.finding == "approved" else 0
+    if visit.inspected:  # open, 30 points, 2 photos, complete; the customer's answer; the approved job
+        count += 34 + 1 + (3 if visit.finding == "approved" else 0)
+    else:
+        count += 2 if visit.finding != "none" else 0
+        count += 3 if visit.finding == "approved" else 0
     count += 2 if visit.shortage else 0
     count += 3 if visit.qc_fail else 0
     count += 0 if visit.callback == "unreachable" else 2

@@ -18,6 +18,8 @@ from simulator.actors import Staff
 from simulator.run import Options, simulate, summary
 
 GATEWAY = os.environ.get("GATEWAY_URL", "http://127.0.0.1:8000")
+STANDINS = os.environ.get("STANDINS_URL", "http://127.0.0.1:8090")
+DESK = os.environ.get("DESK_PUBLIC_URL", "http://127.0.0.1:8009")
 PAGES = ("board", "callbacks", "complaints", "csi")
 
 
@@ -71,6 +73,11 @@ def announce(staff: list[Staff]) -> None:
         page = {"cs_agent": "callbacks", "service_manager": "complaints"}.get(role, "board")
         print(f"  {role:<16} {person.user:<28} {GATEWAY}/{page}#token={person.token}&site={site}")
     print(
+        f"Messages: the demo's sites have no quiet hours (they send at any hour, so you see messages whatever"
+        f" the time is); its customers prefer SMS, e-mail or WeChat; every message is at {STANDINS}/messages"
+        f' — open a pending approval link there at a phone\'s size (docs/portal.md, "See it after make run").'
+    )
+    print(
         "Traces: start with OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 (e.g. Jaeger all-in-one,"
         " UI on :16686; deploy/ has the compose file) and every request is one trace.",
         flush=True,
@@ -82,7 +89,13 @@ def main() -> int:
     log = Path("var") / "simulator.log"
     log.parent.mkdir(exist_ok=True)
     with log.open("a") as out:
-        options = Options(sites=3, cars_per_site=8, speed=10.0, seed=int(os.environ.get("SIMULATOR_SEED", "1")))
+        seed = int(os.environ.get("SIMULATOR_SEED", "1"))
+        options = Options(sites=3, cars_per_site=8, speed=10.0, seed=seed, standins=STANDINS, waiting=1)
+        print(
+            "the demo's sites send at any hour (quiet hours off), so a newcomer sees messages whatever the time is",
+            file=out,
+            flush=True,
+        )
         outcome = asyncio.run(
             simulate(GATEWAY, options, on_progress=lambda line: print(line, file=out, flush=True), on_open=announce)
         )
@@ -93,6 +106,15 @@ def main() -> int:
         f"{len(outcome.stats.errors)} errors (var/simulator.log)",
         flush=True,
     )
+    sites = {site.site_id: number for number, site in enumerate(outcome.group.sites, 1)}
+    for number, ro in sorted(outcome.waiting.items()):
+        visit = next(v for v in outcome.visits if v.number == number)
+        site = outcome.group.sites[visit.site]
+        print(
+            f"  awaiting the customer (site {sites[site.site_id]}): the advisor's page {DESK}/ro/{ro};"
+            f" the approval link to {visit.customer.phone} or their e-mail/WeChat is in {STANDINS}/messages",
+            flush=True,
+        )
     return 0
 
 

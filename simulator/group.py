@@ -62,9 +62,18 @@ class Customer:
     vin: str
     plate: str
     model: str
+    group_id: str = ""  # the group whose customer this is (plan_day sets it)
+
+    @property
+    def customer_id(self) -> str:
+        """Named in the contact, so notifications files the visit's messages under the customer
+        whose preferences the CS agent entered (derived: it draws nothing from the script's seed).
+        With the group: a run's group is new (its ids are salted) while its customers come from
+        the seed again, and an earlier run's group would own the same customer's preferences."""
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"dealerflow-simulator:{self.group_id}:{self.vin}:{self.phone}"))
 
     def contact(self) -> dict[str, str]:
-        return {"name": self.name, "phone": self.phone}
+        return {"name": self.name, "phone": self.phone, "customer_id": self.customer_id}
 
     def vehicle(self) -> dict[str, str]:
         return {"vin": self.vin, "plate": self.plate, "model": self.model}

@@ -23,8 +23,10 @@ import httpx
 import catalogue.demo as catalogue_demo
 from simulator.actors import Staff, Stats, VisitFailed, staff_of
 from simulator.aftercare import callback
-from simulator.day import RUSH, Visit, commands, expected, plan_day
+from simulator.contacts import enter_preferences, quiet_hours_off
+from simulator.day import RUSH, Visit, commands, expected, plan_day, waiting_visit
 from simulator.group import PARTS, Group, Site, build_group
+from simulator.self_booking import self_bookings
 from simulator.visit import Pace, book, play
 
 DEFAULT_GATEWAY = "http://localhost:8000"
@@ -41,6 +43,13 @@ class Options:
     progress: float = 5.0  # seconds between progress lines (0: none)
     concurrency: int = 1500  # visits in flight at most under load
     drain: float = 60.0  # seconds the visits in flight get to finish after a load
+    # The customer's side (a day, not a load), with the message receivers at `standins`: the CS
+    # agents enter contact preferences, the sites' quiet hours are off, `self_bookings` customers
+    # per site book online (the first confirms from the link), `waiting` cars per site are left
+    # with the inspection's findings awaiting the customer's answer.
+    standins: str | None = None
+    self_bookings: int = 2
+    waiting: int = 0
 
 
 @dataclass
@@ -48,6 +57,7 @@ class Outcome:
     group: Group
     visits: list[Visit]  # the visits started
     delivered: dict[int, str] = field(default_factory=dict)  # visit number → repair order
+    waiting: dict[int, str] = field(default_factory=dict)  # awaiting the customer's answer: number → RO
     stats: Stats = field(default_factory=Stats)
     seconds: float = 0.0
 
@@ -76,7 +86,9 @@ CAPACITY = {
 }
 
 
-async def open_sites(client: httpx.AsyncClient, group: Group, stats: Stats) -> list[Staff]:
+async def open_sites(
+    client: httpx.AsyncClient, group: Group, stats: Stats, customers_side: bool = False
+) -> list[Staff]:
     """Each site's people log in; the dispatcher sets the capacity; the shelf is stocked
     (the sites at once, as each site's own staff would)."""
 
@@ -91,6 +103,8 @@ async def open_sites(client: httpx.AsyncClient, group: Group, stats: Stats) -> l
 
     staff = list(await asyncio.gather(*(open_site(site) for site in group.sites)))
     await price_group(client, group, staff)
+    if customers_side:
+        await asyncio.gather(*(quiet_hours_off(people) for people in staff))
     return staff
 
 
@@ -145,7 +159,9 @@ async def simulate(
     # same 5 s (httpx's default) a request sent as the gateway closes the connection is a ReadError.
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=2.0)
     async with httpx.AsyncClient(base_url=gateway, timeout=60, limits=limits) as client:
-        staff = await open_sites(client, group, outcome.stats)
+        staff = await open_sites(
+            client, group, outcome.stats, customers_side=bool(options.standins and not options.rate)
+        )
         if on_open:
             on_open(staff)
         outcome.stats.latencies.clear()  # the set-up is not the day
@@ -168,6 +184,9 @@ async def _visit(staff: Staff, visit: Visit, pace: Pace, outcome: Outcome, appoi
         if visit.booked and appointment is None:
             appointment = await book(staff, visit)
         ro = await play(staff, visit, pace, appointment)
+        if visit.waiting:
+            outcome.waiting[visit.number] = ro
+            return
         outcome.delivered[visit.number] = ro
         await callback(staff, visit, ro)
     except VisitFailed:
@@ -176,7 +195,22 @@ async def _visit(staff: Staff, visit: Visit, pace: Pace, outcome: Outcome, appoi
 
 async def _day(staff: list[Staff], outcome: Outcome, options: Options, rng: random.Random) -> None:
     visits = plan_day(outcome.group, options.cars_per_site, rng)
+    if options.standins:
+        for site in range(len(staff)):
+            for _ in range(options.waiting):
+                (extra,) = plan_day(_one_site(outcome.group), 1, rng, first=4 * len(visits))
+                visits.append(waiting_visit(extra, site))
     outcome.visits = visits
+    if options.standins:
+        # The CS agents enter how each customer wants to be reached, before anything is sent to them.
+        for visit in visits:
+            with contextlib.suppress(VisitFailed):
+                await enter_preferences(staff[visit.site], visit, options.standins)
+        client = staff[0]["advisor"].client
+        with contextlib.suppress(RuntimeError):  # counted in stats.errors
+            await self_bookings(
+                client, outcome.group.sites, options.self_bookings, options.standins, outcome.stats, options.seed
+            )
     # The day before: the advisors book the appointment cars.
     appointments: dict[int, str] = {}
     for visit in visits:
@@ -271,6 +305,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, help="a load instead of a day: target commands/s of fresh visits")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of load with --rate (30)")
     parser.add_argument("--seed", type=int, default=1, help="the script's seed: the same seed, the same day (1)")
+    parser.add_argument(
+        "--standins", help="the message receivers' URL: play the customers' side too (preferences, links)"
+    )
     parser.add_argument("--progress", type=float, default=5.0, help="seconds between progress lines (5)")
     args = parser.parse_args(argv)
     options = Options(
@@ -281,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         duration=args.duration,
         seed=args.seed,
         progress=args.progress,
+        standins=args.standins,
     )
     outcome = asyncio.run(simulate(args.gateway, options, on_progress=lambda line: print(line, flush=True)))
     print(json.dumps(summary(outcome), ensure_ascii=False, indent=2))

@@ -17,6 +17,7 @@ from typing import Any
 from simulator.actors import Person, Staff
 from simulator.day import Visit, extra_part, part_price
 from simulator.group import PARTS, SHORT_PARTS
+from simulator.inspection import answer, approval_link, inspect
 
 DEPOSIT = 20000  # fen, taken at check-in: less than any visit's bill
 LATE_PROMISE = timedelta(seconds=30)  # the workshop checks at 75 %: flagged well before the promise
@@ -150,9 +151,18 @@ async def play(staff: Staff, visit: Visit, pace: Pace, appointment: str | None) 
     await dispatcher.until(wpath, lambda w: w["key_tag"] == key, "the work order with the key")
     job, *more = jobs
     await dispatcher.call("POST", f"{wpath}/jobs/{job}/dispatch", {"technician_id": technician.user, "bay": key[2:]})
+    if visit.waiting:  # inspected before the work starts; the car waits for the customer's answer
+        await inspect(technician, ro)
+        await approval_link(advisor, ro)
+        stats.happened["awaiting_the_customer"] += 1
+        return ro
     async with technician.bench:
         await technician.call("POST", f"{wpath}/jobs/{job}/start")
-        extra = await _finding(staff, visit, ro, advisor, technician, pace, t + 25) if visit.finding != "none" else None
+        extra = None
+        if visit.inspected:
+            await _inspection(staff, visit, ro, advisor, technician, pace, t + 25)
+        elif visit.finding != "none":
+            extra = await _finding(staff, visit, ro, advisor, technician, pace, t + 25)
         await pace.at(t + 25 + minutes)
         if visit.late:  # the technician is still at it when the progress check finds it late
             await dispatcher.until(
@@ -169,6 +179,8 @@ async def play(staff: Staff, visit: Visit, pace: Pace, appointment: str | None) 
             await technician.call("POST", f"{wpath}/jobs/{other}/complete")
     if extra is not None:
         await _extra_job(staff, visit, ro, extra, technician, key[2:])
+    if visit.inspected and visit.finding == "approved":
+        await _approved_jobs(staff, ro, jobs, technician, key[2:])
     if visit.qc_fail:
         fail = {"passed": False, "reasons": ["torque not recorded"], "rework_job_ids": [job]}
         await qc.call("POST", f"{wpath}/quality-checks", fail, expect=201)
@@ -230,6 +242,37 @@ async def _finding(
     # The workshop learns the decision by event; until then its QC would refuse the car.
     await staff["dispatcher"].until(wpath, lambda w: not w["pending_findings"], "the decision in the workshop")
     return None
+
+
+async def _inspection(
+    staff: Staff, visit: Visit, ro: str, advisor: Person, technician: Person, pace: Pace, at: int
+) -> None:
+    """The technician's inspection finds two items; the customer answers on the phone through the
+    approval link the message carried."""
+    await pace.at(at)
+    await inspect(technician, ro)
+    link = await approval_link(advisor, ro)
+    await answer(advisor, link, visit)
+    staff["dispatcher"].stats.happened[f"findings_{visit.finding}"] += 1
+    # The workshop learns the decision by event; until then its QC would refuse the car.
+    await staff["dispatcher"].until(f"work-orders/{ro}", lambda w: not w["pending_findings"], "the decision")
+
+
+async def _approved_jobs(staff: Staff, ro: str, estimated: list[str], technician: Person, bay: str) -> None:
+    """The jobs of the items the customer approved (the inspection point's usual repair: no parts)."""
+    dispatcher, wpath = staff["dispatcher"], f"work-orders/{ro}"
+    order = await dispatcher.until(
+        wpath, lambda w: any(j["origin"] == "additional_work" for j in w["jobs"]), "the approved job"
+    )
+    for job in order["jobs"]:
+        if job["job_id"] in estimated or job["status"] == "completed":
+            continue
+        await dispatcher.call(
+            "POST", f"{wpath}/jobs/{job['job_id']}/dispatch", {"technician_id": technician.user, "bay": bay}
+        )
+        async with technician.bench:
+            await technician.call("POST", f"{wpath}/jobs/{job['job_id']}/start")
+            await technician.call("POST", f"{wpath}/jobs/{job['job_id']}/complete")
 
 
 async def _extra_job(staff: Staff, visit: Visit, ro: str, extra: dict[str, Any], technician: Person, bay: str) -> None:

@@ -1,6 +1,8 @@
 """The simulator plays a short day for two sites against the whole system (every service a
-real process behind the gateway); afterwards the advisor board, the callback queue, the
-complaint desk and the CSI report show what its script says it did, and nothing failed."""
+real process behind the gateway, the message receivers the local stand-ins); afterwards the
+advisor board, the callback queue, the complaint desk and the CSI report show what its script
+says it did, the customers' receivers hold messages of several kinds on every channel, and
+nothing failed."""
 
 from __future__ import annotations
 
@@ -12,18 +14,39 @@ import httpx
 import pytest
 from dealership import Person, login, running
 
+import standins
+from events.local.ports import free_port
 from events.testing import eventually
 from events.testing.system import RunningSystem
 from simulator.run import Options, Outcome, simulate
 
-SERVICES = ["booking", "catalogue", "reception", "workshop", "parts", "billing", "followup", "complaints"]
+SERVICES = [
+    "booking",
+    "catalogue",
+    "reception",
+    "workshop",
+    "parts",
+    "billing",
+    "followup",
+    "complaints",
+    "notifications",
+]
 
 
 @pytest.fixture(scope="module")
-def system() -> Iterator[RunningSystem]:
+def receivers() -> Iterator[str]:
+    with standins.running(free_port()) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def system(receivers: str) -> Iterator[RunningSystem]:
+    smtp_port = httpx.get(f"{receivers}/mail/admin/smtp").json()["port"]
+    providers = {"SMS_URL": f"{receivers}/sms/api/v1", "WECHAT_URL": f"{receivers}/wechat", "SMTP_PORT": str(smtp_port)}
     # The simulator's people poll read models for several cars at once: above the per-person
     # limit meant for humans at a screen.
-    with running(SERVICES, extra_env={"GATEWAY_RATE_PER_SECOND": "1000", "GATEWAY_RATE_BURST": "1000"}) as started:
+    limits = {"GATEWAY_RATE_PER_SECOND": "1000", "GATEWAY_RATE_BURST": "1000"}
+    with running(SERVICES, extra_env={**limits, **providers}) as started:
         yield started
 
 
@@ -34,10 +57,11 @@ async def gateway(system: RunningSystem) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def test_a_short_day_for_two_sites_shows_in_the_read_models(
-    system: RunningSystem, gateway: httpx.AsyncClient
+    system: RunningSystem, gateway: httpx.AsyncClient, receivers: str
 ) -> None:
     # Flat out (no pacing), seed 6: every kind of visit in 8 cars (checked below).
-    outcome = await simulate(system.gateway_url, Options(sites=2, cars_per_site=4, speed=None, seed=6), None)
+    options = Options(sites=2, cars_per_site=4, speed=None, seed=6, standins=receivers, self_bookings=1)
+    outcome = await simulate(system.gateway_url, options, None)
     script = outcome.expected
     assert outcome.stats.errors == [], "\n".join(outcome.stats.errors)
     for kind in ("appointments", "walk_ins", "findings_approved", "findings_declined", "emergency_orders"):
@@ -52,6 +76,9 @@ async def test_a_short_day_for_two_sites_shows_in_the_read_models(
     happened = outcome.stats.happened
     for kind in ("appointments", "walk_ins", "delivered", "findings_approved", "findings_declined"):
         assert happened[kind] == script[kind], kind
+    assert script["inspections"] > 0, "no inspected visit in the seed's script: pick another seed"
+    assert happened["inspections"] == happened["approved_from_the_phone"] == script["inspections"]
+    assert happened["self_bookings"] == happened["confirmed_from_the_link"] == 2
     for kind in ("emergency_orders", "late_jobs", "qc_failures", "callbacks_satisfied", "callbacks_dissatisfied"):
         assert happened[kind] == script[kind], kind
     assert happened["complaints_closed"] == script["complaints"]
@@ -62,6 +89,34 @@ async def test_a_short_day_for_two_sites_shows_in_the_read_models(
         visits = [v for v in outcome.visits if v.site == index]
         manager = await login(gateway, outcome.group.group_id, site.site_id, "service_manager", "manager-check")
         await _site_shows_its_day(system, manager, outcome, [v.number for v in visits])
+    await _customers_were_told(receivers)
+
+
+async def _customers_were_told(receivers: str) -> None:
+    """The receivers hold the day's messages on every channel: SMS, e-mail and WeChat, among them
+    the day-before confirmation with its link, the approval request with its link, the car ready
+    and the invoice."""
+
+    def kinds(rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
+        markers = {"/appointment/": "confirmation", "/approvals/": "approval", "完工": "ready", "结算单": "invoice"}
+        return {(row["channel"], kind) for row in rows for marker, kind in markers.items() if marker in row["body"]}
+
+    async def received() -> list[dict[str, Any]]:
+        async with httpx.AsyncClient(timeout=30) as client:
+            rows: list[dict[str, Any]] = (await client.get(f"{receivers}/messages/admin/received")).json()
+        return rows
+
+    rows = await eventually(
+        received,
+        until=lambda rows: (
+            {kind for _, kind in kinds(rows)} == {"confirmation", "approval", "ready", "invoice"}
+            and {row["channel"] for row in rows} >= {"sms", "mail", "wechat"}
+        ),
+        what="messages of every kind on every channel",
+    )
+    seen = kinds(rows)
+    assert ("sms", "confirmation") in seen, seen
+    assert {channel for channel, kind in seen if kind in ("ready", "invoice")} >= {"sms", "mail", "wechat"}, seen
 
 
 async def _site_shows_its_day(system: RunningSystem, manager: Person, outcome: Outcome, numbers: list[int]) -> None:
