@@ -133,7 +133,10 @@ class AdvisorBoard(RowProjection):
                 _card(rows, event.repair_order_id, at, lambda c: c["stage"] == "waiting_parts", stage="in_progress")
             case v.ProgressCheckDue() | v.JobRunningLate():
                 _forecast(rows, event.repair_order_id, at, event.forecast_ready_at, event.promised_at)
-            case v.VehicleReadyForDelivery():
+            case v.VehicleReadyForDelivery() | v.ReadyForDeliveryMarked():
+                # Both: the workshop's event moves the card, reception's (its RO recorded ready by
+                # a policy, a moment later or earlier) is announced too, so a screen that reads the
+                # RO on the board's notice never stays on the status from before.
                 _card(rows, event.repair_order_id, at, None, stage="ready")
             case _:
                 return

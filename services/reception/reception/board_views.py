@@ -75,6 +75,7 @@ class PromisedTimeRevised(OfRepairOrder):
 
 VehicleHandedOver = view_of(rec.VehicleHandedOver, like=OfRepairOrder)
 InvoiceSettled = view_of(rec.InvoiceSettled, like=OfRepairOrder)
+ReadyForDeliveryMarked = view_of(rec.ReadyForDeliveryMarked, like=OfRepairOrder)
 VehicleDelivered = view_of(rec.VehicleDelivered, like=OfRepairOrder)
 ExitSlipIssued = view_of(rec.ExitSlipIssued, like=OfRepairOrder)
 
