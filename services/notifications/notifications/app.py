@@ -16,7 +16,7 @@ from events.migrations import load_folder
 from events.runtime import Reaction, ServiceRuntime, service_app
 from events.settings import Settings, load
 from events.tracing import configure_tracing
-from notifications import api, contacts, opt_outs
+from notifications import api, contacts, opt_outs, waiting
 from notifications.domain.triggers import TRIGGERS
 from notifications.handlers import SEND, Notifications
 from notifications.outbound.providers import Providers
@@ -45,7 +45,9 @@ def create_app(
 
     async def learn_then_trigger(conn: Connection, envelope: Envelope[Any]) -> None:
         if envelope.event.event_type in contacts.LEARNED:
-            await contacts.learn(conn, envelope)
+            key = await contacts.learn(conn, envelope)
+            if key is not None:
+                await notifications.on_contact(conn, envelope.tenant.group_id, key)
         if envelope.event.event_type in triggers:
             await notifications.on_trigger(conn, envelope)
 
@@ -54,12 +56,13 @@ def create_app(
         # Who a message goes to and what asks for it, in ONE consumer: an event of a stream is
         # handled after the ones before it (an internet booking's contact, then its confirmation
         # asked for at once). As two consumers they took each fetch side by side, and a trigger
-        # could find no contact yet and be recorded undeliverable.
+        # could find no contact yet and be recorded undeliverable. Across topics (a check-in and
+        # the workshop's trigger) there is no order: a trigger waits for its contact (`waiting`).
         Reaction("triggers", services, contacts.LEARNED | triggers, learn_then_trigger),
         contacts.erasing(),
         opt_outs.opting_out(notifications),  # followup's "opt out" answer withdraws marketing consent
     ]
-    runtime.timers = {SEND: notifications.send_due}
+    runtime.timers = {SEND: notifications.send_due, waiting.WAITED: notifications.contact_waited}
     return service_app(runtime, api.router, notifications=notifications)
 
 

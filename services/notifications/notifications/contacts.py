@@ -65,15 +65,17 @@ async def find(conn: Connection, group_id: str, key: str) -> Known | None:
     return Known(row["name"], row["phone"], row["plate"], row["customer_id"]) if row else None
 
 
-async def learn(conn: Connection, envelope: Envelope[Any]) -> None:
+async def learn(conn: Connection, envelope: Envelope[Any]) -> str | None:
+    """Remember whom the event names; the contact's key (None: the event names no one)."""
     event, group = envelope.event, envelope.tenant.group_id
     if isinstance(event, reception.VehicleCheckedIn):
         user = event.vehicle_user
         phone = event.contact_phone or user.phone
+        key = f"ro:{event.repair_order_id}"
         await remember(
             conn,
             group,
-            f"ro:{event.repair_order_id}",
+            key,
             user.customer_id or event.customer.customer_id,
             user.name,
             phone,
@@ -82,10 +84,11 @@ async def learn(conn: Connection, envelope: Envelope[Any]) -> None:
         )
     elif isinstance(event, booking.AppointmentBooked):
         driver = event.vehicle_user
+        key = f"appointment:{event.appointment_id}"
         await remember(
             conn,
             group,
-            f"appointment:{event.appointment_id}",
+            key,
             driver.customer_id or event.customer.customer_id,
             driver.name,
             driver.phone,
@@ -94,9 +97,11 @@ async def learn(conn: Connection, envelope: Envelope[Any]) -> None:
         )
     elif isinstance(event, booking.CustomerRegistered | booking.CustomerContactUpdated):
         phone = event.phones[0] if event.phones else ""
-        await remember(
-            conn, group, f"customer:{event.customer_id}", event.customer_id, event.name, phone, "", envelope.recorded_at
-        )
+        key = f"customer:{event.customer_id}"
+        await remember(conn, group, key, event.customer_id, event.name, phone, "", envelope.recorded_at)
+    else:
+        return None
+    return key
 
 
 async def forget(conn: Connection, envelope: Envelope[Any]) -> None:

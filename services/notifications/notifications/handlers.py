@@ -33,7 +33,7 @@ from events.identity import internal_secret
 from events.outbound import BACKOFF, LEASE, AfterCommit, Backoff, Done, Refused
 from events.runtime import UseCases
 from events.timers import DueTimer, schedule
-from notifications import contacts, views
+from notifications import contacts, views, waiting
 from notifications.domain import message as msg
 from notifications.domain import preferences as prefs
 from notifications.domain import site as sites
@@ -45,6 +45,12 @@ from notifications.outbound.providers import Providers
 SEND = "notifications.send"
 SYSTEM_ACTOR = "notifications"
 _NO_CONTACT = UUID("7c3e2f8a-1b4d-4e6f-8a9b-0c1d2e3f4a5b")
+
+
+def _keys(trigger: Trigger) -> list[str]:
+    """The contacts that would name the trigger's addressee (`Notifications._addressee`)."""
+    keys = [f"ro:{trigger.repair_order_id}"] if trigger.repair_order_id else []
+    return keys + ([f"customer:{trigger.customer_id}"] if trigger.customer_id else [])
 
 
 def report_token(message_id: UUID) -> str:
@@ -77,12 +83,16 @@ class Notifications(UseCases):
 
     # --- a trigger becomes a message ---------------------------------------------------------
 
-    async def on_trigger(self, conn: Connection, envelope: Envelope[Any]) -> None:
+    async def on_trigger(self, conn: Connection, envelope: Envelope[Any], *, waited: bool = False) -> None:
+        """`waited`: the trigger waited for its contact already (`waiting`), it is handled as it is."""
         settings = await self.site(envelope.tenant, conn)
         trigger = trigger_of(envelope.event, settings.quiet_hours.timezone)
         if trigger is None:
             return
         known = await self._addressee(conn, envelope.tenant.group_id, trigger)
+        if known is None and not waited and not await self._decided(conn, envelope.event_id, trigger.kind):
+            await waiting.park(conn, envelope, _keys(trigger), self.now())
+            return
         phone = known.phone if known else ""
         customer_id = (known.customer_id if known else None) or trigger.customer_id
         if customer_id is None:
@@ -106,6 +116,21 @@ class Notifications(UseCases):
             at=self.now(),
         )
         await self._run(envelope.caused(SYSTEM_ACTOR), command.message_id, command, conn)
+
+    async def _decided(self, conn: Connection, event_id: UUID, kind: str) -> bool:
+        """The trigger's message exists (a redelivery after it waited and was handled)."""
+        return bool(await self.store.read_stream(ev.message_stream(msg.message_id(event_id, kind)), conn=conn))
+
+    async def on_contact(self, conn: Connection, group_id: str, key: str) -> None:
+        """A contact learnt: the triggers that waited for it are handled now, in this transaction."""
+        for envelope in await waiting.take_for(conn, group_id, key):
+            await self.on_trigger(conn, envelope, waited=True)
+
+    async def contact_waited(self, conn: Connection, timer: DueTimer) -> None:
+        """No contact came in time: the trigger is handled without one (undeliverable, for a person)."""
+        envelope = await waiting.take(conn, UUID(timer.payload["event_id"]))
+        if envelope is not None:
+            await self.on_trigger(conn, envelope, waited=True)
 
     async def _addressee(self, conn: Connection, group_id: str, trigger: Trigger) -> contacts.Known | None:
         if trigger.contact is not None:

@@ -117,9 +117,8 @@ class Service:
         return await eventually(probe, until=until, what=f"the messages of {customer_id}")
 
     async def learnt(self, key: str) -> None:
-        """Wait until the contact a trigger will look up (`ro:<id>`, `appointment:<id>`) is known: the
-        event teaching it and the trigger come on different topics, or in one fetch, and the
-        contacts and triggers reactions take a fetch at the same time."""
+        """Wait until the contact a trigger will look up (`ro:<id>`, `appointment:<id>`) is known
+        (a test that moves the clock on would otherwise end a trigger's wait for it)."""
         pool = self.app.state.runtime.pool
 
         async def known() -> int:
@@ -127,6 +126,20 @@ class Service:
             return found
 
         await eventually(known, what=f"the contact {key}")
+
+    async def waiting(self, key: str) -> uuid.UUID:
+        """The trigger waiting for the contact `key` (`notifications.waiting`), once it waits."""
+        pool = self.app.state.runtime.pool
+
+        async def parked() -> uuid.UUID | None:
+            found: uuid.UUID | None = await pool.fetchval(
+                "SELECT event_id FROM waiting_triggers WHERE $1 = ANY(keys)", key
+            )
+            return found
+
+        found = await eventually(parked, until=lambda found: found is not None, what=f"a trigger waiting for {key}")
+        assert found is not None
+        return found
 
     async def recorded(self, message_id: str) -> list[str]:
         history = await self.app.state.runtime.store.read_stream(f"message-{message_id}")

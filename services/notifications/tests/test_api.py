@@ -14,6 +14,9 @@ from notifications_service import SHANGHAI, SITE, START, Service, as_
 
 from events.catalog import followup, notifications, privacy, reception, workshop
 from events.catalog.reception_values import Contact, VehicleIdentity
+from events.testing import eventually
+from notifications.domain import message as msg
+from notifications.waiting import CONTACT_WAIT
 
 PLATE = "沪A12345"
 
@@ -72,8 +75,8 @@ async def a_visit(service: Service) -> tuple[uuid.UUID, uuid.UUID, str]:
     ro, customer, mobile = uuid.uuid4(), uuid.uuid4(), phone()
     await service.publish(checked_in(ro, customer, mobile))
     # Reception's check-in and the workshop's trigger come on different topics, hours apart in a
-    # dealership and a moment apart here: a trigger handled first would find no one to tell (CI
-    # saw it once under load). The visit is known before the test goes on.
+    # dealership and a moment apart here: a trigger handled first waits for it (the two tests
+    # below), but a test moving the clock on would end that wait. The visit is known first.
     await service.learnt(f"ro:{ro}")
     return ro, customer, mobile
 
@@ -96,6 +99,37 @@ async def test_a_ready_car_is_one_sms_in_the_receiver_however_often_the_event_co
     kinds = sorted(r["kind"] for r in await service.messages(str(customer), until=lambda rows: len(rows) == 2))
     assert kinds == ["progress_report", "vehicle_ready"]
     assert len(await service.receivers.received(mobile)) == 2, "the redelivered 'ready' sent no second SMS"
+
+
+async def test_a_car_ready_before_its_check_in_is_known_waits_for_it_and_reaches_the_customer(
+    service: Service,
+) -> None:
+    ro, customer, mobile = uuid.uuid4(), uuid.uuid4(), phone()
+    await service.publish(ready(ro))  # the workshop's topic is read first
+    await service.waiting(f"ro:{ro}")
+    await service.publish(checked_in(ro, customer, mobile))
+
+    (sms,) = await service.receivers.arrived(mobile, status="delivered")
+    assert (PLATE in sms["body"], "李雷" in sms["body"], "已完工" in sms["body"]) == (True, True, True)
+    (row,) = await service.messages(str(customer))
+    assert (row["kind"], row["recipient"]) == ("vehicle_ready", mobile)
+    assert await service.app.state.runtime.pool.fetchval("SELECT count(*) FROM waiting_triggers") == 0
+
+
+async def test_a_trigger_whose_visit_never_comes_fails_for_a_person_after_the_wait(service: Service) -> None:
+    ro = uuid.uuid4()
+    await service.publish(ready(ro))
+    event_id = await service.waiting(f"ro:{ro}")
+    message_id = str(msg.message_id(event_id, "vehicle_ready"))
+    assert await service.recorded(message_id) == [], "nothing decided while it waits"
+
+    service.clock.advance(CONTACT_WAIT)
+    failed = [notifications.MessageWithheld.event_type, notifications.MessageFailed.event_type]
+    assert await eventually(lambda: service.recorded(message_id), until=lambda types: types == failed)
+    # A check-in after that changes nothing: the message was decided, once.
+    await service.publish(checked_in(ro, uuid.uuid4(), phone()))
+    await service.learnt(f"ro:{ro}")
+    assert await service.recorded(message_id) == failed
 
 
 async def test_do_not_contact_withholds_even_the_ready_message(service: Service) -> None:
