@@ -279,6 +279,11 @@ async def test_the_customer_approves_a_finding_with_its_photo_on_the_phone_and_t
     approved = desk_page.locator("[data-decision='approved']")
     await expect(approved).to_contain_text("Brake pads, front", timeout=WAIT)
     await expect(approved).to_contain_text("approval link on the customer's phone")
+    await expect(approved.locator("[data-device]")).to_have_text("from iPhone · Safari (address 127.0.0.1)")
+    await expect(desk_page.locator("[data-links] [data-link='decided']")).to_have_count(1)
+    # The RO's total follows: the estimate and the pads approved on the phone.
+    await expect(desk_page.locator("[data-total] strong")).to_have_text(f"¥{(SIGNED_WORK + PADS) // 100}.00")
+    await expect(desk_page.locator("[data-estimate-total]")).to_contain_text(f"¥{SIGNED_WORK // 100}.00")
     declined = desk_page.locator("[data-decision='declined']")
     await expect(declined).to_contain_text("Wiper blades")
     await expect(declined).to_contain_text("kept as a recommendation")

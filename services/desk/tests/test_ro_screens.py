@@ -69,6 +69,7 @@ class Reception:
         self.answer: tuple[int, dict[str, Any]] | None = None
         self.order: dict[str, Any] = ORDER
         self.in_force: list[dict[str, Any]] = []  # billing's invoices in force of the RO
+        self.links: list[dict[str, Any]] = []  # the approval links sent, oldest first (as the API lists them)
 
     def routes(self) -> APIRouter:
         router = APIRouter(prefix="/api/v1/sites/{site}")
@@ -76,6 +77,10 @@ class Reception:
         @router.get("/repair-orders/{ro}")
         async def order(ro: str) -> dict[str, Any]:
             return self.order
+
+        @router.get("/repair-orders/{ro}/approval-requests")
+        async def links(ro: str) -> list[dict[str, Any]]:
+            return self.links
 
         @router.get("/invoices")
         async def invoices(repair_order_id: str) -> list[dict[str, Any]]:
@@ -216,3 +221,76 @@ async def test_the_key_tag_of_the_hand_over_shows_on_the_ro_page(
     assert "K-17" in page.text
     reception.order = ORDER | {"key_tag": None}
     assert "data-key-tag" not in (await desk.get(f"/ro/{RO}")).text
+
+
+IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1"
+
+
+def link(reference: str, requested_at: str, expires_at: str, **used: Any) -> dict[str, Any]:
+    return {
+        "approval_of": "additional_work", "scope": "round-1", "finding_ids": [FINDING],
+        "link": f"http://portal/approvals/{reference}", "expires_at": expires_at, "requested_at": requested_at,
+        "reference": f"link:sha256:{reference}", "decided_at": None, "user_agent": None, "client_address": None,
+    } | used  # fmt: skip
+
+
+async def test_a_decision_on_the_phone_shows_the_device_and_every_link_its_state(
+    desk: httpx.AsyncClient, stand_in: StandIn, reception: Reception
+) -> None:
+    await as_(desk, stand_in)
+    used = {"decided_at": "2026-12-07T03:12:00+00:00", "user_agent": IPHONE, "client_address": "203.0.113.50"}
+    reception.links = [
+        link("aaa", "2026-12-05T02:00:00+00:00", "2026-12-06T02:00:00+00:00"),  # expired unused
+        link("bbb", "2026-12-07T02:30:00+00:00", "2026-12-08T02:30:00+00:00", **used),
+    ]
+    consent = {"kind": "digital", "recorded_by": "customer", "at": used["decided_at"], "reference": "link:sha256:bbb"}
+    decided = ORDER["findings"][0] | {"decision": "approved", "consent": consent}
+    reception.order = ORDER | {"findings": [decided]}
+
+    page = await desk.get(f"/ro/{RO}", headers={"accept-language": "en"})
+    assert page.status_code == 200, page.text
+    approved = page.text.split('data-decision="approved"', 1)[1].split("</li>", 1)[0]
+    assert "approval link on the customer&#39;s phone" in approved
+    assert "from iPhone · Safari (address 203.0.113.50)" in approved
+    assert "link:sha256:bbb" not in approved, "the device, not the digest"
+    states = page.text.split("data-links", 1)[1]
+    assert states.index('data-link="decided"') < states.index('data-link="expired"'), "newest first"
+    assert "decided at 2026-12-07 11:12" in states  # Shanghai time
+    assert "expired at 2026-12-06 10:00, unused" in states
+    assert "data-send-link" not in page.text, "nothing waits for the customer: no link to send"
+    chinese = await desk.get(f"/ro/{RO}", headers={"accept-language": "zh"})
+    assert "使用设备:iPhone · Safari(地址 203.0.113.50)" in chinese.text
+
+
+async def test_a_new_link_is_sent_for_the_work_waiting_for_the_customer(
+    desk: httpx.AsyncClient, stand_in: StandIn, reception: Reception
+) -> None:
+    token = await as_(desk, stand_in)
+    reception.links = [link("aaa", "2026-12-05T02:00:00+00:00", "2026-12-06T02:00:00+00:00")]
+    page = await desk.get(f"/ro/{RO}", headers={"accept-language": "en"})
+    assert 'data-link="expired"' in page.text
+    assert "Send the customer a new link" in page.text
+    form = {"csrf_token": token, "approval_of": "additional_work", "form": "send_link"}
+    posted = await desk.post(f"/ro/{RO}/approval-requests", data=form)
+    assert (posted.status_code, posted.headers["location"]) == (303, f"/ro/{RO}?done=link_sent")
+    assert reception.sent == [("approval-requests", (None, {"approval_of": "additional_work"}))]
+
+    reception.answer = (409, {"error": {"code": "nothing_to_approve", "message": "nothing"}})
+    refused = await desk.post(f"/ro/{RO}/approval-requests", data=form, headers={"accept-language": "en"})
+    assert refused.status_code == 409
+    assert "Nothing is waiting for the customer&#39;s decision: there is no link to send." in refused.text
+
+
+async def test_the_total_follows_the_additional_work_approved_and_names_the_estimate(
+    desk: httpx.AsyncClient, stand_in: StandIn, reception: Reception
+) -> None:
+    await as_(desk, stand_in)
+    reception.order = ORDER | {"current_total": 48300}  # the estimate's 28300 and 20000 approved since
+    page = await desk.get(f"/ro/{RO}", headers={"accept-language": "en"})
+    total = page.text.split("data-total>", 1)[1].split("</p>", 1)[0]
+    assert "<strong>¥483.00</strong>" in total
+    assert "the estimate was ¥283.00" in total
+    reception.order = ORDER | {"current_total": 28300}  # nothing approved since: the estimate alone
+    page = await desk.get(f"/ro/{RO}", headers={"accept-language": "en"})
+    assert "data-estimate-total" not in page.text
+    assert "<strong>¥283.00</strong>" in page.text.split("data-total>", 1)[1]

@@ -37,7 +37,7 @@ from events.link_refusals import LinkRefused, link_refusals
 from events.openapi import refusals
 from events.personal_data import phone_subject
 from events.runtime import now, store_of
-from reception.approval_links import ApprovalLinks, Device, decided_at, decisions_of, spend
+from reception.approval_links import ApprovalLinks, Device, consent_reference, decided_at, decisions_of, spend
 from reception.approval_links import tenant_of as link_tenant
 from reception.approval_views import ApprovalPage, ApprovalRequestView, approval_page, approval_requests
 from reception.domain import errors
@@ -187,7 +187,7 @@ async def decide(token: Token, body: DecisionBody, request: Request) -> Approval
         digest = await spend(
             conn, token, tenant, state.checked_in.repair_order_id, claims.scope, subject, _device(request), at
         )
-        consent = Consent(kind="digital", recorded_by=CUSTOMER, at=at, reference=f"link:sha256:{digest}")
+        consent = Consent(kind="digital", recorded_by=CUSTOMER, at=at, reference=consent_reference(digest))
         command = _decision_command(body, claims.scope, consent)
         outcome = await execute(
             store,

@@ -70,6 +70,12 @@ def configured_links(settings: ReceptionSettings | None = None) -> ApprovalLinks
     return ApprovalLinks(settings.link_key, settings.portal_url, lifetime)
 
 
+def consent_reference(digest: str) -> str:
+    """The reference a decision through a link records as its consent (the link's digest): what
+    the RO's consent and the link's row in `approval-requests` have in common."""
+    return f"link:sha256:{digest}"
+
+
 def token_of(link: str) -> str:
     """The token inside a link this service minted."""
     return link.rsplit(PAGE, 1)[-1]

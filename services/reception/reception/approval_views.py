@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from events.catalog.reception_values import MediaRef, RepairLine
 from events.links import token_digest
-from reception.approval_links import token_of
+from reception.approval_links import consent_reference, token_of
 from reception.domain.approvals import ADDITIONAL_WORK, round_of
 from reception.domain.invoice import price
 from reception.domain.repair_order_state import Finding, RepairOrder
@@ -73,6 +73,7 @@ class ApprovalRequestView(BaseModel):
     link: str
     expires_at: datetime
     requested_at: datetime
+    reference: str  # the consent's reference once the customer decided through this link
     decided_at: datetime | None
     user_agent: str | None
     client_address: str | None
@@ -155,7 +156,8 @@ def approval_page(
 def approval_requests(state: RepairOrder, used: Mapping[str, Mapping[str, Any]]) -> list[ApprovalRequestView]:
     views = []
     for request in state.approval_requests:
-        decision = used.get(token_digest(token_of(request.link)), {})
+        digest = token_digest(token_of(request.link))
+        decision = used.get(digest, {})
         views.append(
             ApprovalRequestView(
                 approval_of=request.approval_of,
@@ -164,6 +166,7 @@ def approval_requests(state: RepairOrder, used: Mapping[str, Mapping[str, Any]])
                 link=request.link,
                 expires_at=request.expires_at,
                 requested_at=request.requested_at,
+                reference=consent_reference(digest),
                 decided_at=decision.get("decided_at"),
                 user_agent=decision.get("user_agent"),
                 client_address=decision.get("client_address"),

@@ -21,6 +21,7 @@ from events.catalog.reception_values import (
     RepairLine,
     VehicleIdentity,
 )
+from reception.domain.invoice import price
 from reception.domain.repair_order_state import Finding, RepairOrder
 
 
@@ -120,6 +121,10 @@ class RepairOrderView(View):
     concerns: list[ConcernView]
     lines: list[RepairLine] = Field(description="the estimate's lines; once signed, the approved ones")
     estimate_total: int | None = Field(description="minor units (fen)")
+    current_total: int | None = Field(
+        description="minor units (fen): the work on the RO now, the estimate's lines and the additional work "
+        "approved since (the invoice, once settled, has the final amounts); null before an estimate"
+    )
     price_lists: dict[str, str] = Field(description="the catalogue's price list versions the estimate used")
     menu_id: str | None = Field(description="the service menu the estimate was priced from")
     estimate_method: str | None = Field(description="system, symptom or item; null before an estimate")
@@ -246,6 +251,7 @@ def repair_order_view(state: RepairOrder, version: int) -> RepairOrderView:
         concerns=[ConcernView(concern_id=c.concern_id, customer_words=c.customer_words) for c in state.concerns],
         lines=list(state.lines),
         estimate_total=estimate.total if estimate else None,
+        current_total=price(state.lines).total if estimate else None,
         price_lists=estimate.price_lists if estimate else {},
         menu_id=estimate.menu_id if estimate else None,
         estimate_method=estimate.estimate_method if estimate else None,

@@ -159,6 +159,7 @@ async def test_the_customer_approves_some_and_declines_others_once_as_a_digital_
     # The RO as the advisor sees it: the approved work is on it, the declined one a recommendation.
     visit = await view(api, ro)
     assert any(line["description"] == "front brake pads" for line in visit["lines"])
+    assert (visit["estimate_total"], visit["current_total"]) == (SERVICE_PRICE, SERVICE_PRICE + BRAKES_PRICE)
     assert not any(line["description"] == "wipers" for line in visit["lines"])
     findings = {f["finding_id"]: f for f in visit["findings"]}
     declined = findings[str(wipers.finding_id)]
@@ -168,9 +169,9 @@ async def test_the_customer_approves_some_and_declines_others_once_as_a_digital_
     assert consent["reference"] == f"link:sha256:{token_digest(token)}"
     assert findings[str(brakes.finding_id)]["media"][0]["media_id"] == str(brakes.media[0].media_id)
 
-    # The device it came from, for the advisor.
+    # The device it came from, for the advisor: the link whose reference the consent records.
     (used,) = await requests(api, ro)
-    assert used["decided_at"] is not None
+    assert (used["decided_at"] is not None, used["reference"]) == (True, consent["reference"])
     assert (used["user_agent"], used["client_address"]) == (PHONE["User-Agent"], "203.0.113.50")
 
     # Single use: the same link again is refused and changes nothing; reading it still works.

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from desk.devices import device_of
 from desk.gateway_api import ApiError
 from desk.printing import printed_pdf
 from desk.web import Visit, redirect, screen
@@ -68,11 +69,27 @@ async def _invoice(visit: Visit, order: dict[str, Any]) -> dict[str, Any] | None
     return None
 
 
+async def _links(visit: Visit, repair_order_id: UUID) -> list[dict[str, Any]]:
+    """The approval links sent to the customer, newest first, each with its state (`decided`,
+    `open`, `expired`) and, once used, the device it was used from."""
+    sent: list[dict[str, Any]] = await visit.api.get(_path(repair_order_id, "/approval-requests"))
+    now = datetime.now(UTC)
+    for link in sent:
+        expired = datetime.fromisoformat(link["expires_at"]) <= now
+        link["state"] = "decided" if link["decided_at"] else "expired" if expired else "open"
+        link["device"] = device_of(link["user_agent"])
+    return sent[::-1]
+
+
 async def _context(visit: Visit, repair_order_id: UUID) -> dict[str, Any]:
     order = await visit.api.get(_path(repair_order_id))
     zone = await visit.time_zone()
+    links = await _links(visit, repair_order_id)
     return {
         "order": order,
+        "links": links,
+        # A decision through a link: its consent's reference is the link's (docs/approval-links.md).
+        "link_of": {link["reference"]: link for link in links},
         "work": await _progress(visit, repair_order_id),
         "billed": await _invoice(visit, order),
         "time_zone": zone,
@@ -166,6 +183,14 @@ async def decline(repair_order_id: UUID, finding_id: UUID, request: Request, vis
     return await _command(
         request, visit, repair_order_id, f"/additional-work/{finding_id}/decline", body, values, "declined"
     )
+
+
+@router.post("/ro/{repair_order_id}/approval-requests")
+async def send_link(repair_order_id: UUID, request: Request, visit: Visit = RO) -> Response:
+    """A new link for the decision awaiting the customer (the last one expired, or was lost)."""
+    values = await _values(request)
+    body = {"approval_of": values.get("approval_of", "additional_work")}
+    return await _command(request, visit, repair_order_id, "/approval-requests", body, values, "link_sent")
 
 
 # --- the promise ------------------------------------------------------------------------------
