@@ -29,9 +29,7 @@ from complaints.examples import ACTION_EXAMPLES, DECISION_EXAMPLES, FOLLOW_UP_EX
 from complaints.handlers import Complaints, keep_clocks
 from complaints.schemas import (
     ActionBody,
-    ComplaintView,
     DecisionBody,
-    DeskRow,
     ExplanationBody,
     FactsBody,
     FollowUpBody,
@@ -39,11 +37,8 @@ from complaints.schemas import (
     ReceiveBody,
     ReclassifyBody,
     SettingsBody,
-    SettingsView,
-    complaint_view,
-    desk_row,
-    settings_view,
 )
+from complaints.views import ComplaintView, DeskRow, SettingsView, complaint_view, desk_row, settings_view
 from events.catalog.complaints_values import ComplaintReport
 from events.commands import load
 from events.http import Actor, CurrentIdentity, SiteId, acting, site_tenant

@@ -27,7 +27,7 @@ from complaints.domain import errors
 from complaints.domain.commands import ReclassifyComplaint, RecordSlaBreach
 from complaints.domain.sla import InvalidCalendar, WorkingCalendar, resolve_by, second_callback_due
 from complaints.domain.state import INITIAL, evolve
-from complaints.schemas import complaint_view
+from complaints.views import complaint_view
 from events.catalog import complaints as ev
 
 
