@@ -168,6 +168,7 @@ def _device(request: Request) -> Device:
         "not_signed",
         "already_settled",
         "already_delivered",
+        "repair_order_invoiced",
     ),
     openapi_extra=PUBLIC,
 )

@@ -1,6 +1,6 @@
 """How reception reacts to the workshop and to billing: findings are put to the customer, a car
-that passed quality check may be settled and delivered, and the invoice billing reports paid
-settles the repair order.
+that passed quality check may be settled and delivered, an invoice issued locks the RO's work
+until it is voided, and the invoice billing reports paid settles the repair order.
 
 Each reaction runs inside the consumer's transaction (`conn`), together with its inbox row:
 a redelivered event changes nothing twice.
@@ -20,7 +20,10 @@ from reception.domain.approvals import ADDITIONAL_WORK, round_scope
 from reception.domain.repair_order import repair_order, stream_id
 from reception.domain.repair_order_commands import (
     MarkReadyForDelivery,
+    NoteInvoice,
+    NoteInvoiceVoided,
     ReceiveAdditionalWork,
+    RepairOrderCommand,
     RequestApproval,
     Settle,
 )
@@ -67,18 +70,29 @@ def workshop_results(reception: Reception) -> Reaction:
 
 def billing_payments(reception: Reception) -> Reaction:
     """billing.InvoicePaid → the RO is settled with billing's invoice number and payments
-    (reception.InvoiceSettled, with the health record). The same invoice reported again changes
-    nothing."""
+    (reception.InvoiceSettled, with the health record); billing.InvoiceIssued → the RO's work is
+    locked while that invoice stands, billing.InvoiceVoided → unlocked (reception_invoicing). The
+    same invoice reported again changes nothing."""
 
     async def react(conn: Connection, envelope: Envelope[Any]) -> None:
-        paid: billing.InvoicePaid = envelope.event
-        settle = Settle(
-            invoice_number=paid.invoice_number,
-            payments=tuple(Payment(method=tender.method, amount=tender.amount) for tender in paid.payments),
-            settled_at=paid.paid_at,
-            invoice_id=paid.invoice_id,
-        )
-        stream = stream_id(paid.repair_order_id)
-        await execute(reception.store, repair_order, stream, settle, envelope.caused(), must_exist=True, conn=conn)
+        event = envelope.event
+        command: RepairOrderCommand
+        match event:
+            case billing.InvoicePaid():
+                command = Settle(
+                    invoice_number=event.invoice_number,
+                    payments=tuple(Payment(method=tender.method, amount=tender.amount) for tender in event.payments),
+                    settled_at=event.paid_at,
+                    invoice_id=event.invoice_id,
+                )
+            case billing.InvoiceIssued():
+                command = NoteInvoice(event.invoice_id, event.number, event.issued_at)
+            case billing.InvoiceVoided():
+                command = NoteInvoiceVoided(event.invoice_id, event.number, event.reason, event.voided_at)
+            case _:
+                return
+        stream = stream_id(event.repair_order_id)
+        await execute(reception.store, repair_order, stream, command, envelope.caused(), must_exist=True, conn=conn)
 
-    return Reaction("billing-payments", ["billing"], {billing.InvoicePaid.event_type}, react)
+    handles = {e.event_type for e in (billing.InvoicePaid, billing.InvoiceIssued, billing.InvoiceVoided)}
+    return Reaction("billing-payments", ["billing"], handles, react)

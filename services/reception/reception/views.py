@@ -121,6 +121,11 @@ class RepairOrderView(View):
     concerns: list[ConcernView]
     lines: list[RepairLine] = Field(description="the estimate's lines; once signed, the approved ones")
     estimate_total: int | None = Field(description="minor units (fen)")
+    invoice_in_force: str | None = Field(
+        default=None,
+        description="the number of billing's invoice issued for the RO's work and not paid yet: the lines are "
+        "locked (409 repair_order_invoiced) until it is paid or voided",
+    )
     current_total: int | None = Field(
         description="minor units (fen): the work on the RO now, the estimate's lines and the additional work "
         "approved since (the invoice, once settled, has the final amounts); null before an estimate"
@@ -252,6 +257,7 @@ def repair_order_view(state: RepairOrder, version: int) -> RepairOrderView:
         lines=list(state.lines),
         estimate_total=estimate.total if estimate else None,
         current_total=price(state.lines).total if estimate else None,
+        invoice_in_force=state.invoice_in_force.invoice_number if state.invoice_in_force else None,
         price_lists=estimate.price_lists if estimate else {},
         menu_id=estimate.menu_id if estimate else None,
         estimate_method=estimate.estimate_method if estimate else None,

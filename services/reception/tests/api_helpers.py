@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 from catalogue_stand_in import SERVICE_CODE
 
-from events.catalog.billing import InvoicePaid, Tender
+from events.catalog.billing import InvoiceIssued, InvoicePaid, InvoiceVoided, Tender, VatRates
+from events.catalog.reception_values import Contact, VehicleIdentity
 from events.catalog.workshop import VehicleReadyForDelivery
 from events.envelope import Metadata, Tenant
 from events.identity import ADVISOR, Identity
@@ -126,6 +127,46 @@ async def pay(billing: Publisher, ro: str, number: str, *payments: tuple[str, in
     cashier = Metadata(Tenant(GROUP_A, SITE_1), "cashier-1", str(uuid.uuid4()))
     await billing.publish(cashier, (f"invoice-{invoice_id}", paid))
     return paid
+
+
+async def issue(billing: Publisher, ro: str, number: str) -> uuid.UUID:
+    """billing.InvoiceIssued for the RO (its lines are billing's business here: none), as billing
+    publishes it; the invoice's id."""
+    invoice_id = uuid.uuid4()
+    issued = InvoiceIssued(
+        invoice_id=invoice_id,
+        repair_order_id=uuid.UUID(ro),
+        number=number,
+        series="service",
+        sequence=1,
+        vat_bp=VatRates(labour=600, parts=1300, other=600),
+        rounding="per_line",
+        buyer=Contact(name="Wang Fang", phone="13800000000"),
+        vehicle=VehicleIdentity(vin="LFV3A23C0J3000001", plate="京A12345"),
+        lines=(),
+        customer_gross=0,
+        customer_net=0,
+        customer_tax=0,
+        issued_by="cashier-1",
+        issued_at=datetime.now(UTC),
+    )
+    cashier = Metadata(Tenant(GROUP_A, SITE_1), "cashier-1", str(uuid.uuid4()))
+    await billing.publish(cashier, (f"invoice-{invoice_id}", issued))
+    return invoice_id
+
+
+async def void(billing: Publisher, ro: str, invoice_id: uuid.UUID, number: str) -> None:
+    """billing.InvoiceVoided, as a service manager voids it at billing."""
+    voided = InvoiceVoided(
+        invoice_id=invoice_id,
+        repair_order_id=uuid.UUID(ro),
+        number=number,
+        reason="the customer asked for the wipers too",
+        voided_by="service_manager-1",
+        voided_at=datetime.now(UTC),
+    )
+    manager = Metadata(Tenant(GROUP_A, SITE_1), "service_manager-1", str(uuid.uuid4()))
+    await billing.publish(manager, (f"invoice-{invoice_id}", voided))
 
 
 async def view(api: httpx.AsyncClient, ro: str) -> dict[str, Any]:

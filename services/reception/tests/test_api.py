@@ -21,6 +21,7 @@ from api_helpers import (
     WALK_AROUND,
     as_,
     consent,
+    issue,
     ok,
     pay,
     post,
@@ -28,6 +29,7 @@ from api_helpers import (
     repair_line,
     signed_visit,
     view,
+    void,
 )
 
 from events.catalog.reception_values import RepairLine
@@ -104,6 +106,32 @@ async def test_a_visit_from_check_in_to_delivery_invoices_only_approved_work(
     rows = await eventually(board, until=lambda rows: bool(rows) and rows[0]["delivered"], what="the board row")
     assert rows[0]["invoice_total"] == invoiced
     assert (rows[0]["plate"], rows[0]["advisor"], rows[0]["status"]) == ("京A12345", "advisor-1", "delivered")
+
+
+async def test_an_invoice_issued_locks_the_ros_work_until_billing_voids_it(
+    api: httpx.AsyncClient, workshop: Publisher, billing: Publisher
+) -> None:
+    ro = await signed_visit(api)
+    await ok(await post(api, f"/{ro}/hand-over", {"key_tag": "K-18"}))
+    await ready(workshop, ro)
+    await eventually(lambda: view(api, ro), until=lambda body: body["status"] == "ready", what="ready after QC")
+    invoice = await issue(billing, ro, "SVC-000018")
+    locked = await eventually(
+        lambda: view(api, ro), until=lambda body: body["invoice_in_force"] is not None, what="the invoice noted"
+    )
+    assert locked["invoice_in_force"] == "SVC-000018"
+
+    typed = {**repair_line("wipers", 1000, 9000), "reason": "not in the catalogue"}
+    wipers = {"line": typed, "consent": consent()}
+    refused = await post(api, f"/{ro}/lines", wipers)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "repair_order_invoiced"), refused.text
+    assert "SVC-000018" in refused.json()["error"]["message"]
+    assert (await view(api, ro))["version"] == locked["version"], "the refusal recorded nothing"
+
+    await void(billing, ro, invoice, "SVC-000018")
+    await eventually(lambda: view(api, ro), until=lambda body: body["invoice_in_force"] is None, what="the void")
+    added = await ok(await post(api, f"/{ro}/lines", wipers), 201)
+    assert any(line["description"] == "wipers" for line in added["lines"])
 
 
 async def test_the_desk_refusals(api: httpx.AsyncClient) -> None:

@@ -7,13 +7,14 @@ import pydantic
 import pytest
 from domain_helpers import BRAKES, RO, SERVICE, SETTLE, SETTLED, at, part, phone_consent
 
-from events.catalog import reception
+from events.catalog import reception, reception_invoicing
 from events.catalog.reception_values import Consent, Damage, PayTypeTotal, RepairLine, RepairPart
 from events.contract import REGISTRY, Event
 
 CONTRACTS = [
     model
-    for model in vars(reception).values()
+    for module in (reception, reception_invoicing)
+    for model in vars(module).values()
     if isinstance(model, type)
     and issubclass(model, Event)
     and getattr(model, "event_type", "").startswith("reception.")
@@ -25,7 +26,8 @@ REPAIR_ORDER_CONTRACTS = [model for model in CONTRACTS if model is not reception
 
 
 def test_every_contract_is_registered_under_the_reception_prefix() -> None:
-    assert len(CONTRACTS) == 21  # ApprovalRequested came with the approval links (issue 21)
+    # ApprovalRequested came with the approval links (issue 21), the invoice in force after them.
+    assert len(CONTRACTS) == 23
     for model in CONTRACTS:
         assert model.event_type == f"reception.{model.__name__}"
         assert model.schema_version == 1

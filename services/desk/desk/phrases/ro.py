@@ -141,6 +141,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "error.finding_not_found": "找不到该增项。请刷新工单查看。",
         "error.finding_already_decided": "客户已对该增项作出决定。请刷新工单查看。",
         "error.nothing_to_approve": "没有等待客户确认的项目,无需发送链接。",
+        "error.repair_order_invoiced": "该工单的发票已开具,工单项目不能再更改。如需更改,请先由收银员作废发票。",
         "error.safety_explanation_required": "涉及安全的增项被拒绝时,须先向客户说明安全风险并勾选。",
         "error.promised_time_unchanged": "新的承诺时间与当前相同,请填写不同的时间。",
         "error.not_ready_for_delivery": "车辆尚未通过质检,不能交车。",
@@ -293,6 +294,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "error.finding_not_found": "This additional work was not found. Refresh the RO.",
         "error.finding_already_decided": "The customer has already decided on this work. Refresh the RO.",
         "error.nothing_to_approve": "Nothing is waiting for the customer's decision: there is no link to send.",
+        "error.repair_order_invoiced": "The invoice for this RO is issued: its work can no longer change. "
+        "The cashier voids the invoice first.",
         "error.safety_explanation_required": "Declining safety-critical work: explain the risk to the customer "
         "and tick the box first.",
         "error.promised_time_unchanged": "The new promised time is the current one: enter a different time.",

@@ -50,6 +50,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "error.finding_not_found": "此链接不包含该项目。请使用门店最新发来的链接,或致电服务顾问。",
         "error.already_signed": "委托书已签字,无需再次确认。如需更改,请致电服务顾问。",
         "error.already_settled": "本次维修已结算,无法再更改。如有疑问,请致电服务顾问。",
+        "error.repair_order_invoiced": "本次维修的发票已开具,无法在线追加项目。如需追加,请致电服务顾问。",
         "error.already_delivered": "车辆已交付,无法再更改。如有疑问,请致电服务顾问。",
     },
     "en": {
@@ -102,6 +103,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "call your service advisor.",
         "error.already_signed": "The repair order is already signed. Call your service advisor to change it.",
         "error.already_settled": "This visit is settled and can no longer change. Call your service advisor.",
+        "error.repair_order_invoiced": "The invoice for this visit is already issued: extra work cannot be added "
+        "online. Call your service advisor to add it.",
         "error.already_delivered": "The car has been delivered. Call your service advisor with any question.",
     },
 }

@@ -229,6 +229,12 @@ class NotSettled(DomainError):
     code = "not_settled"
 
 
+class RepairOrderInvoiced(DomainError):
+    """Billing's invoice for the RO's work is issued and neither paid nor voided."""
+
+    code = "repair_order_invoiced"
+
+
 class AlreadyDelivered(DomainError):
     code = "already_delivered"
 

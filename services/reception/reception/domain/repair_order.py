@@ -32,7 +32,7 @@ from events.catalog.reception import (
 from events.catalog.reception_values import ESTIMATE_METHODS, NOTICE_CHANNELS, OLD_PART_CHOICES, PAYMENT_METHODS
 from events.contract import Event
 from events.decider import Decider
-from reception.domain import approvals, delivery, errors, pricing
+from reception.domain import approvals, delivery, errors, invoicing, pricing
 from reception.domain import repair_order_changes as changes
 from reception.domain.check_in import check_in
 from reception.domain.errors import require_code, require_not_negative, require_text
@@ -48,6 +48,8 @@ from reception.domain.repair_order_commands import (
     HandOverToWorkshop,
     IssueExitSlip,
     MarkReadyForDelivery,
+    NoteInvoice,
+    NoteInvoiceVoided,
     PrepareEstimate,
     ReceiveAdditionalWork,
     RecordConcern,
@@ -307,6 +309,10 @@ def decide(state: RepairOrder, command: RepairOrderCommand) -> Sequence[Event]:
             return delivery.mark_ready(state, command)
         case Settle():
             return delivery.settle(state, command)
+        case NoteInvoice():
+            return invoicing.note_invoice(state, command)
+        case NoteInvoiceVoided():
+            return invoicing.note_voided(state, command)
         case Deliver():
             return delivery.deliver(state, command)
 

@@ -30,7 +30,7 @@ from reception.domain.repair_order_commands import (
     RemoveRepairLine,
     RevisePromisedTime,
 )
-from reception.domain.repair_order_state import Finding, RepairOrder, require_in_progress
+from reception.domain.repair_order_state import Finding, RepairOrder, require_in_progress, require_work_open
 
 # --- line rules ---------------------------------------------------------------------------
 
@@ -64,7 +64,7 @@ def checked_lines(lines: Iterable[RepairLine], taken: set[UUID], origin: str) ->
 
 
 def add_line(state: RepairOrder, command: AddRepairLine) -> Sequence[Event]:
-    visit = require_in_progress(state)
+    visit = require_work_open(state)
     consent = require_consent(command.consent, command.added_at, "adding a line")
     (line,) = checked_lines((command.line.line,), state.known_line_ids(), "additional_work")
     adjustment = pricing.adjustment(command.line)
@@ -88,7 +88,7 @@ def add_line(state: RepairOrder, command: AddRepairLine) -> Sequence[Event]:
 
 
 def remove_line(state: RepairOrder, command: RemoveRepairLine) -> Sequence[Event]:
-    visit = require_in_progress(state)
+    visit = require_work_open(state)
     if state.line(command.line_id) is None:
         raise errors.LineNotFound(f"line {command.line_id} is not an approved line of this repair order")
     if len(state.lines) == 1:
@@ -174,7 +174,7 @@ def _undecided(state: RepairOrder, finding_id: UUID) -> Finding:
 
 
 def approve_additional_work(state: RepairOrder, command: ApproveAdditionalWork) -> Sequence[Event]:
-    visit = require_in_progress(state)
+    visit = require_work_open(state)
     finding = _undecided(state, command.finding_id)
     consent = require_consent(command.consent, command.approved_at, "approving additional work")
     return [

@@ -273,6 +273,25 @@ class Settle:
 
 
 @dataclass(frozen=True)
+class NoteInvoice:
+    """A reaction to billing.InvoiceIssued: the RO's work is the invoice's now."""
+
+    invoice_id: UUID
+    invoice_number: str
+    invoiced_at: datetime
+
+
+@dataclass(frozen=True)
+class NoteInvoiceVoided:
+    """A reaction to billing.InvoiceVoided: the work may change again."""
+
+    invoice_id: UUID
+    invoice_number: str
+    reason: str
+    voided_at: datetime
+
+
+@dataclass(frozen=True)
 class Deliver:
     delivered_at: datetime
     work_explained: bool
@@ -303,5 +322,7 @@ RepairOrderCommand = (
     | HandOverToWorkshop
     | MarkReadyForDelivery
     | Settle
+    | NoteInvoice
+    | NoteInvoiceVoided
     | Deliver
 )

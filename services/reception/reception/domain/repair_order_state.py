@@ -34,6 +34,7 @@ from events.catalog.reception import (
     VehicleHandedOver,
     WalkAroundRecorded,
 )
+from events.catalog.reception_invoicing import RepairOrderInvoiced, RepairOrderInvoiceVoided
 from events.catalog.reception_values import Consent, MediaRef, Recommendation, RepairLine
 from events.contract import Event
 from reception.domain import errors
@@ -107,6 +108,7 @@ class RepairOrder:
     closed_by_exit_slip: bool = False
     approval_requests: tuple[ApprovalRequested, ...] = ()
     signed_with: Consent | None = None  # signed on the customer's phone (digital)
+    invoice_in_force: RepairOrderInvoiced | None = None  # billing's, issued and neither paid nor voided
 
     def line(self, line_id: UUID) -> RepairLine | None:
         return next((line for line in self.lines if line.line_id == line_id), None)
@@ -165,6 +167,18 @@ def require_in_progress(state: RepairOrder) -> VehicleCheckedIn:
         raise errors.AlreadyDelivered("the car has been delivered; the repair order is closed")
     if state.settled is not None:
         raise errors.AlreadySettled("the invoice is settled; the repair order can no longer change")
+    return visit
+
+
+def require_work_open(state: RepairOrder) -> VehicleCheckedIn:
+    """An RO whose lines may change: in progress, and no invoice issued for them (billing read the
+    lines when it issued: a change now would not be on the invoice the customer pays)."""
+    visit = require_in_progress(state)
+    invoiced = state.invoice_in_force
+    if invoiced is not None:
+        raise errors.RepairOrderInvoiced(
+            f"invoice {invoiced.invoice_number} is issued for this work: the cashier voids it before the work changes"
+        )
     return visit
 
 
@@ -255,6 +269,11 @@ def _evolve_after_signing(state: RepairOrder, event: Event) -> RepairOrder:
                 customer_reason=event.customer_reason,
                 safety_explained=event.safety_explained,
             )
+        case RepairOrderInvoiced():
+            return replace(state, invoice_in_force=event)
+        case RepairOrderInvoiceVoided():
+            voided = state.invoice_in_force is not None and state.invoice_in_force.invoice_id == event.invoice_id
+            return replace(state, invoice_in_force=None) if voided else state
         case InvoiceSettled():
             return replace(state, settled=event)
         case VehicleDelivered():
