@@ -24,6 +24,7 @@ from events.local.postgres import LocalPostgres
 from events.services import DEFAULT_PORTS
 
 STANDINS_PORT = 8090  # standins.PORT: the top-level package is not importable from this library
+STATELESS = frozenset({"portal"})  # services with no database of their own
 
 
 def runnable_services(root: Path) -> list[str]:
@@ -44,15 +45,20 @@ def main() -> int:
             broker = LocalBroker(port=int(os.environ.get("BROKER_PORT", 59092)), log_file=var / "broker.log")
             bootstrap = stack.enter_context(broker).bootstrap_servers
         services = runnable_services(root)
-        # Every service keeps its own database (the gateway's holds the integration feed and webhooks).
-        urls = {name: asyncio.run(ensure_database(server_url, f"dealerflow_{name}")) for name in services}
+        # Every service keeps its own database (the gateway's holds the integration feed and webhooks);
+        # the customers' portal keeps nothing (decision 0023): it gets none.
+        urls = {
+            name: asyncio.run(ensure_database(server_url, f"dealerflow_{name}"))
+            for name in services
+            if name not in STATELESS
+        }
         (var / "stack.env").write_text(f"DATABASE_URL={server_url}\nKAFKA_BOOTSTRAP_SERVERS={bootstrap}\n")
 
         processes = []
         for name in services:
             env = {
                 **os.environ,
-                "DATABASE_URL": urls[name],
+                **({"DATABASE_URL": urls[name]} if name in urls else {}),
                 "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
                 "PORT": str(DEFAULT_PORTS[name]),
                 "OTEL_SERVICE_NAME": name,
