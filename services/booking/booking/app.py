@@ -9,7 +9,17 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from booking import api, appointment_links, policies, preparation, privacy, self_booking, site_directory
+from booking import (
+    api,
+    appointment_links,
+    capacity_api,
+    customers_api,
+    policies,
+    preparation,
+    privacy,
+    self_booking,
+    site_directory,
+)
 from booking.appointment_links import AppointmentLinks
 from booking.domain.clocks import BEFORE_ARRIVAL, DAY_BEFORE
 from booking.handlers import Booking
@@ -55,7 +65,9 @@ def create_app(
     }
     app = service_app(
         runtime,
+        capacity_api.router,
         api.router,
+        customers_api.router,
         privacy.router,
         site_directory.router,
         self_booking.router,

@@ -16,7 +16,20 @@ from events.peers import Peers
 from events.runtime import ServiceRuntime, service_app
 from events.settings import load
 from events.tracing import configure_tracing
-from reception import api, approval_api, approval_links, board_api, history, policies, signatures
+from reception import (
+    additional_work_api,
+    api,
+    approval_api,
+    approval_links,
+    board_api,
+    check_in_api,
+    delivery_api,
+    estimate_api,
+    history,
+    policies,
+    settings_api,
+    signatures,
+)
 from reception.approval_links import ApprovalLinks, configured_links
 from reception.board import AdvisorBoard, BoardFeed
 from reception.booked_appointments import BookedAppointments
@@ -65,6 +78,11 @@ def create_app(
     app = service_app(
         runtime,
         api.router,
+        check_in_api.router,
+        estimate_api.router,
+        additional_work_api.router,
+        delivery_api.router,
+        settings_api.router,
         board_api.router,
         signatures.router,
         history.router,
