@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Request
 
 from events.openapi import refusals
 from events.runtime import now, store_of
-from reception.api import IN_PROGRESS, VISIT, Desk, RepairOrderId
+from reception.api import IN_PROGRESS, VISIT, WORK_CHANGES, Desk, RepairOrderId
 from reception.domain.repair_order import repair_order, stream_id
 from reception.personal import answer_for
 from reception.schemas import ApproveBody, DeclineBody, HandOverBody
@@ -34,7 +34,7 @@ async def hand_over(repair_order_id: RepairOrderId, body: HandOverBody, request:
 
 @router.post(
     f"{VISIT}/additional-work/{{finding_id}}/approve",
-    responses=refusals(*IN_PROGRESS, "finding_not_found", "finding_already_decided", "consent_required"),
+    responses=refusals(*WORK_CHANGES, "finding_not_found", "finding_already_decided", "consent_required"),
 )
 async def approve_additional_work(
     repair_order_id: RepairOrderId, finding_id: FindingId, body: ApproveBody, request: Request, by: Desk

@@ -53,6 +53,8 @@ VISIT = "/sites/{site_id}/repair-orders/{repair_order_id}"
 ON_A_VISIT = ("visit_closed", "concurrency_conflict")
 UNSIGNED = (*ON_A_VISIT, "already_signed")
 IN_PROGRESS = (*ON_A_VISIT, "not_signed", "already_settled", "already_delivered")
+# The RO's lines change (a line added or removed, additional work approved): not while its invoice stands.
+WORK_CHANGES = (*IN_PROGRESS, "repair_order_invoiced")
 LINE_RULES = ("duplicate_line", "goodwill_reason_required", "customer_supplied_part_priced")
 # Lines priced by the catalogue: its refusals (an unknown code or part) pass through with their
 # code; a line not at the catalogue's price needs a reason; 503 peer_unavailable: it is down.

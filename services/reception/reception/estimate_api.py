@@ -20,6 +20,7 @@ from reception.api import (
     PRICED,
     UNSIGNED,
     VISIT,
+    WORK_CHANGES,
     Desk,
     Manager,
     RepairOrderId,
@@ -110,7 +111,7 @@ async def issue_exit_slip(
     f"{VISIT}/lines",
     status_code=201,
     responses={
-        **refusals(*IN_PROGRESS, *LINE_RULES, *PRICED, "consent_required", "discount_beyond_authority"),
+        **refusals(*WORK_CHANGES, *LINE_RULES, *PRICED, "consent_required", "discount_beyond_authority"),
         **CATALOGUE_DOWN,
     },
 )
@@ -122,7 +123,7 @@ async def add_line(repair_order_id: RepairOrderId, body: AddLineBody, request: R
 
 @router.post(
     f"{VISIT}/lines/{{line_id}}/remove",
-    responses=refusals(*IN_PROGRESS, "line_not_found", "last_line", "consent_required", "missing_information"),
+    responses=refusals(*WORK_CHANGES, "line_not_found", "last_line", "consent_required", "missing_information"),
 )
 async def remove_line(
     repair_order_id: RepairOrderId, line_id: LineId, body: RemoveLineBody, request: Request, by: Desk
