@@ -2,8 +2,8 @@
 recorded of the car and names the visit its retries will find before it decides; the estimate
 and a line added after signing are priced by the catalogue first (`estimates.py`), and the
 delivery asks it for the car's next service when the desk gives none. Every other command is
-one `events.commands.execute` on the repair order, run by its route (`api.py`) or by a reaction
-to the workshop or billing (`policies.py`).
+one `events.commands.execute` on the repair order, run by its route (`api.py` and the `*_api.py`
+modules beside it, one per resource) or by a reaction to the workshop or billing (`policies.py`).
 
 A use case takes the already-checked `Metadata` (tenant, actor, correlation), the domain
 command (built by the HTTP layer with the runtime clock's `now`) and the `If-Match` version.
