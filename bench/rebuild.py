@@ -61,7 +61,7 @@ REPEAT = 3  # rebuilds of each projection, of which the median is reported
 # The projections' code, whose state the report records next to the backbone's.
 PROJECTION_FILES = (
     "services/reception/reception/board.py",
-    "services/followup/followup/projections.py",
+    "services/followup/followup/callback_queue.py",
     "services/followup/followup/analytics.py",
 )
 # Headers whose values repeat from record to record: one bytes object each, so that two million
@@ -364,7 +364,7 @@ def projection(module: str, name: str) -> Projection:
 def subjects() -> list[Subject]:
     return [
         Subject("advisor board", projection("reception.board", "AdvisorBoard"), "reception", board_checks),
-        Subject("callback queue", projection("followup.projections", "CallbackQueue"), "followup", callback_checks),
+        Subject("callback queue", projection("followup.callback_queue", "CallbackQueue"), "followup", callback_checks),
         Subject("CSI/VOC: callbacks (VocFacts)", projection("followup.analytics", "VocFacts"), "followup", voc_checks),
         Subject("CSI/VOC: operational KPIs", projection("followup.analytics", "OperationalKpis"), "followup",
                 kpi_checks),

@@ -8,7 +8,7 @@ from typing import Any
 from bench.history import TENANT, year_of_one_site
 from events.envelope import Envelope
 from followup.analytics import ComplaintFacts, OperationalKpis, VocFacts
-from followup.projections import CallbackQueue
+from followup.callback_queue import CallbackQueue
 from reception.board import AdvisorBoard
 
 

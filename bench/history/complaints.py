@@ -13,7 +13,7 @@ from bench.history.site import AGENTS, DAY, DESK_OPENS, MINUTE, SECOND, SERVICE_
 from bench.history.state import Customer
 from events.catalog import complaints as cp
 from events.catalog import complaints_values as cv
-from events.catalog import followup as fu
+from events.catalog import followup_files as ff
 
 
 class Complaints(Planner):
@@ -31,7 +31,7 @@ class Complaints(Planner):
         corr = str(complaint_id)
         self.at(
             received, f"customer_file-{customer.file_id}",
-            fu.CallLogged(file_id=customer.file_id, direction="inbound", purpose="complaint",
+            ff.CallLogged(file_id=customer.file_id, direction="inbound", purpose="complaint",
                           phone=customer.r_user.phone, agent=self.pick(AGENTS),
                           summary="complaint about the last visit", called_at=received),
             SYSTEM, corr,

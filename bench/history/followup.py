@@ -22,6 +22,7 @@ from bench.history.reference import CALL_WORDS, CATEGORIES, CATEGORY_WEIGHTS
 from bench.history.site import AGENTS, CS_LEAD, DAY, HOUR, MINUTE, SECOND, SYSTEM
 from bench.history.state import Visit
 from events.catalog import followup as fu
+from events.catalog import followup_files as ff
 from events.catalog import followup_values as fv
 
 
@@ -35,16 +36,16 @@ class Followup(Complaints):
         t = delivered + SECOND
         if not customer.file_opened:
             customer.file_opened = True
-            self.at(t, file_stream, fu.CustomerFileOpened(file_id=customer.file_id, contact=customer.r_user,
+            self.at(t, file_stream, ff.CustomerFileOpened(file_id=customer.file_id, contact=customer.r_user,
                                                           opened_at=t), SYSTEM, v.corr)  # fmt: skip
             if customer.do_not_call:  # said so at reception: no callbacks, reminders or campaigns
                 t += SECOND
-                dnc = fu.DoNotCallSet(file_id=customer.file_id, set_by=v.advisor, reason="asked at reception", set_at=t)
+                dnc = ff.DoNotCallSet(file_id=customer.file_id, set_by=v.advisor, reason="asked at reception", set_at=t)
                 self.at(t, file_stream, dnc, v.advisor, v.corr)
         t += SECOND
         self.at(
             t, file_stream,
-            fu.VisitRecorded(
+            ff.VisitRecorded(
                 file_id=customer.file_id, repair_order_id=v.ro, vehicle=customer.r_vehicle, owner=customer.r_contact,
                 vehicle_user=customer.r_user, visited_at=delivered, mileage_km=customer.mileage,
                 work_done=tuple(line.op.description for line in v.lines), invoice_number=invoice,
@@ -59,7 +60,7 @@ class Followup(Complaints):
             t += SECOND
             self.at(
                 t, file_stream,
-                fu.AppointmentProposed(
+                ff.AppointmentProposed(
                     file_id=customer.file_id, proposal_id=proposal_id_for(customer.file_id, "maintenance_due", v.ro),
                     reason="maintenance_due", contact=customer.r_user, vehicle=customer.r_vehicle,
                     suggested_date=due_date, due_km=customer.mileage + 10000,
@@ -169,7 +170,7 @@ class Followup(Complaints):
                     customer.do_not_call = True
                     self.at(
                         t + 3 * SECOND, f"customer_file-{customer.file_id}",
-                        fu.DoNotCallSet(file_id=customer.file_id, set_by=agent, reason="asked for no more calls",
+                        ff.DoNotCallSet(file_id=customer.file_id, set_by=agent, reason="asked for no more calls",
                                         set_at=t + 3 * SECOND),
                         agent, corr,
                     )  # fmt: skip
@@ -185,7 +186,7 @@ class Followup(Complaints):
                 )  # fmt: skip
                 self.at(
                     t + 2 * SECOND, f"customer_file-{customer.file_id}",
-                    fu.NextVisitNoteAdded(file_id=customer.file_id,
+                    ff.NextVisitNoteAdded(file_id=customer.file_id,
                                           note_id=note_id_for(customer.file_id, "callback_unreachable", callback_id),
                                           note=note, source="callback_unreachable", callback_id=callback_id,
                                           added_by=agent, added_at=t + 2 * SECOND),

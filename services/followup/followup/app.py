@@ -13,14 +13,29 @@ from events.migrations import load_folder
 from events.runtime import ServiceRuntime, service_app
 from events.settings import load
 from events.tracing import configure_tracing
-from followup import api, campaign_targets_api, contact_queue_api, conversion_report, policies, productivity_api
+from followup import (
+    api,
+    campaign_targets_api,
+    campaigns_api,
+    contact_queue_api,
+    conversion_report,
+    csi_report,
+    customer_files_api,
+    policies,
+    productivity_api,
+)
 from followup.analytics import FEEDS, VocFacts
+from followup.callback_queue import PERSONAL_COLUMNS as CALLBACK_PERSONAL_COLUMNS
+from followup.callback_queue import CallbackQueue
+from followup.contact_log import PERSONAL_COLUMNS as LOG_PERSONAL_COLUMNS
+from followup.contact_log import ContactLog
 from followup.contact_queue import PERSONAL_COLUMNS as QUEUE_PERSONAL_COLUMNS
 from followup.contact_queue import ContactQueue, FailedMessages, FailedMessagesHandled
+from followup.customer_files import PERSONAL_COLUMNS as FILE_PERSONAL_COLUMNS
+from followup.customer_files import CustomerFiles
 from followup.domain.clocks import CALLBACK_OVERDUE, ESCALATION_DUE, LETTER_DUE
 from followup.domain.proposal_clocks import PROPOSAL_DUE_AGAIN
 from followup.handlers import Followup
-from followup.projections import PERSONAL_COLUMNS, CallbackQueue, ContactLog, CustomerFiles
 from followup.proposals import Proposals
 from followup.settings import FollowupSettings
 
@@ -30,7 +45,9 @@ def create_app(
 ) -> FastAPI:
     runtime = ServiceRuntime(
         "followup",
-        personal_columns=PERSONAL_COLUMNS + QUEUE_PERSONAL_COLUMNS,
+        personal_columns=(
+            CALLBACK_PERSONAL_COLUMNS + LOG_PERSONAL_COLUMNS + FILE_PERSONAL_COLUMNS + QUEUE_PERSONAL_COLUMNS
+        ),
         migrations=load_folder("followup", Path(__file__).parent / "sql"),
         own_projections=[
             CallbackQueue(),
@@ -58,6 +75,9 @@ def create_app(
         runtime,
         campaign_targets_api.router,
         api.router,
+        customer_files_api.router,
+        campaigns_api.router,
+        csi_report.router,
         productivity_api.router,
         contact_queue_api.router,
         conversion_report.router,

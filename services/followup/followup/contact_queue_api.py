@@ -27,12 +27,14 @@ from events.openapi import refusals
 from events.runtime import now
 from events.settings import load
 from followup import contact_queue as queries
-from followup.api import READERS, Agent, _shown, _zone
+from followup.api import READERS, Agent
 from followup.domain.proposal import Proposal
 from followup.domain.proposal_commands import AnswerProposal, HandleFailedMessage
+from followup.personal import shown
 from followup.proposals import Proposals
 from followup.reports import DEFAULT_TZ
 from followup.settings import FollowupSettings
+from followup.time_zones import parse_zone
 
 router = APIRouter(tags=["followup"])
 
@@ -156,8 +158,8 @@ async def contact_queue(
     rows = await queries.contact_queue(
         request.app.state.runtime.pool, tenant, statuses=statuses, due_by=due_by, limit=limit
     )
-    shown = await _shown(request, identity, [dict(row) for row in rows], _QUEUED)
-    return [QueueItem.model_validate(row) for row in shown]
+    visible = await shown(request, identity, [dict(row) for row in rows], _QUEUED)
+    return [QueueItem.model_validate(row) for row in visible]
 
 
 @router.post(
@@ -171,7 +173,7 @@ async def answer(
     """The customer's answer on the phone: book now (then book through booking with the
     proposal), later (back in the queue on `call_again_on`), not interested, opt out."""
     command = _answer_command(
-        body.answer, "agent", by.identity.user_id, now(request), _zone(tz), body.call_again_on, body.note
+        body.answer, "agent", by.identity.user_id, now(request), parse_zone(tz), body.call_again_on, body.note
     )
     outcome = await proposals_of(request).proposal(
         by.metadata, proposal_id, command, expected_version=by.expected_version
@@ -260,7 +262,7 @@ async def public_answer(token: str, body: PublicAnswerBody, request: Request, tz
     row, tenant = await _claimed(request, token)
     proposal_id: UUID = row["proposal_id"]
     at = now(request)
-    command = _answer_command(body.answer, "link", LINK_ACTOR, at, _zone(tz), body.call_again_on)
+    command = _answer_command(body.answer, "link", LINK_ACTOR, at, parse_zone(tz), body.call_again_on)
     metadata = Metadata(tenant, LINK_ACTOR, str(uuid4()))
     pool = request.app.state.runtime.pool
     async with pool.acquire() as conn, conn.transaction():

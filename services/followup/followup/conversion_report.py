@@ -14,9 +14,11 @@ from events.http import CurrentIdentity, SiteId, site_tenant
 from events.identity import GROUP_ADMIN, SERVICE_MANAGER, Forbidden
 from events.openapi import refusals
 from events.runtime import now
-from followup.api import READERS, REPORT_READERS, Period, Since, _default_start, _zone
+from followup.api import READERS, REPORT_READERS
+from followup.csi_report import Period, Since, default_start
 from followup.domain.conversion import ConversionRow, ProposalFact, conversion
 from followup.reports import DEFAULT_TZ
+from followup.time_zones import parse_zone
 
 router = APIRouter(tags=["followup"])
 
@@ -42,8 +44,8 @@ async def conversion_report(
     answered, booked, arrived, and the share booked."""
     tenant = site_tenant(identity, site_id, READERS)
     identity.require_role(*REPORT_READERS)
-    zone = _zone(tz)
-    first = since or _default_start(now(request).astimezone(zone).date(), period)
+    zone = parse_zone(tz)
+    first = since or default_start(now(request).astimezone(zone).date(), period)
     sites: list[str] | None = [tenant.site_id]
     if scope == "group":
         if not identity.roles & {SERVICE_MANAGER, GROUP_ADMIN}:

@@ -26,6 +26,7 @@ from events.decider import fold
 from events.envelope import Metadata, Tenant
 from events.runtime import UseCases
 from events.timers import DueTimer, keeping
+from followup.callback_queue import open_callbacks_of
 from followup.domain.callback import callback
 from followup.domain.callback import stream_id as callback_stream
 from followup.domain.callback_state import Callback
@@ -44,7 +45,6 @@ from followup.domain.commands import (
 )
 from followup.domain.customer_file import CustomerFile, customer_file
 from followup.domain.customer_file import stream_id as file_stream
-from followup.projections import open_callbacks_of
 from followup.proposal_links import with_links
 
 SYSTEM_ACTOR = "followup.clock"

@@ -20,6 +20,7 @@ from typing import Any
 from uuid import UUID
 
 from events.catalog import followup as ev
+from events.catalog import followup_files
 from events.catalog import reception as reception_events
 from events.connection import Connection
 from events.contract import REGISTRY
@@ -211,7 +212,9 @@ async def _second(
     await _open(followup, conn, envelope.caused(), second)
 
 
-async def _stop_calling(followup: Followup, conn: Connection, envelope: Envelope[Any], event: ev.DoNotCallSet) -> None:
+async def _stop_calling(
+    followup: Followup, conn: Connection, envelope: Envelope[Any], event: followup_files.DoNotCallSet
+) -> None:
     if await _file(followup, conn, event.file_id, envelope) is None:
         return
     rows = await conn.fetch(
@@ -245,14 +248,14 @@ def own_events(followup: Followup) -> Reaction:
         match envelope.event:
             case ev.SecondFollowUpScheduled() as event:
                 await _second(followup, conn, envelope, event)
-            case ev.DoNotCallSet() as event:
+            case followup_files.DoNotCallSet() as event:
                 await _stop_calling(followup, conn, envelope, event)
             case ev.CallbackUnreachable() as event:
                 await _note_unreachable(followup, conn, envelope, event)
 
     handles = {
         ev.SecondFollowUpScheduled.event_type,
-        ev.DoNotCallSet.event_type,
+        followup_files.DoNotCallSet.event_type,
         ev.CallbackUnreachable.event_type,
     }
     return Reaction("own-events", ["followup"], handles, react)

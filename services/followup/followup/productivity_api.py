@@ -19,8 +19,8 @@ from events.openapi import refusals
 from events.paging import DEFAULT_LIMIT, LIST_RESPONSES, Cursor, Limit, answer
 from events.runtime import now
 from followup import productivity
-from followup.api import _zone
 from followup.reports import DEFAULT_TZ
+from followup.time_zones import parse_zone
 
 router = APIRouter(tags=["followup"])
 
@@ -107,7 +107,7 @@ async def technician_productivity(
     """Per technician and period, earliest period first: flat-rate minutes sold, minutes on jobs,
     minutes attended, and productivity, efficiency and proficiency."""
     tenant = site_tenant(identity, site_id, READERS)
-    zone = _zone(tz)
+    zone = parse_zone(tz)
     start, end = _instants(*_range(request, zone, first, last), zone)
     window, rows = await productivity.technician_periods(
         request.app.state.runtime.pool, tenant, period=period, start=start, end=end, zone=tz,

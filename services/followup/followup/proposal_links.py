@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any, TypeVar
 from uuid import UUID
 
-from events.catalog import followup as ev
+from events.catalog import followup_files as ev
 from events.catalog.followup_proposals import LINK_PURPOSE
 from events.contract import Event
 from events.decider import Decider

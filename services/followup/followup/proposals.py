@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from events.catalog import booking as booking_events
-from events.catalog import followup as ev
+from events.catalog import followup_files as ev
 from events.catalog.followup_proposals import failed_message_stream, proposal_stream
 from events.commands import Outcome, execute
 from events.connection import Connection

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 from events.catalog import followup as ev
+from events.catalog import followup_files
 from events.catalog.reception_values import Contact, Recommendation, VehicleIdentity
 from events.testing.deciders import scenario
 from followup.domain.callback import callback
@@ -45,7 +46,7 @@ def recommendation(safety: bool = False, finding_id: UUID | None = None) -> Reco
     )
 
 
-FILE_OPENED = ev.CustomerFileOpened(file_id=FILE, contact=USER, opened_at=hours(1))
+FILE_OPENED = followup_files.CustomerFileOpened(file_id=FILE, contact=USER, opened_at=hours(1))
 
 OPEN_FIRST = OpenCallback(
     callback_id=CALLBACK,

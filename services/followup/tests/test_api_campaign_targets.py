@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from api_helpers import AGENT, MANAGER, SITE, START, Environment, Followup, customer, delivered
 
-from events.catalog import followup as ev
+from events.catalog import followup_campaigns as ev
 from events.catalog.reception_values import VehicleIdentity
 from events.clock import ManualClock
 from events.testing import eventually, kafka_for_tests

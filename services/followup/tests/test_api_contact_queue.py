@@ -17,7 +17,7 @@ from api_helpers import AGENT, HOME, SITE, START, Environment, Followup, as_, cu
 
 from events.catalog import booking as booking_events
 from events.catalog import booking_values
-from events.catalog import followup as ev
+from events.catalog import followup_files as ev
 from events.catalog import notifications as notification_events
 from events.catalog.booking_values import RequestedJob
 from events.clock import ManualClock

@@ -9,7 +9,8 @@ from uuid import uuid4
 
 from domain_helpers import CAR, FILE, USER, given_campaign
 
-from events.catalog import followup as ev
+from events.catalog import followup_campaigns as ev
+from events.catalog import followup_files
 from events.catalog.followup_values import CampaignTarget
 from events.catalog.reception_values import Contact
 from events.rules import InvalidCode, MissingInformation
@@ -127,7 +128,7 @@ def test_a_customer_who_wants_to_come_becomes_an_appointment_proposal_once() -> 
     command = RecordCampaignCall(FILE, "reached", "cs-1", day(1), wants_appointment=True)
     events = given_campaign(planned()).when(command).decided()
     proposal = events[-1]
-    assert isinstance(proposal, ev.AppointmentProposed)
+    assert isinstance(proposal, followup_files.AppointmentProposed)
     assert (proposal.reason, proposal.campaign_id, proposal.suggested_date) == ("campaign", CAMPAIGN, STARTS.date())
     assert proposal.proposal_id == proposal_id_for(FILE, "campaign", CAMPAIGN)
     again = given_campaign(planned(), *events).when(command).decided()
@@ -139,5 +140,5 @@ def test_a_customer_who_wants_to_come_becomes_an_appointment_proposal_once() -> 
 def test_every_reached_recall_customer_is_proposed_as_a_recall() -> None:
     events = given_campaign(planned("recall")).when(RecordCampaignCall(FILE, "reached", "cs-1", day(1))).decided()
     proposal = events[-1]
-    assert isinstance(proposal, ev.AppointmentProposed)
+    assert isinstance(proposal, followup_files.AppointmentProposed)
     assert proposal.reason == "recall"

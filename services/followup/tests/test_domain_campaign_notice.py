@@ -9,7 +9,7 @@ from uuid import uuid4
 
 from domain_helpers import CAR, FILE, USER, given_campaign
 
-from events.catalog import followup as ev
+from events.catalog import followup_campaigns as ev
 from events.catalog.followup_values import CampaignTarget
 from followup.domain import errors
 from followup.domain.commands import PlanCampaign

@@ -9,6 +9,7 @@ from uuid import uuid4
 from domain_helpers import CALLBACK, CAR, FILE, OPENED, RO, USER, WINDOW, hours
 
 from events.catalog import followup as ev
+from events.catalog import followup_campaigns
 from events.catalog.followup_values import CampaignTarget
 from events.catalog.reception_values import Contact
 from events.clocks import StartClock, StopClock
@@ -105,7 +106,7 @@ def test_a_planned_campaign_starts_a_letter_clock_for_each_do_not_call_customer_
     quiet = CampaignTarget(
         file_id=QUIET, contact=Contact(name="赵女士", phone="13900000003"), vehicle=CAR, do_not_call=True
     )
-    planned = ev.CampaignPlanned(
+    planned = followup_campaigns.CampaignPlanned(
         campaign_id=CAMPAIGN,
         kind="free_service",
         title="免费检测周",
@@ -121,8 +122,8 @@ def test_a_planned_campaign_starts_a_letter_clock_for_each_do_not_call_customer_
     ]
 
 
-def call(letter_due: datetime | None, outcome: str = "reached") -> ev.CampaignCallLogged:
-    return ev.CampaignCallLogged(
+def call(letter_due: datetime | None, outcome: str = "reached") -> followup_campaigns.CampaignCallLogged:
+    return followup_campaigns.CampaignCallLogged(
         campaign_id=CAMPAIGN,
         file_id=FILE,
         outcome=outcome,
@@ -142,7 +143,7 @@ def test_a_phone_notice_starts_the_letter_clock_and_a_refusal_stops_it() -> None
 
 
 def test_the_letter_stops_its_clock_and_settles_the_alert() -> None:
-    sent = ev.CampaignLetterLogged(
+    sent = followup_campaigns.CampaignLetterLogged(
         campaign_id=CAMPAIGN, file_id=FILE, letter_kind="notice", sent_by="cs-1", on_time=False, sent_at=PHONE_BY
     )
     assert campaign_clocks(sent, RECORDED) == [StopClock(letter_timer(CAMPAIGN, FILE), PHONE_BY, resolves_alert=True)]

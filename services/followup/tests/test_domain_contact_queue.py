@@ -11,7 +11,7 @@ from uuid import uuid4
 import pytest
 from domain_helpers import CAR, FILE, RO, USER, hours
 
-from events.catalog import followup as ev
+from events.catalog import followup_files as ev
 from events.catalog import followup_proposals as pv
 from events.rules import InvalidCode, MissingInformation
 from events.testing.deciders import scenario

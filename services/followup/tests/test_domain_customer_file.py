@@ -9,7 +9,7 @@ from uuid import uuid4
 
 from domain_helpers import CALLBACK, CAR, FILE, FILE_OPENED, OWNER, RO, T0, USER, given_file, hours, recommendation
 
-from events.catalog import followup as ev
+from events.catalog import followup_files as ev
 from events.catalog.reception_values import Contact
 from events.rules import InvalidAmount, InvalidCode, MissingInformation
 from followup.domain import errors

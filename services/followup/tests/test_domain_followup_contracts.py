@@ -7,12 +7,13 @@ import pydantic
 import pytest
 from domain_helpers import CALLBACK, FILE, RO, USER, hours
 
-from events.catalog import followup
+from events.catalog import followup, followup_campaigns, followup_files
 from events.contract import REGISTRY, Event
 
 CONTRACTS = [
     model
-    for model in vars(followup).values()
+    for module in (followup_files, followup, followup_campaigns)
+    for model in vars(module).values()
     if isinstance(model, type) and issubclass(model, Event) and getattr(model, "event_type", "").startswith("followup.")
 ]
 ROUTING = ("file_id", "callback_id", "campaign_id")
@@ -56,7 +57,7 @@ def test_code_lists_are_strings_checked_on_construction() -> None:
         with pytest.raises(pydantic.ValidationError):
             followup.CallRecorded.model_validate({**fields, **bad})
     with pytest.raises(pydantic.ValidationError):
-        followup.AppointmentProposed(
+        followup_files.AppointmentProposed(
             file_id=FILE, proposal_id=FILE, reason="birthday", contact=USER, vehicle=None, proposed_at=hours(1)
         )
 

@@ -26,7 +26,8 @@ from hypothesis import event as label
 from hypothesis import given
 from hypothesis import strategies as st
 
-from events.catalog import followup as ev
+from events.catalog import followup_campaigns as ev
+from events.catalog import followup_files
 from events.catalog.followup_values import CAMPAIGN_KINDS, CampaignTarget
 from events.catalog.reception_values import Contact
 from events.contract import Event
@@ -107,11 +108,11 @@ class Books:
                     self._called(event)
                 case ev.CampaignLetterLogged():
                     self._written(event)
-                case ev.AppointmentProposed():
+                case followup_files.AppointmentProposed():
                     self._proposed(event, decided[index - 1] if index else None, command)
         if isinstance(command, RecordCampaignCall) and decided:
             wanted = command.outcome == "reached" and (command.wants_appointment or self.kind == "recall")
-            proposed = any(isinstance(e, ev.AppointmentProposed) for e in decided)
+            proposed = any(isinstance(e, followup_files.AppointmentProposed) for e in decided)
             assert proposed == (wanted and not proposed_before), "a proposal missed"
 
     def _target(self, file_id: UUID) -> CampaignTarget:
@@ -138,7 +139,9 @@ class Books:
         assert due is not None
         assert event.on_time == (event.sent_at <= due), "the letter's on-time mark is wrong"
 
-    def _proposed(self, event: ev.AppointmentProposed, before: Event | None, command: CampaignCommand) -> None:
+    def _proposed(
+        self, event: followup_files.AppointmentProposed, before: Event | None, command: CampaignCommand
+    ) -> None:
         assert isinstance(before, ev.CampaignCallLogged), "a proposal without the call"
         assert before.outcome == "reached", "a proposal for a customer not reached"
         assert isinstance(command, RecordCampaignCall)

@@ -27,7 +27,7 @@ from hypothesis import event as label
 from hypothesis import given
 from hypothesis import strategies as st
 
-from events.catalog import followup as ev
+from events.catalog import followup_files as ev
 from events.catalog.reception_values import Contact, Recommendation
 from events.contract import Event
 from events.testing.properties import PROPERTY, run_commands

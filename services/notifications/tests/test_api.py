@@ -12,7 +12,7 @@ from typing import Any
 
 from notifications_service import SHANGHAI, SITE, START, Service, as_
 
-from events.catalog import followup, notifications, privacy, reception, workshop
+from events.catalog import followup_files, notifications, privacy, reception, workshop
 from events.catalog.reception_values import Contact, VehicleIdentity
 from events.testing import eventually
 from notifications.domain import message as msg
@@ -166,8 +166,8 @@ async def test_inside_quiet_hours_a_progress_report_waits_for_the_morning_but_th
 async def test_a_reminder_is_marketing_it_needs_consent_then_goes_by_email_in_english(service: Service) -> None:
     customer, mobile, mail = uuid.uuid4(), phone(), f"{uuid.uuid4().hex[:8]}@example.cn"
 
-    def proposed() -> tuple[str, followup.AppointmentProposed]:
-        return f"customer_file-{customer}", followup.AppointmentProposed(
+    def proposed() -> tuple[str, followup_files.AppointmentProposed]:
+        return f"customer_file-{customer}", followup_files.AppointmentProposed(
             file_id=customer,
             proposal_id=uuid.uuid4(),
             reason="maintenance_due",

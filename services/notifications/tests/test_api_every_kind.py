@@ -17,7 +17,7 @@ import httpx
 import pytest
 from notifications_service import SITE, START, Service, as_
 
-from events.catalog import billing, booking, complaints, followup, notifications, reception, workshop
+from events.catalog import billing, booking, complaints, followup, followup_files, notifications, reception, workshop
 from events.catalog.booking_values import Contact as BookingContact
 from events.catalog.booking_values import RequestedJob
 from events.catalog.booking_values import VehicleIdentity as BookedVehicle
@@ -123,7 +123,7 @@ async def an_appointment(service: Service, who: Customer) -> tuple[uuid.UUID, Bo
 
 
 def proposal(who: Customer, reason: str, link: str, recommendation: Recommendation | None = None) -> Any:
-    return f"customer_file-{who.customer_id}", followup.AppointmentProposed(
+    return f"customer_file-{who.customer_id}", followup_files.AppointmentProposed(
         file_id=who.customer_id,
         proposal_id=uuid.uuid4(),
         reason=reason,

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from notifications_service import SITE, START, Service, as_
 
-from events.catalog import followup, followup_proposals
+from events.catalog import followup_files, followup_proposals
 from events.catalog.reception_values import Contact, VehicleIdentity
 from events.testing import eventually
 
@@ -39,7 +39,7 @@ async def test_opting_out_of_a_reminder_withdraws_marketing_consent(service: Ser
 
     assert await eventually(consent, until=lambda pairs: "email:marketing" not in pairs) == ["email:service"]
 
-    reminder = followup.AppointmentProposed(
+    reminder = followup_files.AppointmentProposed(
         file_id=customer,
         proposal_id=uuid.uuid4(),
         reason="campaign",

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from events.catalog import billing, booking, complaints, followup, reception, workshop
+from events.catalog import billing, booking, complaints, followup, followup_files, reception, workshop
 from events.catalog import notifications as ev
 from events.catalog.booking_values import Contact as BookingContact
 from events.catalog.reception_values import Contact, Recommendation, VehicleIdentity
@@ -101,7 +101,7 @@ def test_an_invoice_with_nothing_to_pay_sends_nothing() -> None:
     ],
 )
 def test_reminders_are_marketing_but_a_recall_is_a_service_message(reason: str, kind: str, purpose: str) -> None:
-    event = followup.AppointmentProposed(
+    event = followup_files.AppointmentProposed(
         file_id=CUSTOMER,
         proposal_id=uuid4(),
         reason=reason,
@@ -124,7 +124,7 @@ def test_the_declined_work_reminder_names_the_item_declined() -> None:
         labour_price=6000,
         parts_price=0,
     )
-    event = followup.AppointmentProposed(
+    event = followup_files.AppointmentProposed(
         file_id=CUSTOMER,
         proposal_id=uuid4(),
         reason="declined_recommendation",
@@ -217,7 +217,7 @@ def test_the_approval_request_carries_receptions_link_to_the_ros_contact() -> No
 @pytest.mark.parametrize("reason", ["maintenance_due", "declined_recommendation", "campaign", "recall"])
 def test_every_reminder_carries_the_link_of_its_proposal_in_both_languages(reason: str) -> None:
     link = "http://127.0.0.1:8011/p/proposal.abc.def"
-    event = followup.AppointmentProposed(
+    event = followup_files.AppointmentProposed(
         file_id=CUSTOMER,
         proposal_id=uuid4(),
         reason=reason,

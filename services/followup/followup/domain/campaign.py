@@ -16,7 +16,8 @@ from datetime import datetime
 from types import MappingProxyType
 from uuid import UUID
 
-from events.catalog import followup as ev
+from events.catalog import followup_campaigns as ev
+from events.catalog import followup_files
 from events.catalog.followup_values import (
     CAMPAIGN_CALL_OUTCOMES,
     CAMPAIGN_KINDS,
@@ -73,7 +74,7 @@ def evolve(state: Campaign, event: Event) -> Campaign:
             return replace(state, letter_due=MappingProxyType({**state.letter_due, event.file_id: event.letter_due_by}))
         case ev.CampaignLetterLogged():
             return replace(state, letters_sent=state.letters_sent | {event.file_id})
-        case ev.AppointmentProposed():
+        case followup_files.AppointmentProposed():
             return replace(state, proposals=state.proposals | {event.proposal_id})
     return state
 

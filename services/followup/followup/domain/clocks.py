@@ -14,6 +14,7 @@ from datetime import datetime
 from uuid import UUID
 
 from events.catalog import followup as ev
+from events.catalog import followup_campaigns
 from events.clocks import ClockChange, StartClock, StopClock
 from events.contract import Event
 from followup.domain.schedule import letter_due_by
@@ -56,14 +57,14 @@ def campaign_clocks(event: Event, recorded_at: datetime) -> list[ClockChange]:
     """A letter is due 2 days after each phone notice — or, for a do-not-call customer who is
     never phoned, 2 days after the phoning deadline; a refusal or the letter stops the clock."""
     match event:
-        case ev.CampaignPlanned():
+        case followup_campaigns.CampaignPlanned():
             due = letter_due_by(event.phone_by)
             return [_letter_clock(event.campaign_id, t.file_id, due) for t in event.targets if t.do_not_call]
-        case ev.CampaignCallLogged() if event.letter_due_by is not None:
+        case followup_campaigns.CampaignCallLogged() if event.letter_due_by is not None:
             return [_letter_clock(event.campaign_id, event.file_id, event.letter_due_by)]
-        case ev.CampaignCallLogged():
+        case followup_campaigns.CampaignCallLogged():
             return [StopClock(letter_timer(event.campaign_id, event.file_id), event.called_at)]
-        case ev.CampaignLetterLogged():
+        case followup_campaigns.CampaignLetterLogged():
             return [StopClock(letter_timer(event.campaign_id, event.file_id), event.sent_at, resolves_alert=True)]
     return []
 

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from types import MappingProxyType
 from uuid import UUID
 
-from events.catalog import followup as ev
+from events.catalog import followup_files as ev
 from events.catalog.followup_values import (
     CALL_DIRECTIONS,
     CALL_PURPOSES,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from events.catalog import followup as ev
+from events.catalog import followup_files as ev
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from events.catalog import followup as ev
+from events.catalog import followup_files as ev
 from events.catalog.reception_values import Contact, Recommendation, VehicleIdentity
 from followup.domain.ids import proposal_id_for
 from followup.domain.schedule import DECLINED_PROPOSAL_AFTER, SAFETY_PROPOSAL_WITHIN, contact_from

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from events.catalog import billing, booking, complaints, followup, reception, workshop
+from events.catalog import billing, booking, complaints, followup, followup_files, reception, workshop
 from events.contract import Event
 
 MARKETING_KINDS = frozenset({"maintenance_reminder", "declined_work_reminder", "campaign_reminder"})
@@ -95,7 +95,7 @@ def trigger_of(event: Event, timezone: str) -> Trigger | None:
     if isinstance(event, followup.CallbackRefused):
         ro = event.repair_order_id
         return Trigger("callback_refused", _ro(ro), {}, repair_order_id=ro)
-    if isinstance(event, followup.AppointmentProposed):
+    if isinstance(event, followup_files.AppointmentProposed):
         who = Addressee(event.contact.name, event.contact.phone, event.contact.customer_id)
         due = {"due": _day(event.suggested_date or event.contact_from), "plate": event.vehicle.plate}
         due["link"] = event.link  # the portal's page where the customer answers (followup signs it)
@@ -122,7 +122,7 @@ TRIGGERS = (
     workshop.VehicleReadyForDelivery,
     billing.InvoicePaid,
     followup.CallbackRefused,
-    followup.AppointmentProposed,
+    followup_files.AppointmentProposed,
     complaints.ComplaintOpened,
     reception.ApprovalRequested,
 )

@@ -9,6 +9,8 @@ from events.catalog import catalogue as catalogue
 from events.catalog import catalogue_prices as catalogue_prices
 from events.catalog import complaints as complaints
 from events.catalog import followup as followup
+from events.catalog import followup_campaigns as followup_campaigns
+from events.catalog import followup_files as followup_files
 from events.catalog import followup_proposals as followup_proposals
 from events.catalog import notifications as notifications
 from events.catalog import parts as parts

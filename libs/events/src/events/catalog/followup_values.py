@@ -1,5 +1,5 @@
 """Value objects and code lists of the followup service's published events
-(`events.catalog.followup`).
+(`events.catalog.followup`, `followup_files`, `followup_campaigns`).
 
 The people and cars are reception's published vocabulary (`Contact`, `VehicleIdentity`,
 `Recommendation` in `events.catalog.reception_values`), as the workshop reads them. Code lists
