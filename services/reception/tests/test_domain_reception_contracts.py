@@ -7,13 +7,13 @@ import pydantic
 import pytest
 from domain_helpers import BRAKES, RO, SERVICE, SETTLE, SETTLED, at, part, phone_consent
 
-from events.catalog import reception, reception_invoicing
+from events.catalog import reception, reception_invoicing, reception_settings
 from events.catalog.reception_values import Consent, Damage, PayTypeTotal, RepairLine, RepairPart
 from events.contract import REGISTRY, Event
 
 CONTRACTS = [
     model
-    for module in (reception, reception_invoicing)
+    for module in (reception, reception_invoicing, reception_settings)
     for model in vars(module).values()
     if isinstance(model, type)
     and issubclass(model, Event)
@@ -22,7 +22,7 @@ CONTRACTS = [
 
 
 # The one reception stream that is not a repair order's: the site's settings.
-REPAIR_ORDER_CONTRACTS = [model for model in CONTRACTS if model is not reception.ReceptionSettingsSet]
+REPAIR_ORDER_CONTRACTS = [model for model in CONTRACTS if model is not reception_settings.ReceptionSettingsSet]
 
 
 def test_every_contract_is_registered_under_the_reception_prefix() -> None:

@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime
 import pytest
 from domain_helpers import READY_FOR_DELIVERY, SETTLE, given
 
-from events.catalog.reception import InvoiceSettled, ReceptionSettingsSet
+from events.catalog.reception import InvoiceSettled
+from events.catalog.reception_settings import ReceptionSettingsSet
 from events.catalog.reception_values import Payment, ServiceInterval
 from events.testing.deciders import scenario
 from reception.domain import errors

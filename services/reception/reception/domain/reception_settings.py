@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from events.catalog.reception import ReceptionSettingsSet
+from events.catalog.reception_settings import ReceptionSettingsSet
 from events.catalog.reception_values import ServiceInterval
 from events.contract import Event
 from events.decider import Decider

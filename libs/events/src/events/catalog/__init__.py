@@ -17,6 +17,7 @@ from events.catalog import parts as parts
 from events.catalog import privacy as privacy
 from events.catalog import reception as reception
 from events.catalog import reception_invoicing as reception_invoicing
+from events.catalog import reception_settings as reception_settings
 from events.catalog import testing as testing
 from events.catalog import workshop as workshop
 from events.catalog import workshop_inspection as workshop_inspection

@@ -5,8 +5,7 @@ settlement, delivery and exit slips (docs/domain.md §2 and §5).
 Stream: `repair_order-<uuid>` (STAR RepairOrder); the stream starts at check-in, the repair
 order is *opened* with the first estimate (a consultation that ends with an exit slip never
 opens one). Every event carries `repair_order_id`; group and site travel in the envelope.
-The site's reception settings (discount authority, default service interval) are the one other
-stream, `reception_settings-<site_id>`.
+The site's reception settings are the one other stream (`events.catalog.reception_settings`).
 Money is an `int` in minor units (currency in the RO header, `CNY` by default); labour time is
 `int` minutes; times are timezone-aware.
 """
@@ -40,7 +39,6 @@ from events.catalog.reception_values import (
     PriceAdjustment,
     Recommendation,
     RepairLine,
-    ServiceInterval,
     VehicleIdentity,
     check_code,
 )
@@ -400,15 +398,3 @@ class ExitSlipIssued(_RepairOrderEvent, type="reception.ExitSlipIssued", version
     @classmethod
     def exit_kind_is_known(cls, value: str) -> str:
         return check_code(value, EXIT_KINDS, "exit kind")
-
-
-class ReceptionSettingsSet(Event, type="reception.ReceptionSettingsSet", version=1):
-    """The site's reception settings (stream `reception_settings-<site_id>`), set by the service
-    manager: the discount each role may give on its own, in basis points of the catalogue's
-    price of a line (a role not named gives none), and the service interval used at delivery
-    when the catalogue has no service menu for the car's model family."""
-
-    discount_authority_bp: dict[str, int]
-    default_service_interval: ServiceInterval
-    set_by: str
-    set_at: AwareDatetime
