@@ -32,6 +32,7 @@ class Stand:
     def __init__(self) -> None:
         self.calls: list[tuple[str, Identity]] = []
         self.time_zone: str | None = "Asia/Shanghai"
+        self.booking_down = False  # the capacity answers 503, as a booking that is restarting does
 
 
 def service(stand: Stand) -> FastAPI:
@@ -42,6 +43,9 @@ def service(stand: Stand) -> FastAPI:
         identity = verify_internal_token(request.headers.get(IDENTITY_HEADER))
         stand.calls.append((f"/{path}", identity))
         if path == "sites/s1/capacity":
+            if stand.booking_down:
+                body = {"error": {"code": "service_unavailable", "message": "booking is restarting"}}
+                return JSONResponse(body, status_code=503)
             if stand.time_zone is None:
                 return JSONResponse({"error": {"code": "not_found", "message": "no capacity"}}, status_code=404)
             return {"timezone": stand.time_zone}
@@ -176,6 +180,20 @@ async def test_times_are_in_the_sites_time_zone_or_shanghais(gateway: httpx.Asyn
 
     assert "2026-12-07 02:30" in berlin  # arrived 01:30 UTC
     assert "2026-12-07 09:30" in shanghai
+
+
+async def test_while_booking_is_away_the_sites_last_known_zone_is_used(
+    gateway: httpx.AsyncClient, stand: Stand
+) -> None:
+    path = f"/api/v1/sites/s1/documents/repair-order/{RO_ID}.pdf"
+    stand.booking_down = True
+    never_read = await gateway.get(path, headers=bearer())
+    assert never_read.status_code == 503, "no zone known for the site: no document with guessed times"
+
+    stand.booking_down, stand.time_zone = False, "Europe/Berlin"
+    assert "2026-12-07 02:30" in text_of(await gateway.get(path, headers=bearer()))
+    stand.booking_down = True
+    assert "2026-12-07 02:30" in text_of(await gateway.get(path, headers=bearer())), "Berlin, as last read"
 
 
 async def test_a_service_that_cannot_be_reached_is_503() -> None:

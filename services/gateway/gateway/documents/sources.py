@@ -7,7 +7,9 @@ The site's time zone is booking's (the capacity's `timezone`, as the advisor boa
 `Asia/Shanghai` for a site that never set one). It is read as the gateway's own `system`
 identity for the caller's group and this site only, and only after the document's own view
 answered: a time zone is a setting of the site, not data a role guards, and a cashier who may
-read an invoice may not read booking's capacity.
+read an invoice may not read booking's capacity. The zone last read for a site stands in while
+booking cannot be reached (a site's zone does not change under a cashier printing an invoice):
+only a site never read since the gateway started answers 503 then.
 """
 
 from __future__ import annotations
@@ -52,11 +54,15 @@ class Views:
     identity: Identity
     site_id: str
     request_id: str
+    known_zones: dict[tuple[str, str], ZoneInfo]  # (group, site) -> the zone booking last answered
 
     @classmethod
     def of(cls, request: Request, identity: Identity, site_id: str) -> Views:
         request_id = request.headers.get(REQUEST_ID_HEADER) or str(uuid.uuid4())
-        return cls(request.app.state.client, identity, site_id, request_id)
+        state = request.app.state
+        if not hasattr(state, "site_zones"):
+            state.site_zones = {}
+        return cls(state.client, identity, site_id, request_id, state.site_zones)
 
     async def get(self, service: str, path: str, params: dict[str, str] | None = None) -> dict[str, Any]:
         """`GET /sites/{site}/{path}` at `service` as the caller; a refusal raises `Refused`."""
@@ -66,16 +72,22 @@ class Views:
         reader = Identity(
             "gateway-documents", "documents", self.identity.group_id, frozenset({SYSTEM}), frozenset({self.site_id})
         )
+        site = (self.identity.group_id, self.site_id)
         try:
             capacity = await self._get("booking", "capacity", None, reader)
         except Refused as refused:
-            if refused.answer.status_code != 404:  # 404: the site never set its capacity
+            status = refused.answer.status_code
+            if status >= 500 and site in self.known_zones:  # booking away: the zone it last gave
+                return self.known_zones[site]
+            if status != 404:  # 404: the site never set its capacity
                 raise
-            return ZoneInfo(DEFAULT_TIME_ZONE)
+            capacity = {}
         try:
-            return ZoneInfo(str(capacity.get("timezone") or DEFAULT_TIME_ZONE))
+            zone = ZoneInfo(str(capacity.get("timezone") or DEFAULT_TIME_ZONE))
         except (ZoneInfoNotFoundError, ValueError):
-            return ZoneInfo(DEFAULT_TIME_ZONE)
+            zone = ZoneInfo(DEFAULT_TIME_ZONE)
+        self.known_zones[site] = zone
+        return zone
 
     async def _get(self, service: str, path: str, params: dict[str, str] | None, identity: Identity) -> dict[str, Any]:
         url = f"{service_url(service)}/sites/{segment(self.site_id)}/{path}"
