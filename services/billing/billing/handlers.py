@@ -15,8 +15,9 @@ API parsed; ids derived from a client's `Idempotency-Key` make a retry land on i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -141,26 +142,15 @@ class Billing(UseCases):
         reference: str | None,
         expected_version: int | None,
     ) -> Outcome[Invoice]:
-        tenant = metadata.tenant
-        async with self.store.transaction() as conn:
-            day = await self._till_day(conn, tenant)
-            at = self.now()
-            command = TakePayment(payment_id, method, amount, reference, day, metadata.actor, at)
-            outcome = await execute(
-                self.store,
-                invoices.invoice,
-                invoices.stream_id(invoice_id),
-                command,
-                metadata,
-                expected_version=expected_version,
-                must_exist=True,
-                conn=conn,
-            )
-            for recorded in outcome.recorded:
-                if isinstance(recorded.event, PaymentTaken):
-                    movement = Movement("payment", method, amount)
-                    await ledger.record_movement(conn, tenant, payment_id, day, movement, invoice_id, None, at)
-            return outcome
+        return await self._move_money(
+            metadata,
+            invoice_id,
+            expected_version,
+            lambda day, at: TakePayment(payment_id, method, amount, reference, day, metadata.actor, at),
+            PaymentTaken,
+            payment_id,
+            Movement("payment", method, amount),
+        )
 
     async def refund(
         self,
@@ -172,26 +162,15 @@ class Billing(UseCases):
         reason: str,
         expected_version: int | None,
     ) -> Outcome[Invoice]:
-        tenant = metadata.tenant
-        async with self.store.transaction() as conn:
-            day = await self._till_day(conn, tenant)
-            at = self.now()
-            command = MakeRefund(refund_id, method, amount, reason, day, metadata.actor, at)
-            outcome = await execute(
-                self.store,
-                invoices.invoice,
-                invoices.stream_id(invoice_id),
-                command,
-                metadata,
-                expected_version=expected_version,
-                must_exist=True,
-                conn=conn,
-            )
-            for recorded in outcome.recorded:
-                if isinstance(recorded.event, RefundMade):
-                    movement = Movement("refund", method, amount)
-                    await ledger.record_movement(conn, tenant, refund_id, day, movement, invoice_id, None, at)
-            return outcome
+        return await self._move_money(
+            metadata,
+            invoice_id,
+            expected_version,
+            lambda day, at: MakeRefund(refund_id, method, amount, reason, day, metadata.actor, at),
+            RefundMade,
+            refund_id,
+            Movement("refund", method, amount),
+        )
 
     async def void(
         self, metadata: Metadata, invoice_id: UUID, reason: str, expected_version: int | None
@@ -268,3 +247,34 @@ class Billing(UseCases):
         settings = await self.settings(tenant, conn=conn)
         today = cash_day.local_day(self.now(), settings.time_zone)
         return cash_day.till_day(today, await ledger.closed_days(conn, tenant, today))
+
+    async def _move_money(
+        self,
+        metadata: Metadata,
+        invoice_id: UUID,
+        expected_version: int | None,
+        command: Callable[[date, datetime], TakePayment | MakeRefund],
+        produced: type[PaymentTaken | RefundMade],
+        movement_id: UUID,
+        movement: Movement,
+    ) -> Outcome[Invoice]:
+        """Money in or out on an invoice: under the till lock, `command` (made for the till day and
+        now) runs on the invoice stream, and the `produced` event it records moves the till."""
+        tenant = metadata.tenant
+        async with self.store.transaction() as conn:
+            day = await self._till_day(conn, tenant)
+            at = self.now()
+            outcome = await execute(
+                self.store,
+                invoices.invoice,
+                invoices.stream_id(invoice_id),
+                command(day, at),
+                metadata,
+                expected_version=expected_version,
+                must_exist=True,
+                conn=conn,
+            )
+            for recorded in outcome.recorded:
+                if isinstance(recorded.event, produced):
+                    await ledger.record_movement(conn, tenant, movement_id, day, movement, invoice_id, None, at)
+            return outcome

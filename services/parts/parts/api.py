@@ -203,6 +203,15 @@ async def get_order(site_id: SiteId, order_id: UUID, identity: CurrentIdentity, 
     return order_view(state, version)
 
 
+async def _order_command(
+    request: Request, order_id: UUID, command: parts_order.PartsOrderCommand, by: Actor, *, must_exist: bool = True
+) -> OrderView:
+    outcome = await by.run(
+        store_of(request), parts_order.parts_order, parts_order.stream_id(order_id), command, must_exist=must_exist
+    )
+    return order_view(outcome.state, outcome.version)
+
+
 @router.post(
     "/sites/{site_id}/parts-orders/emergency",
     status_code=201,
@@ -213,14 +222,7 @@ async def get_order(site_id: SiteId, order_id: UUID, identity: CurrentIdentity, 
 async def place_emergency_order(site_id: SiteId, body: EmergencyOrderBody, request: Request, by: Clerk) -> OrderView:
     """Order parts a job waits for from a supplier; on receipt they go to that job's line first."""
     order_id = uuid4()
-    outcome = await by.run(
-        store_of(request),
-        parts_order.parts_order,
-        parts_order.stream_id(order_id),
-        body.command(order_id, now(request)),
-        must_exist=False,
-    )
-    return order_view(outcome.state, outcome.version)
+    return await _order_command(request, order_id, body.command(order_id, now(request)), by, must_exist=False)
 
 
 @router.post(
@@ -256,10 +258,7 @@ async def receive_order(
     site_id: SiteId, order_id: UUID, body: OrderReceiptBody, request: Request, by: Clerk
 ) -> OrderView:
     """The ordered parts arrive (all or some lines); they go on the shelf, waiting jobs first."""
-    outcome = await by.run(
-        store_of(request), parts_order.parts_order, parts_order.stream_id(order_id), body.command(now(request))
-    )
-    return order_view(outcome.state, outcome.version)
+    return await _order_command(request, order_id, body.command(now(request)), by)
 
 
 @router.post(
@@ -267,13 +266,19 @@ async def receive_order(
     responses=refusals("order_cancelled", "order_completed", "transfer_in_transit", "reason_required", CONFLICT),
 )
 async def cancel_order(site_id: SiteId, order_id: UUID, body: CancelBody, request: Request, by: Clerk) -> OrderView:
-    outcome = await by.run(
-        store_of(request), parts_order.parts_order, parts_order.stream_id(order_id), body.command(now(request))
-    )
-    return order_view(outcome.state, outcome.version)
+    return await _order_command(request, order_id, body.command(now(request)), by)
 
 
 # --- old parts ------------------------------------------------------------------------------
+
+
+async def _old_part_command(
+    request: Request, old_part_id: UUID, command: old_part.OldPartCommand, by: Actor, *, must_exist: bool = True
+) -> OldPartView:
+    outcome = await by.run(
+        store_of(request), old_part.old_part, old_part.stream_id(old_part_id), command, must_exist=must_exist
+    )
+    return old_part_view(outcome.state, outcome.version)
 
 
 @router.post(
@@ -283,14 +288,7 @@ async def cancel_order(site_id: SiteId, order_id: UUID, body: CancelBody, reques
 )
 async def record_old_part(site_id: SiteId, body: OldPartBody, request: Request, by: OldPartRecorder) -> OldPartView:
     old_part_id = uuid4()
-    outcome = await by.run(
-        store_of(request),
-        old_part.old_part,
-        old_part.stream_id(old_part_id),
-        body.command(old_part_id, now(request)),
-        must_exist=False,
-    )
-    return old_part_view(outcome.state, outcome.version)
+    return await _old_part_command(request, old_part_id, body.command(old_part_id, now(request)), by, must_exist=False)
 
 
 @router.get("/sites/{site_id}/old-parts/{old_part_id}", responses=refusals())
@@ -313,7 +311,4 @@ async def get_old_part(site_id: SiteId, old_part_id: UUID, identity: CurrentIden
 async def dispose_old_part(
     site_id: SiteId, old_part_id: UUID, body: DispositionBody, request: Request, by: Clerk
 ) -> OldPartView:
-    outcome = await by.run(
-        store_of(request), old_part.old_part, old_part.stream_id(old_part_id), body.command(now(request))
-    )
-    return old_part_view(outcome.state, outcome.version)
+    return await _old_part_command(request, old_part_id, body.command(now(request)), by)

@@ -13,14 +13,12 @@ named twice for the same family is an error on the second line.
 from __future__ import annotations
 
 import _csv
-import csv
 import hashlib
-import io
 import re
 from dataclasses import dataclass
 
+from catalogue.domain.csv_rows import InvalidFile, RowErrors, full_rows, open_file, required_text
 from catalogue.domain.labour import LabourOperation
-from catalogue.price_list.rows import RowErrors
 
 COLUMNS = ("code", "model_family", "description_zh", "description_en", "flat_rate_minutes", "skill_level")
 MAX_ROWS = 200_000
@@ -31,15 +29,10 @@ CODE = re.compile(r"[A-Z0-9][A-Z0-9\-._]{0,31}")
 FAMILY = re.compile(r"\*|[^\s*][^*]{0,63}")
 
 
-class InvalidLabourFile(ValueError):
-    """The file has bad rows: nothing of it may be imported."""
+class InvalidLabourFile(InvalidFile):
+    """The labour-time file has bad rows: nothing of it may be imported."""
 
-    code = "invalid_rows"
-
-    def __init__(self, errors: RowErrors) -> None:
-        self.errors = errors
-        shown = "" if errors.count <= len(errors.listed) else f" (the first {len(errors.listed)} are listed)"
-        super().__init__(f"the labour-time file has {errors.count} error(s){shown}; nothing was imported")
+    kind = "labour-time file"
 
     @classmethod
     def too_large(cls, limit: int) -> InvalidLabourFile:
@@ -64,16 +57,10 @@ def read_labour_file(data: bytes) -> LabourFile:
     """The operations of a labour-time file; `InvalidLabourFile` listing every bad row when
     anything is wrong."""
     errors = RowErrors()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        errors.add(line, None, "not UTF-8 text: save the file as 'CSV UTF-8' (a GBK file must be converted first)")
-        raise InvalidLabourFile(errors) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    positions = _header(next(reader, None), errors)
-    if positions is None:
+    opened = open_file(data, COLUMNS, errors)
+    if opened is None:
         raise InvalidLabourFile(errors)
+    reader, positions = opened
     operations = _rows(reader, positions, errors)
     if not operations and not errors.count:
         errors.add(1, None, "the file has no operations: one code and model family per line after the header")
@@ -82,36 +69,12 @@ def read_labour_file(data: bytes) -> LabourFile:
     return LabourFile(operations, hashlib.sha256(data).hexdigest())
 
 
-def _header(header: list[str] | None, errors: RowErrors) -> tuple[int, ...] | None:
-    if not header or not any(name.strip() for name in header):
-        errors.add(1, None, f"the first line must name the columns: {','.join(COLUMNS)}")
-        return None
-    names = [name.strip().lower() for name in header]
-    for name in names:
-        if name not in COLUMNS:
-            errors.add(1, name or None, f"unknown column {name!r}: the columns are {','.join(COLUMNS)}")
-    for name in COLUMNS:
-        if names.count(name) > 1:
-            errors.add(1, name, "column named twice")
-        elif name not in names:
-            errors.add(1, name, "missing column")
-    if errors.count:
-        return None
-    return tuple(names.index(name) for name in COLUMNS)
-
-
 def _rows(reader: _csv.Reader, positions: tuple[int, ...], errors: RowErrors) -> list[LabourOperation]:
     p_code, p_family, p_zh, p_en, p_minutes, p_skill = positions
     width = len(positions)
     operations: list[LabourOperation] = []
     lines: dict[tuple[str, str], int] = {}
-    for row in reader:
-        line = reader.line_num
-        if len(row) != width:
-            if len(row) <= 1 and not "".join(row).strip():
-                continue  # a blank line (Excel leaves some at the end)
-            errors.add(line, None, f"{len(row)} fields where the header has {width}")
-            continue
+    for line, row in full_rows(reader, width, errors):
         if len(operations) >= MAX_ROWS:
             errors.add(line, None, f"a labour-time file holds at most {MAX_ROWS:,} rows: split the file")
             break
@@ -126,22 +89,13 @@ def _rows(reader: _csv.Reader, positions: tuple[int, ...], errors: RowErrors) ->
             first = lines.setdefault((code, family), line)
             if first != line:
                 errors.add(line, "code", f"{code} for {family} is already on line {first}")
-        description_zh = _description(row[p_zh], line, "description_zh", errors)
-        description_en = _description(row[p_en], line, "description_en", errors)
+        description_zh = required_text(row[p_zh], MAX_DESCRIPTION, line, "description_zh", errors)
+        description_en = required_text(row[p_en], MAX_DESCRIPTION, line, "description_en", errors)
         minutes = _whole(row[p_minutes], range(0, MAX_MINUTES + 1), line, "flat_rate_minutes", errors)
         skill = _whole(row[p_skill], SKILL_LEVELS, line, "skill_level", errors)
         if errors.count == bad:
             operations.append(LabourOperation(code, family, description_zh, description_en, minutes, skill))
     return operations
-
-
-def _description(text: str, line: int, column: str, errors: RowErrors) -> str:
-    text = text.strip()
-    if not text:
-        errors.add(line, column, "required")
-    elif len(text) > MAX_DESCRIPTION:
-        errors.add(line, column, f"longer than {MAX_DESCRIPTION} characters")
-    return text
 
 
 def _whole(text: str, allowed: range, line: int, column: str, errors: RowErrors) -> int:

@@ -19,21 +19,23 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import re
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
+# `MAX_LISTED` and `RowError` (shared with the labour-time file) are named here too, as the price
+# list's callers know them.
+from catalogue.domain.csv_rows import MAX_LISTED as MAX_LISTED
+from catalogue.domain.csv_rows import InvalidFile, RowErrors, full_rows, header, open_file, required_text
+from catalogue.domain.csv_rows import RowError as RowError
 from events.log_pages import collection_paused
 
 if TYPE_CHECKING:
     from _csv import Reader
 
 COLUMNS = ("part_number", "description", "list_price", "cost", "oem", "superseded_by")
-# Row errors listed in a refusal; the rest are only counted (a wrong file can have 100,000).
-MAX_LISTED = 1000
 MAX_ROWS = 1_000_000
 MAX_DESCRIPTION = 200
 # Fen: twelve digits are ten thousand million yuan, far above any part and well inside bigint.
@@ -51,37 +53,10 @@ OEM_AS_WRITTEN = {form: v for k, v in OEM_VALUES.items() for form in (k, k.upper
 Record = tuple[int, str, str, int, int, bool, str | None]
 
 
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """What is wrong with one line: `field` is a column name (None: the line as a whole)."""
+class InvalidRows(InvalidFile):
+    """The price file has bad rows: nothing of it may be imported."""
 
-    line: int
-    field: str | None
-    reason: str
-
-
-@dataclass
-class RowErrors:
-    """Every error of a file: the first `MAX_LISTED` kept in line order, all of them counted."""
-
-    listed: list[RowError] = field(default_factory=list)
-    count: int = 0
-
-    def add(self, line: int, column: str | None, reason: str) -> None:
-        self.count += 1
-        if len(self.listed) < MAX_LISTED:
-            self.listed.append(RowError(line, column, reason))
-
-
-class InvalidRows(ValueError):
-    """The file has bad rows: nothing of it may be imported."""
-
-    code = "invalid_rows"
-
-    def __init__(self, errors: RowErrors) -> None:
-        self.errors = errors
-        shown = "" if errors.count <= len(errors.listed) else f" (the first {len(errors.listed)} are listed)"
-        super().__init__(f"the price file has {errors.count} error(s){shown}; nothing was imported")
+    kind = "price file"
 
 
 @dataclass(frozen=True)
@@ -129,7 +104,7 @@ def _read_at_once(data: bytes, list_key: int) -> PriceFile | None:
     end = text.find("\n")
     first = text if end < 0 else text[:end]
     errors = RowErrors()
-    positions = _header(next(csv.reader([first.rstrip("\r")]), None), errors)
+    positions = header(next(csv.reader([first.rstrip("\r")]), None), COLUMNS, errors)
     if positions is None:
         raise InvalidRows(errors)
     start = len(text) if end < 0 else end + 1
@@ -158,16 +133,10 @@ def _read_at_once(data: bytes, list_key: int) -> PriceFile | None:
 def read_line_by_line(data: bytes, list_key: int) -> PriceFile:
     """The careful pass: every row checked on its own; `InvalidRows` with every fault and its line."""
     errors = RowErrors()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        errors.add(line, None, "not UTF-8 text: save the file as 'CSV UTF-8' (a GBK file must be converted first)")
-        raise InvalidRows(errors) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    positions = _header(next(reader, None), errors)
-    if positions is None:
+    opened = open_file(data, COLUMNS, errors)
+    if opened is None:
         raise InvalidRows(errors)
+    reader, positions = opened
     records, lines = _rows(reader, positions, list_key, errors)
     if not records and not errors.count:
         errors.add(1, None, "the file has no parts: one part per line after the header")
@@ -181,25 +150,6 @@ def read_line_by_line(data: bytes, list_key: int) -> PriceFile:
     return PriceFile(records, len(successors), hashlib.sha256(data).hexdigest())
 
 
-def _header(header: list[str] | None, errors: RowErrors) -> tuple[int, ...] | None:
-    """Where each of `COLUMNS` is in a row; None (with the errors) when the header is wrong."""
-    if not header or not any(name.strip() for name in header):
-        errors.add(1, None, f"the first line must name the columns: {','.join(COLUMNS)}")
-        return None
-    names = [name.strip().lower() for name in header]
-    for name in names:
-        if name not in COLUMNS:
-            errors.add(1, name or None, f"unknown column {name!r}: the columns are {','.join(COLUMNS)}")
-    for name in COLUMNS:
-        if names.count(name) > 1:
-            errors.add(1, name, "column named twice")
-        elif name not in names:
-            errors.add(1, name, "missing column")
-    if errors.count:
-        return None
-    return tuple(names.index(name) for name in COLUMNS)
-
-
 def _rows(
     reader: Reader, positions: tuple[int, ...], list_key: int, errors: RowErrors
 ) -> tuple[list[Record], dict[str, int]]:
@@ -209,13 +159,7 @@ def _rows(
     records: list[Record] = []
     lines: dict[str, int] = {}
     oem_values, fullmatch = OEM_VALUES, PART_NUMBER.fullmatch
-    for row in reader:
-        line = reader.line_num
-        if len(row) != width:
-            if len(row) <= 1 and not "".join(row).strip():
-                continue  # a blank line (Excel leaves some at the end)
-            errors.add(line, None, f"{len(row)} fields where the header has {width}")
-            continue
+    for line, row in full_rows(reader, width, errors):
         if len(records) >= MAX_ROWS:
             errors.add(line, None, f"a price file holds at most {MAX_ROWS:,} parts: split the file")
             break
@@ -227,11 +171,7 @@ def _rows(
             errors.add(line, "part_number", f"{number} is already on line {lines[number]}")
         else:
             lines[number] = line
-        description = row[p_description].strip()
-        if not description:
-            errors.add(line, "description", "required")
-        elif len(description) > MAX_DESCRIPTION:
-            errors.add(line, "description", f"longer than {MAX_DESCRIPTION} characters")
+        description = required_text(row[p_description], MAX_DESCRIPTION, line, "description", errors)
         text = row[p_list].strip()
         if text.isdigit() and text.isascii() and len(text) <= MAX_MONEY_DIGITS:
             list_price = int(text)
