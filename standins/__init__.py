@@ -8,6 +8,7 @@ on a page, so `make run` works end to end with nothing outside the machine (deci
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.request import urlopen
 
 PORT = 8090
 # The credentials the local e-record platform accepts, and billing's defaults (ERECORD_ACCOUNT,
@@ -62,3 +64,11 @@ def billing_env(base_url: str) -> dict[str, str]:
         "ERECORD_ACCOUNT": ERECORD_ACCOUNT,
         "ERECORD_KEY": ERECORD_KEY,
     }
+
+
+def messages_env(base_url: str) -> dict[str, str]:
+    """The settings that point the notifications service at the message receivers of stand-ins
+    running at `base_url` (SMS gateway, WeChat, and the SMTP server on the port they report)."""
+    with urlopen(f"{base_url}/mail/admin/smtp", timeout=10) as answer:
+        smtp_port = json.load(answer)["port"]
+    return {"SMS_URL": f"{base_url}/sms/api/v1", "WECHAT_URL": f"{base_url}/wechat", "SMTP_PORT": str(smtp_port)}

@@ -9,7 +9,7 @@ import pytest
 from events.testing.system import RunningSystem
 
 # `browser`: the desk's browser tests' fixtures (a module without `started` never asks for them).
-pytest_plugins = ["events.testing.fixtures", "browser"]
+pytest_plugins = ["events.testing.fixtures", "browser", "receivers"]
 
 
 @pytest.fixture

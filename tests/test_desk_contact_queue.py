@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,13 +20,12 @@ import httpx
 import pytest
 from browser import Desk, accessible, desk_beside, new_page, sign_in
 from dealership import CAPACITY, login
+from played import car_delivered
 from playwright.async_api import Browser, expect
 
 import standins
-from events.catalog.reception import VehicleDelivered
-from events.catalog.reception_values import Contact, VehicleIdentity
+from events.catalog.reception_values import VehicleIdentity
 from events.envelope import Metadata, Tenant
-from events.local.ports import free_port
 from events.testing import kafka_for_tests
 from events.testing.publishing import Publisher
 from events.testing.system import RunningSystem
@@ -41,37 +40,10 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture(scope="module")
-def receivers() -> Iterator[str]:
-    with standins.running(free_port()) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def started(receivers: str) -> Iterator[tuple[RunningSystem, Desk]]:
-    smtp_port = httpx.get(f"{receivers}/mail/admin/smtp").json()["port"]
-    env = {"SMS_URL": f"{receivers}/sms/api/v1", "WECHAT_URL": f"{receivers}/wechat", "SMTP_PORT": str(smtp_port)}
+    env = standins.messages_env(receivers)
     with desk_beside(["booking", "followup", "notifications"], extra_env=env) as both:
         yield both
-
-
-def delivered(customer: uuid.UUID, car: VehicleIdentity, name: str, phone: str) -> tuple[str, VehicleDelivered]:
-    ro, at = uuid.uuid4(), datetime.now(UTC)
-    user = Contact(name=name, phone=phone, customer_id=customer)
-    return f"repair_order-{ro}", VehicleDelivered(
-        repair_order_id=ro,
-        vehicle=car,
-        customer=user,
-        vehicle_user=user,
-        mileage_km=15000,
-        promised_at=at,
-        original_promised_at=at,
-        on_time=True,
-        work_explained=True,
-        old_parts_shown=True,
-        old_parts_returned=False,
-        next_service_due_date=(at + timedelta(days=14)).date(),
-        delivered_at=at,
-    )
 
 
 async def test_the_agent_works_the_queue_and_a_bounce_and_the_manager_books_from_it(
@@ -95,8 +67,8 @@ async def test_the_agent_works_the_queue_and_a_bounce_and_the_manager_books_from
     kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"e2e{system.run_id}.")
     await Publisher(postgres_url, kafka).publish(
         Metadata(Tenant(GROUP, SITE), "advisor-li", str(uuid.uuid4())),
-        delivered(A, CAR_A, "陈静", "13900000071"),
-        delivered(B, CAR_B, "Brian Xu", "13900000072"),
+        car_delivered(A, CAR_A, "陈静", "13900000071"),
+        car_delivered(B, CAR_B, "Brian Xu", "13900000072"),
     )
     await agent.until("contact-queue", lambda rows: len(rows) == 2, "both proposals queued", timeout=60)
     failed: list[dict[str, Any]] = await agent.until("failed-messages", bool, "the bounced reminder", timeout=60)

@@ -19,15 +19,14 @@ import httpx
 import pytest
 from browser import Desk, accessible, desk_beside, new_page, sign_in
 from dealership import CAPACITY, login
+from played import car_delivered
 from playwright.async_api import Browser, expect
 
 import standins
 from events.catalog.booking import ConfirmationRequested
 from events.catalog.booking_values import Contact as BookingContact
-from events.catalog.reception import VehicleDelivered
-from events.catalog.reception_values import Contact, VehicleIdentity
+from events.catalog.reception_values import VehicleIdentity
 from events.envelope import Metadata, Tenant
-from events.local.ports import free_port
 from events.testing import kafka_for_tests
 from events.testing.publishing import Publisher
 from events.testing.system import RunningSystem
@@ -39,37 +38,10 @@ NAME, PHONE, MAIL = "陈静", "13900000081", "chen.m@example.cn"
 
 
 @pytest.fixture(scope="module")
-def receivers() -> Iterator[str]:
-    with standins.running(free_port()) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def started(receivers: str) -> Iterator[tuple[RunningSystem, Desk]]:
-    smtp_port = httpx.get(f"{receivers}/mail/admin/smtp").json()["port"]
-    env = {"SMS_URL": f"{receivers}/sms/api/v1", "WECHAT_URL": f"{receivers}/wechat", "SMTP_PORT": str(smtp_port)}
+    env = standins.messages_env(receivers)
     with desk_beside(["booking", "followup", "notifications"], extra_env=env) as both:
         yield both
-
-
-def delivered() -> tuple[str, VehicleDelivered]:
-    ro, at = uuid.uuid4(), datetime.now(UTC)
-    user = Contact(name=NAME, phone=PHONE, customer_id=A)
-    return f"repair_order-{ro}", VehicleDelivered(
-        repair_order_id=ro,
-        vehicle=CAR,
-        customer=user,
-        vehicle_user=user,
-        mileage_km=15000,
-        promised_at=at,
-        original_promised_at=at,
-        on_time=True,
-        work_explained=True,
-        old_parts_shown=True,
-        old_parts_returned=False,
-        next_service_due_date=(at + timedelta(days=14)).date(),
-        delivered_at=at,
-    )
 
 
 def confirmation() -> tuple[str, ConfirmationRequested]:
@@ -103,7 +75,8 @@ async def test_the_agent_opens_a_customers_messages_from_a_bounce(
         (await client.post(f"{receivers}/messages/admin/failures", json=plan)).raise_for_status()
     kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"e2e{system.run_id}.")
     publisher = Publisher(postgres_url, kafka)
-    await publisher.publish(Metadata(Tenant(GROUP, SITE), "advisor-li", str(uuid.uuid4())), delivered())
+    reception = Metadata(Tenant(GROUP, SITE), "advisor-li", str(uuid.uuid4()))
+    await publisher.publish(reception, car_delivered(A, CAR, NAME, PHONE))
     failed: list[dict[str, Any]] = await agent.until("failed-messages", bool, "the bounced reminder", timeout=60)
     assert (failed[0]["customer_id"], failed[0]["status"]) == (str(A), "bounced")
     await publisher.publish(Metadata(Tenant(GROUP, SITE), "booking", str(uuid.uuid4())), confirmation())

@@ -18,7 +18,6 @@ import pytest
 from dealership import VIN, line, login, published_about, running, signed_and_handed_over
 
 import standins
-from events.local.ports import free_port
 from events.testing import eventually
 from events.testing.system import RunningSystem
 
@@ -26,19 +25,14 @@ GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
 
 
 @pytest.fixture(scope="module")
-def outside() -> Iterator[str]:
-    with standins.running(free_port()) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def system(outside: str) -> Iterator[RunningSystem]:
-    with running(["catalogue", "reception", "workshop", "parts", "billing"], standins.billing_env(outside)) as started:
+def system(receivers: str) -> Iterator[RunningSystem]:
+    services = ["catalogue", "reception", "workshop", "parts", "billing"]
+    with running(services, standins.billing_env(receivers)) as started:
         yield started
 
 
 async def test_a_ready_car_is_invoiced_from_receptions_lines_and_paid_by_two_methods(
-    system: RunningSystem, gateway: httpx.AsyncClient, bootstrap_servers: str, outside: str
+    system: RunningSystem, gateway: httpx.AsyncClient, bootstrap_servers: str, receivers: str
 ) -> None:
     advisor = await login(gateway, GROUP, SITE, "advisor", "advisor-li")
     dispatcher = await login(gateway, GROUP, SITE, "dispatcher")
@@ -104,7 +98,7 @@ async def test_a_ready_car_is_invoiced_from_receptions_lines_and_paid_by_two_met
 
     # The repair e-record of the settlement: the platform refuses the first upload (a rule of its
     # own), which stays visible with its reason until the cashier resubmits.
-    async with httpx.AsyncClient(base_url=outside) as platform:
+    async with httpx.AsyncClient(base_url=receivers) as platform:
         refusal = {"count": 1, "mode": "reject", "reason": "维修企业许可证号未备案 (licence not on file)"}
         (await platform.post("/erecord/admin/failures", json=refusal)).raise_for_status()
         rejected = await cashier.until(

@@ -15,12 +15,12 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from dealership import line, login, published_about, running, signed_and_handed_over
+from receivers import received
 
 import standins
 from events.catalog import workshop
 from events.envelope import Metadata, Tenant
 from events.kafka import event_type_of
-from events.local.ports import free_port
 from events.personal_data import phone_subject
 from events.testing import eventually, kafka_for_tests
 from events.testing.publishing import Publisher
@@ -32,25 +32,10 @@ MAIL = "liu.yang@example.cn"
 
 
 @pytest.fixture(scope="module")
-def receivers() -> Iterator[str]:
-    with standins.running(free_port()) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def system(receivers: str) -> Iterator[RunningSystem]:
-    smtp_port = httpx.get(f"{receivers}/mail/admin/smtp").json()["port"]
-    providers = {"SMS_URL": f"{receivers}/sms/api/v1", "WECHAT_URL": f"{receivers}/wechat", "SMTP_PORT": str(smtp_port)}
+    providers = standins.messages_env(receivers)
     with running(["catalogue", "reception", "workshop", "parts", "notifications"], extra_env=providers) as started:
         yield started
-
-
-async def received(receivers: str, to: str) -> list[dict[str, Any]]:
-    async with httpx.AsyncClient() as client:
-        rows: list[dict[str, Any]] = (
-            await client.get(f"{receivers}/messages/admin/received", params={"to": to})
-        ).json()
-    return rows
 
 
 async def ready_record(system: RunningSystem, bootstrap_servers: str, ro: str) -> Any:

@@ -13,19 +13,18 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from dealership import login, running
+from played import car_delivered
+from receivers import received
 
 import standins
-from events.catalog.reception import VehicleDelivered
-from events.catalog.reception_values import Contact, VehicleIdentity
+from events.catalog.reception_values import VehicleIdentity
 from events.envelope import Metadata, Tenant
-from events.local.ports import free_port
 from events.testing import eventually, kafka_for_tests
 from events.testing.publishing import Publisher
 from events.testing.system import RunningSystem
@@ -51,50 +50,13 @@ PORTAL_URL = "http://portal.example.cn"
 
 
 @pytest.fixture(scope="module")
-def receivers() -> Iterator[str]:
-    with standins.running(free_port()) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def system(receivers: str) -> Iterator[RunningSystem]:
-    smtp_port = httpx.get(f"{receivers}/mail/admin/smtp").json()["port"]
     env = {
-        "SMS_URL": f"{receivers}/sms/api/v1",
-        "WECHAT_URL": f"{receivers}/wechat",
-        "SMTP_PORT": str(smtp_port),
         "PORTAL_URL": PORTAL_URL,
+        **standins.messages_env(receivers),
     }
     with running(["booking", "followup", "notifications"], extra_env=env) as started:
         yield started
-
-
-async def received(receivers: str, to: str) -> list[dict[str, Any]]:
-    async with httpx.AsyncClient() as client:
-        rows: list[dict[str, Any]] = (
-            await client.get(f"{receivers}/messages/admin/received", params={"to": to})
-        ).json()
-    return rows
-
-
-def delivered(ro: uuid.UUID, at: datetime) -> VehicleDelivered:
-    user = Contact(name="Chen Jing", phone=PHONE, customer_id=CUSTOMER)
-    return VehicleDelivered(
-        repair_order_id=ro,
-        vehicle=CAR,
-        customer=user,
-        vehicle_user=user,
-        mileage_km=15000,
-        promised_at=at,
-        original_promised_at=at,
-        on_time=True,
-        work_explained=True,
-        old_parts_shown=True,
-        old_parts_returned=False,
-        next_service_due_date=(at + timedelta(days=14)).date(),
-        next_service_due_km=20000,
-        delivered_at=at,
-    )
 
 
 async def test_a_reminder_reaches_the_customer_who_books_through_its_link_and_the_conversion_counts(
@@ -110,10 +72,9 @@ async def test_a_reminder_reaches_the_customer_who_books_through_its_link_and_th
     await agent.ok("PUT", f"contact-preferences/{CUSTOMER}", {"phone": PHONE, "consent": ["sms:marketing"]})
 
     kafka = kafka_for_tests(bootstrap_servers=bootstrap_servers, topic_prefix=f"e2e{system.run_id}.")
-    ro = uuid.uuid4()
     await Publisher(postgres_url, kafka).publish(
         Metadata(Tenant(GROUP, SITE), "advisor-li", str(uuid.uuid4())),
-        (f"repair_order-{ro}", delivered(ro, datetime.now(UTC))),
+        car_delivered(CUSTOMER, CAR, "Chen Jing", PHONE, next_service_km=20000),
     )
 
     await agent.until("contact-queue", lambda rows: any(r["plate"] == CAR.plate for r in rows), "the contact queue")

@@ -31,6 +31,7 @@ from browser import AXE, FAILING_IMPACTS, ROOT, Desk, desk_beside, new_page, sig
 from dealership import Person, line, login, signed_and_handed_over, typed
 from PIL import Image, ImageDraw
 from playwright.async_api import Browser, Locator, Page, ViewportSize, expect
+from receivers import received
 
 import standins
 from events.local.ports import free_port, wait_for_port
@@ -53,12 +54,6 @@ LINK = re.compile(r"http://127\.0\.0\.1:\d+/approvals/[A-Za-z0-9_.-]+")
 
 
 @pytest.fixture(scope="module")
-def receivers() -> Iterator[str]:
-    with standins.running(free_port()) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def portal_url() -> str:
     return f"http://127.0.0.1:{free_port()}"
 
@@ -67,13 +62,10 @@ def portal_url() -> str:
 def started(
     receivers: str, portal_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[RunningSystem, Desk]]:
-    smtp_port = httpx.get(f"{receivers}/mail/admin/smtp").json()["port"]
     env = {
         "PORTAL_URL": portal_url,  # reception mints the links to this portal
         "MEDIA_PATH": str(tmp_path_factory.mktemp("media")),
-        "SMS_URL": f"{receivers}/sms/api/v1",
-        "WECHAT_URL": f"{receivers}/wechat",
-        "SMTP_PORT": str(smtp_port),
+        **standins.messages_env(receivers),
     }
     with desk_beside(["catalogue", "reception", "workshop", "notifications"], env) as both:
         yield both
@@ -133,14 +125,6 @@ async def checked(page: Page, name: str) -> None:
     assert not failing, f"{name}: axe finds " + "; ".join(
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}" for v in failing
     )
-
-
-async def sms_to(receivers: str, phone: str) -> list[dict[str, Any]]:
-    async with httpx.AsyncClient() as client:
-        answer = await client.get(f"{receivers}/messages/admin/received", params={"to": phone})
-    answer.raise_for_status()
-    rows: list[dict[str, Any]] = answer.json()
-    return rows
 
 
 async def the_customer_reachable(gateway: httpx.AsyncClient) -> None:
@@ -208,7 +192,7 @@ async def test_the_customer_approves_a_finding_with_its_photo_on_the_phone_and_t
 
     # The customer's phone: the approval request as the SMS gateway received it.
     (sms,) = await eventually(
-        lambda: sms_to(receivers, PHONE_NUMBER),
+        lambda: received(receivers, PHONE_NUMBER),
         until=lambda rows: any(LINK.search(r["body"]) for r in rows),
         what="the approval request in the SMS gateway",
         timeout=60,

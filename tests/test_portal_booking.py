@@ -30,6 +30,7 @@ import pytest
 from browser import WAIT, accessible
 from dealership import login
 from playwright.async_api import Browser, Page, ViewportSize, expect
+from receivers import received
 
 import standins
 from events.links import LinkClaims, sign_link
@@ -66,23 +67,14 @@ def portal_screenshots(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def receivers() -> Iterator[str]:
-    with standins.running(free_port()) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def portal_system(receivers: str) -> Iterator[tuple[RunningSystem, str]]:
     """Booking, notifications and the gateway, and the portal beside them on a free port."""
     port = free_port()
     portal_url = f"http://127.0.0.1:{port}"
-    smtp_port = httpx.get(f"{receivers}/mail/admin/smtp").json()["port"]
     env = {
-        "SMS_URL": f"{receivers}/sms/api/v1",
-        "WECHAT_URL": f"{receivers}/wechat",
-        "SMTP_PORT": str(smtp_port),
         "LINK_SECRET": LINK_SECRET,
         "PORTAL_URL": portal_url,  # where booking's links in messages point
+        **standins.messages_env(receivers),
     }
     system = RunningSystem(["booking", "notifications"], extra_env=env)
     process: subprocess.Popen[bytes] | None = None
@@ -121,14 +113,6 @@ async def phone_page(browser: Browser, language: str) -> Page:
     page = await context.new_page()
     page.set_default_timeout(WAIT)
     return page
-
-
-async def received(receivers: str, to: str) -> list[dict[str, Any]]:
-    async with httpx.AsyncClient() as client:
-        rows: list[dict[str, Any]] = (
-            await client.get(f"{receivers}/messages/admin/received", params={"to": to})
-        ).json()
-    return rows
 
 
 def claims_of(token: str) -> list[Any]:

@@ -13,9 +13,9 @@ import asyncpg
 import httpx
 import pytest
 from dealership import Person, login, running
+from receivers import received
 
 import standins
-from events.local.ports import free_port
 from events.testing import eventually
 from events.testing.system import RunningSystem
 from simulator.run import Options, Outcome, simulate
@@ -34,15 +34,8 @@ SERVICES = [
 
 
 @pytest.fixture(scope="module")
-def receivers() -> Iterator[str]:
-    with standins.running(free_port()) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def system(receivers: str) -> Iterator[RunningSystem]:
-    smtp_port = httpx.get(f"{receivers}/mail/admin/smtp").json()["port"]
-    providers = {"SMS_URL": f"{receivers}/sms/api/v1", "WECHAT_URL": f"{receivers}/wechat", "SMTP_PORT": str(smtp_port)}
+    providers = standins.messages_env(receivers)
     # The simulator's people poll read models for several cars at once: above the per-person
     # limit meant for humans at a screen.
     limits = {"GATEWAY_RATE_PER_SECOND": "1000", "GATEWAY_RATE_BURST": "1000"}
@@ -101,13 +94,8 @@ async def _customers_were_told(receivers: str) -> None:
         markers = {"/appointment/": "confirmation", "/approvals/": "approval", "完工": "ready", "结算单": "invoice"}
         return {(row["channel"], kind) for row in rows for marker, kind in markers.items() if marker in row["body"]}
 
-    async def received() -> list[dict[str, Any]]:
-        async with httpx.AsyncClient(timeout=30) as client:
-            rows: list[dict[str, Any]] = (await client.get(f"{receivers}/messages/admin/received")).json()
-        return rows
-
     rows = await eventually(
-        received,
+        lambda: received(receivers),
         until=lambda rows: (
             {kind for _, kind in kinds(rows)} == {"confirmation", "approval", "ready", "invoice"}
             and {row["channel"] for row in rows} >= {"sms", "mail", "wechat"}
