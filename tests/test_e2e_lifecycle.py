@@ -205,6 +205,7 @@ async def test_one_visit_from_check_in_to_the_settled_delivered_car(
         "reception.ApprovalRequested",  # the round's link for the customer's phone
         "reception.AdditionalWorkApproved",
         "reception.ReadyForDeliveryMarked",
+        "reception.RepairOrderInvoiced",  # billing's invoice issued: the work is locked until it is paid
         "reception.InvoiceSettled",
         "reception.VehicleDelivered",
     ]
