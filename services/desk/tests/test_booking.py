@@ -138,7 +138,7 @@ def with_booking(stand_in: StandIn) -> StandIn:
         SEEN["thumbnail"] = (site, media_id, authorization)
         return Response(b"\xff\xd8\xffthumb", media_type="image/jpeg")
 
-    stand_in.app.router.routes[0:0] = routes.routes
+    stand_in.serve_first(routes)
     return stand_in
 
 

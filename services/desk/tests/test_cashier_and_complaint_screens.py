@@ -100,10 +100,7 @@ class Api:
 def api(stand_in: StandIn) -> Api:
     """The routes ahead of the stand-in's catch-all of a site's resources."""
     found = Api()
-    before = list(stand_in.app.router.routes)
-    stand_in.app.include_router(found.routes())
-    added = stand_in.app.router.routes[len(before) :]
-    stand_in.app.router.routes[:] = [*added, *before]
+    stand_in.serve_first(found.routes())
     return found
 
 

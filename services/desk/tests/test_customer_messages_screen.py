@@ -80,10 +80,7 @@ class Api:
 @pytest.fixture
 def api(stand_in: StandIn) -> Api:
     found = Api(stand_in)
-    before = list(stand_in.app.router.routes)
-    stand_in.app.include_router(found.routes())
-    added = stand_in.app.router.routes[len(before) :]
-    stand_in.app.router.routes[:] = [*added, *before]
+    stand_in.serve_first(found.routes())
     return found
 
 

@@ -30,10 +30,7 @@ def board_stream(stand_in: StandIn) -> None:
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
-    before = list(stand_in.app.router.routes)
-    stand_in.app.include_router(router)
-    added = stand_in.app.router.routes[len(before) :]
-    stand_in.app.router.routes[:] = [*added, *before]
+    stand_in.serve_first(router)
 
 
 async def test_the_streams_first_snapshot_is_no_change_and_every_later_event_is_one(
@@ -61,10 +58,7 @@ def floor_and_counter_streams(stand_in: StandIn) -> list[str]:
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
-    before = list(stand_in.app.router.routes)
-    stand_in.app.include_router(router)
-    added = stand_in.app.router.routes[len(before) :]
-    stand_in.app.router.routes[:] = [*added, *before]
+    stand_in.serve_first(router)
     return asked
 
 

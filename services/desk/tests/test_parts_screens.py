@@ -113,10 +113,7 @@ class PartsCounter:
 def counter(stand_in: StandIn) -> PartsCounter:
     """The counter's routes ahead of the stand-in's catch-all of a site's resources."""
     parts = PartsCounter()
-    before = list(stand_in.app.router.routes)
-    stand_in.app.include_router(parts.routes())
-    added = stand_in.app.router.routes[len(before) :]
-    stand_in.app.router.routes[:] = [*added, *before]
+    stand_in.serve_first(parts.routes())
     return parts
 
 

@@ -88,10 +88,7 @@ class Reception:
 def reception(stand_in: StandIn) -> Reception:
     """Reception's routes ahead of the stand-in's catch-all of a site's resources."""
     desk = Reception()
-    before = list(stand_in.app.router.routes)
-    stand_in.app.include_router(desk.routes())
-    added = stand_in.app.router.routes[len(before) :]
-    stand_in.app.router.routes[:] = [*added, *before]
+    stand_in.serve_first(desk.routes())
     return desk
 
 

@@ -102,10 +102,7 @@ class Reception:
 @pytest.fixture
 def reception(stand_in: StandIn) -> Reception:
     desk = Reception()
-    before = list(stand_in.app.router.routes)
-    stand_in.app.include_router(desk.routes())
-    added = stand_in.app.router.routes[len(before) :]
-    stand_in.app.router.routes[:] = [*added, *before]
+    stand_in.serve_first(desk.routes())
     return desk
 
 

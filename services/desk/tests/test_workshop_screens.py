@@ -87,10 +87,7 @@ class Workshop:
 def workshop(stand_in: StandIn) -> Workshop:
     """The workshop's routes ahead of the stand-in's catch-all of a site's resources."""
     floor = Workshop()
-    before = list(stand_in.app.router.routes)
-    stand_in.app.include_router(floor.routes())
-    added = stand_in.app.router.routes[len(before) :]
-    stand_in.app.router.routes[:] = [*added, *before]
+    stand_in.serve_first(floor.routes())
     return floor
 
 
