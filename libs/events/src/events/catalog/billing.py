@@ -18,9 +18,10 @@ Streams:
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from events.catalog.reception_values import PAY_TYPES, Contact, VehicleIdentity
 from events.catalog.reception_values import PAYMENT_METHODS as RECEPTION_PAYMENT_METHODS
@@ -56,6 +57,14 @@ def payer_of(pay_type: str) -> str:
         "INTERNAL": "internal",
         "DEALER": "dealer",
     }.get(pay_type, "customer")
+
+
+def _payment_method(value: str) -> str:
+    return check_code(value, PAYMENT_METHODS, "payment method")
+
+
+# A payment method of the published list (`PAYMENT_METHODS`), checked as a string (docs/contract.md).
+PaymentMethod = Annotated[str, AfterValidator(_payment_method)]
 
 
 class _Value(BaseModel):
@@ -137,40 +146,25 @@ class Receivable(_Value):
 class Tender(_Value):
     """Money by one method."""
 
-    method: str
+    method: PaymentMethod
     amount: int = Field(gt=0)
-
-    @field_validator("method")
-    @classmethod
-    def method_is_known(cls, value: str) -> str:
-        return check_code(value, PAYMENT_METHODS, "payment method")
 
 
 class AppliedDeposit(_Value):
     """A deposit taken against the repair order, counted as paid on its invoice."""
 
     deposit_id: UUID
-    method: str
+    method: PaymentMethod
     amount: int = Field(gt=0)
-
-    @field_validator("method")
-    @classmethod
-    def method_is_known(cls, value: str) -> str:
-        return check_code(value, PAYMENT_METHODS, "payment method")
 
 
 class MethodTotal(_Value):
     """One method's money over a cashier's day: taken (payments and deposits), refunded, net."""
 
-    method: str
+    method: PaymentMethod
     taken: int = Field(ge=0)
     refunded: int = Field(ge=0)
     net: int
-
-    @field_validator("method")
-    @classmethod
-    def method_is_known(cls, value: str) -> str:
-        return check_code(value, PAYMENT_METHODS, "payment method")
 
 
 class _InvoiceEvent(Event):
@@ -214,34 +208,24 @@ class PaymentTaken(_InvoiceEvent, type="billing.PaymentTaken", version=1):
     day whose till it counts in."""
 
     payment_id: UUID
-    method: str
+    method: PaymentMethod
     amount: int = Field(gt=0)
     reference: str | None = None
     cash_day: date
     taken_by: str = Field(min_length=1)
     taken_at: AwareDatetime
 
-    @field_validator("method")
-    @classmethod
-    def method_is_known(cls, value: str) -> str:
-        return check_code(value, PAYMENT_METHODS, "payment method")
-
 
 class RefundMade(_InvoiceEvent, type="billing.RefundMade", version=1):
     """Money given back, with why; never more than was paid."""
 
     refund_id: UUID
-    method: str
+    method: PaymentMethod
     amount: int = Field(gt=0)
     reason: str = Field(min_length=1)
     cash_day: date
     refunded_by: str = Field(min_length=1)
     refunded_at: AwareDatetime
-
-    @field_validator("method")
-    @classmethod
-    def method_is_known(cls, value: str) -> str:
-        return check_code(value, PAYMENT_METHODS, "payment method")
 
 
 class InvoicePaid(_InvoiceEvent, type="billing.InvoicePaid", version=1):
@@ -273,16 +257,11 @@ class DepositTaken(Event, type="billing.DepositTaken", version=1):
 
     deposit_id: UUID
     repair_order_id: UUID
-    method: str
+    method: PaymentMethod
     amount: int = Field(gt=0)
     cash_day: date
     taken_by: str = Field(min_length=1)
     taken_at: AwareDatetime
-
-    @field_validator("method")
-    @classmethod
-    def method_is_known(cls, value: str) -> str:
-        return check_code(value, PAYMENT_METHODS, "payment method")
 
 
 class CashDayClosed(Event, type="billing.CashDayClosed", version=1):
