@@ -291,3 +291,18 @@ async def test_the_total_follows_the_additional_work_approved_and_names_the_esti
     page = await desk.get(f"/ro/{RO}", headers={"accept-language": "en"})
     assert "data-estimate-total" not in page.text
     assert "<strong>¥283.00</strong>" in page.text.split("data-total>", 1)[1]
+
+
+async def test_while_the_invoice_stands_the_work_cannot_be_approved_but_may_be_declined(
+    desk: httpx.AsyncClient, stand_in: StandIn, reception: Reception
+) -> None:
+    await as_(desk, stand_in)
+    reception.order = ORDER | {"invoice_in_force": "SVC-2026-000042"}
+    page = await desk.get(f"/ro/{RO}", headers={"accept-language": "en"})
+    assert "Invoice SVC-2026-000042 is issued" in page.text
+    assert "data-approve" not in page.text
+    assert "data-decline" in page.text
+    reception.order = ORDER | {"invoice_in_force": None}
+    page = await desk.get(f"/ro/{RO}", headers={"accept-language": "zh"})
+    assert "data-invoice-lock" not in page.text
+    assert "data-approve" in page.text

@@ -70,6 +70,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "ro.recommended": "记为建议项目",
         "ro.safety_was_explained": "已说明安全风险",
         "ro.estimate_was": "含客户同意的增项;原估价 {total}",
+        "ro.invoice_lock": "发票 {number} 已开具:在收银员作废发票之前,增项不能再同意(可以记录客户拒绝)。",
         "ro.links": "发给客户的确认链接",
         "ro.link.of.additional_work": "增项确认",
         "ro.link.of.estimate": "估价确认",
@@ -219,6 +220,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "ro.recommended": "kept as a recommendation",
         "ro.safety_was_explained": "safety risk explained",
         "ro.estimate_was": "with the additional work approved; the estimate was {total}",
+        "ro.invoice_lock": "Invoice {number} is issued: additional work can be approved only once the cashier voids "
+        "it (a decline can still be recorded).",
         "ro.links": "Approval links sent to the customer",
         "ro.link.of.additional_work": "additional work",
         "ro.link.of.estimate": "estimate",
