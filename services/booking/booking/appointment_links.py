@@ -20,7 +20,7 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from booking.api import ENDED, SLOT
+from booking.api import ENDED, SLOT, booking_of
 from booking.domain.appointment import stream_id as appointment_stream
 from booking.domain.appointment_commands import CancelAppointment, ConfirmAppointment, RescheduleAppointment
 from booking.domain.appointment_link import ACTOR, CONFIRMATION_CHANNEL, DECISIONS, PURPOSE, claims_for
@@ -53,11 +53,6 @@ class AppointmentLinks:
     def url_for(self, site_id: str, appointment_id: UUID, slot_start: datetime) -> str:
         token = sign_link(claims_for(site_id, appointment_id, slot_start), self.key)
         return f"{self.portal_url.rstrip('/')}/appointment/{token}"
-
-
-def booking_of(request: Request) -> Booking:
-    booking: Booking = request.app.state.booking
-    return booking
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from uuid import UUID, uuid4, uuid5
 from fastapi import APIRouter, Query, Request
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
+from booking.api import booking_of
 from booking.catalogue import CataloguePick, menu_pick
 from booking.domain.appointment_state import AlreadyBooked
 from booking.domain.self_booking import (
@@ -61,11 +62,6 @@ SlotStart = Annotated[AwareDatetime, AfterValidator(_in_our_time)]
 PublicDay = Annotated[
     date, Query(alias="date", description="the site's local day, YYYY-MM-DD"), AfterValidator(_in_our_time)
 ]
-
-
-def booking_of(request: Request) -> Booking:
-    booking: Booking = request.app.state.booking
-    return booking
 
 
 def catalogue_identity(tenant: Tenant) -> Identity:

@@ -32,11 +32,11 @@ from events.commands import execute, load
 from events.envelope import Metadata
 from events.errors import NotFound
 from events.http import Actor, CurrentIdentity, SiteId, acting, site_tenant
-from events.identity import ADVISOR, SERVICE_MANAGER
 from events.link_refusals import LinkRefused, link_refusals
 from events.openapi import refusals
 from events.personal_data import phone_subject
 from events.runtime import now, store_of
+from reception.api import DESK, RepairOrderId
 from reception.approval_links import ApprovalLinks, Device, consent_reference, decided_at, decisions_of, spend
 from reception.approval_links import tenant_of as link_tenant
 from reception.approval_views import ApprovalPage, ApprovalRequestView, approval_page, approval_requests
@@ -62,7 +62,6 @@ public_router = APIRouter(tags=["approval links"])
 router = APIRouter(tags=["reception"])
 
 Token = Annotated[str, Path(description="the link's token, as the message carried it", max_length=2000)]
-RepairOrderId = Annotated[UUID, Path(description="the repair order (visit) id")]
 # A public operation needs no bearer token (the combined OpenAPI document says so per operation).
 PUBLIC: dict[str, Any] = {"security": []}
 # The customer is the actor of what their link records; their device is in `approval_decisions`.
@@ -204,7 +203,6 @@ async def decide(token: Token, body: DecisionBody, request: Request) -> Approval
 
 # --- for the desk ---------------------------------------------------------------------------
 
-DESK = (ADVISOR, SERVICE_MANAGER)
 REQUESTS = "/sites/{site_id}/repair-orders/{repair_order_id}/approval-requests"
 
 

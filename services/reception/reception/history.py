@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
-from uuid import UUID
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from events.catalog import reception as events
@@ -23,12 +22,12 @@ from events.errors import NotFound
 from events.http import CurrentIdentity, SiteId, site_tenant
 from events.openapi import refusals
 from events.runtime import store_of
+from reception.api import RepairOrderId
 from reception.domain.repair_order import stream_id
 
 router = APIRouter(tags=["reception"])
 
 HISTORY = "/sites/{site_id}/repair-orders/{repair_order_id}/history"
-RepairOrderId = Annotated[UUID, Path(description="the repair order (visit) id")]
 
 
 class HistoryEntry(BaseModel):

@@ -14,7 +14,7 @@ import hashlib
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from events.catalog.privacy import PersonalDataErased
@@ -28,6 +28,7 @@ from events.openapi import refusals
 from events.personal_data import phone_subject
 from events.privacy import PERSONAL_DATA_READERS, personal_view
 from events.runtime import Reaction, now, store_of
+from reception.api import RepairOrderId
 from reception.domain.repair_order import repair_order, stream_id
 from reception.domain.repair_order_state import require_unsigned
 
@@ -39,7 +40,6 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_BYTES = 256 * 1024
 MAX_SIDE = 4000
 SIGNATURE = "/sites/{site_id}/repair-orders/{repair_order_id}/signature"
-RepairOrderId = Annotated[UUID, Path(description="the repair order (visit) id")]
 
 
 def png_size(image: bytes) -> tuple[int, int] | None:
