@@ -90,8 +90,9 @@ class Notifications(UseCases):
         if trigger is None:
             return
         known = await self._addressee(conn, envelope.tenant.group_id, trigger)
-        if known is None and not waited and not await self._decided(conn, envelope.event_id, trigger.kind):
-            await waiting.park(conn, envelope, _keys(trigger), self.now())
+        keys = _keys(trigger)  # none: nothing to wait for
+        if known is None and keys and not waited and not await self._decided(conn, envelope.event_id, trigger.kind):
+            await waiting.park(conn, envelope, keys, self.now())
             return
         phone = known.phone if known else ""
         customer_id = (known.customer_id if known else None) or trigger.customer_id
