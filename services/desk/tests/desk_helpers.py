@@ -224,6 +224,14 @@ async def sign_in(desk: httpx.AsyncClient, stand_in: StandIn, next: str = "/") -
     return await desk.get(f"{back.path}?{back.query}")
 
 
+async def signed_in_as(desk: httpx.AsyncClient, stand_in: StandIn, role: str, user_id: str | None = None) -> str:
+    """Sign in through the stand-in provider as one person of `role` at SITE (`<role>-1` unless
+    named); the form token (CSRF) of their pages."""
+    stand_in.who = Who(user_id=user_id or f"{role}-1", roles=(role,), site_ids=(SITE,))
+    await sign_in(desk, stand_in)
+    return csrf_of((await desk.get("/")).text)
+
+
 def query_of(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from desk_helpers import SITE, StandIn, Who, csrf_of, sign_in
+from desk_helpers import StandIn, signed_in_as
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -105,9 +105,7 @@ def api(stand_in: StandIn) -> Api:
 
 
 async def as_(desk: httpx.AsyncClient, stand_in: StandIn, user: str, role: str) -> str:
-    stand_in.who = Who(user_id=user, roles=(role,), site_ids=(SITE,))
-    await sign_in(desk, stand_in)
-    return csrf_of((await desk.get("/")).text)
+    return await signed_in_as(desk, stand_in, role, user)
 
 
 def test_yuan_typed_is_fen_by_integer_arithmetic_and_anything_else_is_no_amount() -> None:

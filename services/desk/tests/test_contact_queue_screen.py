@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from desk_helpers import SITE, StandIn, Who, csrf_of, sign_in
+from desk_helpers import StandIn, signed_in_as
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
@@ -67,9 +67,7 @@ def api(stand_in: StandIn) -> Api:
 
 
 async def as_(desk: httpx.AsyncClient, stand_in: StandIn, role: str) -> str:
-    stand_in.who = Who(user_id="cs-1", roles=(role,), site_ids=(SITE,))
-    await sign_in(desk, stand_in)
-    return csrf_of((await desk.get("/")).text)
+    return await signed_in_as(desk, stand_in, role, "cs-1")
 
 
 @pytest.mark.parametrize("role", ["advisor", "dispatcher"])

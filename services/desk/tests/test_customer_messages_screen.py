@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from desk_helpers import SITE, StandIn, Who, sign_in
+from desk_helpers import StandIn, signed_in_as
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from test_ro_screens import ORDER, RO
@@ -85,8 +85,7 @@ def api(stand_in: StandIn) -> Api:
 
 
 async def as_(desk: httpx.AsyncClient, stand_in: StandIn, role: str) -> None:
-    stand_in.who = Who(user_id="cs-1", roles=(role,), site_ids=(SITE,))
-    await sign_in(desk, stand_in)
+    await signed_in_as(desk, stand_in, role, "cs-1")
 
 
 @pytest.mark.parametrize("role", ["cs_agent", "advisor", "service_manager"])

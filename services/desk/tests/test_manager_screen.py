@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from desk_helpers import SITE, StandIn, Who, csrf_of, sign_in
+from desk_helpers import SITE, StandIn, signed_in_as
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
@@ -119,9 +119,7 @@ def api(stand_in: StandIn) -> Api:
 
 
 async def as_(desk: httpx.AsyncClient, stand_in: StandIn, role: str) -> str:
-    stand_in.who = Who(user_id="someone", roles=(role,), site_ids=(SITE,))
-    await sign_in(desk, stand_in)
-    return csrf_of((await desk.get("/")).text)
+    return await signed_in_as(desk, stand_in, role, "someone")
 
 
 @pytest.mark.parametrize("role", ["advisor", "cs_agent", "dispatcher"])

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from desk_helpers import SITE, StandIn, Who, csrf_of, sign_in
+from desk_helpers import SITE, StandIn, signed_in_as
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
@@ -118,9 +118,7 @@ def counter(stand_in: StandIn) -> PartsCounter:
 
 
 async def as_(desk: httpx.AsyncClient, stand_in: StandIn, role: str) -> str:
-    stand_in.who = Who(user_id=f"{role}-zhao", roles=(role,), site_ids=(SITE,))
-    await sign_in(desk, stand_in)
-    return csrf_of((await desk.get("/")).text)
+    return await signed_in_as(desk, stand_in, role, f"{role}-zhao")
 
 
 @pytest.mark.parametrize("role", ["advisor", "technician", "cashier"])

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from desk_helpers import SITE, StandIn, Who, csrf_of, sign_in
+from desk_helpers import StandIn, signed_in_as
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
@@ -93,9 +93,7 @@ def reception(stand_in: StandIn) -> Reception:
 
 
 async def as_(desk: httpx.AsyncClient, stand_in: StandIn, role: str = "advisor") -> str:
-    stand_in.who = Who(user_id=f"{role}-1", roles=(role,), site_ids=(SITE,))
-    await sign_in(desk, stand_in)
-    return csrf_of((await desk.get("/")).text)
+    return await signed_in_as(desk, stand_in, role)
 
 
 @pytest.mark.parametrize("role", ["technician", "cashier", "dispatcher"])

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from desk_helpers import SITE, StandIn, Who, csrf_of, sign_in
+from desk_helpers import StandIn, signed_in_as
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
@@ -92,9 +92,7 @@ def workshop(stand_in: StandIn) -> Workshop:
 
 
 async def as_(desk: httpx.AsyncClient, stand_in: StandIn, user: str, role: str) -> str:
-    stand_in.who = Who(user_id=user, roles=(role,), site_ids=(SITE,))
-    await sign_in(desk, stand_in)
-    return csrf_of((await desk.get("/")).text)
+    return await signed_in_as(desk, stand_in, role, user)
 
 
 @pytest.mark.parametrize(
