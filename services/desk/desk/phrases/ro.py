@@ -69,7 +69,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "ro.decision.declined": "已拒绝",
         "ro.recommended": "记为建议项目",
         "ro.safety_was_explained": "已说明安全风险",
-        "ro.estimate_was": "含客户同意的增项;原估价 {total}",
+        "ro.estimate_was": "工单当前的项目(含签字后的增减);原估价 {total}",
         "ro.invoice_lock": "发票 {number} 已开具:在收银员作废发票之前,增项不能再同意(可以记录客户拒绝)。",
         "ro.links": "发给客户的确认链接",
         "ro.link.of.additional_work": "增项确认",
@@ -219,7 +219,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "ro.decision.declined": "declined",
         "ro.recommended": "kept as a recommendation",
         "ro.safety_was_explained": "safety risk explained",
-        "ro.estimate_was": "with the additional work approved; the estimate was {total}",
+        "ro.estimate_was": "the work on the RO now, changes since signing included; the estimate was {total}",
         "ro.invoice_lock": "Invoice {number} is issued: additional work can be approved only once the cashier voids "
         "it (a decline can still be recorded).",
         "ro.links": "Approval links sent to the customer",
