@@ -4,21 +4,16 @@ model — per site, or for the group (every site the caller may see)."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from events.http import CurrentIdentity, SiteId, site_tenant
-from events.identity import GROUP_ADMIN, SERVICE_MANAGER, Forbidden
+from events.http import CurrentIdentity, SiteId
 from events.openapi import refusals
-from events.runtime import now
-from followup.api import READERS, REPORT_READERS
-from followup.csi_report import Period, Since, default_start
+from followup.csi_report import Period, Since, report_window
 from followup.domain.conversion import ConversionRow, ProposalFact, conversion
 from followup.reports import DEFAULT_TZ
-from followup.time_zones import parse_zone
 
 router = APIRouter(tags=["followup"])
 
@@ -42,22 +37,14 @@ async def conversion_report(
 ) -> ConversionReport:
     """Per reason (maintenance due, declined work, campaign, recall) and period: proposed,
     answered, booked, arrived, and the share booked."""
-    tenant = site_tenant(identity, site_id, READERS)
-    identity.require_role(*REPORT_READERS)
-    zone = parse_zone(tz)
-    first = since or default_start(now(request).astimezone(zone).date(), period)
-    sites: list[str] | None = [tenant.site_id]
-    if scope == "group":
-        if not identity.roles & {SERVICE_MANAGER, GROUP_ADMIN}:
-            raise Forbidden("the group's figures are for service managers and group administrators")
-        sites = None if identity.all_sites else sorted(identity.site_ids)
+    window = report_window(request, identity, site_id, period, since, scope, tz)
     rows = await request.app.state.runtime.pool.fetch(
         """SELECT reason, queued_at, last_answer IS NOT NULL AS answered, booked_at IS NOT NULL AS booked,
                   arrived_at IS NOT NULL AS arrived
            FROM contact_queue WHERE group_id = $1 AND ($2::text[] IS NULL OR site_id = ANY($2)) AND queued_at >= $3""",
-        tenant.group_id,
-        sites,
-        datetime.combine(first, time(), zone),
+        window.group_id,
+        window.sites,
+        window.start,
     )
     facts = [ProposalFact(r["reason"], r["queued_at"], r["answered"], r["booked"], r["arrived"]) for r in rows]
-    return ConversionReport(scope=scope, period=period, time_zone=tz, rows=conversion(facts, period, zone))
+    return ConversionReport(scope=scope, period=period, time_zone=tz, rows=conversion(facts, period, window.zone))

@@ -5,9 +5,11 @@ parameters are the conversion report's too (`conversion_report.py`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -42,9 +44,22 @@ Since = Annotated[
 ]
 
 
-async def _report(
+@dataclass(frozen=True)
+class Window:
+    """What a report reads: the group, its sites (None: every site of the group), the site's zone
+    and the first moment counted."""
+
+    group_id: str
+    sites: list[str] | None
+    zone: ZoneInfo
+    start: datetime
+
+
+def report_window(
     request: Request, identity: Identity, site_id: UUID, period: str, since: date | None, scope: str, tz: str
-) -> list[dict[str, Any]]:
+) -> Window:
+    """The reports' (CSI/VOC and conversion) reader, zone, start and scope, each checked: a
+    group's figures are for service managers and group administrators, over the sites they see."""
     tenant = site_tenant(identity, site_id, READERS)
     identity.require_role(*REPORT_READERS)
     zone = parse_zone(tz)
@@ -54,10 +69,15 @@ async def _report(
         if not identity.roles & {SERVICE_MANAGER, GROUP_ADMIN}:
             raise Forbidden("the group's figures are for service managers and group administrators")
         sites = None if identity.all_sites else sorted(identity.site_ids)
+    return Window(tenant.group_id, sites, zone, datetime.combine(first, time(), zone))
+
+
+async def _report(
+    request: Request, identity: Identity, site_id: UUID, period: str, since: date | None, scope: str, tz: str
+) -> list[dict[str, Any]]:
+    window = report_window(request, identity, site_id, period, since, scope, tz)
     pool = request.app.state.runtime.pool
-    return await csi_rows(
-        pool, tenant.group_id, sites, scope == "group", period, datetime.combine(first, time(), zone), zone
-    )
+    return await csi_rows(pool, window.group_id, window.sites, scope == "group", period, window.start, window.zone)
 
 
 def default_start(today: date, period: str) -> date:
