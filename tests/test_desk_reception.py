@@ -16,6 +16,7 @@ import io
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 import pypdf
@@ -29,7 +30,16 @@ from events.testing.system import RunningSystem
 GROUP, SITE = str(uuid.uuid4()), str(uuid.uuid4())
 ADVISOR = "advisor-li"
 PLATE = "沪B88888"  # dealership.book's car
-ZONE = "UTC"  # the site's day is UTC's: today has free slots whenever the test runs before 22:00 UTC
+
+
+def morning_zone() -> str:
+    """A fixed-offset zone where it is about six in the morning now: the site's today has free
+    slots whatever the hour the test runs (a site on UTC had none after 22:00 UTC)."""
+    hours = (6 - datetime.now(UTC).hour + 12) % 24 - 12  # ahead of UTC, in -12..+11
+    return "Etc/GMT" if hours == 0 else f"Etc/GMT{-hours:+d}"  # Etc/ names count west as plus
+
+
+ZONE = morning_zone()
 CAPACITY = {
     "timezone": ZONE,
     "opens_at": "00:00",
@@ -58,9 +68,9 @@ async def appointment(gateway: httpx.AsyncClient) -> str:
     await manager.ok("PUT", "capacity", CAPACITY)
     await catalogue_loaded(gateway, GROUP, [SITE], ZONE)
     booking_desk = await login(gateway, GROUP, SITE, "advisor", "advisor-ma")
-    today = datetime.now(UTC).date().isoformat()
+    today = datetime.now(ZoneInfo(ZONE)).date().isoformat()
     free = await booking_desk.ok("GET", f"free-slots?date={today}&minutes=60&advisor={ADVISOR}")
-    assert free, "no free slot left today (the test needs one before 22:00 UTC)"
+    assert free, f"a free slot left today in {ZONE}"
     booked = await book(booking_desk, advisor_id=ADVISOR, slot=free[0]["start"], menu_id=MENU)
     return str(booked["appointment_id"])
 
