@@ -9,6 +9,7 @@ go to var/screenshots/desk/."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -20,7 +21,7 @@ import httpx
 import pytest
 from browser import TIME_ZONE, Desk, accessible, desk_beside, new_page, screenshot, sign_in
 from dealership import Person, line, login, signed_and_handed_over, typed
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page, Route, expect
 
 from events.identity import GROUP_ADMIN
 from events.testing.system import RunningSystem
@@ -197,4 +198,72 @@ async def test_a_new_jobs_parts_appear_on_the_open_pick_list_without_a_reload(
     shelf = await clerk_api.ok("GET", f"stock/{WASHER}")
     assert any(r["repair_order_id"] == ro and r["waiting"] == 3 for r in shelf["reservations"])
     await accessible(page, "parts-pick-list-live")
+    await page.context.close()
+
+
+class HeldStream:
+    """The page's live stream held at the network until `release()`: a test decides what happens
+    between the page's render and the moment its stream opens."""
+
+    def __init__(self) -> None:
+        self.reached = asyncio.Event()
+        self.released = asyncio.Event()
+
+    async def hold(self, route: Route) -> None:
+        self.reached.set()
+        await self.released.wait()
+        await route.continue_()
+
+    def release(self) -> None:
+        self.released.set()
+
+
+async def transfer(clerk_api: Person) -> str:
+    """A transfer of one washer from the sister site, requested through the API (a colleague at
+    another counter), once the site's orders list holds it."""
+    body = {"from_site_id": SISTER, "lines": [{"part_number": WASHER, "quantity": 1}]}
+    order = str((await clerk_api.ok("POST", "parts-orders/transfers", body, status=201))["parts_order_id"])
+    await clerk_api.until("parts-orders", lambda rows: any(r["parts_order_id"] == order for r in rows), "the transfer")
+    return order
+
+
+async def test_a_change_before_the_live_stream_opens_shows_and_no_change_keeps_what_was_typed(
+    browser: Browser, desk: Desk, gateway: httpx.AsyncClient
+) -> None:
+    """The race a clerk met: the orders page rendered, a transfer requested (and the list's read
+    model told of it) before the page's live stream was open, and no later change to announce it."""
+    clerk_api = await login(gateway, GROUP, SITE, "parts_clerk", CLERK)
+    sister_api = await login(gateway, GROUP, SISTER, "parts_clerk", SISTER_CLERK)
+    await sister_api.ok("POST", f"stock/{WASHER}/receipts", {"quantity": 2, "unit_cost": 120}, status=201)
+    await sister_api.until("stock", lambda rows: any(r["part_number"] == WASHER for r in rows), "the sister's shelf")
+    first = await transfer(clerk_api)
+    page = await new_page(browser, language="en-US")
+    await opened(page, desk, CLERK, SITE, "Parts")
+    await expect(page.get_by_role("heading", name="Parts counter", level=1)).to_be_visible()
+
+    # Nothing changes while the stream opens: the region reads itself again and keeps what the
+    # clerk typed in it (the answer is what it shows).
+    held = HeldStream()
+    await page.route("**/live/parts", held.hold)
+    await page.goto(f"{desk.url}/parts/orders")
+    await asyncio.wait_for(held.reached.wait(), WAIT / 1000)
+    arrived = page.locator(f"#r-{first}-1")
+    await arrived.fill("7")
+    await arrived.blur()
+    async with page.expect_response(lambda r: r.url.endswith("/parts/orders/list")) as read_again:
+        held.release()
+    assert (await read_again.value).ok
+    await expect(arrived).to_have_value("7")
+
+    # A transfer lands between the page's render and its stream: the list shows it on opening.
+    held = HeldStream()
+    await page.unroute("**/live/parts")
+    await page.route("**/live/parts", held.hold)
+    await page.reload()
+    await asyncio.wait_for(held.reached.wait(), WAIT / 1000)
+    second = await transfer(clerk_api)
+    await expect(page.locator(f"[data-order='{second}']")).to_have_count(0)  # the page is older than it
+    held.release()
+    await expect(page.locator(f"[data-order='{second}'] [data-status]")).to_have_text("requested", timeout=WAIT)
+    await accessible(page, "parts-orders-change-before-stream")
     await page.context.close()

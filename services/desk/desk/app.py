@@ -36,6 +36,7 @@ ASSETS = {
     "signature_pad.js": NODE_MODULES / "signature_pad" / "dist" / "signature_pad.umd.min.js",
     "reception.js": STATIC / "reception.js",
     "inspection.js": STATIC / "inspection.js",
+    "live.js": STATIC / "live.js",
 }
 
 

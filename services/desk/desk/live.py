@@ -1,10 +1,17 @@
-"""Live regions: a screen's region refreshes itself when the events it shows land. The browser
+"""Live regions: a screen's region reads itself again when the events it shows land. The browser
 opens one server-sent event stream here per screen (`/live/<topic>`); the desk reads the API's
-own stream of that topic with the person's token and sends a bare `changed` event whenever the
-API's stream sends an event after its first (the state now, which the page already shows). The
-region, marked `hx-trigger="sse:changed"`, then fetches its new HTML from its own route: the
-stream carries no data, so the page shows only what the region's route renders, in the person's
-language and time zone.
+own stream of that topic with the person's token and sends a bare `changed` event for every event
+of the API's stream, its first included. The region, marked `hx-trigger="sse:changed"`, then
+fetches its HTML from its own route: the stream carries no data, so the page shows only what the
+region's route renders, in the person's language and time zone.
+
+The first event matters: the page was rendered before its stream opened, and a change landing in
+between has no later event to announce it (a clerk's list once said "no open orders" beside the
+transfer just requested). So the region reads itself as its stream opens; `static/live.js` swaps
+in only an answer that differs from what the region shows, so a form being filled in a region
+keeps what was typed when nothing changed. A page showing a refusal inside a live region asks
+`?opening=skip`: reading at opening would wipe the refusal and what was typed at once, so the
+stream's first event is no change there (the region follows the changes after it).
 
 Why a relay and not polling: the API pushes within moments of a commit (the board's stream, the
 workshop's and the parts counter's), a poll would ask every few seconds for nothing; and the
@@ -14,6 +21,7 @@ every log)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Literal
 
 import httpx
 from fastapi import APIRouter
@@ -38,7 +46,7 @@ KEEP_ALIVE = ": still here\n\n"
 
 
 @router.get("/live/{topic}")
-async def live(topic: str, visit: CurrentVisit) -> StreamingResponse:
+async def live(topic: str, visit: CurrentVisit, opening: Literal["read", "skip"] = "read") -> StreamingResponse:
     roles = visit.session.person.roles
     if topic not in TOPICS or visit.all_sites or not any(may_open(key, roles) for key in TOPICS[topic][1]):
         raise Refused("forbidden")
@@ -57,7 +65,7 @@ async def live(topic: str, visit: CurrentVisit) -> StreamingResponse:
 
     async def relay() -> AsyncIterator[str]:
         try:
-            async for sent in changes(upstream.aiter_lines()):
+            async for sent in changes(upstream.aiter_lines(), read_at_opening=opening == "read"):
                 yield sent
         finally:
             await upstream.aclose()
@@ -65,16 +73,15 @@ async def live(topic: str, visit: CurrentVisit) -> StreamingResponse:
     return StreamingResponse(relay(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
-async def changes(lines: AsyncIterator[str]) -> AsyncIterator[str]:
-    """The API's stream as the browser's: its first event is the state now, which the page just
-    rendered, so it is no change (refreshing then would wipe what a person began typing in a live
-    region); every later event is one. What lands between the page's render and the stream's
-    snapshot is the one change missed: the next event refreshes the region with it."""
-    snapshot_seen = False
+async def changes(lines: AsyncIterator[str], read_at_opening: bool = True) -> AsyncIterator[str]:
+    """The API's stream as the browser's: every event is a reason to read again — the first (the
+    state now) included, since the page may have been rendered before a change that only that
+    snapshot holds, unless `read_at_opening` is off; a keep-alive stays a keep-alive."""
+    opened = read_at_opening
     async for line in lines:
         if line.startswith("event:"):
-            if snapshot_seen:
+            if opened:
                 yield CHANGED
-            snapshot_seen = True
+            opened = True
         elif line.startswith(":"):
             yield KEEP_ALIVE

@@ -18,7 +18,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from desk import i18n, site_names
+from desk import i18n, regions, site_names
 from desk.gateway_api import ApiError, GatewayApi
 from desk.navigation import may_open, screens_for
 from desk.oidc import Provider, SignInFailed
@@ -44,7 +44,9 @@ templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-templates.globals.update(local_time=i18n.local_time, money=i18n.money, languages=i18n.LANGUAGES)
+templates.globals.update(
+    local_time=i18n.local_time, money=i18n.money, languages=i18n.LANGUAGES, region_digest=regions.digest
+)
 
 
 class SignInNeeded(Exception):
@@ -122,7 +124,10 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     html = templates.get_template(template).render(
         t=words, language=language, request=request, path=request.url.path, **{**layout, **context}
     )
-    return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
+    headers = PAGE_HEADERS
+    if request.headers.get("HX-Request") == "true":  # a live region reading itself again
+        headers = {**PAGE_HEADERS, regions.HEADER: regions.digest(html)}
+    return HTMLResponse(html, status_code=status, headers=headers)
 
 
 async def current_session(request: Request) -> Session | None:

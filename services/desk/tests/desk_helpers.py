@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
+import re
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -240,3 +242,22 @@ def csrf_of(html: str) -> str:
     marker = 'name="csrf_token" value="'
     start = html.index(marker) + len(marker)
     return html[start : html.index('"', start)]
+
+
+_LIVE_REGION = re.compile(r'<div id="([^"]+)" data-live-region data-digest="([0-9a-f]+)" hx-get="([^"]+)"')
+
+
+async def live_regions_read_again(desk: httpx.AsyncClient, page: httpx.Response) -> list[str]:
+    """Each live region of `page` read again as htmx does as its stream opens: the ids of those
+    whose route renders what the page rendered in it (same digest), so that the refresh at
+    opening swaps nothing and leaves a half-filled form as it is (static/live.js)."""
+    regions = _LIVE_REGION.findall(page.text)
+    assert regions, "the page has a live region"
+    unchanged = []
+    for region, rendered, url in regions:
+        language = page.request.headers.get("accept-language", "")
+        again = await desk.get(html.unescape(url), headers={"HX-Request": "true", "accept-language": language})
+        assert again.status_code == 200, again.text
+        if again.headers.get("X-Region-Digest") == rendered:
+            unchanged.append(region)
+    return unchanged

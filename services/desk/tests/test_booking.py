@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from desk_helpers import SITE, StandIn, Who, csrf_of, sign_in
+from desk_helpers import SITE, StandIn, Who, csrf_of, live_regions_read_again, sign_in
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -204,6 +204,7 @@ async def test_the_printed_list_is_streamed_with_the_sessions_token_never_in_a_l
     await signed_in(desk, stand_in)
     day = await desk.get("/booking?date=2026-12-08", headers={"accept-language": "zh-CN"})
     assert 'href="/booking/list/2026-12-08.pdf"' in day.text
+    assert await live_regions_read_again(desk, day) == ["day-list"]
     assert "token" not in day.text.split('href="/booking/list/', 1)[1].split('"', 1)[0]
     printed = await desk.get("/booking/list/2026-12-08.pdf", headers={"accept-language": "zh-CN"})
     assert printed.status_code == 200

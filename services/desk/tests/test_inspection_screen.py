@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from desk_helpers import StandIn, signed_in_as
+from desk_helpers import StandIn, live_regions_read_again, signed_in_as
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -126,11 +126,13 @@ async def test_the_cars_are_listed_live_each_with_its_inspections_state(
     assert page.status_code == 200, page.text
     assert 'sse-connect="/live/workshop"' in page.text  # read again when the workshop's stream says so
     assert "inspecting: 2 items left to check" in page.text
+    assert await live_regions_read_again(desk, page) == ["inspection-cars"]  # nothing changed: nothing to swap
     workshop.view |= {"status": "completed", "green": 1, "yellow": 0, "red": 1, "ungraded": 0}
     region = await desk.get("/inspection/cars", headers={"accept-language": "zh"})
     assert region.status_code == 200, region.text
     assert "<html" not in region.text  # the region alone
     assert 'data-inspection="completed"' in region.text
+    assert await live_regions_read_again(desk, page) == [], "the change is one to show"
     assert "需处理 1" in region.text
 
 

@@ -1,6 +1,6 @@
-"""The live relay over plain HTTP, the API's board stream answered by a stand-in: the stream's
-first event is the state now, which the page already shows, so it is no change; every event
-after it is one, and a keep-alive stays a keep-alive."""
+"""The live relay over plain HTTP, the API's board stream answered by a stand-in: every event of
+the stream is a reason to read again — its first too (the state now, which may hold a change
+that landed after the page was rendered) — and a keep-alive stays a keep-alive."""
 
 from __future__ import annotations
 
@@ -33,14 +33,17 @@ def board_stream(stand_in: StandIn) -> None:
     stand_in.serve_first(router)
 
 
-async def test_the_streams_first_snapshot_is_no_change_and_every_later_event_is_one(
+async def test_every_event_of_the_stream_its_first_snapshot_included_is_a_reason_to_read_again(
     desk: httpx.AsyncClient, stand_in: StandIn, board_stream: None
 ) -> None:
     stand_in.who = Who(user_id="advisor-1", roles=("advisor",), site_ids=(SITE,))
     await sign_in(desk, stand_in)
     relayed = await desk.get("/live/board")
     assert relayed.status_code == 200, relayed.text
-    assert relayed.text == KEEP_ALIVE + CHANGED + CHANGED
+    assert relayed.text == CHANGED + KEEP_ALIVE + CHANGED + CHANGED
+    under_a_refusal = await desk.get("/live/board", params={"opening": "skip"})
+    assert under_a_refusal.text == KEEP_ALIVE + CHANGED + CHANGED, "the page's refusal stays until a change"
+    assert (await desk.get("/live/board", params={"opening": "later"})).status_code == 422
 
 
 @pytest.fixture
@@ -68,7 +71,7 @@ async def test_the_tablet_and_the_counter_follow_their_own_streams_and_no_one_el
     stand_in.who = Who(user_id="tech-1", roles=("technician",), site_ids=(SITE,))
     await sign_in(desk, stand_in)
     relayed = await desk.get("/live/workshop")
-    assert (relayed.status_code, relayed.text) == (200, CHANGED), "the ready event is no change; the next is"
+    assert (relayed.status_code, relayed.text) == (200, CHANGED + CHANGED), "the ready event and the next"
     assert (await desk.get("/live/parts")).status_code == 403, "a technician does not follow the stores"
     assert (await desk.get("/live/board")).status_code == 403
     assert floor_and_counter_streams == ["work-orders/stream"], "nothing asked of the API for a refused topic"
@@ -80,6 +83,6 @@ async def test_the_parts_clerk_follows_the_counters_stream_only(
     stand_in.who = Who(user_id="clerk-1", roles=("parts_clerk",), site_ids=(SITE,))
     await sign_in(desk, stand_in)
     relayed = await desk.get("/live/parts")
-    assert (relayed.status_code, relayed.text) == (200, CHANGED)
+    assert (relayed.status_code, relayed.text) == (200, CHANGED + CHANGED)
     assert (await desk.get("/live/workshop")).status_code == 403
     assert floor_and_counter_streams == ["stock/stream"]

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from desk_helpers import SITE, StandIn, signed_in_as
+from desk_helpers import SITE, StandIn, live_regions_read_again, signed_in_as
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
@@ -145,6 +145,7 @@ async def test_the_pick_list_shows_the_lines_reservation_and_issues_with_it(
     assert "1 held" in page.text
     assert "1 short" in page.text
     assert f'data-short="{PART}"' in page.text  # the shortage list
+    assert await live_regions_read_again(desk, page) == ["pick"]
     form = {
         "csrf_token": token,
         "part_number": PART,
@@ -209,6 +210,7 @@ async def test_goods_in_sends_each_arrived_line_and_skips_the_rest(
     token = await as_(desk, stand_in, "parts_clerk")
     page = await desk.get("/parts/orders", headers={"accept-language": "en"})
     assert "¥300.00" in page.text  # the order's cost of the line
+    assert await live_regions_read_again(desk, page) == ["orders"]
     form = {"csrf_token": token, "line-1": "1", "line-2": ""}
     done = await desk.post(f"/parts/orders/{ORDER}/receive", data=form)
     assert done.status_code == 303, done.text

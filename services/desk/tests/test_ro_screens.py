@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from desk_helpers import StandIn, signed_in_as
+from desk_helpers import StandIn, live_regions_read_again, signed_in_as
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
@@ -127,6 +127,7 @@ async def test_an_approval_sends_the_consent_as_the_api_takes_it(
     token = await as_(desk, stand_in)
     page = await desk.get(f"/ro/{RO}", headers={"accept-language": "zh"})
     assert "前刹车片磨损到极限" in page.text
+    assert await live_regions_read_again(desk, page) == ["ro-live", "ro-findings"]
     assert "涉及安全" in page.text
     form = {
         "csrf_token": token,
@@ -166,6 +167,7 @@ async def test_a_refused_decline_comes_back_in_the_persons_language_with_what_wa
     assert "explain the risk to the customer" in posted.text
     assert "下次再换</textarea>" in posted.text
     assert 'value="REC-42"' in posted.text
+    assert 'sse-connect="/live/board?opening=skip"' in posted.text  # no read at opening wipes the refusal
     body = reception.sent[0][1][1]
     assert (body["customer_reason"], body["safety_explained"]) == ("下次再换", False)
 

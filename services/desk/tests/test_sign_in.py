@@ -8,7 +8,19 @@ import hashlib
 from urllib.parse import urlsplit
 
 import httpx
-from desk_helpers import CLIENT_ID, OTHER_SITE, PUBLIC_URL, SITE, StandIn, Who, csrf_of, desk_client, query_of, sign_in
+from desk_helpers import (
+    CLIENT_ID,
+    OTHER_SITE,
+    PUBLIC_URL,
+    SITE,
+    StandIn,
+    Who,
+    csrf_of,
+    desk_client,
+    live_regions_read_again,
+    query_of,
+    sign_in,
+)
 
 from desk.settings import DeskSettings
 
@@ -36,6 +48,7 @@ async def test_a_person_signs_in_and_lands_on_their_day(desk: httpx.AsyncClient,
     assert "Li Na" in home.text
     assert "沪A12345" in home.text  # today's arrival, from the board
     assert "09:30" in home.text  # 01:30 UTC at the site (Asia/Shanghai)
+    assert await live_regions_read_again(desk, home) == ["arrivals"]
     # the verifier the desk sent matched the challenge (the stand-in refuses otherwise), and the
     # tokens stayed on the server: the page holds none of them
     assert not any(token in home.text for token in stand_in.tokens)

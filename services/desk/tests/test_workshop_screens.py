@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from desk_helpers import StandIn, signed_in_as
+from desk_helpers import StandIn, live_regions_read_again, signed_in_as
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
@@ -127,6 +127,7 @@ async def test_the_dispatch_floor_marks_the_late_car_and_its_parts_wait(
     assert "running late" in page.text
     assert "waiting for parts: 04465-02220 \u00d7 1" in page.text
     assert 'sse-connect="/live/workshop"' in page.text  # the floor is live, on the workshop's own stream
+    assert await live_regions_read_again(desk, page) == ["floor"]
 
 
 async def test_the_workshops_refusal_of_a_dispatch_is_shown_beside_the_job_with_what_was_typed(
@@ -141,6 +142,18 @@ async def test_the_workshops_refusal_of_a_dispatch_is_shown_beside_the_job_with_
     assert "该工位已有未完成的作业" in page.text
     assert 'value="tech-li"' in page.text
     assert 'value="B2"' in page.text
+    assert 'sse-connect="/live/workshop?opening=skip"' in page.text  # no read at opening wipes the refusal
+
+
+async def test_the_technicians_jobs_read_again_are_what_the_page_shows_until_one_changes(
+    desk: httpx.AsyncClient, stand_in: StandIn, workshop: Workshop
+) -> None:
+    await as_(desk, stand_in, "tech-zhang", "technician")
+    page = await desk.get("/technician", headers={"accept-language": "en"})
+    assert "front brake pads" in page.text
+    assert await live_regions_read_again(desk, page) == ["my-jobs"]
+    workshop.job["status"] = "in_progress"
+    assert await live_regions_read_again(desk, page) == [], "a job started is a change to show"
 
 
 async def test_the_technicians_finding_goes_as_the_apis_body_with_yuan_as_fen(
@@ -205,6 +218,7 @@ async def test_a_failed_qc_sends_its_reasons_and_the_jobs_to_rework(
     listed = await desk.get("/qc", headers={"accept-language": "en"})
     assert f'value="{JOB}"' in listed.text
     assert 'sse-connect="/live/workshop"' in listed.text  # the list is live, on the workshop's own stream
+    assert await live_regions_read_again(desk, listed) == ["qc-cars"]
     region = await desk.get("/qc/cars", headers={"accept-language": "en"})
     assert (region.status_code, f'value="{JOB}"' in region.text, "<html" in region.text) == (200, True, False)
     form = {"csrf_token": token, "decision": "fail", "reasons": "squeal\n\n still squeals ", "rework_job_ids": JOB}
