@@ -192,6 +192,7 @@ BOARD = {
         {
             "card_id": "c1",
             "kind": "appointment",
+            "repair_order_id": None,  # not checked in yet
             "plate": "沪A12345",
             "customer_name": "Liu Yang",
             "slot_start": "2026-12-07T01:30:00+00:00",
